@@ -1,0 +1,82 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+// The measured modules are always compiled optimized (-O, no exclusivity checks): a debug
+// `swift run bench` must not print debug-build numbers. See README "Build configuration".
+let optimized: [SwiftSetting] = [
+    .unsafeFlags(["-O", "-enforce-exclusivity=unchecked"]),
+]
+// `swift test -Xswiftc -DMEMALLOC_CHECKS` turns on invariant checks that cost time.
+let cSettings: [CSetting] = [.define("_GNU_SOURCE")]
+
+let package = Package(
+    name: "memalloc-bench",
+    products: [
+        .executable(name: "bench", targets: ["bench"])
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-atomics", from: "1.3.0"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
+        .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
+    ],
+    targets: [
+        // Platform: C shims and their Swift wrappers.
+        .systemLibrary(name: "CNuma", pkgConfig: "numa", providers: [.apt(["libnuma-dev"])]),
+        .target(name: "CPlatform", cSettings: cSettings),
+        .target(name: "CURCU", cSettings: cSettings, linkerSettings: [.linkedLibrary("urcu-qsbr"), .linkedLibrary("urcu-common")]),
+        .target(name: "Platform", dependencies: ["CNuma", "CPlatform"], swiftSettings: optimized),
+
+        // The allocator core modelled on kernel/bpf/memalloc.c.
+        .target(name: "MemAlloc", dependencies: ["Platform", "CPlatform"], swiftSettings: optimized),
+
+        // Lifetime strategies over the core, and the BPF object model they serve.
+        .target(
+            name: "Strategies",
+            dependencies: ["MemAlloc", "Platform", "CURCU", "CPlatform", .product(name: "Atomics", package: "swift-atomics")],
+            swiftSettings: optimized),
+        .target(
+            name: "BPFModel",
+            dependencies: ["Strategies", "MemAlloc", "Platform", .product(name: "Atomics", package: "swift-atomics")],
+            swiftSettings: optimized),
+
+        // Reference rows: system allocators loaded at run time.
+        .target(name: "SystemAllocators", dependencies: ["Platform"], swiftSettings: optimized),
+
+        // Results: CSV, markdown, mail text, JSON, and the regression comparison.
+        .target(name: "Reports", swiftSettings: optimized),
+
+        // Workloads, phases and measurement.
+        .target(
+            name: "Runner",
+            dependencies: [
+                "Strategies", "BPFModel", "MemAlloc", "Platform", "CPlatform", "SystemAllocators", "Reports",
+                .product(name: "Atomics", package: "swift-atomics"),
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+            ],
+            swiftSettings: optimized),
+
+        // The thread's hazards replayed against every strategy.
+        .target(name: "Scenarios", dependencies: ["BPFModel", "Strategies", "MemAlloc", "Platform", "Reports"], swiftSettings: optimized),
+
+        .executableTarget(
+            name: "bench",
+            dependencies: [
+                "Runner", "Reports", "Scenarios", "Platform",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: optimized),
+
+        .testTarget(name: "PlatformTests", dependencies: ["Platform"]),
+        .testTarget(
+            name: "MemAllocTests",
+            dependencies: ["MemAlloc", "Platform", .product(name: "PropertyBased", package: "swift-property-based")]),
+        .testTarget(name: "StrategiesTests", dependencies: ["Strategies", "MemAlloc", "Platform"]),
+        .testTarget(name: "BPFModelTests", dependencies: ["BPFModel", "Strategies", "MemAlloc", "Platform"]),
+        .testTarget(name: "SystemAllocatorsTests", dependencies: ["SystemAllocators", "Platform"]),
+        .testTarget(name: "ReportsTests", dependencies: ["Reports"]),
+        .testTarget(name: "RunnerTests", dependencies: ["Runner", "Reports", "Strategies", "MemAlloc", "Platform"]),
+        .testTarget(name: "ScenariosTests", dependencies: ["Scenarios", "BPFModel", "Strategies", "Reports"]),
+    ],
+    swiftLanguageModes: [.v5]
+)

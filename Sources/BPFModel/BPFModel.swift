@@ -1,0 +1,1 @@
+// The BPFModel module: filled in by its issue.

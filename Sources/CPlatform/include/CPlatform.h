@@ -1,0 +1,50 @@
+#ifndef CPLATFORM_H
+#define CPLATFORM_H
+// What Swift cannot call directly: CPU_SET macros, pthread affinity, fenced TSC reads.
+// Every symbol carries the CPlatform_ prefix (the swift-nio CNIOLinux convention).
+#include <stdint.h>
+
+/// Pins the calling thread to exactly one CPU. Returns 0 or an errno value.
+int CPlatform_pin_current_thread(int cpu);
+/// Restores the calling thread's affinity to every CPU in `cpus` (count entries). Returns 0 or errno.
+int CPlatform_set_affinity(const int *cpus, int count);
+/// The CPU the calling thread runs on now, or -1 with errno set. The corresponding C function is `sched_getcpu`.
+int CPlatform_sched_getcpu(void);
+/// CPUs in the calling thread's affinity mask, written to `out` (up to capacity); returns the count or -errno.
+int CPlatform_affinity_cpus(int *out, int capacity);
+
+/// lfence; rdtsc — a read that does not start before earlier instructions finish.
+static inline uint64_t CPlatform_rdtsc_fenced(void) {
+#if defined(__x86_64__)
+    uint32_t lo, hi;
+    __asm__ __volatile__("lfence\n\trdtsc" : "=a"(lo), "=d"(hi) :: "memory");
+    return ((uint64_t)hi << 32) | lo;
+#else
+    return 0;
+#endif
+}
+
+/// rdtscp; lfence — waits for earlier instructions, and keeps later ones from starting early.
+static inline uint64_t CPlatform_rdtscp_fenced(void) {
+#if defined(__x86_64__)
+    uint32_t lo, hi, aux;
+    __asm__ __volatile__("rdtscp\n\tlfence" : "=a"(lo), "=d"(hi), "=c"(aux) :: "memory");
+    return ((uint64_t)hi << 32) | lo;
+#else
+    return 0;
+#endif
+}
+
+/// The spin-wait hint (x86 `pause`).
+static inline void CPlatform_cpu_relax(void) {
+#if defined(__x86_64__)
+    __asm__ __volatile__("pause" ::: "memory");
+#endif
+}
+
+/// A compiler barrier that also makes `p` escape, so loops that touch it are not removed.
+static inline void CPlatform_escape(const void *p) {
+    __asm__ __volatile__("" : : "g"(p) : "memory");
+}
+
+#endif

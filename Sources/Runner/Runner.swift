@@ -1,0 +1,1 @@
+// The Runner module: filled in by its issue.

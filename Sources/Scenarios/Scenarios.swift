@@ -1,0 +1,1 @@
+// The Scenarios module: filled in by its issue.

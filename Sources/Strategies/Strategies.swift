@@ -1,0 +1,1 @@
+// The Strategies module: filled in by its issue.
