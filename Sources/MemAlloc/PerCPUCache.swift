@@ -30,7 +30,8 @@ public struct PerCPUCache {
     @usableFromInline var remoteFrees: Int
     @usableFromInline var refills: Int
     @usableFromInline var drains: Int
-    @usableFromInline var padding: (Int, Int, Int) = (0, 0, 0)
+    // Pads the struct to exactly `CacheLine.perCPUStride` bytes (asserted by a test).
+    @usableFromInline var padding: Int = 0
 
     /// Bytes the cache holds in its free list.
     public var bytesHeld: Int { freeCount * Int(unitSize) }

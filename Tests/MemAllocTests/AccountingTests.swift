@@ -1,0 +1,83 @@
+import Testing
+@testable import MemAlloc
+import Platform
+
+@Suite struct AccountingTests {
+    @Test func remoteFreesAreCountedAndJoinTheFreeingCPU() throws {
+        let a = try MemAllocator(topology: .synthetic(cpus: 2, nodes: 1))
+        let cls = SizeClass.index(forRequest: 64)!
+        let p = a.allocate(size: 64, cpu: 0)!
+        let before = a.cachedCount(cpu: 1, classIndex: cls)
+        a.free(p, cpu: 1)
+        #expect(a.cachedCount(cpu: 1, classIndex: cls) == before + 1)
+        #expect(a.stats().remoteFrees == 1)
+        let q = a.allocate(size: 64, cpu: 1)!
+        #expect(q == p, "LIFO: CPU 1 hands out the object it just received")
+        a.free(q, cpu: 1)
+        #expect(a.stats().remoteFrees == 1)
+        #expect(a.destroy().isClean)
+    }
+
+    @Test func ownerIsFoundThroughTheHeader() throws {
+        let a = try MemAllocator(topology: .synthetic(cpus: 2, nodes: 1))
+        let b = try MemAllocator(topology: .synthetic(cpus: 2, nodes: 1))
+        let p = a.allocate(size: 100, cpu: 0)!
+        let q = b.allocate(size: 100, cpu: 1)!
+        #expect(MemAllocator.owner(of: p) == a)
+        #expect(MemAllocator.owner(of: q) == b)
+        MemAllocator.free(p, cpu: 1)
+        MemAllocator.free(q, cpu: 0)
+        #expect(a.stats().outstanding == 0 && b.stats().outstanding == 0)
+        #expect(a.destroy().isClean && b.destroy().isClean)
+    }
+
+    @Test func destroyReportsLeaksBySizeClass() throws {
+        let a = try MemAllocator(topology: .synthetic(cpus: 2, nodes: 1))
+        _ = a.allocate(size: 64, cpu: 0)
+        _ = a.allocate(size: 64, cpu: 1)
+        _ = a.allocate(size: 1000, cpu: 0)
+        let kept = a.allocate(size: 16, cpu: 0)!
+        a.free(kept, cpu: 0)
+        let report = a.destroy()
+        #expect(!report.isClean)
+        #expect(report.leaks == [.init(unitSize: 96, objects: 2), .init(unitSize: 1024, objects: 1)])
+        #expect(report.leakedObjects == 3)
+        #expect(report.bytesReturned > 0)
+    }
+
+    @Test func destroyReturnsEverySlab() throws {
+        let a = try MemAllocator(topology: .synthetic(cpus: 2, nodes: 1), keepTombstone: true)
+        let held = a.stats().bytesHeld
+        #expect(held > 0)
+        let report = a.destroy()
+        #expect(report.bytesReturned == held)
+        #expect(a.isDestroyed)
+        #expect(a.stats().bytesHeld == 0)
+        a.releaseTombstone()
+    }
+
+    @Test func injectedEightNodeTopologyRefillsFromEachCPUsNode() throws {
+        let t = Topology.synthetic(cpus: 256, nodes: 8)
+        let a = try MemAllocator(topology: t, memory: NodeMemory(source: .simulated))
+        #expect(a.state.pointee.nodeIDLimit == 8)
+        // Every node pool carved slabs for its own CPUs' prefill.
+        #expect(a.stats().slabBytesPerNode.allSatisfy { $0 > 0 })
+        // CPU 200 is on node 6: its refill comes from node 6's pool.
+        let before = a.stats().slabBytesPerNode
+        var live: [UnsafeMutableRawPointer] = []
+        for _ in 0..<2000 { live.append(a.allocate(size: 64, cpu: 200)!) }
+        let after = a.stats().slabBytesPerNode
+        for node in 0..<8 where node != 6 { #expect(after[node] == before[node]) }
+        #expect(after[6] > before[6])
+        #expect(a.state.pointee.caches[200 * SizeClass.count].node == 6)
+        // Freed on CPU 0 (node 0): surplus drains back to the owner's node (6), not node 0.
+        let pooledBefore = a.stats().poolFreeBytesPerNode
+        for p in live { a.free(p, cpu: 0) }
+        let pooledAfter = a.stats().poolFreeBytesPerNode
+        #expect(pooledAfter[6] > pooledBefore[6])
+        #expect(pooledAfter[0] == pooledBefore[0])
+        #expect(a.stats().remoteFrees == 2000)
+        #expect(a.checkInvariants() == nil)
+        #expect(a.destroy().isClean)
+    }
+}
