@@ -1,1 +1,0 @@
-// The SystemAllocators module: filled in by its issue.
