@@ -39,6 +39,12 @@ public final class PinnedThread {
     /// Runs `body(index, cpu)` on one pinned thread per CPU and waits for all.
     /// If any pin fails, no body runs with the wrong placement: that thread skips its body.
     public static func run(on cpus: [Int], _ body: @escaping (Int, Int) -> Void) throws {
+        try spawn(on: cpus, body).join()
+    }
+
+    /// Starts one pinned thread per CPU running `body(index, cpu)`; `join()` waits for all and
+    /// rethrows the first pin or creation error. Lets a coordinator act while workers run.
+    public static func spawn(on cpus: [Int], _ body: @escaping (Int, Int) -> Void) -> Group {
         let threads = cpus.enumerated().map { index, cpu in PinnedThread(cpu: cpu) { body(index, cpu) } }
         var started: [PinnedThread] = []
         var createError: Int32 = 0
@@ -47,9 +53,23 @@ public final class PinnedThread {
             if rc != 0 { createError = rc; break }
             started.append(t)
         }
-        for t in started { pthread_join(t.thread, nil) }
-        if createError != 0 { throw PlatformError.threadCreateFailed(errno: createError) }
-        if let e = threads.compactMap(\.pinError).first { throw e }
+        return Group(threads: threads, started: started, createError: createError)
+    }
+
+    /// Threads started by `spawn`.
+    public struct Group {
+        let threads: [PinnedThread]
+        let started: [PinnedThread]
+        let createError: Int32
+        /// Whether every thread was created (a body that waits for all workers must not wait
+        /// for one that never started).
+        public var allStarted: Bool { createError == 0 }
+
+        public func join() throws {
+            for t in started { pthread_join(t.thread, nil) }
+            if createError != 0 { throw PlatformError.threadCreateFailed(errno: createError) }
+            if let e = threads.compactMap(\.pinError).first { throw e }
+        }
     }
 
     private func start() -> Int32 {

@@ -1,0 +1,56 @@
+/// The markdown report: machine, exact command, tables per phase, findings.
+public enum MarkdownReport {
+    public static func render(_ d: RunDescription, _ sections: ReportSections) -> String {
+        var out: [String] = []
+        out.append("# memalloc-bench results \(d.runID)")
+        out.append("")
+        out.append("- Machine: \(d.host), \(d.cpuModel), CPUs \(d.cpus), \(d.nodes) NUMA node\(d.nodes == 1 ? "" : "s"), kernel \(d.kernel)")
+        out.append("- Build: Swift \(d.swift), \(d.build), commit \(d.commit), \(d.timestamp)")
+        out.append("- Command: `\(d.command)`")
+        out.append("- Settings: \(d.settings)")
+        for n in d.notes { out.append("- Note: \(n)") }
+        out.append("")
+        for t in sections.tables {
+            out.append("## \(t.title)")
+            out.append("")
+            out.append(TextTableRenderer.markdown(t))
+            out.append("")
+        }
+        if !sections.findings.isEmpty {
+            out.append("## These results show")
+            out.append("")
+            for f in sections.findings { out.append("- \(f)") }
+            out.append("")
+        }
+        return out.joined(separator: "\n")
+    }
+}
+
+/// The plain-text mail report (≤ 75 columns): machine, exact command, pipe tables,
+/// "These results show:" bullets — what the bpf list expects in a cover letter.
+public enum MailReport {
+    public static let width = 75
+
+    public static func render(_ d: RunDescription, _ sections: ReportSections) -> String {
+        var out: [String] = []
+        out += TextWrap.wrap("Machine: \(d.host), \(d.cpuModel), \(d.cpus.isEmpty ? "" : "CPUs \(d.cpus), ")\(d.nodes) NUMA node\(d.nodes == 1 ? "" : "s"), kernel \(d.kernel)", width: width, restPrefix: "  ")
+        out += TextWrap.wrap("Build: Swift \(d.swift), \(d.build), commit \(d.commit)", width: width, restPrefix: "  ")
+        out += TextWrap.wrap("Command: \(d.command)", width: width, restPrefix: "  ")
+        out += TextWrap.wrap("Settings: \(d.settings)", width: width, restPrefix: "  ")
+        for n in d.notes { out += TextWrap.wrap("Note: \(n)", width: width, restPrefix: "  ") }
+        out.append("")
+        for t in sections.tables {
+            out += TextWrap.wrap(t.title, width: width)
+            out.append("")
+            for line in TextTableRenderer.plain(t).split(separator: "\n", omittingEmptySubsequences: false) {
+                out.append(String(line))
+            }
+            out.append("")
+        }
+        if !sections.findings.isEmpty {
+            out.append("These results show:")
+            for f in sections.findings { out += TextWrap.wrap(f, width: width, firstPrefix: "- ", restPrefix: "  ") }
+        }
+        return out.joined(separator: "\n") + "\n"
+    }
+}

@@ -1,0 +1,51 @@
+/// What one measured case runs against: a lifetime strategy over the core, a system allocator,
+/// the plain free-list floor, or the harness alone. The runner is generic over it.
+protocol CaseSubject: AnyObject {
+    associatedtype Live: WorkloadTarget
+    associatedtype PostKill: WorkloadTarget
+    /// The target while the owner (allocator map) is alive.
+    var live: Live { get }
+    /// The target after the kill, or nil when nothing can be allocated then (`postKillNote` says why).
+    var postKill: PostKill? { get }
+    var postKillNote: String { get }
+    /// Whether the subject has a kill at all (system allocators and references do not).
+    var hasKill: Bool { get }
+    /// Called by each pinned worker when it starts, between batches, and before it exits.
+    func workerOnline(cpu: Int)
+    func quiescent(cpu: Int)
+    func workerOffline(cpu: Int)
+    /// The owner goes away. Runs on the coordinator while workers keep running.
+    func kill() -> KillTimings
+    /// Final teardown after every object has been freed (closing the maps).
+    func teardown() -> TeardownResult
+    /// Bytes held from node memory now, safe to call while workers run; nil when not tracked.
+    func heldBytes() -> Int?
+}
+
+/// What a kill cost, in nanoseconds.
+struct KillTimings {
+    /// The kill itself (percpu_ref_kill up to its return, or dropping the base reference).
+    var killNs: Int?
+    /// The RCU grace period before the per-CPU counts are folded (percpu-ref, hybrid).
+    var graceNs: Int?
+    /// The program-unload walk over every map value (lazy, kmem-cache, hybrid).
+    var walkNs: Int?
+    var walkedValues: Int?
+    var note: String = ""
+}
+
+/// The end state of a case: every case must end with zero outstanding objects and its
+/// allocator destroyed exactly once.
+struct TeardownResult {
+    var teardownNs: Int
+    var outstanding: Int
+    /// nil for subjects without an allocator lifetime (system allocators).
+    var destroyCount: Int?
+    var leakedObjects: Int
+    var problem: String? {
+        if outstanding != 0 { return "\(outstanding) objects still outstanding" }
+        if leakedObjects != 0 { return "destroy reported \(leakedObjects) leaked objects" }
+        if let d = destroyCount, d != 1 { return "allocator destroyed \(d) times (expected exactly once)" }
+        return nil
+    }
+}

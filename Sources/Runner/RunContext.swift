@@ -1,0 +1,115 @@
+import Foundation
+import Platform
+
+/// What every result row carries about the run: where, what, how it was built.
+public struct RunContext: Sendable {
+    public var runID: String
+    public var timestamp: String
+    public var commit: String
+    public var host: String
+    public var cpuModel: String
+    public var kernel: String
+    public var swift: String
+    public var build: String
+    public var nodes: Int
+    public var onlineCPUs: String
+    public var command: String
+
+    public static func detect(topology: Topology, command: String) -> RunContext {
+        let now = Date()
+        let iso = ISO8601DateFormatter()
+        iso.formatOptions = [.withInternetDateTime]
+        let commit = gitCommit()
+        let stamp = DateFormatter()
+        stamp.locale = Locale(identifier: "en_US_POSIX")
+        stamp.timeZone = TimeZone(identifier: "UTC")
+        stamp.dateFormat = "yyyyMMdd-HHmmss"
+        return RunContext(
+            runID: "\(stamp.string(from: now))-\(commit.prefix(7))",
+            timestamp: iso.string(from: now), commit: commit, host: hostName(), cpuModel: cpuModel(),
+            kernel: kernelRelease(), swift: swiftVersion, build: BuildConfiguration.current.description,
+            nodes: topology.nodes.count, onlineCPUs: CPUList.format(topology.cpus.map(\.id)), command: command)
+    }
+
+    static func hostName() -> String {
+        var buf = [CChar](repeating: 0, count: 256)
+        gethostname(&buf, 255)
+        return String(cString: buf)
+    }
+
+    static func kernelRelease() -> String {
+        var u = utsname()
+        uname(&u)
+        return withUnsafeBytes(of: &u.release) { String(cString: $0.bindMemory(to: CChar.self).baseAddress!) }
+    }
+
+    static func cpuModel() -> String {
+        guard let text = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8) else { return "unknown" }
+        for line in text.split(separator: "\n") where line.hasPrefix("model name") {
+            if let colon = line.firstIndex(of: ":") {
+                return line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+            }
+        }
+        return "unknown"
+    }
+
+    /// The commit of the working tree (`+dirty` when it has uncommitted changes), or `unknown`.
+    static func gitCommit() -> String {
+        func git(_ args: [String]) -> String? {
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            p.arguments = ["git"] + args
+            let out = Pipe()
+            p.standardOutput = out
+            p.standardError = FileHandle.nullDevice
+            guard (try? p.run()) != nil else { return nil }
+            let data = out.fileHandleForReading.readDataToEndOfFile()
+            p.waitUntilExit()
+            guard p.terminationStatus == 0 else { return nil }
+            return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        guard let head = git(["rev-parse", "--short=12", "HEAD"]) else { return "unknown" }
+        let dirty = git(["status", "--porcelain", "--untracked-files=no"]).map { !$0.isEmpty } ?? false
+        return dirty ? head + "+dirty" : head
+    }
+
+    static var swiftVersion: String {
+        #if compiler(>=6.4)
+        return "6.4+"
+        #elseif compiler(>=6.3)
+        return "6.3"
+        #elseif compiler(>=6.2)
+        return "6.2"
+        #else
+        return "<6.2"
+        #endif
+    }
+}
+
+/// How the measured code was compiled. The measured modules carry `-O` in every SwiftPM
+/// configuration (Package.swift), so a plain `swift run bench` measures optimized code; the
+/// runner refuses to measure if that ever stops being true.
+public enum BuildConfiguration: Sendable, CustomStringConvertible {
+    case release
+    /// `swift run` default configuration, measured modules still optimized.
+    case debugConfigurationOptimizedModules
+    /// Measured code without optimization: numbers would be meaningless.
+    case unoptimized
+
+    public static var current: BuildConfiguration {
+        if _isDebugAssertConfiguration() { return .unoptimized }
+        #if DEBUG
+        return .debugConfigurationOptimizedModules
+        #else
+        return .release
+        #endif
+    }
+
+    public var description: String {
+        switch self {
+        case .release: return "release"
+        case .debugConfigurationOptimizedModules: return "debug-config,-O"
+        case .unoptimized: return "unoptimized"
+        }
+    }
+}

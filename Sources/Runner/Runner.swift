@@ -1,1 +1,0 @@
-// The Runner module: filled in by its issue.

@@ -1,0 +1,92 @@
+import Platform
+
+/// Counters one worker accumulates over one phase. Time is read once per batch, never per op.
+public struct PhaseCounters: Sendable {
+    public var allocOps = 0
+    public var allocNs = 0
+    public var freeOps = 0
+    public var freeNs = 0
+    public var pairOps = 0
+    public var pairNs = 0
+    /// Allocations that returned nil: a failed case.
+    public var failedAllocations = 0
+
+    mutating func add(_ o: PhaseCounters) {
+        allocOps += o.allocOps; allocNs += o.allocNs
+        freeOps += o.freeOps; freeNs += o.freeNs
+        pairOps += o.pairOps; pairNs += o.pairNs
+        failedAllocations += o.failedAllocations
+    }
+}
+
+/// What all workers of one case share: the object size, rings into each worker, the seed.
+final class WorkloadShared: @unchecked Sendable {
+    let size: Int
+    let threads: Int
+    let rings: [ObjectRing]
+    let seed: UInt64
+    let mapSlots: Int
+
+    init(size: Int, threads: Int, mapSlots: Int, seed: UInt64) {
+        self.size = size
+        self.threads = threads
+        self.mapSlots = mapSlots
+        self.seed = seed
+        rings = (0..<threads).map { _ in ObjectRing(capacity: 4096) }
+    }
+}
+
+/// A traffic pattern run by every worker of a case (DESIGN.md "Workloads").
+protocol Workload {
+    static var kind: WorkloadKind { get }
+    init(shared: WorkloadShared, worker: Int)
+    /// One batch of operations with its own clock reads, added to `counters`.
+    mutating func runBatch<T: WorkloadTarget>(_ target: T, cpu: Int, counters: inout PhaseCounters)
+    /// Frees every object the worker still holds or has been sent. Called after all workers have
+    /// stopped producing (behind a barrier), so no object can arrive afterwards.
+    mutating func finish<T: WorkloadTarget>(_ target: T, cpu: Int)
+}
+
+/// The workloads by name, for the CLI and reports.
+public enum WorkloadKind: String, CaseIterable, Sendable {
+    case pair, batch, remote
+    case kptrXchg = "kptr-xchg"
+    case larson
+
+    public var summary: String {
+        switch self {
+        case .pair: return "alloc then free the same object on the same CPU (the fast path)"
+        case .batch: return "alloc 256 then free 256 on one CPU: crosses the refill/drain watermarks"
+        case .remote: return "alloc on one CPU, free on the next CPU through an SPSC ring (cross-CPU frees)"
+        case .kptrXchg: return "alloc, kptr_xchg into a shared map slot, free the old value (what BPF programs do)"
+        case .larson: return "random sizes and lifetimes in a slot array; 1/16 of objects freed by another CPU"
+        }
+    }
+
+    /// Ops reported for this workload's live and post-kill phases.
+    public var ops: [String] {
+        switch self {
+        case .batch: return ["alloc", "free"]
+        default: return ["pair"]
+        }
+    }
+
+    /// Why this workload cannot run with `threads` workers, if it cannot.
+    public func unsupportedReason(threads: Int) -> String? {
+        self == .remote && threads < 2 ? "remote needs at least 2 workers" : nil
+    }
+}
+
+@inline(__always) func now() -> Int { Int(TimeStampCounter.nanoseconds()) }
+
+/// xorshift64*: a cheap per-worker random stream (no locks, no allocation).
+struct FastRandom {
+    var state: UInt64
+    init(seed: UInt64) { state = seed == 0 ? 0x9E37_79B9_7F4A_7C15 : seed }
+    @inline(__always) mutating func next() -> UInt64 {
+        state ^= state >> 12
+        state ^= state << 25
+        state ^= state >> 27
+        return state &* 2_685_821_657_736_338_717
+    }
+}
