@@ -41,7 +41,8 @@ let package = Package(
             swiftSettings: optimized),
 
         // Reference rows: system allocators loaded at run time.
-        .target(name: "SystemAllocators", dependencies: ["Platform"], swiftSettings: optimized),
+        .target(name: "CDynamicLoader", cSettings: cSettings),
+        .target(name: "SystemAllocators", dependencies: ["Platform", "CDynamicLoader"], swiftSettings: optimized),
 
         // Results: CSV, markdown, mail text, JSON, and the regression comparison.
         .target(name: "Reports", swiftSettings: optimized),
