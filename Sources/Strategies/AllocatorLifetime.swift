@@ -1,0 +1,154 @@
+import Atomics
+import MemAlloc
+
+/// Told about the events that end an allocator's life (the model's checker listens here).
+/// Called on whatever thread destroys: keep implementations thread-safe.
+public protocol AllocatorLifetimeObserver: AnyObject {
+    func allocatorDestroyed(_ lifetime: AllocatorLifetime, report: DestroyReport)
+    /// A second destroy was attempted; it was refused, nothing was touched.
+    func allocatorDestroyedTwice(_ lifetime: AllocatorLifetime)
+}
+
+/// Everything that keeps one allocator alive, whatever the strategy: the counts each strategy
+/// uses, the owner references (the allocator map's and `used_allocators`' `refcount_t`), and the
+/// once-only destroy. Its address sits in `AllocatorState.context`, so a free through the
+/// object header reaches the strategy's refcount with no other argument.
+///
+/// The record outlives the allocator it describes (the model frees it at teardown), so
+/// "is it destroyed?" and `tryget` on a released count never read freed memory.
+/// A trivially copyable handle (one pointer).
+@frozen
+public struct AllocatorLifetime: Hashable, CustomStringConvertible {
+    public let storage: UnsafeMutablePointer<Storage>
+
+    public struct Storage {
+        public let allocator: MemAllocator
+        public let serial: Int
+        /// percpu-ref and hybrid: the per-object reference.
+        @usableFromInline let percpu: PercpuRef?
+        /// Padded atomic words: see the word indices below.
+        @usableFromInline let words: UnsafeMutableRawPointer
+        /// Written once by the destroyer, before `destroyCount` is published.
+        var destroyReport: DestroyReport?
+        var observer: AllocatorLifetimeObserver?
+        /// What the strategy did when the last owner reference went (set by `ownerGone`).
+        var ownerGoneReport: KillReport?
+        /// Copied at creation: the allocator's own state may be gone when this is read.
+        let keepsTombstone: Bool
+    }
+
+    /// atomic: base reference + one per object (the "naive version" of the thread).
+    @usableFromInline static let objectRefsWord = 0
+    /// `refcount_t` of owners: the allocator map holds one, each `used_allocators` entry one.
+    @usableFromInline static let ownerRefsWord = 1
+    @usableFromInline static let destroyCountWord = 2
+    static let wordCount = 3
+
+    @inlinable
+    public init(storage: UnsafeMutablePointer<Storage>) { self.storage = storage }
+
+    /// The lifetime of the allocator that owns `object`, through its header.
+    @inlinable @inline(__always)
+    public init(owning object: UnsafeMutableRawPointer) {
+        storage = MemAllocator.owner(of: object).state.pointee.context.unsafelyUnwrapped
+            .assumingMemoryBound(to: Storage.self)
+    }
+
+    /// Wraps a new allocator. `withPercpuRef` gives it a percpu_ref whose release destroys it.
+    /// The owner count starts at 0: whoever owns it (the allocator map) calls `acquireOwner`.
+    /// - Parameters:
+    ///   - cpuIDLimit: the topology's CPU id limit the allocator was built for (percpu slots).
+    ///   - keepsTombstone: whether the allocator was built with `keepTombstone: true`.
+    public static func make(allocator: MemAllocator, cpuIDLimit: Int, keepsTombstone: Bool, withPercpuRef: Bool,
+                            observer: AllocatorLifetimeObserver?) -> AllocatorLifetime {
+        let storage = UnsafeMutablePointer<Storage>.allocate(capacity: 1)
+        let percpu: PercpuRef? = withPercpuRef ? PercpuRef(
+            cpuIDLimit: cpuIDLimit,
+            release: { raw in AllocatorLifetime(storage: raw!.assumingMemoryBound(to: Storage.self)).destroyAllocator() },
+            context: UnsafeMutableRawPointer(storage)) : nil
+        let words = PaddedAtomicStorage.allocate(count: wordCount)
+        storage.initialize(to: Storage(allocator: allocator, serial: allocator.serial, percpu: percpu, words: words,
+                                       destroyReport: nil, observer: observer, ownerGoneReport: nil,
+                                       keepsTombstone: keepsTombstone))
+        allocator.state.pointee.context = UnsafeMutableRawPointer(storage)
+        let lifetime = AllocatorLifetime(storage: storage)
+        lifetime.objectRefs.store(1, ordering: .relaxed)  // the base reference (atomic strategy)
+        return lifetime
+    }
+
+    @inlinable public var allocator: MemAllocator { storage.pointee.allocator }
+    public var serial: Int { storage.pointee.serial }
+    @inlinable public var percpuRef: PercpuRef { storage.pointee.percpu.unsafelyUnwrapped }
+    public var hasPercpuRef: Bool { storage.pointee.percpu != nil }
+
+    @inlinable @inline(__always)
+    public var objectRefs: UnsafeAtomic<Int> { PaddedAtomicStorage.word(storage.pointee.words, AllocatorLifetime.objectRefsWord) }
+    @inlinable @inline(__always)
+    var ownerRefs: UnsafeAtomic<Int> { PaddedAtomicStorage.word(storage.pointee.words, AllocatorLifetime.ownerRefsWord) }
+    @inlinable @inline(__always)
+    var destroyCountWord: UnsafeAtomic<Int> { PaddedAtomicStorage.word(storage.pointee.words, AllocatorLifetime.destroyCountWord) }
+
+    // MARK: Owners (control plane)
+
+    /// `refcount_inc` by a new owner (allocator map, a map's `used_allocators` entry).
+    public func acquireOwner() { ownerRefs.wrappingIncrement(ordering: .relaxed) }
+
+    /// `refcount_dec`: the last owner going runs the strategy's kill. Returns its report then.
+    @discardableResult
+    public func releaseOwner<S: LifetimeStrategy>(_: S.Type) -> KillReport? {
+        let left = ownerRefs.wrappingDecrementThenLoad(ordering: .acquiringAndReleasing)
+        precondition(left >= 0, "allocator \(serial): owner reference dropped below zero")
+        guard left == 0 else { return nil }
+        let report = S.ownerGone(self)
+        storage.pointee.ownerGoneReport = report
+        return report
+    }
+
+    /// Owner references held now.
+    public var owners: Int { ownerRefs.load(ordering: .acquiring) }
+    /// Set once the last owner went (the kill happened).
+    public var ownerGoneReport: KillReport? { storage.pointee.ownerGoneReport }
+
+    // MARK: Destroy, exactly once
+
+    /// Destroys the allocator unless it already was; a second call is refused and reported to
+    /// the observer (the model's "destroyed twice" event) without touching the allocator.
+    public func destroyAllocator() {
+        let previous = destroyCountWord.loadThenWrappingIncrement(ordering: .acquiringAndReleasing)
+        if previous != 0 {
+            storage.pointee.observer?.allocatorDestroyedTwice(self)
+            return
+        }
+        let report = storage.pointee.allocator.destroy()
+        storage.pointee.destroyReport = report
+        storage.pointee.observer?.allocatorDestroyed(self, report: report)
+    }
+
+    /// Destroys attempted (must end at exactly 1).
+    public var destroyCount: Int { destroyCountWord.load(ordering: .acquiring) }
+    public var isDestroyed: Bool { destroyCount > 0 }
+    /// What the destroy found. Read after the destroying thread is joined/synchronized.
+    public var destroyReport: DestroyReport? { isDestroyed ? storage.pointee.destroyReport : nil }
+
+    /// Frees the record itself, and the allocator's tombstone if it kept one. An allocator not
+    /// destroyed by its strategy is destroyed here first (teardown of a leaking case), without
+    /// counting as the strategy's destroy. Returns that teardown report, if any.
+    @discardableResult
+    public func deallocate() -> DestroyReport? {
+        var teardown: DestroyReport? = nil
+        let allocator = storage.pointee.allocator
+        if !isDestroyed {
+            teardown = allocator.destroy()
+            if storage.pointee.keepsTombstone { allocator.releaseTombstone() }
+        } else if storage.pointee.keepsTombstone {
+            allocator.releaseTombstone()
+        }
+        storage.pointee.percpu?.deallocate()
+        PaddedAtomicStorage.deallocate(storage.pointee.words)
+        storage.deinitialize(count: 1)
+        storage.deallocate()
+        return teardown
+    }
+
+    public var description: String { "allocator #\(serial)" }
+}

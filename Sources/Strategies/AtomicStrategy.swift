@@ -1,0 +1,46 @@
+import Atomics
+import MemAlloc
+
+/// The naive per-object refcount of the thread: one shared atomic counter per allocator, +1 per
+/// allocation, −1 per free; the kill drops the base reference and the free that reaches zero
+/// destroys. Every operation is an RMW on one cache line shared by all CPUs.
+public enum AtomicStrategy: LifetimeStrategy {
+    public static let name = "atomic"
+    public static let summary = "one shared atomic count per allocator: +1 per alloc, -1 per free; the last free destroys"
+    public static let postKillAllocation = PostKillAllocation.allowed(
+        "through a surviving reference: inc-not-zero on the shared count succeeds while objects live")
+    public static let countsObjects = true
+
+    @inlinable @inline(__always)
+    public static func objectAllocated(_ lifetime: AllocatorLifetime, cpu: Int) {
+        // Relaxed, like refcount_inc: the caller already holds a reference (the map's).
+        lifetime.objectRefs.wrappingIncrement(ordering: .relaxed)
+    }
+
+    @inlinable @inline(__always)
+    public static func tryAcquireForAllocation(_ lifetime: AllocatorLifetime, cpu: Int) -> Bool {
+        let refs = lifetime.objectRefs
+        var c = refs.load(ordering: .relaxed)
+        while c != 0 {
+            let (done, now) = refs.weakCompareExchange(expected: c, desired: c &+ 1, ordering: .relaxed)
+            if done { return true }
+            c = now
+        }
+        return false
+    }
+
+    @inlinable @inline(__always)
+    public static func objectFreed(_ lifetime: AllocatorLifetime, cpu: Int) {
+        if lifetime.objectRefs.wrappingDecrementThenLoad(ordering: .acquiringAndReleasing) == 0 {
+            lifetime.destroyAllocator()
+        }
+    }
+
+    public static func ownerGone(_ lifetime: AllocatorLifetime) -> KillReport {
+        let start = MonotonicClock.nanoseconds()
+        objectFreed(lifetime, cpu: 0)  // the base reference; cpu is unused by this policy
+        let ns = MonotonicClock.nanoseconds() - start
+        return KillReport(strategy: name, action: "base reference dropped; the last free destroys",
+                          killNanoseconds: ns, destroyedAllocator: lifetime.isDestroyed)
+    }
+}

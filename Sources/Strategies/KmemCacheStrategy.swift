@@ -1,0 +1,25 @@
+import MemAlloc
+
+/// The allocator map's `value_size > 0` path (seed point 1): one fixed-size cache, lifetime as
+/// `lazy`. Dropped in v5 of the series because it "doesn't bring any performance benefits vs
+/// normal kmalloc" (FACTS.md); comparing it with `lazy` tests that claim.
+public enum KmemCacheStrategy: LifetimeStrategy {
+    public static let name = "kmem-cache"
+    public static let summary = "fixed-size path (value_size > 0), lifetime as lazy"
+    public static let postKillAllocation = LazyStrategy.postKillAllocation
+    public static let countsObjects = false
+    public static let collectsUsedAllocators = true
+
+    public static func allocatorPath(objectSize: Int) -> MemAllocator.Path { .fixedSize(objectSize) }
+
+    @inlinable @inline(__always)
+    public static func objectAllocated(_ lifetime: AllocatorLifetime, cpu: Int) {}
+    @inlinable @inline(__always)
+    public static func tryAcquireForAllocation(_ lifetime: AllocatorLifetime, cpu: Int) -> Bool { false }
+    @inlinable @inline(__always)
+    public static func objectFreed(_ lifetime: AllocatorLifetime, cpu: Int) {}
+
+    public static func ownerGone(_ lifetime: AllocatorLifetime) -> KillReport {
+        LazyStrategy.destroyWhenOwnersGone(lifetime, strategy: name)
+    }
+}

@@ -1,1 +1,0 @@
-// The Strategies module: filled in by its issue.

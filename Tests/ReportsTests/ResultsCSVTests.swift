@@ -1,0 +1,134 @@
+import Foundation
+import Testing
+@testable import Reports
+
+struct ResultsCSVTests {
+    static let header = ResultRow.columns.joined(separator: ",")
+    static let goodLine = "r1,2025-01-01T00:00:00Z,abc,host,CPU,6.8,6.3.1,release,atomic,pair,live,pair,1,0,64,0,mops,12.5,Mops/s"
+
+    @Test func roundTripsAwkwardFields() throws {
+        var tricky = makeRow(value: 12.345678901234567)
+        tricky.cpuModel = "Intel(R) Xeon(R), \"Gold\" 6338"
+        tricky.host = "line1\nline2"
+        tricky.kernel = "6.8.0\r\n-generic"
+        let rows = [
+            tricky,
+            makeRow(repetition: 1, value: nil, unit: "n/a: post-kill allocation refused, by design"),
+            makeRow(repetition: 2, value: 0.000125),
+            makeRow(repetition: 3, value: -3),
+            makeRow(repetition: 4, value: 1e20),
+        ]
+        let text = ResultsCSV.encode(rows)
+        #expect(try ResultsCSV.decode(text, file: "t.csv") == rows)
+        #expect(text.hasPrefix(Self.header + "\n"))
+    }
+
+    @Test func quotesOnlyFieldsThatNeedIt() {
+        #expect(ResultsCSV.quoted("plain") == "plain")
+        #expect(ResultsCSV.quoted("a,b") == "\"a,b\"")
+        #expect(ResultsCSV.quoted("say \"hi\"") == "\"say \"\"hi\"\"\"")
+        #expect(ResultsCSV.quoted("a\nb") == "\"a\nb\"")
+        #expect(ResultsCSV.formatNumber(12) == "12")
+        #expect(ResultsCSV.formatNumber(0.1) == "0.1")
+    }
+
+    @Test func nonFiniteValueBecomesAnExplainedMissingValue() throws {
+        let text = ResultsCSV.encode([makeRow(value: .nan, unit: "ns")])
+        let row = try #require(try ResultsCSV.decode(text, file: "t.csv").first)
+        #expect(row.value == nil)
+        #expect(row.unit.hasPrefix("n/a: non-finite value nan (ns)"))
+    }
+
+    @Test func acceptsCRLFAndAMissingFinalNewline() throws {
+        let text = Self.header + "\r\n" + Self.goodLine + "\r\n" + Self.goodLine.replacingOccurrences(of: ",0,mops", with: ",1,mops")
+        let rows = try ResultsCSV.decodeLocated(text, file: "t.csv")
+        #expect(rows.map(\.line) == [2, 3])
+        #expect(rows.map(\.row.repetition) == [0, 1])
+    }
+
+    @Test func lineNumbersCountPhysicalLinesInsideQuotedFields() throws {
+        var row = makeRow(value: 1)
+        row.host = "a\nb\nc"
+        let text = ResultsCSV.encode([row, makeRow(repetition: 1, value: 2)])
+        #expect(try ResultsCSV.decodeLocated(text, file: "t.csv").map(\.line) == [2, 5])
+        let broken = text + "x,y\n"
+        #expect(throws: ResultsCSVError(file: "t.csv", line: 6, reason: "expected 19 fields, found 2")) {
+            try ResultsCSV.decode(broken, file: "t.csv")
+        }
+    }
+
+    @Test func headerOnlyIsValidAndEmpty() throws {
+        #expect(try ResultsCSV.decode(Self.header + "\n", file: "t.csv").isEmpty)
+        // A spreadsheet's byte-order mark does not break the header.
+        #expect(try ResultsCSV.decode("\u{FEFF}" + Self.header + "\n" + Self.goodLine, file: "t.csv").count == 1)
+    }
+
+    struct Malformed: Sendable, CustomTestStringConvertible {
+        var name: String
+        var text: String
+        var line: Int
+        var reason: String
+        var testDescription: String { name }
+    }
+
+    static let good = goodLine
+    static let malformed: [Malformed] = [
+        Malformed(name: "empty file", text: "", line: 1, reason: "empty file, expected the header line"),
+        Malformed(name: "blank header", text: "\n" + good, line: 1, reason: "header: blank line, expected the column names"),
+        Malformed(name: "wrong column", text: header.replacingOccurrences(of: "metric", with: "measure") + "\n" + good,
+                  line: 1, reason: "header: column 17 is 'measure', expected 'metric'"),
+        Malformed(name: "missing column", text: ResultRow.columns.dropLast().joined(separator: ",") + "\n",
+                  line: 1, reason: "header: missing column 'unit' (expected 19 columns, found 18)"),
+        Malformed(name: "extra column", text: header + ",note\n", line: 1, reason: "header: unexpected extra column 'note'"),
+        Malformed(name: "too few fields", text: header + "\n" + good + "\n" + "r1,x\n", line: 3, reason: "expected 19 fields, found 2"),
+        Malformed(name: "too many fields", text: header + "\n" + good + ",extra\n", line: 2, reason: "expected 19 fields, found 20"),
+        Malformed(name: "blank line", text: header + "\n" + good + "\n\n" + good + "\n", line: 3, reason: "blank line inside the data"),
+        Malformed(name: "bad threads", text: header + "\n" + good.replacingOccurrences(of: ",pair,1,0,", with: ",pair,two,0,") + "\n",
+                  line: 2, reason: "column 'threads': expected a non-negative integer, found 'two'"),
+        Malformed(name: "negative size", text: header + "\n" + good + "\n" + good.replacingOccurrences(of: ",0,64,0,", with: ",0,-64,0,"),
+                  line: 3, reason: "column 'size': expected a non-negative integer, found '-64'"),
+        Malformed(name: "fractional repetition", text: header + "\n" + good.replacingOccurrences(of: ",64,0,mops", with: ",64,0.5,mops"),
+                  line: 2, reason: "column 'repetition': expected a non-negative integer, found '0.5'"),
+        Malformed(name: "non-numeric value", text: header + "\n" + good.replacingOccurrences(of: "12.5", with: "12.5x"),
+                  line: 2, reason: "column 'value': expected a finite number, found '12.5x'"),
+        Malformed(name: "infinite value", text: header + "\n" + good.replacingOccurrences(of: "12.5", with: "inf"),
+                  line: 2, reason: "column 'value': expected a finite number, found 'inf'"),
+        Malformed(name: "missing value without reason", text: header + "\n" + good.replacingOccurrences(of: "12.5", with: ""),
+                  line: 2, reason: "column 'value' is empty but 'unit' is 'Mops/s', expected 'n/a: reason'"),
+        Malformed(name: "unterminated quote", text: header + "\n" + good + "\n" + good.replacingOccurrences(of: "CPU", with: "\"CPU") + "\n",
+                  line: 3, reason: "field 5: quoted field opened here is never closed"),
+        Malformed(name: "quote inside unquoted field", text: header + "\n" + good.replacingOccurrences(of: "CPU", with: "C\"PU"),
+                  line: 2, reason: "field 5: double quote inside an unquoted field"),
+        Malformed(name: "text after closing quote", text: header + "\n" + good.replacingOccurrences(of: "CPU", with: "\"CPU\"x"),
+                  line: 2, reason: "field 5: unexpected text after a closing quote"),
+        Malformed(name: "bare CR", text: header + "\n" + good + "\r" + good, line: 2,
+                  reason: "bare carriage return (CR without LF) outside quotes"),
+    ]
+
+    @Test(arguments: malformed)
+    func rejectsMalformedInputNamingTheLine(_ m: Malformed) {
+        #expect(throws: ResultsCSVError(file: "in.csv", line: m.line, reason: m.reason)) {
+            try ResultsCSV.decode(m.text, file: "in.csv")
+        }
+    }
+
+    @Test func errorDescriptionIsOneLineWithFileAndLine() {
+        #expect(ResultsCSVError(file: "a.csv", line: 7, reason: "bad").description == "a.csv:7: bad")
+        #expect(ResultsCSVError(file: "a.csv", line: nil, reason: "cannot read: no such file").description
+                == "a.csv: cannot read: no such file")
+    }
+
+    @Test func unreadableFileNamesTheFile() {
+        let path = "/nonexistent/dir/results.csv"
+        do {
+            _ = try ResultsCSV.read(contentsOf: path)
+            Issue.record("expected an error")
+        } catch let error as ResultsCSVError {
+            #expect(error.file == path)
+            #expect(error.line == nil)
+            #expect(error.description.hasPrefix(path + ": cannot read"))
+        } catch {
+            Issue.record("unexpected \(error)")
+        }
+    }
+}
