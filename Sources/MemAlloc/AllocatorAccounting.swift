@@ -188,3 +188,19 @@ extension MemAllocator {
         destroyStorage()
     }
 }
+
+extension MemAllocator {
+    /// Bytes of slabs held from node memory, read under each pool's lock: safe while workers
+    /// run (unlike `stats()`, whose per-CPU counters are single-writer plain integers).
+    public func heldSlabBytes() -> Int {
+        let s = state
+        var total = 0
+        for i in 0..<(s.pointee.nodeIDLimit * s.pointee.classCount) {
+            let p = s.pointee.pools + i
+            pthread_mutex_lock(&p.pointee.lock)
+            total += p.pointee.slabBytes
+            pthread_mutex_unlock(&p.pointee.lock)
+        }
+        return total
+    }
+}

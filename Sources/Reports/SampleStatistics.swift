@@ -14,8 +14,9 @@ public struct SampleStatistics: Equatable, Sendable {
         guard !values.isEmpty else { return nil }
         let sorted = values.sorted()
         count = values.count
-        mean = values.reduce(0, +) / Double(values.count)
-        let ss = values.reduce(0) { $0 + ($1 - mean) * ($1 - mean) }
+        let m = values.reduce(0, +) / Double(values.count)
+        mean = m
+        let ss = values.reduce(0) { $0 + ($1 - m) * ($1 - m) }
         stddev = values.count > 1 ? (ss / Double(values.count - 1)).squareRoot() : 0
         median = sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
         min = sorted.first!

@@ -189,7 +189,7 @@ enum CaseRunner {
         var killed = false
         while true {
             let ph = Phase(rawValue: phase.load(ordering: .relaxed)) ?? .setup
-            if let b = subject.heldBytes() { samples[ph, default: []].append(b) }
+            if ph == .live || ph == .kill || ph == .postKill, let b = subject.heldBytes() { samples[ph, default: []].append(b) }
             if !killed && inKillWindow.load(ordering: .acquiring) == t {
                 if subject.hasKill { kill = subject.kill() }
                 killed = true
@@ -212,7 +212,7 @@ enum CaseRunner {
         }
         for c in drain { result.drain.add(c) }
         result.kill = kill
-        for (ph, name) in [(Phase.live, "live"), (.kill, "kill"), (.postKill, "post-kill"), (.drain, "drain")] {
+        for (ph, name) in [(Phase.live, "live"), (.kill, "kill"), (.postKill, "post-kill")] {
             if let s = samples[ph], !s.isEmpty { result.bytes[name] = (s.max()!, s.reduce(0, +) / s.count) }
         }
         result.liveLatency = merge(liveLat)

@@ -17,10 +17,12 @@ final class ObjectRing: @unchecked Sendable {
         slots = .allocate(capacity: capacity)
         slots.initialize(repeating: nil, count: capacity)
         raw = .allocate(byteCount: 256, alignment: 128)
-        head = UnsafeAtomic(at: raw.bindMemory(to: UnsafeAtomic<Int>.Storage.self, capacity: 1))
-        head.storage.initialize(to: .init(0))
-        tail = UnsafeAtomic(at: (raw + 128).bindMemory(to: UnsafeAtomic<Int>.Storage.self, capacity: 1))
-        tail.storage.initialize(to: .init(0))
+        let h = raw.bindMemory(to: UnsafeAtomic<Int>.Storage.self, capacity: 1)
+        h.initialize(to: UnsafeAtomic<Int>.Storage(0))
+        head = UnsafeAtomic(at: h)
+        let t = (raw + 128).bindMemory(to: UnsafeAtomic<Int>.Storage.self, capacity: 1)
+        t.initialize(to: UnsafeAtomic<Int>.Storage(0))
+        tail = UnsafeAtomic(at: t)
     }
 
     deinit {
@@ -56,7 +58,7 @@ final class KptrSlots: @unchecked Sendable {
     init(count: Int) {
         self.count = count
         storage = .allocate(capacity: count)
-        storage.initialize(repeating: .init(0), count: count)
+        storage.initialize(repeating: UnsafeAtomic<Int>.Storage(0), count: count)
     }
 
     deinit { storage.deallocate() }

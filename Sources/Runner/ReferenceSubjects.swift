@@ -6,7 +6,7 @@ import Glibc
 final class FreeListFloorSubject: CaseSubject {
     struct Target: WorkloadTarget {
         let heads: UnsafeMutablePointer<UnsafeMutableRawPointer?>  // one per CPU, 128 B apart
-        let carve: FreeListFloorSubject
+        let carve: FloorCarver
         let slots: KptrSlots
         static let stride = 16  // 16 pointers = 128 bytes between CPUs' heads
 
@@ -25,23 +25,42 @@ final class FreeListFloorSubject: CaseSubject {
             slots.exchange(slot, with: object)
         }
     }
-    private(set) var live: Target!
+    let live: Target
     var postKill: Target? { nil }
     var postKillNote: String { "n/a: the free-list floor has no owner to kill" }
     var hasKill: Bool { false }
+
+    init(size: Int, cpuIDLimit: Int, mapSlots: Int) {
+        let heads = UnsafeMutablePointer<UnsafeMutableRawPointer?>.allocate(capacity: cpuIDLimit * Target.stride)
+        heads.initialize(repeating: nil, count: cpuIDLimit * Target.stride)
+        live = Target(heads: heads, carve: FloorCarver(unit: max(16, (size + 15) & ~15)), slots: KptrSlots(count: mapSlots))
+    }
+
+    func workerOnline(cpu: Int) {}
+    func quiescent(cpu: Int) {}
+    func workerOffline(cpu: Int) {}
+    func kill() -> KillTimings { KillTimings(note: "no kill") }
+    func teardown() -> TeardownResult {
+        var left = 0
+        for i in 0..<live.slots.count where live.slots.exchange(i, with: nil) != nil { left += 1 }
+        live.carve.release()
+        live.heads.deallocate()
+        return TeardownResult(teardownNs: 0, outstanding: left, destroyCount: nil, leakedObjects: 0)
+    }
+    func heldBytes() -> Int? { nil }
+}
+
+/// The floor's slow path: units carved from 1 MiB chunks under a lock.
+final class FloorCarver {
     private let unit: Int
     private var chunks: [UnsafeMutableRawPointer] = []
     private var lock = pthread_mutex_t()
     private var cursor: UnsafeMutableRawPointer?
     private var end: UnsafeMutableRawPointer?
-    private var carved = 0
 
-    init(size: Int, cpuIDLimit: Int, mapSlots: Int) {
-        unit = max(16, (size + 15) & ~15)
+    init(unit: Int) {
+        self.unit = unit
         pthread_mutex_init(&lock, nil)
-        let heads = UnsafeMutablePointer<UnsafeMutableRawPointer?>.allocate(capacity: cpuIDLimit * Target.stride)
-        heads.initialize(repeating: nil, count: cpuIDLimit * Target.stride)
-        live = Target(heads: heads, carve: self, slots: KptrSlots(count: mapSlots))
     }
 
     /// The slow path: carve a new unit from a 1 MiB chunk.
@@ -56,23 +75,14 @@ final class FreeListFloorSubject: CaseSubject {
         }
         let p = cursor!
         cursor = p + unit
-        carved += 1
         return p
     }
 
-    func workerOnline(cpu: Int) {}
-    func quiescent(cpu: Int) {}
-    func workerOffline(cpu: Int) {}
-    func kill() -> KillTimings { KillTimings(note: "no kill") }
-    func teardown() -> TeardownResult {
-        var left = 0
-        for i in 0..<live.slots.count where live.slots.exchange(i, with: nil) != nil { left += 1 }
+    func release() {
         for c in chunks { Glibc.free(c) }
-        live.heads.deallocate()
+        chunks = []
         pthread_mutex_destroy(&lock)
-        return TeardownResult(teardownNs: 0, outstanding: left, destroyCount: nil, leakedObjects: 0)
     }
-    func heldBytes() -> Int? { nil }
 }
 
 /// The harness alone: `allocate` returns a fixed pointer and `free` only makes it escape. Its

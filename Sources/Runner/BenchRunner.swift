@@ -1,0 +1,145 @@
+import Glibc
+import Platform
+import Reports
+import Strategies
+import SystemAllocators
+
+/// SIGINT sets this; workers poll it between batches, the runner stops after dropping the
+/// interrupted case.
+nonisolated(unsafe) let interruptFlag = StopFlag()
+
+/// Runs a plan: every case, every repetition, progress on stderr, rows out.
+public final class BenchRunner {
+    public struct Outcome {
+        public var rows: [ResultRow]
+        public var finishedCases: Int
+        public var interrupted: Bool
+    }
+
+    public enum Failure: Error, CustomStringConvertible {
+        /// A case broke an invariant (objects lost, allocator destroyed ≠ once): the run fails.
+        case caseFailed(String, String)
+        case unoptimizedBuild
+        public var description: String {
+            switch self {
+            case .caseFailed(let c, let why): return "case \(c) failed: \(why)"
+            case .unoptimizedBuild:
+                return "the measured modules were built without optimization; run `swift run -c release bench …` (or scripts/bench)"
+            }
+        }
+    }
+
+    let plan: Plan
+    let context: RunContext
+    let quiet: Bool
+    let calibration: (overheadTicks: UInt64, ticksPerNs: Double)
+
+    public init(plan: Plan, context: RunContext, quiet: Bool) throws {
+        guard BuildConfiguration.current != .unoptimized else { throw Failure.unoptimizedBuild }
+        self.plan = plan
+        self.context = context
+        self.quiet = quiet
+        calibration = (TimeStampCounter.measureOverheadTicks(), TimeStampCounter.measureTicksPerNanosecond(milliseconds: 20))
+    }
+
+    /// Installs the SIGINT handler: the first ^C stops after the current case, files are written
+    /// with the finished cases, exit 130.
+    public static func installInterruptHandler() {
+        signal(SIGINT) { _ in interruptFlag.set() }
+    }
+
+    public var tscTicksPerNs: Double { calibration.ticksPerNs }
+    public var timerOverheadTicks: UInt64 { calibration.overheadTicks }
+
+    public func run() throws -> Outcome {
+        let cases = plan.cases
+        var rows: [ResultRow] = []
+        let start = now()
+        var finished = 0
+        for (i, spec) in cases.enumerated() {
+            if interruptFlag.isSet { break }
+            let elapsed = Double(now() - start) / 1e9
+            if !quiet {
+                let eta = i == 0 ? "" : String(format: ", ETA %.0f s", elapsed / Double(i) * Double(cases.count - i))
+                let line = "[\(pad(i + 1, cases.count))/\(cases.count)] \(spec.subject)/\(spec.workload.rawValue) \(spec.threads) thr \(spec.size) B\(eta)"
+                fputs(line + "\n", stderr)
+            }
+            let caseRows: [ResultRow]
+            do {
+                caseRows = try runCase(spec)
+            } catch CaseFailure.interrupted {
+                break
+            } catch let f as CaseFailure {
+                throw Failure.caseFailed(spec.description, f.description)
+            }
+            if interruptFlag.isSet { break }  // the interrupted case is dropped
+            rows += caseRows
+            finished += 1
+        }
+        return Outcome(rows: rows, finishedCases: finished, interrupted: interruptFlag.isSet)
+    }
+
+    private func pad(_ n: Int, _ total: Int) -> String {
+        let s = String(n)
+        return String(repeating: " ", count: max(0, String(total).count - s.count)) + s
+    }
+
+    func runCase(_ spec: CaseSpec) throws -> [ResultRow] {
+        guard let subject = plan.subject(named: spec.subject) else { return [] }
+        if let reason = spec.workload.unsupportedReason(threads: spec.threads) {
+            let b = RowBuilder(context: context, spec: spec, repetition: 0)
+            return spec.workload.ops.flatMap { b.unavailable("live", $0, reason) }
+        }
+        let slots = plan.settings.mapSlots
+        switch subject {
+        case .strategy(let kind):
+            struct Visit: StrategyVisitor {
+                let runner: BenchRunner
+                let spec: CaseSpec
+                func visit<S: LifetimeStrategy>(_ type: S.Type) throws -> [ResultRow] {
+                    let topology = runner.plan.topology
+                    let slots = runner.plan.settings.mapSlots
+                    return try runner.repetitions(spec) { try StrategySubject<S>(topology: topology, objectSize: spec.size, mapSlots: slots) }
+                }
+            }
+            return try kind.accept(Visit(runner: self, spec: spec))
+        case .system(let allocator):
+            return try repetitions(spec) { SystemAllocatorSubject(allocator: allocator, mapSlots: slots) }
+        case .freelist:
+            let limit = plan.topology.cpuIDLimit
+            return try repetitions(spec) { FreeListFloorSubject(size: spec.size, cpuIDLimit: limit, mapSlots: slots) }
+        case .noop:
+            return try repetitions(spec) { NoopSubject(mapSlots: slots) }
+        }
+    }
+
+    func repetitions<S: CaseSubject>(_ spec: CaseSpec, make: () throws -> S) throws -> [ResultRow] {
+        var rows: [ResultRow] = []
+        for rep in 0..<plan.settings.repetitions {
+            let subject: S
+            do { subject = try make() } catch { throw CaseFailure.invariant("cannot create subject: \(error)") }
+            let r: RepetitionResult
+            switch spec.workload {
+            case .pair: r = try one(subject, PairWorkload.self, spec, rep)
+            case .batch: r = try one(subject, BatchWorkload.self, spec, rep)
+            case .remote: r = try one(subject, RemoteWorkload.self, spec, rep)
+            case .kptrXchg: r = try one(subject, KptrXchgWorkload.self, spec, rep)
+            case .larson: r = try one(subject, LarsonWorkload.self, spec, rep)
+            }
+            if r.interrupted { throw CaseFailure.interrupted }
+            if let problem = r.teardown.problem { throw CaseFailure.invariant(problem) }
+            rows += RowBuilder(context: context, spec: spec, repetition: rep)
+                .rows(r, postKillNote: subject.postKillNote, hasKill: subject.hasKill, latencyWanted: plan.settings.latency)
+        }
+        return rows
+    }
+
+    private func one<S: CaseSubject, W: Workload>(_ s: S, _ w: W.Type, _ spec: CaseSpec, _ rep: Int) throws -> RepetitionResult {
+        do {
+            return try CaseRunner.runRepetition(subject: s, workload: w, spec: spec, settings: plan.settings, repetition: rep,
+                                                latencyCalibration: calibration, interrupt: interruptFlag)
+        } catch let e as PlatformError {
+            throw CaseFailure.invariant(e.description)
+        }
+    }
+}

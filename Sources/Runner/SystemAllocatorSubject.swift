@@ -1,0 +1,37 @@
+import SystemAllocators
+
+/// A system allocator (glibc, jemalloc, mimalloc, tcmalloc) as a reference row: same workloads,
+/// same pinned workers, no kill.
+final class SystemAllocatorSubject: CaseSubject {
+    struct Target: WorkloadTarget {
+        let allocator: SystemAllocator
+        let slots: KptrSlots
+        @inline(__always) func allocate(size: Int, cpu: Int) -> UnsafeMutableRawPointer? { allocator.allocate(size: size) }
+        @inline(__always) func free(_ object: UnsafeMutableRawPointer, cpu: Int) { allocator.free(object) }
+        @inline(__always) func exchange(slot: Int, with object: UnsafeMutableRawPointer?, cpu: Int) -> UnsafeMutableRawPointer? {
+            slots.exchange(slot, with: object)
+        }
+    }
+    let live: Target
+    var postKill: Target? { nil }
+    var postKillNote: String { "n/a: \(live.allocator.name) has no owner to kill" }
+    var hasKill: Bool { false }
+    private let outstanding: Int
+
+    init(allocator: SystemAllocator, mapSlots: Int) {
+        live = Target(allocator: allocator, slots: KptrSlots(count: mapSlots))
+        outstanding = 0
+    }
+    func workerOnline(cpu: Int) {}
+    func quiescent(cpu: Int) {}
+    func workerOffline(cpu: Int) {}
+    func kill() -> KillTimings { KillTimings(note: "no kill") }
+    func teardown() -> TeardownResult {
+        // Every slot must be empty again: the drain phase took and freed what the map held.
+        var left = 0
+        for i in 0..<live.slots.count where live.slots.exchange(i, with: nil) != nil { left += 1 }
+        return TeardownResult(teardownNs: 0, outstanding: left, destroyCount: nil, leakedObjects: 0)
+    }
+    func heldBytes() -> Int? { nil }
+}
+

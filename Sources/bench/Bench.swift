@@ -1,0 +1,63 @@
+import ArgumentParser
+import Glibc
+
+/// `bench`: measures how BPF allocator lifetime strategies cost, before and after the kill.
+@main
+struct Bench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Measure BPF allocator lifetime strategies over one per-CPU allocator core, before and after the kill.",
+        discussion: """
+            The four answers of the Aug 2022 bpf thread (atomic, percpu-ref, lazy used_allocators, kmem-cache), \
+            the design that landed (global) and Kumar's hybrid, driven by pinned per-CPU workers through the \
+            phases live → kill → post-kill → drain → teardown. `bench list` names every strategy, workload and metric.
+            """,
+        subcommands: [RunCommand.self, ListCommand.self, CompareCommand.self],
+        defaultSubcommand: RunCommand.self)
+
+    /// Errors print one line on stderr and exit with a sysexits code; help prints in full.
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            let code = exitCode(for: error)
+            if code == .success {
+                print(fullMessage(for: error))
+                Glibc.exit(0)
+            }
+            let message = Self.message(for: error)
+            if !message.isEmpty {
+                let line = message.split(separator: "\n").first.map(String.init) ?? message
+                fputs("bench: \(line.hasPrefix("Error: ") ? String(line.dropFirst(7)) : line)\n", stderr)
+            }
+            Glibc.exit(code.rawValue)
+        }
+    }
+}
+
+/// sysexits(3) codes used by every subcommand.
+enum SysExit {
+    static let usage: Int32 = 64
+    static let dataError: Int32 = 65
+    static let unavailable: Int32 = 69
+    static let software: Int32 = 70
+    static let cantCreate: Int32 = 73
+    static let interrupted: Int32 = 130
+}
+
+/// A one-line error with its sysexits code.
+struct BenchError: Error, CustomStringConvertible {
+    let message: String
+    let code: Int32
+    var description: String { message }
+    static func usage(_ m: String) -> BenchError { BenchError(message: m, code: SysExit.usage) }
+}
+
+extension BenchError {
+    /// Prints the line and exits with the code (ArgumentParser would add usage text).
+    func exit() -> Never {
+        fputs("bench: \(message)\n", stderr)
+        Glibc.exit(code)
+    }
+}

@@ -1,0 +1,32 @@
+import ArgumentParser
+import Runner
+import Strategies
+import SystemAllocators
+
+/// `bench list`: every strategy, workload and metric, one line each.
+struct ListCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "list", abstract: "List the strategies, workloads and metrics, one line each.")
+
+    func run() throws {
+        print("Strategies (lifetime policies over the allocator core):")
+        for k in StrategyKind.allCases { print("  \(k.rawValue.padded(12)) \(k.summary)") }
+        print("References:")
+        let available = SystemAllocator.available()
+        for kind in SystemAllocatorKind.allCases {
+            let state = available.allocator(kind) != nil ? "" : " [not installed: apt-get install \(kind.debianPackage)]"
+            print("  \(kind.rawValue.padded(12)) system allocator loaded at run time from \(kind.soname)\(state)")
+        }
+        print("  \("freelist".padded(12)) \(SubjectChoice.freelistSummary)")
+        print("  \("noop".padded(12)) \(SubjectChoice.noopSummary)")
+        print("Workloads:")
+        for w in WorkloadKind.allCases { print("  \(w.rawValue.padded(12)) \(w.summary)") }
+        print("Phases: live → kill → post-kill → drain → teardown")
+        print("Metrics:")
+        for (m, d) in MetricCatalog.all { print("  \(m.padded(12)) \(d)") }
+    }
+}
+
+extension String {
+    func padded(_ n: Int) -> String { count >= n ? self : self + String(repeating: " ", count: n - count) }
+}

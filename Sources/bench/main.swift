@@ -1,2 +1,0 @@
-// Placeholder until the runner lands.
-print("bench: the runner is not built yet")

@@ -1,0 +1,74 @@
+import Platform
+import Reports
+import Testing
+@testable import Runner
+
+/// Small real runs through every phase: rows complete, no objects lost, n/a rows carry reasons.
+@Suite(.serialized) struct RunnerEndToEndTests {
+    func plan(_ subjects: [SubjectChoice], workloads: [WorkloadKind] = WorkloadKind.allCases, latency: Bool = false) -> Plan {
+        let topology = Topology.current()
+        let cpus = Array(topology.cpus.map(\.id).prefix(2))
+        return Plan(subjects: subjects, workloads: workloads, threads: cpus.count > 1 ? [1, 2] : [1], cpus: cpus, sizes: [64],
+                    settings: RunSettings(durationNs: 2_000_000, warmupNs: 500_000, repetitions: 2, latency: latency,
+                                          mapSlots: 512, seed: 7),
+                    topology: topology)
+    }
+
+    func run(_ p: Plan) throws -> [ResultRow] {
+        let context = RunContext.detect(topology: p.topology, command: "test")
+        return try BenchRunner(plan: p, context: context, quiet: true).run().rows
+    }
+
+    @Test func everyStrategyRunsEveryWorkloadAndEndsClean() throws {
+        let rows = try run(plan([.strategy(.atomic), .strategy(.percpuRef), .strategy(.lazy), .strategy(.kmemCache),
+                                 .strategy(.global), .strategy(.hybrid)]))
+        // Every repetition ends with zero outstanding objects (the runner throws otherwise).
+        let outstanding = rows.filter { $0.metric == "outstanding" }
+        #expect(!outstanding.isEmpty)
+        #expect(outstanding.allSatisfy { $0.value == 0 })
+        // Live pair throughput measured for every strategy.
+        for s in ["atomic", "percpu-ref", "lazy", "kmem-cache", "global", "hybrid"] {
+            let live = rows.filter { $0.strategy == s && $0.workload == "pair" && $0.phase == "live" && $0.metric == "mops" }
+            #expect(!live.isEmpty && live.allSatisfy { ($0.value ?? 0) > 0 }, "\(s) has no live pair throughput")
+        }
+        // percpu-ref: a kill with a grace period row; lazy: a walk over every map value.
+        #expect(rows.contains { $0.strategy == "percpu-ref" && $0.op == "grace" && $0.value != nil })
+        #expect(rows.contains { $0.strategy == "lazy" && $0.op == "walk" && $0.metric == "map_values" && $0.value == 512 })
+        // Forbidden post-kill allocation is an n/a row with a reason, never absent.
+        let lazyPost = rows.filter { $0.strategy == "lazy" && $0.phase == "post-kill" && $0.workload == "pair" }
+        #expect(!lazyPost.isEmpty && lazyPost.allSatisfy { $0.value == nil && $0.unit.hasPrefix("n/a: ") })
+        // Allowed post-kill allocation (tryget) is measured.
+        #expect(rows.contains { $0.strategy == "atomic" && $0.phase == "post-kill" && $0.metric == "mops" && ($0.value ?? 0) > 0 })
+    }
+
+    @Test func referencesRunAndHaveNoKill() throws {
+        let rows = try run(plan([.freelist, .noop], workloads: [.pair, .batch, .remote]))
+        #expect(rows.contains { $0.strategy == "noop" && $0.metric == "ns_per_op" && $0.value != nil })
+        let kills = rows.filter { $0.strategy == "freelist" && $0.op == "kill" }
+        #expect(!kills.isEmpty && kills.allSatisfy { $0.value == nil && $0.unit.hasPrefix("n/a") })
+        // remote with one worker is impossible and says so.
+        #expect(rows.contains { $0.workload == "remote" && $0.threads == 1 && $0.unit == "n/a: remote needs at least 2 workers" })
+    }
+
+    @Test func latencyPassProducesOrderedPercentiles() throws {
+        let rows = try run(plan([.strategy(.global)], workloads: [.pair], latency: true))
+        for op in ["alloc", "free"] {
+            func v(_ m: String) -> Double { rows.first { $0.phase == "live" && $0.op == op && $0.metric == m && $0.threads == 1 }?.value ?? -1 }
+            #expect(v("p50_ns") >= 0)
+            #expect(v("p50_ns") <= v("p99_ns"))
+            #expect(v("p99_ns") <= v("max_ns"))
+        }
+    }
+
+    @Test func rowsRoundTripThroughTheCSVAndReportsFitTheMail() throws {
+        let rows = try run(plan([.strategy(.atomic), .freelist], workloads: [.pair]))
+        let csv = ResultsCSV.encode(rows)
+        #expect(try ResultsCSV.decode(csv, file: "mem") == rows)
+        let d = RunDescription(runID: "r", command: "bench --strategy atomic,freelist --workload pair", host: "h", cpuModel: "m",
+                               cpus: "0-1", nodes: 1, kernel: "k", swift: "6.3", build: "release", commit: "c", timestamp: "t",
+                               settings: "s", notes: [])
+        let mail = MailReport.render(d, ReportSections(rows: rows))
+        #expect(mail.contains("These results show:"))
+        for line in mail.split(separator: "\n") { #expect(line.count <= 75, "mail line too long: \(line)") }
+    }
+}
