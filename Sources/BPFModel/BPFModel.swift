@@ -1,1 +1,0 @@
-// The BPFModel module: filled in by its issue.

@@ -1,0 +1,45 @@
+import Strategies
+
+/// What unloading a program did: the used_allocators walk (lazy, kmem-cache, hybrid).
+public struct UnloadReport: Equatable, Sendable {
+    public var walkNanoseconds: Int?
+    public var valuesWalked: Int
+    public var allocatorsCollected: Int
+}
+
+/// A loaded BPF program: holds a reference to every map in `used_maps`. Unloading it (its last
+/// reference dropped) runs the used_allocators walk when the strategy asks for one, then drops
+/// the used maps — possibly freeing the allocator map, which is the kill.
+public final class Program<S: LifetimeStrategy>: BPFObject {
+    public unowned let world: BPFWorld<S>
+    public let usedMaps: [BPFMap<S>]
+    /// Runs inside the walk between reading a slot and the object's header: scenarios race a
+    /// `kptr_xchg` + free there.
+    public var walkInterleave: ((ArrayMap<S>, Int, UnsafeMutableRawPointer) -> Void)?
+    public private(set) var unloadReport: UnloadReport?
+
+    init(world: BPFWorld<S>, usedMaps: [BPFMap<S>]) {
+        self.world = world
+        self.usedMaps = usedMaps
+        super.init(id: world.nextObjectID())
+        for map in usedMaps { map.hold() }
+    }
+
+    /// The program's allocator map, if it uses one (`bpf_obj_alloc(&alloc_map, ...)`).
+    public var allocatorMap: AllocatorMap<S>? { usedMaps.lazy.compactMap { $0 as? AllocatorMap<S> }.first }
+
+    override public func freeObject(cpu: Int) {
+        var report = UnloadReport(walkNanoseconds: nil, valuesWalked: 0, allocatorsCollected: 0)
+        if S.collectsUsedAllocators {
+            let start = MonotonicClock.nanoseconds()
+            for case let map as ArrayMap<S> in usedMaps {
+                let (walked, collected) = map.collectUsedAllocators(interleave: walkInterleave)
+                report.valuesWalked += walked
+                report.allocatorsCollected += collected
+            }
+            report.walkNanoseconds = MonotonicClock.nanoseconds() - start
+        }
+        unloadReport = report
+        for map in usedMaps { map.drop(cpu: cpu) }
+    }
+}
