@@ -19,7 +19,7 @@ public enum MarkdownReport {
         if !sections.findings.isEmpty {
             out.append("## These results show")
             out.append("")
-            for f in sections.findings { out.append("- \(f)") }
+            for f in sections.findings { out.append(f.hasPrefix("- ") ? "  \(f)" : "- \(f)") }
             out.append("")
         }
         return out.joined(separator: "\n")
@@ -49,7 +49,13 @@ public enum MailReport {
         }
         if !sections.findings.isEmpty {
             out.append("These results show:")
-            for f in sections.findings { out += TextWrap.wrap(f, width: width, firstPrefix: "- ", restPrefix: "  ") }
+            for f in sections.findings {
+                if f.hasPrefix("- ") {
+                    out += TextWrap.wrap(String(f.dropFirst(2)), width: width, firstPrefix: "  - ", restPrefix: "    ")
+                } else {
+                    out += TextWrap.wrap(f, width: width, firstPrefix: "- ", restPrefix: "  ")
+                }
+            }
         }
         return out.joined(separator: "\n") + "\n"
     }
