@@ -71,6 +71,9 @@ public final class ArrayMap<S: LifetimeStrategy>: BPFMap<S> {
     /// Returns (values walked, allocators collected).
     func collectUsedAllocators(interleave: ((ArrayMap<S>, Int, UnsafeMutableRawPointer) -> Void)?) -> (Int, Int) {
         var collected = 0
+        // Consecutive values mostly share one allocator: skip the used_allocators lookup
+        // then, as a kernel walk comparing against the list head would.
+        var previous: AllocatorLifetime? = nil
         for index in 0..<valueCount {
             guard let object = peek(index: index) else { continue }
             interleave?(self, index, object)
@@ -80,7 +83,8 @@ public final class ArrayMap<S: LifetimeStrategy>: BPFMap<S> {
             } else {
                 lifetime = AllocatorLifetime(owning: object)  // the header read
             }
-            guard let l = lifetime else { continue }
+            guard let l = lifetime, l != previous else { continue }
+            previous = l
             if addUsedAllocator(l) { collected += 1 }
         }
         return (valueCount, collected)

@@ -2,7 +2,7 @@ import MemAlloc
 import Platform
 import Strategies
 import Testing
-@testable import BPFModel
+import BPFModel
 
 /// The thread's hazards, scripted through the general world API in checked mode.
 @Suite struct HazardScenarioTests {

@@ -2,7 +2,7 @@ import MemAlloc
 import Platform
 import Strategies
 import Testing
-@testable import BPFModel
+import BPFModel
 
 /// Runs a generic test body once per strategy kind.
 struct ForEachStrategy: StrategyVisitor {

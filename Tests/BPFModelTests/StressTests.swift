@@ -4,7 +4,7 @@ import MemAlloc
 import Platform
 import Strategies
 import Testing
-@testable import BPFModel
+import BPFModel
 
 /// Runs `body(index)` on `count` plain threads and joins them.
 func runThreads(_ count: Int, _ body: @escaping (Int) -> Void) {

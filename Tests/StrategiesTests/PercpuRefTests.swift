@@ -2,7 +2,7 @@ import Atomics
 import Glibc
 import Platform
 import Testing
-@testable import Strategies
+import Strategies
 
 /// A percpu_ref whose release counts into a padded word, so tests can see "exactly once".
 final class CountingRef {

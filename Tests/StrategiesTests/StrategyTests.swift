@@ -1,7 +1,7 @@
 import MemAlloc
 import Platform
 import Testing
-@testable import Strategies
+import Strategies
 
 /// One allocator wrapped for strategy `S`, owned by a pretend allocator map.
 struct Harness<S: LifetimeStrategy> {
