@@ -12,7 +12,10 @@ let cSettings: [CSetting] = [.define("_GNU_SOURCE")]
 let package = Package(
     name: "memalloc-bench",
     products: [
-        .executable(name: "bench", targets: ["bench"])
+        .executable(name: "bench", targets: ["bench"]),
+        // For the nested Benchmarks/ package only (package-benchmark's malloc interposer stays out of `bench`).
+        .library(name: "MemAllocCore", targets: ["MemAlloc", "Platform"]),
+        .library(name: "LifetimeStrategies", targets: ["Strategies"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
