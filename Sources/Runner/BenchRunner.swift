@@ -6,7 +6,7 @@ import SystemAllocators
 
 /// SIGINT sets this; workers poll it between batches, the runner stops after dropping the
 /// interrupted case.
-nonisolated(unsafe) let interruptFlag = StopFlag()
+let interruptFlag = StopFlag()
 
 /// Runs a plan: every case, every repetition, progress on stderr, rows out.
 public final class BenchRunner {

@@ -63,6 +63,13 @@ final class KptrSlots: @unchecked Sendable {
 
     deinit { storage.deallocate() }
 
+    /// Empties every slot; returns how many held an object (a case's teardown expects 0).
+    func clear() -> Int {
+        var held = 0
+        for i in 0..<count where exchange(i, with: nil) != nil { held += 1 }
+        return held
+    }
+
     @inline(__always) func exchange(_ slot: Int, with p: UnsafeMutableRawPointer?) -> UnsafeMutableRawPointer? {
         let old = UnsafeAtomic<Int>(at: storage + slot).exchange(Int(bitPattern: p), ordering: .acquiringAndReleasing)
         return UnsafeMutableRawPointer(bitPattern: old)

@@ -1,4 +1,5 @@
 import Histogram
+import Platform
 import Reports
 
 /// Turns one repetition's measurements into tidy rows (DESIGN.md "Results"). Missing values
@@ -12,7 +13,7 @@ struct RowBuilder {
         ResultRow(runID: context.runID, timestamp: context.timestamp, commit: context.commit, host: context.host,
                   cpuModel: context.cpuModel, kernel: context.kernel, swift: context.swift, build: context.build,
                   strategy: spec.subject, workload: spec.workload.rawValue, phase: phase, op: op, threads: spec.threads,
-                  cpus: Platform_format(spec.cpus), size: spec.size, repetition: repetition, metric: metric, value: value, unit: unit)
+                  cpus: CPUList.format(spec.cpus), size: spec.size, repetition: repetition, metric: metric, value: value, unit: unit)
     }
 
     /// mops = aggregate over workers (each worker's ops / its busy time, summed);
@@ -93,5 +94,3 @@ struct RowBuilder {
     }
 }
 
-import Platform
-@inline(__always) func Platform_format(_ cpus: [Int]) -> String { CPUList.format(cpus) }

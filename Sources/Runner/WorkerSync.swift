@@ -1,4 +1,5 @@
 import Atomics
+import Glibc
 import Platform
 
 /// A sense-reversing spin barrier for the pinned workers and the coordinator. Spinning (with
@@ -34,5 +35,3 @@ final class StopFlag: @unchecked Sendable {
     func clear() { value.store(false, ordering: .releasing) }
     @inline(__always) var isSet: Bool { value.load(ordering: .acquiring) }
 }
-
-import Glibc
