@@ -10,8 +10,11 @@ public struct ReportSections: Sendable {
     public let tables: [Table]
     public let findings: [String]
 
-    public init(rows: [ResultRow], extraFindings: [String] = []) {
-        let table = ResultTable(rows: rows)
+    /// - Parameter safety: verdicts of the thread's hazards replayed; their tables follow the
+    ///   performance tables, linked to each strategy's cost.
+    public init(rows: [ResultRow], extraFindings: [String] = [], safety: [SafetyVerdict] = []) {
+        let performance = rows.filter { $0.phase != "scenario" }
+        let table = ResultTable(rows: performance)
         let threads = table.distinct(\.threads).sorted()
         let sizes = table.distinct(\.size).sorted()
         let subjects = table.distinct(\.strategy)
@@ -76,8 +79,9 @@ public struct ReportSections: Sendable {
                 }
             }
         }
-        self.tables = tables
-        findings = RunFindings.compute(table: table) + extraFindings
+        let safetySections = SafetySections(verdicts: safety, rows: performance)
+        self.tables = tables + safetySections.tables
+        findings = RunFindings.compute(table: table) + extraFindings + safetySections.findings
     }
 
     /// Compact mean ± sd for narrow columns.

@@ -1,0 +1,84 @@
+/// One (scenario, strategy) verdict of the thread's hazards replayed (`bench scenarios`), as the
+/// reports show it and the results CSV stores it (`phase=scenario`, `metric=verdict`).
+public struct SafetyVerdict: Sendable, Equatable {
+    public enum Kind: String, Sendable, CaseIterable {
+        case safe, leak
+        case useAfterFree = "use-after-free"
+
+        /// The CSV `value` of a verdict row: 0 safe, 1 leak, 2 use-after-free (worse is higher).
+        public var code: Double {
+            switch self {
+            case .safe: 0
+            case .leak: 1
+            case .useAfterFree: 2
+            }
+        }
+
+        /// Short cell text for narrow tables.
+        public var short: String {
+            switch self {
+            case .safe: "safe"
+            case .leak: "leak"
+            case .useAfterFree: "UAF"
+            }
+        }
+    }
+
+    /// The scenario's stable name, e.g. `map-in-map-escape`.
+    public var scenario: String
+    /// The scenario's one-line title, for legends.
+    public var title: String
+    public var strategy: String
+    public var kind: Kind
+    /// `safe`, `leak (3 objects, 192 B)` or `use-after-free`.
+    public var label: String
+    public var expected: Kind
+    /// The first offending event, or what a safe run ended with.
+    public var evidence: String
+    public var iterations: Int
+    public var faultyIterations: Int
+    /// Pinned workers the scenario ran (1 for scripted ones).
+    public var threads: Int
+    public var cpus: String
+    public var size: Int
+
+    public init(scenario: String, title: String, strategy: String, kind: Kind, label: String, expected: Kind,
+                evidence: String, iterations: Int, faultyIterations: Int, threads: Int, cpus: String, size: Int) {
+        self.scenario = scenario
+        self.title = title
+        self.strategy = strategy
+        self.kind = kind
+        self.label = label
+        self.expected = expected
+        self.evidence = evidence
+        self.iterations = iterations
+        self.faultyIterations = faultyIterations
+        self.threads = threads
+        self.cpus = cpus
+        self.size = size
+    }
+
+    public var matchesExpectation: Bool { kind == expected }
+
+    /// The CSV `unit` of the verdict row: everything a reader needs without the report.
+    public var unitText: String {
+        "\(label); expected \(expected.rawValue); \(faultyIterations)/\(iterations) iterations faulty; \(evidence)"
+    }
+
+    /// The verdict as a results-CSV row; `context` supplies the run's context columns.
+    public func row(context: ResultRow) -> ResultRow {
+        var r = context
+        r.strategy = strategy
+        r.workload = scenario
+        r.phase = "scenario"
+        r.op = "scenario"
+        r.threads = threads
+        r.cpus = cpus
+        r.size = size
+        r.repetition = 0
+        r.metric = "verdict"
+        r.value = kind.code
+        r.unit = unitText
+        return r
+    }
+}
