@@ -105,7 +105,8 @@ public struct Comparison: Equatable, Sendable {
                 onlyInBase.append(key)
                 continue
             }
-            if let bUnit = b.unit, let nUnit = n.unit, bUnit != nUnit {
+            // A verdict row's unit is its evidence (addresses, iteration counts): it differs run to run.
+            if key.metric != "verdict", let bUnit = b.unit, let nUnit = n.unit, bUnit != nUnit {
                 throw ResultsCSVError(file: newFile, line: n.unitLine,
                                       reason: "case \(key): unit '\(nUnit)' differs from '\(bUnit)' in \(baseFile) line \(b.unitLine ?? 0)")
             }
@@ -129,6 +130,13 @@ public struct Comparison: Equatable, Sendable {
         var result = CaseComparison(key: key, unit: unit, base: base, new: new, deltaPercent: nil, test: nil,
                                     tooFewSamples: false, verdict: .missing)
         guard let baseMedian = base.median, let newMedian = new.median else { return result }
+        if key.metric == "verdict" {
+            // Safety verdicts are observations, not samples (0 safe, 1 leak, 2 use-after-free):
+            // any move is significant, and a worse verdict is a regression.
+            result.deltaPercent = deltaPercent(base: baseMedian, new: newMedian)
+            result.verdict = newMedian > baseMedian ? .regressed : newMedian < baseMedian ? .improved : .unchanged
+            return result
+        }
         let delta = deltaPercent(base: baseMedian, new: newMedian)
         let test = MannWhitney.test(base.values, new.values)
         result.deltaPercent = delta

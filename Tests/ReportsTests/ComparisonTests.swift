@@ -25,12 +25,26 @@ struct ComparisonTests {
     }
 
     @Test func metricsWithoutDirectionAreNeverRegressions() throws {
-        for metric in ["outstanding", "verdict"] {
+        for metric in ["outstanding"] {
             let c = try compare(located(Self.baseMops, metric: metric), located(Self.baseMops.map { $0 * 2 }, metric: metric))
             #expect(c.cases[0].verdict == .changed)
             #expect(!c.hasRegression)
             #expect(c.geomeans.isEmpty)
         }
+    }
+
+    /// Verdicts (0 safe, 1 leak, 2 use-after-free) are single observations whose unit carries
+    /// run-specific evidence: any worse verdict regresses, a better one improves, evidence may differ.
+    @Test func worseSafetyVerdictIsARegressionWhateverItsEvidence() throws {
+        func verdict(_ code: Double, _ evidence: String) -> [LocatedRow] {
+            [LocatedRow(line: 2, row: makeRow(strategy: "lazy", workload: "concurrent-walk", phase: "scenario", op: "scenario",
+                                              metric: "verdict", value: code, unit: evidence))]
+        }
+        let worse = try compare(verdict(0, "safe; 0/100 faulty"), verdict(2, "use-after-free; 3/100 faulty; 0x7f00"))
+        #expect(worse.cases.map(\.verdict) == [.regressed])
+        #expect(worse.hasRegression && worse.warnings.isEmpty)
+        #expect(try compare(verdict(1, "leak"), verdict(0, "safe")).cases.map(\.verdict) == [.improved])
+        #expect(try compare(verdict(2, "use-after-free at 0x1"), verdict(2, "use-after-free at 0x2")).cases.map(\.verdict) == [.unchanged])
     }
 
     @Test func significantButBelowThresholdIsUnchanged() throws {
