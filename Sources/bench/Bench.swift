@@ -12,7 +12,7 @@ struct Bench: ParsableCommand {
             the design that landed (global) and Kumar's hybrid, driven by pinned per-CPU workers through the \
             phases live → kill → post-kill → drain → teardown. `bench list` names every strategy, workload and metric.
             """,
-        subcommands: [RunCommand.self, ListCommand.self, CompareCommand.self],
+        subcommands: [RunCommand.self, ListCommand.self, CompareCommand.self, ScenariosCommand.self],
         defaultSubcommand: RunCommand.self)
 
     /// Errors print one line on stderr and exit with a sysexits code; help prints in full.
@@ -38,6 +38,8 @@ struct Bench: ParsableCommand {
 
 /// sysexits(3) codes used by every subcommand.
 enum SysExit {
+    /// `bench scenarios`: a verdict differs from the expectation table (like compare's regression).
+    static let verdictMismatch: Int32 = 2
     static let usage: Int32 = 64
     static let dataError: Int32 = 65
     static let unavailable: Int32 = 69

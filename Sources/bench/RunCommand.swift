@@ -3,13 +3,9 @@ import Foundation
 import Platform
 import Reports
 import Runner
+import Scenarios
 import Strategies
 import SystemAllocators
-
-/// Output formats of a run.
-enum ResultFormat: String, CaseIterable {
-    case csv, md, txt, json
-}
 
 /// `bench [run]`: the measured matrix. What users type: `swift run bench --strategy all`.
 struct RunCommand: ParsableCommand {
@@ -72,13 +68,19 @@ struct RunCommand: ParsableCommand {
     @Flag(help: "No progress on stderr.")
     var quiet = false
 
+    @Flag(name: .customLong("no-scenarios"), help: "Skip the safety replay (`bench scenarios` with default iterations) that follows the measurements of lifetime strategies.")
+    var noScenarios = false
+
     func run() throws {
         let plan: Plan
         let formats: [ResultFormat]
         let notes: [String]
+        let scenarioSettings: ScenarioSettings
         do {
             (plan, notes) = try makePlan()
-            formats = try parseFormats()
+            formats = try ResultFormat.parse(format)
+            // The safety replay that follows: default iterations, --seed, racing on --cpus.
+            scenarioSettings = try ScenariosCommand.settings(iterations: nil, seed: seed, cpus: cpus)
             try AtomicFileWriter.prepare(directory: output)
         } catch let e as BenchError {
             e.exit()
@@ -102,6 +104,20 @@ struct RunCommand: ParsableCommand {
             BenchError(message: "\(error)", code: SysExit.software).exit()
         }
 
+        // Safety next to cost: the thread's hazards replayed for the strategies just measured.
+        var safety: [SafetyVerdict] = []
+        let strategies = plan.subjects.compactMap { if case .strategy(let k) = $0 { k } else { nil } }
+        if !noScenarios && !outcome.interrupted && !strategies.isEmpty {
+            let sweep = ScenarioSweep(scenarios: Scenario.allCases, strategies: strategies,
+                                      settings: scenarioSettings, quiet: quiet)
+            ScenarioSweep.installInterruptHandler()
+            do { safety = try sweep.run() } catch {
+                if !interrupted.isSet { BenchError(message: "\(error)", code: SysExit.software).exit() }
+                if !quiet { fputs("note: safety scenarios interrupted; the report has no verdicts\n", stderr) }
+            }
+        }
+        let rows = outcome.rows + safety.map { $0.row(context: context.rowTemplate) }
+
         let settingsText = "duration \(plan.settings.durationNs / 1_000_000) ms, warm-up \(plan.settings.warmupNs / 1_000_000) ms, " +
             "\(plan.settings.repetitions) repetitions, \(plan.settings.mapValuesText) map values, " +
             String(format: "TSC %.3f GHz, timer overhead %d ticks", runner.tscTicksPerNs, runner.timerOverheadTicks)
@@ -115,17 +131,17 @@ struct RunCommand: ParsableCommand {
         let comparison = Findings.lines(outcome.rows).filter { line in
             !["batch/", "remote/", "kptr-xchg/", "larson/"].contains { line.contains(" \($0)") }
         }
-        let sections = ReportSections(rows: outcome.rows, extraFindings: comparison)
+        let sections = ReportSections(rows: outcome.rows, extraFindings: comparison, safety: safety)
         let mail = MailReport.render(description, sections)
 
         var files: [(path: String, contents: String)] = []
         let base = (output as NSString).appendingPathComponent(context.runID)
         for f in formats {
             switch f {
-            case .csv: files.append((base + ".csv", ResultsCSV.encode(outcome.rows)))
+            case .csv: files.append((base + ".csv", ResultsCSV.encode(rows)))
             case .md: files.append((base + ".md", MarkdownReport.render(description, sections)))
             case .txt: files.append((base + ".txt", mail))
-            case .json: files.append((base + ".json", try JSONReport.render(description, rows: outcome.rows)))
+            case .json: files.append((base + ".json", try JSONReport.render(description, rows: rows)))
             }
         }
         if !outcome.rows.isEmpty {
@@ -139,22 +155,15 @@ struct RunCommand: ParsableCommand {
             if formats.contains(.csv) && !outcome.rows.isEmpty { fputs("plots: scripts/plot \(base).csv\n", stderr) }
         }
         if outcome.interrupted { Foundation.exit(SysExit.interrupted) }
-    }
-
-    func parseList(_ text: String, what: String) throws -> [String] {
-        let items = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
-        guard !items.isEmpty, !items.contains(where: \.isEmpty) else { throw BenchError.usage("empty \(what) list '\(text)'") }
-        return items
-    }
-
-    func parseFormats() throws -> [ResultFormat] {
-        try parseList(format, what: "format").map {
-            guard let f = ResultFormat(rawValue: $0) else {
-                throw BenchError.usage("unknown format '\($0)' (valid: \(ResultFormat.allCases.map(\.rawValue).joined(separator: ", ")))")
-            }
-            return f
+        if let first = safety.first(where: { !$0.matchesExpectation }) {
+            let n = safety.filter { !$0.matchesExpectation }.count
+            BenchError(message: "\(n) safety verdict\(n == 1 ? "" : "s") differ from the expectation table, first: "
+                + "\(first.scenario) × \(first.strategy) is \(first.label), expected \(first.expected.rawValue)",
+                code: SysExit.verdictMismatch).exit()
         }
     }
+
+    func parseList(_ text: String, what: String) throws -> [String] { try ResultFormat.splitList(text, what: what) }
 
     func makePlan() throws -> (Plan, [String]) {
         var notes: [String] = []

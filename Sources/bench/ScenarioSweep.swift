@@ -1,0 +1,74 @@
+import Foundation
+import Glibc
+import Platform
+import Reports
+import Runner
+import Scenarios
+import Strategies
+
+/// Replays scenarios × strategies with progress on stderr and turns the outcomes into the
+/// reports' verdicts; shared by `bench scenarios` and the safety part of `bench [run]`.
+struct ScenarioSweep {
+    let scenarios: [Scenario]
+    let strategies: [StrategyKind]
+    let settings: ScenarioSettings
+    let quiet: Bool
+
+    struct Failure: Error, CustomStringConvertible {
+        let description: String
+    }
+
+    /// Every verdict, scenarios outer, strategies inner (the order of the tables).
+    func run() throws -> [SafetyVerdict] {
+        var verdicts: [SafetyVerdict] = []
+        let total = scenarios.count * strategies.count
+        let start = Date()
+        var done = 0
+        for scenario in scenarios {
+            for strategy in strategies {
+                if interrupted.isSet { throw Failure(description: "interrupted") }
+                let label = "[\(done + 1)/\(total)] scenario \(scenario.rawValue) × \(strategy.rawValue)"
+                if !quiet { fputs("\(label)…\n", stderr) }
+                let outcome: ScenarioOutcome
+                do {
+                    outcome = try ScenarioRunner.run(scenario, strategy: strategy, settings: settings) { i, n in
+                        // Long randomized replays: a line per 10 % on a terminal-free stderr.
+                        if !quiet && n >= 1000 && i > 0 && i % (n / 10) == 0 && i < n {
+                            fputs("  \(label): \(i)/\(n) iterations\n", stderr)
+                        }
+                    }
+                } catch {
+                    throw Failure(description: "scenario \(scenario.rawValue) × \(strategy.rawValue): \(error)")
+                }
+                verdicts.append(Self.verdict(outcome, settings: settings))
+                done += 1
+                if !quiet {
+                    let v = verdicts.last!
+                    let elapsed = Date().timeIntervalSince(start)
+                    let eta = elapsed / Double(done) * Double(total - done)
+                    fputs("  → \(v.label)\(v.matchesExpectation ? "" : " (expected \(v.expected.rawValue))"), "
+                        + String(format: "%.2f s, ETA %.0f s\n", Double(outcome.elapsedNanoseconds) / 1e9, eta), stderr)
+                }
+            }
+        }
+        return verdicts
+    }
+
+    static func verdict(_ o: ScenarioOutcome, settings: ScenarioSettings) -> SafetyVerdict {
+        let threads = o.scenario.isConcurrent ? min(2, settings.cpus.count) : 1
+        return SafetyVerdict(
+            scenario: o.scenario.rawValue, title: o.scenario.title, strategy: o.strategy.rawValue,
+            kind: SafetyVerdict.Kind(rawValue: o.verdict.kind.rawValue)!, label: o.verdict.label,
+            expected: SafetyVerdict.Kind(rawValue: o.expected.rawValue)!, evidence: o.evidence,
+            iterations: o.iterations, faultyIterations: o.faultyIterations, threads: threads,
+            cpus: CPUList.format(Array(settings.cpus.prefix(threads))), size: ScenarioSettings.objectSize)
+    }
+
+    /// SIGINT during a replay stops after the current scenario.
+    static func installInterruptHandler() {
+        signal(SIGINT) { _ in interrupted.set() }
+    }
+}
+
+/// Set by SIGINT while scenarios replay.
+let interrupted = StopFlag()
