@@ -6,6 +6,16 @@ import Strategies
 // Single-thread fast paths of every lifetime strategy on a pinned thread: alloc+free pair while
 // the owner lives and, where the strategy allows it, through a surviving reference after the
 // kill; and percpu_ref get/put itself, live (per-CPU, no atomics) and after kill (atomic RMW).
+//
+// Benchmark names carry no spaces or slashes: package-benchmark 1.38.1 writes static thresholds
+// as `<Target>.<name>.p90.json` with spaces and slashes replaced by `_`, but reads them back
+// under the name as it is, so only such names round-trip through `thresholds update`/`check`.
+//
+// Threads: the closures run on whatever thread package-benchmark's async runner picks (a
+// cooperative-pool thread, not the one that registered them). Each run pins that thread to
+// `cpu` first, so the per-CPU caches and percpu_ref slots of `cpu` have one writer at a time.
+// No thread here is a QSBR reader: the only grace periods (the kills) happen at registration,
+// before any benchmark thread touches a slot, so nothing runs concurrently with a kill.
 let benchmarks = {
     Benchmark.defaultConfiguration = FastPathThresholds.configuration
     let topology = Topology.current()
@@ -25,7 +35,8 @@ struct StrategyBenchmarks: StrategyVisitor {
     func visit<S: LifetimeStrategy>(_: S.Type) throws {
         let cpu = self.cpu, size = Self.objectSize
         let live = try makeLifetime(S.self)
-        Benchmark("\(S.name) alloc+free 64B live") { benchmark in
+        Self.checkPair(S.self, live, afterKill: false, cpu: cpu)
+        Benchmark("\(S.name)_alloc+free_64B_live") { benchmark in
             try Pinning.pinCurrentThread(to: cpu)
             benchmark.startMeasurement()
             for _ in benchmark.scaledIterations {
@@ -40,8 +51,12 @@ struct StrategyBenchmarks: StrategyVisitor {
         let killed = try makeLifetime(S.self)
         let survivor = S.allocate(from: killed, size: size, cpu: cpu).unsafelyUnwrapped
         blackHole(survivor)
+        // The allocator map goes. For the immortal global allocator that is not its last owner
+        // (see makeLifetime), so nothing is killed, as in the model.
         _ = killed.releaseOwner(S.self)
-        Benchmark("\(S.name) alloc+free 64B after kill") { benchmark in
+        precondition(!killed.isDestroyed, "\(S.name): the allocator must survive the kill it is measured after")
+        Self.checkPair(S.self, killed, afterKill: true, cpu: cpu)
+        Benchmark("\(S.name)_alloc+free_64B_after_kill") { benchmark in
             try Pinning.pinCurrentThread(to: cpu)
             benchmark.startMeasurement()
             for _ in benchmark.scaledIterations {
@@ -53,12 +68,28 @@ struct StrategyBenchmarks: StrategyVisitor {
         }
     }
 
+    /// The allocator map's owner reference, and for an immortal strategy (global) also the
+    /// world's, which only the model's teardown drops (BPFWorld does the same). Without it,
+    /// releasing the map's reference would run `GlobalStrategy.ownerGone`, the process-end
+    /// teardown, and the "after kill" loop would run on a destroyed allocator.
     private func makeLifetime<S: LifetimeStrategy>(_: S.Type) throws -> AllocatorLifetime {
         let allocator = try MemAllocator(topology: topology, path: S.allocatorPath(objectSize: Self.objectSize))
         let lifetime = AllocatorLifetime.make(allocator: allocator, cpuIDLimit: topology.cpuIDLimit,
                                               keepsTombstone: false, withPercpuRef: S.usesPercpuRef, observer: nil)
+        if S.isImmortal { lifetime.acquireOwner() }  // the world's immortal reference
         lifetime.acquireOwner()  // the allocator map
         return lifetime
+    }
+
+    /// One checked pair before the benchmark is registered: the timed loop unwraps without a
+    /// check, so a setup that cannot allocate must trap here, with a message, not there.
+    private static func checkPair<S: LifetimeStrategy>(_: S.Type, _ lifetime: AllocatorLifetime, afterKill: Bool, cpu: Int) {
+        let object = afterKill
+            ? S.allocateAfterKill(from: lifetime, size: objectSize, cpu: cpu)
+            : S.allocate(from: lifetime, size: objectSize, cpu: cpu)
+        guard let object else { fatalError("\(S.name): no \(objectSize)-byte object \(afterKill ? "after the kill" : "while live")") }
+        S.free(object, cpu: cpu)
+        precondition(!lifetime.isDestroyed, "\(S.name): one alloc+free pair destroyed the allocator")
     }
 }
 
@@ -72,10 +103,15 @@ enum PercpuRefBenchmarks {
             let ref = lifetime.percpuRef
             // An extra reference held throughout: a put never reaches zero and releases.
             ref.get(cpu: cpu)
-            if afterKill { _ = ref.kill() }
-            Benchmark("percpu-ref get+put \(afterKill ? "after kill" : "live")") { benchmark in
+            if afterKill {
+                ref.kill()
+                precondition(ref.isAtomic && ref.isFolded && ref.releaseCount == 0)
+            }
+            Benchmark("percpu-ref_get+put_\(afterKill ? "after_kill" : "live")") { benchmark in
                 try Pinning.pinCurrentThread(to: cpu)
                 benchmark.startMeasurement()
+                // get then put on the same word: per-CPU `incq`/`decq` (live) or `lock inc`/
+                // `lock xadd` (after kill); checked in the disassembly, the loop is not elided.
                 for _ in benchmark.scaledIterations {
                     ref.get(cpu: cpu)
                     ref.put(cpu: cpu)
