@@ -1,3 +1,4 @@
+import Platform
 import Strategies
 
 /// Replays a scenario against a strategy and judges it.
@@ -15,6 +16,10 @@ public enum ScenarioRunner {
                            progress: ((_ done: Int, _ total: Int) -> Void)? = nil) throws -> ScenarioOutcome {
         guard settings.iterations >= 1 else { throw ScenarioError.invalidSettings("iterations must be at least 1") }
         guard !settings.cpus.isEmpty else { throw ScenarioError.invalidSettings("no CPU given") }
+        let online = Set(Topology.current().cpus.map(\.id))
+        if let offline = settings.cpus.first(where: { !online.contains($0) }) {
+            throw ScenarioError.invalidSettings("CPU \(offline) is not online in this process's affinity mask")
+        }
         return try strategy.accept(Visitor(scenario: scenario, kind: strategy, settings: settings, progress: progress))
     }
 

@@ -28,6 +28,9 @@ import Testing
         #expect(throws: ScenarioError.self) {
             try ScenarioRunner.run(.pinnedMap, strategy: .atomic, settings: ScenarioSettings(cpus: []))
         }
+        #expect(throws: ScenarioError.self) {
+            try ScenarioRunner.run(.pinnedMap, strategy: .atomic, settings: ScenarioSettings(cpus: [1 << 20]))
+        }
     }
 
     @Test func defaults() {
