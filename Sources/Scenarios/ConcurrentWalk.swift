@@ -20,11 +20,13 @@ enum ConcurrentWalk: ScenarioScript {
         let anchor: Int
         /// Values the racer empties and frees, in order; the first is the target.
         let racerSlots: [Int]
-        /// The walk's window at the target waits for the racer to finish (else it spins).
+        /// The walk's window at the target waits for the racer to finish (else it spins), and
+        /// the racer waits for the walk to reach the target (or, with no walk, for the unload
+        /// to return) instead of giving up after `racerPatience`.
         let wideWindow: Bool
         let walkDelay: Int
-        /// Spin turns the racer waits after the unload starts if the walk never reaches the
-        /// target (no walk, or an empty target).
+        /// Narrow windows: spin turns the racer waits after the unload starts before going
+        /// without the walk (no walk, or one that has not reached the target yet).
         let racerPatience: Int
         let racerDelay: Int
 
@@ -87,7 +89,11 @@ enum ConcurrentWalk: ScenarioScript {
                     walkReachedTarget = true
                     return true
                 }
-                guard race.unload.load(ordering: .acquiring) > 0 else { return false }
+                let unload = race.unload.load(ordering: .acquiring)
+                // A wide window follows the walk strictly: the walk always reaches the target
+                // (nobody else empties it), so the fault, where there is a walk, is certain.
+                if plan.wideWindow { return unload == 2 }
+                guard unload > 0 else { return false }
                 waited += 1
                 return waited > plan.racerPatience
             }
