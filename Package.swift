@@ -61,7 +61,13 @@ let package = Package(
             swiftSettings: optimized),
 
         // The thread's hazards replayed against every strategy.
-        .target(name: "Scenarios", dependencies: ["BPFModel", "Strategies", "MemAlloc", "Platform", "Reports"], swiftSettings: optimized),
+        .target(
+            name: "Scenarios",
+            dependencies: [
+                "BPFModel", "Strategies", "MemAlloc", "Platform", "CPlatform", "Reports",
+                .product(name: "Atomics", package: "swift-atomics"),
+            ],
+            swiftSettings: optimized),
 
         .executableTarget(
             name: "bench",
@@ -80,7 +86,7 @@ let package = Package(
         .testTarget(name: "SystemAllocatorsTests", dependencies: ["SystemAllocators", "Platform"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports"]),
         .testTarget(name: "RunnerTests", dependencies: ["Runner", "Reports", "Strategies", "MemAlloc", "Platform"]),
-        .testTarget(name: "ScenariosTests", dependencies: ["Scenarios", "BPFModel", "Strategies", "Reports"]),
+        .testTarget(name: "ScenariosTests", dependencies: ["Scenarios", "BPFModel", "Strategies", "MemAlloc", "Platform", "Reports"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -1,0 +1,53 @@
+import BPFModel
+import Strategies
+
+/// The last object is freed on another CPU than the one it was allocated on, after its owner
+/// is gone: the program on CPU 0 allocates and stores objects, unloads, and the allocator map
+/// is closed; then a second program on the other pinned worker (CPU 1, using the value map
+/// only) takes every object out and frees it there. Deterministic.
+enum RemoteLastFree: ScenarioScript {
+    static let values = 4
+
+    static func run<S: LifetimeStrategy>(_: S.Type, rng: inout ScenarioRandom, crew: ScenarioCrew) throws -> IterationReport {
+        var ledger = Ledger(.remoteLastFree, S.name)
+        let world = try BPFWorld<S>(topology: ScenarioModel.topology, checked: true)
+        let (allocatorMap, allocatorFD) = try world.createAllocatorMap(objectSize: ScenarioModel.objectSize)
+        let (map, mapFD) = world.createArrayMap(values: values)
+        let (_, programFD) = world.loadProgram(usedMaps: [allocatorMap, map])
+        let (_, remoteFD) = world.loadProgram(usedMaps: [map])
+
+        for i in 0..<values {
+            let object = try ledger.allocate(world, allocatorMap, cpu: ScenarioCrew.coordinatorCPU)
+            try ledger.require(world.kptrXchg(map, index: i, object) == nil, "value \(i) not empty")
+        }
+        world.close(programFD)
+        world.close(allocatorFD)  // the owner is gone
+
+        let helper = HelperTally()
+        crew.start {
+            for i in 0..<values {
+                if let object = world.kptrXchg(map, index: i, nil) {
+                    world.objDrop(object, cpu: ScenarioCrew.helperCPU)
+                    helper.frees += 1
+                }
+            }
+        }
+        crew.waitForJob()
+        try ledger.require(helper.frees == values, "the remote program found \(helper.frees) of \(values) objects")
+        world.close(remoteFD)
+        world.close(mapFD)
+        world.tearDownGlobal()
+        var report = IterationReport(audit: WorldAudit.audit(world, objectsAllocated: ledger.allocated))
+        report.helperFrees = helper.frees
+        if report.audit.verdict == .safe {
+            report.audit.evidence += " (allocated on CPU 0, all \(helper.frees) freed on CPU 1 after the kill)"
+        }
+        return report
+    }
+}
+
+/// Counts kept by the helper's job; read by the coordinator after `waitForJob`.
+final class HelperTally: @unchecked Sendable {
+    var frees = 0
+    var racingFrees = 0
+}

@@ -1,0 +1,58 @@
+/// The hazards of the Aug 2022 bpf thread (FACTS.md, "The thread"), each a scripted sequence of
+/// BPF-model events replayed against every lifetime strategy in a checked world.
+public enum Scenario: String, CaseIterable, Sendable {
+    /// Kumar's hole 2: an object escapes into an inner map reached only through map-in-map.
+    case mapInMapEscape = "map-in-map-escape"
+    /// Kumar's hole 1: another CPU `kptr_xchg`s and frees an object while unload walks the map.
+    case concurrentWalk = "concurrent-walk"
+    /// Objects stashed in a pinned map that outlives the program and the allocator map.
+    case pinnedMap = "pinned-map"
+    /// Objects out of every map (held by a second program) freed across the allocator's kill.
+    case inFlightAtKill = "in-flight-at-kill"
+    /// The last object freed on another CPU than the one it was allocated on, owner gone.
+    case remoteLastFree = "remote-last-free"
+
+    /// A short title for tables.
+    public var title: String {
+        switch self {
+        case .mapInMapEscape: return "map-in-map escape"
+        case .concurrentWalk: return "concurrent xchg during the unload walk"
+        case .pinnedMap: return "pinned map outlives the program"
+        case .inFlightAtKill: return "objects in flight at kill"
+        case .remoteLastFree: return "remote last free"
+        }
+    }
+
+    /// One line: what the script does.
+    public var summary: String {
+        switch self {
+        case .mapInMapEscape:
+            return "object xchg'd into an inner map reached via map-in-map; outer entry deleted, inner fd kept; program unloads, allocator map freed, inner fd closed"
+        case .concurrentWalk:
+            return "a second program on another pinned worker xchg's and frees kptrs while the unload walk reads them; random windows and slots"
+        case .pinnedMap:
+            return "objects stashed in a pinned map; program unloaded and allocator map closed; map reopened, drained and closed much later"
+        case .inFlightAtKill:
+            return "a second program on another pinned worker takes every object out of the map and frees them before, during and after the allocator map's kill"
+        case .remoteLastFree:
+            return "objects allocated on CPU 0; owner unloaded and allocator map closed; a program on CPU 1 frees them, the last one included"
+        }
+    }
+
+    /// Whether a second pinned worker thread runs concurrently with the coordinator.
+    public var isConcurrent: Bool {
+        switch self {
+        case .concurrentWalk, .inFlightAtKill, .remoteLastFree: return true
+        case .mapInMapEscape, .pinnedMap: return false
+        }
+    }
+
+    /// Whether each iteration draws a new interleaving from the seed (run `iterations` times;
+    /// the others are deterministic and run once).
+    public var isRandomized: Bool {
+        switch self {
+        case .concurrentWalk, .inFlightAtKill: return true
+        case .mapInMapEscape, .pinnedMap, .remoteLastFree: return false
+        }
+    }
+}

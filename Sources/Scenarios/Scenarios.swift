@@ -1,1 +1,0 @@
-// The Scenarios module: filled in by its issue.

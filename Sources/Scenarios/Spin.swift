@@ -1,0 +1,29 @@
+import CPlatform
+import Glibc
+import Strategies
+
+/// Busy waits of the scenario workers. A waiting worker that is an online QSBR reader
+/// announces a quiescent state on every turn, so a percpu_ref kill's grace period running on
+/// the other worker is never held up by the wait (QSBR's contract: readers block only offline).
+enum Spin {
+    /// Spins until `condition` holds, yielding the CPU now and then (the machine may have
+    /// fewer CPUs than busy threads).
+    static func until(_ condition: () -> Bool) {
+        let online = QSBR.isOnline
+        var turns = 0
+        while !condition() {
+            turns &+= 1
+            if online { QSBR.quiescentState() }
+            if turns & 15 == 0 { sched_yield() } else { CPlatform_cpu_relax() }
+        }
+    }
+
+    /// Burns `turns` spin-wait hints: a delay of a few nanoseconds per turn, no syscall.
+    static func pause(_ turns: Int) {
+        var i = 0
+        while i < turns {
+            CPlatform_cpu_relax()
+            i &+= 1
+        }
+    }
+}

@@ -1,0 +1,58 @@
+/// The class of a verdict, for expectation tables and CSV (`metric=verdict`).
+public enum VerdictKind: String, Sendable, CaseIterable {
+    case safe
+    case leak
+    case useAfterFree = "use-after-free"
+
+    /// Ordering for "worst observed": safe < leak < use-after-free.
+    public var severity: Int {
+        switch self {
+        case .safe: return 0
+        case .leak: return 1
+        case .useAfterFree: return 2
+        }
+    }
+}
+
+/// What the checked model observed for one (scenario, strategy): derived only from checker
+/// events and the allocators' exact accounting (destroy counts, destroy reports), never from
+/// strategy flags.
+public enum Verdict: Equatable, Sendable, CustomStringConvertible {
+    /// Every allocator destroyed exactly once, nothing leaked, no use-after-free event.
+    case safe
+    /// Objects still allocated when their allocator was destroyed (or never freed at all):
+    /// `bytes` counts each object's unit size (header included), exact per size class.
+    case leak(objects: Int, bytes: Int)
+    /// An object freed into, or an allocator touched after, its destruction (including a
+    /// double destroy, a free of an object not live, and the unload walk reading a freed
+    /// object's header).
+    case useAfterFree
+
+    /// "safe", "leak (3 objects, 192 B)", "use-after-free".
+    public var label: String {
+        switch self {
+        case .safe: return "safe"
+        case .leak(let objects, let bytes): return "leak (\(objects) objects, \(bytes) B)"
+        case .useAfterFree: return "use-after-free"
+        }
+    }
+
+    public var kind: VerdictKind {
+        switch self {
+        case .safe: return .safe
+        case .leak: return .leak
+        case .useAfterFree: return .useAfterFree
+        }
+    }
+
+    public var description: String { label }
+
+    /// The worse of two verdicts (use-after-free > leak > safe; between leaks, the larger).
+    public static func worst(_ a: Verdict, _ b: Verdict) -> Verdict {
+        if a.kind.severity != b.kind.severity { return a.kind.severity > b.kind.severity ? a : b }
+        if case .leak(let ao, let ab) = a, case .leak(let bo, let bb) = b {
+            return (bo, bb) > (ao, ab) ? b : a
+        }
+        return a
+    }
+}

@@ -1,0 +1,20 @@
+import Scenarios
+import Strategies
+import Testing
+
+@Suite struct ConcurrentWalkTests {
+    static let seeds: [UInt64] = [1, 0xdead_beef, ScenarioSettings.defaultSeed]
+
+    /// Same verdict on every seed; the safe strategies really ran the racing frees.
+    @Test(arguments: StrategyKind.allCases)
+    func verdictAsExpectedOnEverySeed(strategy: StrategyKind) throws {
+        for seed in Self.seeds {
+            let outcome = try expectVerdictAsExpected(.concurrentWalk, strategy, settings: ScenarioSettings(iterations: 40, seed: seed))
+            if outcome.verdict == .useAfterFree {
+                #expect(outcome.evidence.contains("read the header of freed object"), "\(outcome.evidence)")
+            } else {
+                #expect(outcome.evidence.contains("by the other CPU's program"), "\(outcome.evidence)")
+            }
+        }
+    }
+}

@@ -1,0 +1,17 @@
+import Scenarios
+import Strategies
+import Testing
+
+@Suite struct RemoteLastFreeConcurrentTests {
+    @Test(arguments: StrategyKind.allCases)
+    func verdictAsExpected(strategy: StrategyKind) throws {
+        let outcome = try expectVerdictAsExpected(.remoteLastFree, strategy)
+        #expect(outcome.evidence.contains("all 4 freed on CPU 1"))
+    }
+
+    /// With one CPU both workers share it; the model CPUs stay distinct.
+    @Test func oneRealCPU() throws {
+        let cpu = ScenarioSettings.defaultCPUs()[0]
+        try expectVerdictAsExpected(.remoteLastFree, .percpuRef, settings: ScenarioSettings(iterations: 1, cpus: [cpu]))
+    }
+}

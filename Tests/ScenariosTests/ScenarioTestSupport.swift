@@ -1,0 +1,22 @@
+import Scenarios
+import Strategies
+import Testing
+
+/// Runs `scenario` under `strategy` and checks the verdict against the expectation table.
+@discardableResult
+func expectVerdictAsExpected(_ scenario: Scenario, _ strategy: StrategyKind,
+                             settings: ScenarioSettings = ScenarioSettings(iterations: 40)) throws -> ScenarioOutcome {
+    let outcome = try ScenarioRunner.run(scenario, strategy: strategy, settings: settings)
+    let context = "\(scenario.rawValue) × \(strategy.rawValue): \(outcome.verdict.label) — \(outcome.evidence)"
+    #expect(outcome.verdict.kind == ScenarioExpectations.expected(scenario, strategy), "\(context)")
+    #expect(outcome.matchesExpectation, "\(context)")
+    #expect(outcome.scenario == scenario && outcome.strategy == strategy)
+    #expect(!outcome.evidence.isEmpty && !outcome.evidence.contains("\n"))
+    #expect(outcome.iterations == ScenarioRunner.iterations(of: scenario, settings: settings))
+    if outcome.verdict == .safe {
+        #expect(outcome.faultyIterations == 0)
+    } else {
+        #expect(outcome.faultyIterations >= 1)
+    }
+    return outcome
+}

@@ -1,0 +1,22 @@
+import Scenarios
+import Testing
+
+@Suite struct ScenarioTests {
+    @Test func rawValuesAreTheCommandLineNames() {
+        #expect(Scenario.allCases.map(\.rawValue) == [
+            "map-in-map-escape", "concurrent-walk", "pinned-map", "in-flight-at-kill", "remote-last-free",
+        ])
+    }
+
+    @Test(arguments: Scenario.allCases)
+    func describedOnOneLine(scenario: Scenario) {
+        #expect(!scenario.title.isEmpty)
+        #expect(!scenario.summary.isEmpty)
+        #expect(!scenario.summary.contains("\n"))
+    }
+
+    @Test func randomizedScenariosAreConcurrent() {
+        for scenario in Scenario.allCases where scenario.isRandomized { #expect(scenario.isConcurrent) }
+        #expect(Scenario.allCases.filter(\.isRandomized) == [.concurrentWalk, .inFlightAtKill])
+    }
+}
