@@ -9,7 +9,7 @@ enum ScenarioModel {
     static let topology = Topology.synthetic(cpus: 2, nodes: 1)
     /// Object size of every `bpf_obj_alloc` (kmem-cache's fixed size too): a 72-byte unit on
     /// the fixed-size path, the 96-byte class on the size-class path.
-    static let objectSize = 64
+    static let objectSize = ScenarioSettings.objectSize
 }
 
 /// What one run of a script gave: the audit of its world plus counts for the evidence line.

@@ -25,6 +25,8 @@ public struct ScenarioSettings: Sendable, Equatable {
     /// the whole 5×6 matrix takes about a second (the measured modules are always optimized).
     public static let defaultIterations = 1_000
     public static let defaultSeed: UInt64 = 0x6270_665f_6d61  // "bpf_ma"
+    /// Object size of every scenario's `bpf_obj_alloc` (the reports' `size` column).
+    public static let objectSize = 64
 
     /// The first two online CPUs of this process, or the only one.
     public static func defaultCPUs() -> [Int] { Array(Topology.current().cpus.prefix(2).map(\.id)) }

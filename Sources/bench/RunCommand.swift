@@ -19,7 +19,11 @@ struct RunCommand: ParsableCommand {
             Workloads: \(WorkloadKind.allCases.map(\.rawValue).joined(separator: ", ")) (or all).
             Formats: csv, md, txt (≤ 75-column mail), json. Files are written atomically to --output as \
             <run-id>.<format>; progress and ETA go to stderr, the summary to stdout.
-            Exit status: 0 done, 64 usage, 69 unavailable, 70 a case broke an invariant, 73 cannot write, \
+            After the measurements, the thread's hazards are replayed for the lifetime strategies measured \
+            (`bench scenarios` with its defaults, --no-scenarios skips it): verdicts join the CSV \
+            (metric=verdict) and the reports put each strategy's cost next to them.
+            Exit status: 0 done, 2 a safety verdict differs from the README's expectation table (files are \
+            written), 64 usage, 69 unavailable, 70 a case broke an invariant, 73 cannot write, \
             130 interrupted (finished cases are kept).
             """)
 
@@ -112,7 +116,7 @@ struct RunCommand: ParsableCommand {
                                       settings: scenarioSettings, quiet: quiet)
             ScenarioSweep.installInterruptHandler()
             do { safety = try sweep.run() } catch {
-                if !interrupted.isSet { BenchError(message: "\(error)", code: SysExit.software).exit() }
+                if !ScenarioInterrupt.isSet { BenchError(message: "\(error)", code: SysExit.software).exit() }
                 if !quiet { fputs("note: safety scenarios interrupted; the report has no verdicts\n", stderr) }
             }
         }
@@ -125,7 +129,8 @@ struct RunCommand: ParsableCommand {
             runID: context.runID, command: commandLine, host: context.host, cpuModel: context.cpuModel,
             cpus: context.onlineCPUs, nodes: context.nodes, kernel: context.kernel, swift: context.swift,
             build: context.build, commit: context.commit, timestamp: context.timestamp, settings: settingsText,
-            notes: notes + (outcome.interrupted ? ["interrupted: \(outcome.finishedCases) finished cases kept"] : []))
+            notes: notes + (outcome.interrupted ? ["interrupted: \(outcome.finishedCases) finished cases kept"] : [])
+                + (ScenarioInterrupt.isSet ? ["interrupted during the safety scenarios: no verdicts"] : []))
         // The per-case comparison with system allocators is long: the mail keeps the pair
         // workload's lines (the fast path the thread argued about); the CSV has every case.
         let comparison = Findings.lines(outcome.rows).filter { line in
@@ -134,16 +139,8 @@ struct RunCommand: ParsableCommand {
         let sections = ReportSections(rows: outcome.rows, extraFindings: comparison, safety: safety)
         let mail = MailReport.render(description, sections)
 
-        var files: [(path: String, contents: String)] = []
         let base = (output as NSString).appendingPathComponent(context.runID)
-        for f in formats {
-            switch f {
-            case .csv: files.append((base + ".csv", ResultsCSV.encode(rows)))
-            case .md: files.append((base + ".md", MarkdownReport.render(description, sections)))
-            case .txt: files.append((base + ".txt", mail))
-            case .json: files.append((base + ".json", try JSONReport.render(description, rows: rows)))
-            }
-        }
+        let files = try ReportFiles.render(formats, base: base, description: description, sections: sections, rows: rows, mail: mail)
         if !outcome.rows.isEmpty {
             do { try AtomicFileWriter.write(files) } catch {
                 BenchError(message: "\(error)", code: SysExit.cantCreate).exit()
@@ -154,7 +151,7 @@ struct RunCommand: ParsableCommand {
             for f in files where !outcome.rows.isEmpty { fputs("wrote \(f.path)\n", stderr) }
             if formats.contains(.csv) && !outcome.rows.isEmpty { fputs("plots: scripts/plot \(base).csv\n", stderr) }
         }
-        if outcome.interrupted { Foundation.exit(SysExit.interrupted) }
+        if outcome.interrupted || ScenarioInterrupt.isSet { Foundation.exit(SysExit.interrupted) }
         if let first = safety.first(where: { !$0.matchesExpectation }) {
             let n = safety.filter { !$0.matchesExpectation }.count
             BenchError(message: "\(n) safety verdict\(n == 1 ? "" : "s") differ from the expectation table, first: "

@@ -26,7 +26,7 @@ struct ScenarioSweep {
         var done = 0
         for scenario in scenarios {
             for strategy in strategies {
-                if interrupted.isSet { throw Failure(description: "interrupted") }
+                if ScenarioInterrupt.isSet { throw Failure(description: "interrupted") }
                 let label = "[\(done + 1)/\(total)] scenario \(scenario.rawValue) × \(strategy.rawValue)"
                 if !quiet { fputs("\(label)…\n", stderr) }
                 let outcome: ScenarioOutcome
@@ -66,9 +66,14 @@ struct ScenarioSweep {
 
     /// SIGINT during a replay stops after the current scenario.
     static func installInterruptHandler() {
-        signal(SIGINT) { _ in interrupted.set() }
+        signal(SIGINT) { _ in scenarioInterrupts = 1 }
     }
 }
 
-/// Set by SIGINT while scenarios replay.
-let interrupted = StopFlag()
+/// Set by SIGINT while scenarios replay (a signal handler may only store to a plain global).
+nonisolated(unsafe) var scenarioInterrupts: sig_atomic_t = 0
+
+/// Whether ^C arrived during the replay.
+enum ScenarioInterrupt {
+    static var isSet: Bool { scenarioInterrupts != 0 }
+}

@@ -31,8 +31,8 @@ struct ScenariosCommand: ParsableCommand {
     @Option(help: "Replays of each randomized scenario (default \(ScenarioSettings.defaults.iterations)); scripted ones run once.")
     var iterations: Int?
 
-    @Option(help: "Seed of the randomized interleavings.")
-    var seed: UInt64 = 1
+    @Option(help: "Seed of the randomized interleavings (default \(ScenarioSettings.defaultSeed), \"bpf_ma\"); the same seed replays the same plans.")
+    var seed: UInt64 = ScenarioSettings.defaultSeed
 
     @Option(name: .customLong("cpus"), help: "CPUs for the pinned racing workers, kernel list syntax like 0-1 (default: the first two online).")
     var cpus: String?
@@ -63,7 +63,7 @@ struct ScenariosCommand: ParsableCommand {
         ScenarioSweep.installInterruptHandler()
         let verdicts: [SafetyVerdict]
         do { verdicts = try sweep.run() } catch let e as ScenarioSweep.Failure {
-            if interrupted.isSet { BenchError(message: "interrupted; no files written", code: SysExit.interrupted).exit() }
+            if ScenarioInterrupt.isSet { BenchError(message: "interrupted; no files written", code: SysExit.interrupted).exit() }
             BenchError(message: e.description, code: SysExit.software).exit()
         }
 
@@ -77,15 +77,7 @@ struct ScenariosCommand: ParsableCommand {
         let sections = ReportSections(rows: [], safety: verdicts)
         let mail = MailReport.render(description, sections)
         let base = (output as NSString).appendingPathComponent(description.runID)
-        var files: [(path: String, contents: String)] = []
-        for f in formats {
-            switch f {
-            case .csv: files.append((base + ".csv", ResultsCSV.encode(rows)))
-            case .md: files.append((base + ".md", MarkdownReport.render(description, sections)))
-            case .txt: files.append((base + ".txt", mail))
-            case .json: files.append((base + ".json", try JSONReport.render(description, rows: rows)))
-            }
-        }
+        let files = try ReportFiles.render(formats, base: base, description: description, sections: sections, rows: rows, mail: mail)
         do { try AtomicFileWriter.write(files) } catch {
             BenchError(message: "\(error)", code: SysExit.cantCreate).exit()
         }
