@@ -233,9 +233,7 @@ public final class BPFWorld<S: LifetimeStrategy> {
     /// into a destroyed allocator is recorded and not performed.
     @inlinable
     public func objDrop(_ object: UnsafeMutableRawPointer, cpu: Int) {
-        if let checker {
-            guard checker.objectWillBeFreed(object) != nil else { return }
-        }
+        if let checker { return checker.free(object) { S.free(object, cpu: cpu) } }
         S.free(object, cpu: cpu)
     }
 

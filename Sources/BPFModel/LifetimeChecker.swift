@@ -8,7 +8,11 @@ import Strategies
 /// Frees and walks consult the record *before* touching the object, so a checked world reports
 /// a fault instead of committing it: an object freed into a destroyed allocator is recorded and
 /// not freed (its memory is gone); a header the walk would read from a freed object is not
-/// read. Allocators are built with tombstones, so their records stay readable.
+/// read. Allocators are built with tombstones, so their records stay readable. A free's check
+/// and the free itself, a walk's check and header read, and an allocator's destroy all run
+/// under one lock, so a destroy on another thread can never fall between a check and its act.
+/// Objects are keyed by address: a script must not allocate while it races a walk, or a reused
+/// address would look live.
 public final class LifetimeChecker: AllocatorLifetimeObserver, @unchecked Sendable {
     public enum Event: Equatable, Sendable, CustomStringConvertible {
         /// `bpf_obj_free` on an object whose allocator was already destroyed.
@@ -55,7 +59,15 @@ public final class LifetimeChecker: AllocatorLifetimeObserver, @unchecked Sendab
     private var live: [UInt: AllocatorLifetime] = [:]
     private var recorded: [Event] = []
 
-    public init() { pthread_mutex_init(&lock, nil) }
+    public init() {
+        // Recursive: a checked free runs the strategy's free under the lock, and that free may
+        // be the one that destroys the allocator (which takes the lock again to serialize).
+        var attributes = pthread_mutexattr_t()
+        pthread_mutexattr_init(&attributes)
+        pthread_mutexattr_settype(&attributes, Int32(PTHREAD_MUTEX_RECURSIVE))
+        pthread_mutex_init(&lock, &attributes)
+        pthread_mutexattr_destroy(&attributes)
+    }
     deinit { pthread_mutex_destroy(&lock) }
 
     private func locked<R>(_ body: () -> R) -> R {
@@ -76,8 +88,17 @@ public final class LifetimeChecker: AllocatorLifetimeObserver, @unchecked Sendab
         locked { live[UInt(bitPattern: object)] = lifetime }
     }
 
+    /// A checked `bpf_obj_free`: decides whether `object` may be freed and, when it may, forgets
+    /// it and runs `free` — all under the lock, so no destroy (serialized by the same lock) can
+    /// land between the check and the free, and no walk sees the object gone before it is.
+    @usableFromInline func free(_ object: UnsafeMutableRawPointer, _ free: () -> Void) {
+        locked {
+            if objectWillBeFreed(object) != nil { free() }
+        }
+    }
+
     /// Decides whether `object` may be freed, and forgets it when it may. Returns its lifetime.
-    @usableFromInline func objectWillBeFreed(_ object: UnsafeMutableRawPointer) -> AllocatorLifetime? {
+    func objectWillBeFreed(_ object: UnsafeMutableRawPointer) -> AllocatorLifetime? {
         locked {
             let key = UInt(bitPattern: object)
             guard let lifetime = live.removeValue(forKey: key) else {
@@ -122,6 +143,8 @@ public final class LifetimeChecker: AllocatorLifetimeObserver, @unchecked Sendab
     public func allocatorDestroyedTwice(_ lifetime: AllocatorLifetime) {
         record(.allocatorDestroyedTwice(allocator: lifetime.serial))
     }
+
+    public func serializingDestroy(_ destroy: () -> Void) { locked(destroy) }
 
     func recordLeaksAtTeardown() {
         locked {

@@ -10,12 +10,9 @@ import Strategies
 /// delay into it (inside the grace period when it lasts), and always at least one after the
 /// kill has returned. Each free is one program run (one QSBR read-side section).
 ///
-/// Model safety: where the kill destroys the allocator synchronously (no per-object count and
-/// not immortal: lazy, kmem-cache), a free truly concurrent with that destroy is a real
-/// use-after-free the checked world cannot observe without committing it; for those
-/// strategies each free is serialized with the allocator map's close, so it lands just
-/// before or just after the destroy and the checker sees which. This changes the timing
-/// only, never the verdict computation.
+/// Where the kill destroys the allocator at once (lazy, kmem-cache) the frees truly race
+/// that destroy: the checked world serializes each free's check-and-free with the destroy
+/// (`LifetimeChecker`), so a free that lands after it is recorded, not committed.
 enum InFlightAtKill: ScenarioScript {
     enum When: Equatable {
         case atKillStart
@@ -62,8 +59,6 @@ enum InFlightAtKill: ScenarioScript {
             try ledger.require(world.kptrXchg(map, index: i, object) == nil, "value \(i) not empty")
         }
 
-        let destroysAtKill = !S.countsObjects && !S.isImmortal
-        let killLock = ScenarioLock()
         let kill = Kill()
         let tally = HelperTally()
         crew.start {
@@ -83,13 +78,10 @@ enum InFlightAtKill: ScenarioScript {
                 case .afterKill:
                     Spin.until { kill.stage.load(ordering: .acquiring) >= 3 }
                 }
-                let free = {
-                    let before = kill.stage.load(ordering: .acquiring)
-                    world.objDrop(object, cpu: cpu)
-                    tally.frees += 1
-                    if before == 2 && kill.stage.load(ordering: .acquiring) == 2 { tally.racingFrees += 1 }
-                }
-                if destroysAtKill { killLock.withLock(free) } else { free() }
+                let before = kill.stage.load(ordering: .acquiring)
+                world.objDrop(object, cpu: cpu)
+                tally.frees += 1
+                if before == 2 && kill.stage.load(ordering: .acquiring) == 2 { tally.racingFrees += 1 }
                 QSBR.quiescentState()  // the program run ends
             }
         }
@@ -97,11 +89,7 @@ enum InFlightAtKill: ScenarioScript {
         Spin.until { kill.stage.load(ordering: .acquiring) >= 1 }
         world.close(programFD)  // unload: the walk finds the map empty
         kill.stage.store(2, ordering: .releasing)
-        if destroysAtKill {
-            killLock.withLock { world.close(allocatorFD) }
-        } else {
-            world.close(allocatorFD)  // the kill, raced by the frees
-        }
+        world.close(allocatorFD)  // the kill, raced by the frees
         kill.stage.store(3, ordering: .releasing)
         crew.waitForJob()
         try ledger.require(tally.frees == plan.values, "the second program freed \(tally.frees) of \(plan.values)")

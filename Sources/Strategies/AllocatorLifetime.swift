@@ -7,6 +7,13 @@ public protocol AllocatorLifetimeObserver: AnyObject {
     func allocatorDestroyed(_ lifetime: AllocatorLifetime, report: DestroyReport)
     /// A second destroy was attempted; it was refused, nothing was touched.
     func allocatorDestroyedTwice(_ lifetime: AllocatorLifetime)
+    /// Runs the destroy (and the `allocatorDestroyed` call) so that the observer's own checks,
+    /// e.g. "is this object's allocator destroyed?" before a free, cannot interleave with it.
+    func serializingDestroy(_ destroy: () -> Void)
+}
+
+extension AllocatorLifetimeObserver {
+    public func serializingDestroy(_ destroy: () -> Void) { destroy() }
 }
 
 /// Everything that keeps one allocator alive, whatever the strategy: the counts each strategy
@@ -119,9 +126,12 @@ public struct AllocatorLifetime: Hashable, CustomStringConvertible {
             storage.pointee.observer?.allocatorDestroyedTwice(self)
             return
         }
-        let report = storage.pointee.allocator.destroy()
-        storage.pointee.destroyReport = report
-        storage.pointee.observer?.allocatorDestroyed(self, report: report)
+        let destroy = {
+            let report = self.storage.pointee.allocator.destroy()
+            self.storage.pointee.destroyReport = report
+            self.storage.pointee.observer?.allocatorDestroyed(self, report: report)
+        }
+        if let observer = storage.pointee.observer { observer.serializingDestroy(destroy) } else { destroy() }
     }
 
     /// Destroys attempted (must end at exactly 1).
