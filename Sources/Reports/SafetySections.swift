@@ -44,9 +44,9 @@ public struct SafetySections: Sendable {
                 guard let c = perf.cell(s, "pair", phase, "pair", threads: threads, size: size, metric: "ns_per_op") else { return "" }
                 return c.stats.map { ResultCell.format($0.mean) } ?? "n/a"
             }
-            func killMicroseconds(_ s: String) -> String {
+            func killMicroseconds(_ s: String, op: String) -> String {
                 guard let key = perf.order.first(where: {
-                    $0.strategy == s && $0.workload == "pair" && $0.phase == "kill" && $0.op == "kill" && $0.threads == threads
+                    $0.strategy == s && $0.workload == "pair" && $0.phase == "kill" && $0.op == op && $0.threads == threads
                         && $0.size == size && $0.metric == "latency_us"
                 }), let c = perf.cells[key] else { return "" }
                 return c.stats.map { ResultCell.format($0.median) } ?? "n/a"
@@ -59,14 +59,14 @@ public struct SafetySections: Sendable {
                 return bad.isEmpty ? "none" : bad.joined(separator: ", ")
             }
             let body = strategies.compactMap { s -> [String]? in
-                let cells = [ns(s, "live"), ns(s, "post-kill"), killMicroseconds(s)]
+                let cells = [ns(s, "live"), ns(s, "post-kill"), killMicroseconds(s, op: "kill"), killMicroseconds(s, op: "walk")]
                 if cells.allSatisfy(\.isEmpty) { return nil }
                 return [s] + cells + [hazards(s)]
             }
             if !body.isEmpty {
                 tables.append(ReportSections.Table(
-                    title: "Cost and safety: pair ns/op (\(threads) thr, \(size) B), kill µs, hazards",
-                    header: ["strategy", "live", "post-kill", "kill", "hazards"], rows: body))
+                    title: "Cost and safety: pair ns/op (\(threads) thr, \(size) B), kill and unload walk µs, hazards",
+                    header: ["strategy", "live", "post-kill", "kill", "walk", "hazards"], rows: body))
             }
         }
         self.tables = tables

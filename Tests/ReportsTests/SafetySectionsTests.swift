@@ -30,13 +30,13 @@ struct SafetySectionsTests {
         let rows = [
             makeRow(strategy: "atomic", metric: "ns_per_op", value: 17), makeRow(strategy: "atomic", repetition: 1, metric: "ns_per_op", value: 19),
             makeRow(strategy: "lazy", metric: "ns_per_op", value: 4),
-            makeRow(strategy: "lazy", phase: "kill", op: "kill", metric: "latency_us", value: 750),
+            makeRow(strategy: "lazy", phase: "kill", op: "walk", metric: "latency_us", value: 750),
         ]
         let s = SafetySections(verdicts: Self.verdicts, rows: rows)
         let cost = try #require(s.tables.last)
-        #expect(cost.header == ["strategy", "live", "post-kill", "kill", "hazards"])
-        #expect(cost.rows == [["atomic", ResultCell.format(18), "", "", "leak #2*"],
-                              ["lazy", ResultCell.format(4), "", ResultCell.format(750), "UAF #1, UAF #2"]])
+        #expect(cost.header == ["strategy", "live", "post-kill", "kill", "walk", "hazards"])
+        #expect(cost.rows == [["atomic", ResultCell.format(18), "", "", "", "leak #2*"],
+                              ["lazy", ResultCell.format(4), "", "", ResultCell.format(750), "UAF #1, UAF #2"]])
     }
 
     @Test func verdictRowRoundTripsThroughTheCSV() throws {
