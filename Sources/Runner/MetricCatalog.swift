@@ -13,6 +13,6 @@ public enum MetricCatalog {
         ("bytes_peak", "bytes of slabs the allocator held from node memory, peak over the phase"),
         ("bytes_avg", "the same, averaged over the phase's samples"),
         ("outstanding", "objects still allocated after teardown (must be 0)"),
-        ("verdict", "bench scenarios: safe / leak / use-after-free"),
+        ("verdict", "safety scenario outcome: 0 safe, 1 leak, 2 use-after-free (unit: label, expectation, evidence)"),
     ]
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Runner
+import Scenarios
 import Strategies
 import SystemAllocators
 
@@ -22,6 +23,8 @@ struct ListCommand: ParsableCommand {
         print("Workloads:")
         for w in WorkloadKind.allCases { print("  \(w.rawValue.padded(12)) \(w.summary)") }
         print("Phases: live → kill → post-kill → drain → teardown")
+        print("Scenarios (bench scenarios; the thread's hazards, verdict per strategy):")
+        for s in Scenario.allCases { print("  \(s.rawValue.padded(18)) \(s.title)") }
         print("Metrics:")
         for (m, d) in MetricCatalog.all { print("  \(m.padded(12)) \(d)") }
     }
