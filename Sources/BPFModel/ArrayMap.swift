@@ -79,7 +79,9 @@ public final class ArrayMap<S: LifetimeStrategy>: BPFMap<S> {
             interleave?(self, index, object)
             let lifetime: AllocatorLifetime?
             if let checker = world.checker {
-                lifetime = checker.withLiveObject(object, map: id) { $0 }
+                // Checked first (a freed object's header is not read); then the header itself
+                // is read, as unchecked, so a wrong owner in a header shows up downstream.
+                lifetime = checker.withLiveObject(object, map: id) { _ in AllocatorLifetime(owning: object) }
             } else {
                 lifetime = AllocatorLifetime(owning: object)  // the header read
             }

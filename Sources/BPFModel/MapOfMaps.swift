@@ -3,8 +3,8 @@ import Strategies
 
 /// `BPF_MAP_TYPE_ARRAY_OF_MAPS`: an outer map whose values are inner array maps. An entry holds
 /// a reference to its inner map; deleting the entry drops it, so an inner map whose fd is still
-/// open outlives the entry. The unload walk does not descend into inner maps (Kumar's second
-/// hole: no `used_maps` path reaches them).
+/// open outlives the entry. The unload walk descends into the inner maps the entries hold now;
+/// an inner map whose entry was deleted is reached by no `used_maps` path (Kumar's second hole).
 public final class MapOfMaps<S: LifetimeStrategy>: BPFMap<S> {
     public let entryCount: Int
     private var lock = pthread_mutex_t()

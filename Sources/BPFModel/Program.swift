@@ -32,7 +32,15 @@ public final class Program<S: LifetimeStrategy>: BPFObject {
         var report = UnloadReport(walkNanoseconds: nil, valuesWalked: 0, allocatorsCollected: 0)
         if S.collectsUsedAllocators {
             let start = MonotonicClock.nanoseconds()
-            for case let map as ArrayMap<S> in usedMaps {
+            // Every value of every used map; a map-in-map's values are inner maps, walked in
+            // turn (their used_allocators collect). An inner map whose outer entry was deleted
+            // is reachable from no used map: the walk cannot see it (Kumar's second hole).
+            var maps: [ArrayMap<S>] = []
+            for map in usedMaps {
+                if let array = map as? ArrayMap<S> { maps.append(array) }
+                if let outer = map as? MapOfMaps<S> { maps += (0..<outer.entryCount).compactMap { outer.lookup($0) } }
+            }
+            for map in maps {
                 let (walked, collected) = map.collectUsedAllocators(interleave: walkInterleave)
                 report.valuesWalked += walked
                 report.allocatorsCollected += collected

@@ -35,7 +35,7 @@ public struct AllocatorLifetime: Hashable, CustomStringConvertible {
         @usableFromInline let percpu: PercpuRef?
         /// Padded atomic words: see the word indices below.
         @usableFromInline let words: UnsafeMutableRawPointer
-        /// Written once by the destroyer, before `destroyCount` is published.
+        /// Written once by the destroyer, after it won `destroyCount` (read it after synchronizing with the destroyer).
         var destroyReport: DestroyReport?
         var observer: AllocatorLifetimeObserver?
         /// What the strategy did when the last owner reference went (set by `ownerGone`).
@@ -121,12 +121,14 @@ public struct AllocatorLifetime: Hashable, CustomStringConvertible {
     /// Destroys the allocator unless it already was; a second call is refused and reported to
     /// the observer (the model's "destroyed twice" event) without touching the allocator.
     public func destroyAllocator() {
-        let previous = destroyCountWord.loadThenWrappingIncrement(ordering: .acquiringAndReleasing)
-        if previous != 0 {
-            storage.pointee.observer?.allocatorDestroyedTwice(self)
-            return
-        }
+        // The whole decision runs inside the observer's serialization: a checker that asks
+        // "destroyed?" before a free sees the count and the destroy change together.
         let destroy = {
+            let previous = self.destroyCountWord.loadThenWrappingIncrement(ordering: .acquiringAndReleasing)
+            if previous != 0 {
+                self.storage.pointee.observer?.allocatorDestroyedTwice(self)
+                return
+            }
             let report = self.storage.pointee.allocator.destroy()
             self.storage.pointee.destroyReport = report
             self.storage.pointee.observer?.allocatorDestroyed(self, report: report)

@@ -45,6 +45,40 @@ import BPFModel
         try kind.accept(ForEachStrategy(body: Body()))
     }
 
+    /// The control for the second hole: the same events without deleting the outer entry. The
+    /// walk reaches the inner map through the outer one, so its used_allocators keeps the
+    /// allocator alive until the inner map is freed: safe under every strategy. The delete is
+    /// what opens the hole, not the map-in-map itself.
+    @Test(arguments: StrategyKind.allCases)
+    func mapInMapWithTheOuterEntryKeptIsSafe(kind: StrategyKind) throws {
+        struct Body: LifetimeCaseTestBody {
+            func run<S: LifetimeStrategy>(_: S.Type) throws {
+                let world = try BPFWorld<S>(topology: HazardScenarioTests.topology, checked: true)
+                let (allocMap, allocFD) = try world.createAllocatorMap()
+                let (outer, outerFD) = world.createMapOfMaps(entries: 1)
+                let (inner, innerFD) = world.createArrayMap(values: 1)
+                world.updateOuter(outer, index: 0, with: inner)
+                let (program, progFD) = world.loadProgram(usedMaps: [allocMap, outer])
+                let object = try #require(world.objNew(allocMap, size: 64, cpu: 0))
+                #expect(world.kptrXchg(try #require(outer.lookup(0)), index: 0, object) == nil)
+                world.close(progFD)
+                if S.collectsUsedAllocators {
+                    #expect(program.unloadReport?.allocatorsCollected == 1)
+                    #expect(inner.usedAllocators == [allocMap.lifetime])
+                }
+                world.close(allocFD)
+                world.close(innerFD)
+                world.close(outerFD)  // frees the inner map and its object
+                world.tearDownGlobal()
+                let lifetime = allocMap.lifetime
+                #expect(world.checker?.firstViolation == nil)
+                #expect(lifetime.destroyCount == 1)
+                #expect(lifetime.destroyReport?.isClean == true)
+            }
+        }
+        try kind.accept(ForEachStrategy(body: Body()))
+    }
+
     /// Kumar's first hole: while the unload walk reads a slot, another program xchg's the
     /// object out and frees it; the walk then reads the header of a freed object.
     @Test(arguments: StrategyKind.allCases)
