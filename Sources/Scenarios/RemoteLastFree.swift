@@ -40,7 +40,7 @@ enum RemoteLastFree: ScenarioScript {
         var report = IterationReport(audit: WorldAudit.audit(world, objectsAllocated: ledger.allocated))
         report.helperFrees = helper.frees
         if report.audit.verdict == .safe {
-            report.audit.evidence += " (allocated on CPU 0, all \(helper.frees) freed on CPU 1 after the kill)"
+            report.audit.evidence += " (allocated on CPU 0, all \(helper.frees) freed on CPU 1 after the allocator map was closed)"
         }
         return report
     }

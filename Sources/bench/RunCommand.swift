@@ -23,7 +23,8 @@ struct RunCommand: ParsableCommand {
             (`bench scenarios` with its defaults, --no-scenarios skips it): verdicts join the CSV \
             (metric=verdict) and the reports put each strategy's cost next to them.
             Exit status: 0 done, 2 a safety verdict differs from the README's expectation table (files are \
-            written), 64 usage, 69 unavailable, 70 a case broke an invariant, 73 cannot write, \
+            written), 64 usage, 69 unavailable, 70 a case broke an invariant or the replay could not run (files \
+            are written), 73 cannot write, \
             130 interrupted (finished cases are kept).
             """)
 
@@ -110,14 +111,17 @@ struct RunCommand: ParsableCommand {
 
         // Safety next to cost: the thread's hazards replayed for the strategies just measured.
         var safety: [SafetyVerdict] = []
+        var safetyFailure: String?
         let strategies = plan.subjects.compactMap { if case .strategy(let k) = $0 { k } else { nil } }
         if !noScenarios && !outcome.interrupted && !strategies.isEmpty {
             let sweep = ScenarioSweep(scenarios: Scenario.allCases, strategies: strategies,
                                       settings: scenarioSettings, quiet: quiet)
             ScenarioSweep.installInterruptHandler()
+            // The measurements are kept whatever happens to the replay.
             do { safety = try sweep.run() } catch {
-                if !ScenarioInterrupt.isSet { BenchError(message: "\(error)", code: SysExit.software).exit() }
-                if !quiet { fputs("note: safety scenarios interrupted; the report has no verdicts\n", stderr) }
+                safetyFailure = ScenarioInterrupt.isSet ? "safety scenarios interrupted: no verdicts"
+                    : "safety scenarios could not run (\(error)): no verdicts"
+                if !quiet { fputs("note: \(safetyFailure!)\n", stderr) }
             }
         }
         let rows = outcome.rows + safety.map { $0.row(context: context.rowTemplate) }
@@ -130,7 +134,7 @@ struct RunCommand: ParsableCommand {
             cpus: context.onlineCPUs, nodes: context.nodes, kernel: context.kernel, swift: context.swift,
             build: context.build, commit: context.commit, timestamp: context.timestamp, settings: settingsText,
             notes: notes + (outcome.interrupted ? ["interrupted: \(outcome.finishedCases) finished cases kept"] : [])
-                + (ScenarioInterrupt.isSet ? ["interrupted during the safety scenarios: no verdicts"] : []))
+                + (safetyFailure.map { [$0] } ?? []))
         // The per-case comparison with system allocators is long: the mail keeps the pair
         // workload's lines (the fast path the thread argued about); the CSV has every case.
         let comparison = Findings.lines(outcome.rows).filter { line in
@@ -140,7 +144,10 @@ struct RunCommand: ParsableCommand {
         let mail = MailReport.render(description, sections)
 
         let base = (output as NSString).appendingPathComponent(context.runID)
-        let files = try ReportFiles.render(formats, base: base, description: description, sections: sections, rows: rows, mail: mail)
+        let files: [(path: String, contents: String)]
+        do { files = try ReportFiles.render(formats, base: base, description: description, sections: sections, rows: rows, mail: mail) } catch {
+            BenchError(message: "cannot render the reports: \(error)", code: SysExit.software).exit()
+        }
         if !outcome.rows.isEmpty {
             do { try AtomicFileWriter.write(files) } catch {
                 BenchError(message: "\(error)", code: SysExit.cantCreate).exit()
@@ -152,6 +159,7 @@ struct RunCommand: ParsableCommand {
             if formats.contains(.csv) && !outcome.rows.isEmpty { fputs("plots: scripts/plot \(base).csv\n", stderr) }
         }
         if outcome.interrupted || ScenarioInterrupt.isSet { Foundation.exit(SysExit.interrupted) }
+        if let safetyFailure { BenchError(message: safetyFailure, code: SysExit.software).exit() }
         if let first = safety.first(where: { !$0.matchesExpectation }) {
             let n = safety.filter { !$0.matchesExpectation }.count
             BenchError(message: "\(n) safety verdict\(n == 1 ? "" : "s") differ from the expectation table, first: "

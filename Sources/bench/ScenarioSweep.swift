@@ -51,17 +51,20 @@ struct ScenarioSweep {
                 }
             }
         }
+        if ScenarioInterrupt.isSet { throw Failure(description: "interrupted") }
         return verdicts
     }
 
     static func verdict(_ o: ScenarioOutcome, settings: ScenarioSettings) -> SafetyVerdict {
-        let threads = o.scenario.isConcurrent ? min(2, settings.cpus.count) : 1
+        // Every scenario runs its two programs on two pinned workers (sharing a CPU when
+        // --cpus names one).
+        let threads = 2
         return SafetyVerdict(
             scenario: o.scenario.rawValue, title: o.scenario.title, strategy: o.strategy.rawValue,
             kind: SafetyVerdict.Kind(rawValue: o.verdict.kind.rawValue)!, label: o.verdict.label,
             expected: SafetyVerdict.Kind(rawValue: o.expected.rawValue)!, evidence: o.evidence,
             iterations: o.iterations, faultyIterations: o.faultyIterations, threads: threads,
-            cpus: CPUList.format(Array(settings.cpus.prefix(threads))), size: ScenarioSettings.objectSize)
+            cpus: CPUList.format(Array(settings.cpus.prefix(2))), size: ScenarioSettings.objectSize)
     }
 
     /// SIGINT during a replay stops after the current scenario.

@@ -19,7 +19,8 @@ struct ScenariosCommand: ParsableCommand {
             the worst one. Formats: csv (rows metric=verdict: 0 safe, 1 leak, 2 use-after-free), md, txt \
             (≤ 75-column mail), json; written atomically to --output as <run-id>-scenarios.<format>.
             Exit status: 0 every verdict matches the expectation table, 2 some verdict differs, 64 usage, \
-            70 a scenario could not run, 73 cannot write, 130 interrupted.
+            70 a scenario could not run, 73 cannot write, 130 interrupted (^C stops after the current \
+            scenario × strategy; nothing is written).
             """)
 
     @Option(name: .customLong("strategy"), help: "Comma-separated strategies, or all (\(StrategyKind.allCases.map(\.rawValue).joined(separator: ", "))).")
@@ -77,7 +78,10 @@ struct ScenariosCommand: ParsableCommand {
         let sections = ReportSections(rows: [], safety: verdicts)
         let mail = MailReport.render(description, sections)
         let base = (output as NSString).appendingPathComponent(description.runID)
-        let files = try ReportFiles.render(formats, base: base, description: description, sections: sections, rows: rows, mail: mail)
+        let files: [(path: String, contents: String)]
+        do { files = try ReportFiles.render(formats, base: base, description: description, sections: sections, rows: rows, mail: mail) } catch {
+            BenchError(message: "cannot render the reports: \(error)", code: SysExit.software).exit()
+        }
         do { try AtomicFileWriter.write(files) } catch {
             BenchError(message: "\(error)", code: SysExit.cantCreate).exit()
         }
