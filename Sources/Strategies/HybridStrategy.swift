@@ -5,7 +5,7 @@ import MemAlloc
 /// allocator map is gone. The kill (and the switch to atomic) happens when the last owner —
 /// allocator map or used_allocators entry — goes. Objects no walk found still hold their own
 /// reference, so the holes of `lazy` cost speed here, never safety.
-public enum HybridStrategy: LifetimeStrategy {
+public enum HybridStrategy: PercpuRefCounting {
     public static let name = "hybrid"
     public static let summary = "percpu_ref per object, kill delayed while used_allocators holds the allocator"
     public static let postKillAllocation = PostKillAllocation.allowed(
@@ -14,21 +14,5 @@ public enum HybridStrategy: LifetimeStrategy {
     public static let usesPercpuRef = true
     public static let collectsUsedAllocators = true
 
-    @inlinable @inline(__always)
-    public static func objectAllocated(_ lifetime: AllocatorLifetime, cpu: Int) { lifetime.percpuRef.get(cpu: cpu) }
-
-    @inlinable @inline(__always)
-    public static func tryAcquireForAllocation(_ lifetime: AllocatorLifetime, cpu: Int) -> Bool {
-        lifetime.percpuRef.tryget(cpu: cpu)
-    }
-
-    @inlinable @inline(__always)
-    public static func objectFreed(_ lifetime: AllocatorLifetime, cpu: Int) { lifetime.percpuRef.put(cpu: cpu) }
-
-    public static func ownerGone(_ lifetime: AllocatorLifetime) -> KillReport {
-        let t = lifetime.percpuRef.kill(gracePeriod: .synchronize)
-        return KillReport(strategy: name, action: "last used_allocators reference gone: percpu_ref_kill with a grace period",
-                          killNanoseconds: t.totalNanoseconds, gracePeriodNanoseconds: t.gracePeriodNanoseconds,
-                          destroyedAllocator: lifetime.isDestroyed)
-    }
+    public static let killAction = "last used_allocators reference gone: percpu_ref_kill with a grace period"
 }
