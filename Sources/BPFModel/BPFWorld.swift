@@ -121,8 +121,14 @@ public final class BPFWorld<S: LifetimeStrategy> {
         }
     }
 
+    /// A new object's first fd; the world keeps the object for teardown.
     private func install(_ object: BPFObject) -> FileDescriptor {
         objects.append(object)
+        return openFD(object)
+    }
+
+    /// A new fd holding a reference to `object`. Caller holds the control lock.
+    private func openFD(_ object: BPFObject) -> FileDescriptor {
         object.hold()
         let fd = nextFD
         nextFD += 1
@@ -142,11 +148,7 @@ public final class BPFWorld<S: LifetimeStrategy> {
     public func duplicate(_ fd: FileDescriptor) -> FileDescriptor {
         control {
             guard let object = fds[fd] else { preconditionFailure("dup of unknown fd \(fd)") }
-            object.hold()
-            let new = nextFD
-            nextFD += 1
-            fds[new] = object
-            return new
+            return openFD(object)
         }
     }
 
@@ -174,11 +176,7 @@ public final class BPFWorld<S: LifetimeStrategy> {
     public func openPinned(_ path: String) -> FileDescriptor {
         control {
             guard let object = pins[path] else { preconditionFailure("no pin at \(path)") }
-            object.hold()
-            let fd = nextFD
-            nextFD += 1
-            fds[fd] = object
-            return fd
+            return openFD(object)
         }
     }
 
