@@ -10,27 +10,34 @@ import BPFModel
 
     /// Kumar's second hole: the object sits in an inner map reached only through map-in-map;
     /// the outer entry is deleted with the inner fd kept open; the program unloads and the
-    /// allocator map goes; closing the inner fd frees the object.
-    @Test(arguments: StrategyKind.allCases)
-    func mapInMapWithInnerFdKeptOpen(kind: StrategyKind) throws {
+    /// allocator map goes; closing the inner fd frees the object. The control keeps the entry:
+    /// the walk then reaches the inner map through the outer one, its used_allocators keeps
+    /// the allocator, and every strategy is safe — the delete opens the hole, not map-in-map.
+    @Test(arguments: StrategyKind.allCases, [true, false])
+    func mapInMapWithInnerFdKeptOpen(kind: StrategyKind, deleteOuterEntry: Bool) throws {
         struct Body: LifetimeCaseTestBody {
+            let deleteOuterEntry: Bool
             func run<S: LifetimeStrategy>(_: S.Type) throws {
                 let world = try BPFWorld<S>(topology: HazardScenarioTests.topology, checked: true)
                 let (allocMap, allocFD) = try world.createAllocatorMap()
                 let (outer, outerFD) = world.createMapOfMaps(entries: 1)
                 let (inner, innerFD) = world.createArrayMap(values: 1)
                 world.updateOuter(outer, index: 0, with: inner)
-                let (_, progFD) = world.loadProgram(usedMaps: [allocMap, outer])
+                let (program, progFD) = world.loadProgram(usedMaps: [allocMap, outer])
                 let object = try #require(world.objNew(allocMap, size: 64, cpu: 0))
                 #expect(world.kptrXchg(try #require(outer.lookup(0)), index: 0, object) == nil)
-                world.deleteOuter(outer, index: 0)
+                if deleteOuterEntry { world.deleteOuter(outer, index: 0) }
                 world.close(progFD)
+                if S.collectsUsedAllocators && !deleteOuterEntry {
+                    #expect(program.unloadReport?.allocatorsCollected == 1)
+                    #expect(inner.usedAllocators == [allocMap.lifetime])
+                }
                 world.close(allocFD)
                 world.close(innerFD)
-                world.close(outerFD)
+                world.close(outerFD)  // without the delete, this frees the inner map and its object
                 world.tearDownGlobal()
                 let lifetime = allocMap.lifetime
-                if S.collectsUsedAllocators && !S.countsObjects {
+                if deleteOuterEntry && S.collectsUsedAllocators && !S.countsObjects {
                     // lazy, kmem-cache: the allocator died with the object live, and the
                     // inner map's free then freed into it.
                     #expect(world.checker?.firstViolation == .objectFreedIntoDestroyedAllocator(
@@ -42,41 +49,7 @@ import BPFModel
                 }
             }
         }
-        try kind.accept(ForEachStrategy(body: Body()))
-    }
-
-    /// The control for the second hole: the same events without deleting the outer entry. The
-    /// walk reaches the inner map through the outer one, so its used_allocators keeps the
-    /// allocator alive until the inner map is freed: safe under every strategy. The delete is
-    /// what opens the hole, not the map-in-map itself.
-    @Test(arguments: StrategyKind.allCases)
-    func mapInMapWithTheOuterEntryKeptIsSafe(kind: StrategyKind) throws {
-        struct Body: LifetimeCaseTestBody {
-            func run<S: LifetimeStrategy>(_: S.Type) throws {
-                let world = try BPFWorld<S>(topology: HazardScenarioTests.topology, checked: true)
-                let (allocMap, allocFD) = try world.createAllocatorMap()
-                let (outer, outerFD) = world.createMapOfMaps(entries: 1)
-                let (inner, innerFD) = world.createArrayMap(values: 1)
-                world.updateOuter(outer, index: 0, with: inner)
-                let (program, progFD) = world.loadProgram(usedMaps: [allocMap, outer])
-                let object = try #require(world.objNew(allocMap, size: 64, cpu: 0))
-                #expect(world.kptrXchg(try #require(outer.lookup(0)), index: 0, object) == nil)
-                world.close(progFD)
-                if S.collectsUsedAllocators {
-                    #expect(program.unloadReport?.allocatorsCollected == 1)
-                    #expect(inner.usedAllocators == [allocMap.lifetime])
-                }
-                world.close(allocFD)
-                world.close(innerFD)
-                world.close(outerFD)  // frees the inner map and its object
-                world.tearDownGlobal()
-                let lifetime = allocMap.lifetime
-                #expect(world.checker?.firstViolation == nil)
-                #expect(lifetime.destroyCount == 1)
-                #expect(lifetime.destroyReport?.isClean == true)
-            }
-        }
-        try kind.accept(ForEachStrategy(body: Body()))
+        try kind.accept(ForEachStrategy(body: Body(deleteOuterEntry: deleteOuterEntry)))
     }
 
     /// Kumar's first hole: while the unload walk reads a slot, another program xchg's the
