@@ -14,10 +14,16 @@ let package = Package(
         .package(url: "https://github.com/ordo-one/package-benchmark", exact: "1.38.1", traits: ["MallocInterposer"]),
     ],
     targets: [
+        // The metrics and checked tolerances every fast-path benchmark uses.
+        .target(
+            name: "FastPathThresholds",
+            dependencies: [.product(name: "Benchmark", package: "package-benchmark")],
+            path: "Benchmarks/FastPathThresholds"),
         .executableTarget(
             name: "AllocatorFastPaths",
             dependencies: [
                 .product(name: "Benchmark", package: "package-benchmark"),
+                "FastPathThresholds",
                 .product(name: "MemAllocCore", package: "memalloc-bench"),
             ],
             path: "Benchmarks/AllocatorFastPaths",
@@ -27,6 +33,7 @@ let package = Package(
             name: "StrategyFastPaths",
             dependencies: [
                 .product(name: "Benchmark", package: "package-benchmark"),
+                "FastPathThresholds",
                 .product(name: "MemAllocCore", package: "memalloc-bench"),
                 .product(name: "LifetimeStrategies", package: "memalloc-bench"),
             ],

@@ -1,4 +1,5 @@
 import Benchmark
+import FastPathThresholds
 import MemAlloc
 import Platform
 

@@ -1,7 +1,6 @@
 import Benchmark
 
-/// Metrics and checked tolerances shared by the fast-path benchmarks (the same file in each
-/// benchmark target).
+/// Metrics and checked tolerances shared by the fast-path benchmark targets.
 ///
 /// Two checks use them:
 /// - `swift package benchmark thresholds check` compares this run's p90 with the committed
@@ -10,8 +9,8 @@ import Benchmark
 ///   metric measured has an entry; a metric with no `.p90` tolerance could never fail there.
 /// - `swift package benchmark baseline check NAME` compares this run with a stored baseline at
 ///   every percentile listed below.
-enum FastPathThresholds {
-    static let configuration = Benchmark.Configuration(
+public enum FastPathThresholds {
+    public static let configuration = Benchmark.Configuration(
         metrics: [.wallClock, .mallocCountTotal],
         timeUnits: .nanoseconds,
         warmupIterations: 10,
