@@ -168,8 +168,6 @@ struct RunCommand: ParsableCommand {
         }
     }
 
-    func parseList(_ text: String, what: String) throws -> [String] { try ResultFormat.splitList(text, what: what) }
-
     func makePlan() throws -> (Plan, [String]) {
         var notes: [String] = []
         let machine = Topology.current()
@@ -183,7 +181,7 @@ struct RunCommand: ParsableCommand {
         let available = SystemAllocator.available()
         var subjects: [SubjectChoice] = []
         let validNames = StrategyKind.allCases.map(\.rawValue) + SystemAllocatorKind.allCases.map(\.rawValue) + ["freelist", "noop"]
-        for name in try parseList(strategy, what: "strategy") {
+        for name in try OptionList.split(strategy, what: "strategy") {
             if name == "all" {
                 subjects += StrategyKind.allCases.map { .strategy($0) }
                 subjects += available.allocators.map { .system($0) }
@@ -209,7 +207,7 @@ struct RunCommand: ParsableCommand {
 
         // Workloads.
         var workloads: [WorkloadKind] = []
-        for name in try parseList(workload, what: "workload") {
+        for name in try OptionList.split(workload, what: "workload") {
             if name == "all" { workloads += WorkloadKind.allCases } else if let w = WorkloadKind(rawValue: name) { workloads.append(w) } else {
                 throw BenchError.usage("unknown workload '\(name)' (valid: \(WorkloadKind.allCases.map(\.rawValue).joined(separator: ", ")), all)")
             }
@@ -220,7 +218,7 @@ struct RunCommand: ParsableCommand {
         // Threads: one pinned worker per CPU, so never more workers than CPUs.
         let threadCounts: [Int]
         if let t = threads {
-            threadCounts = try parseList(t, what: "threads").map {
+            threadCounts = try OptionList.split(t, what: "threads").map {
                 guard let n = Int($0), n > 0 else { throw BenchError.usage("invalid thread count '\($0)' (positive integers)") }
                 guard n <= cpuIDs.count else {
                     throw BenchError.usage("\(n) threads but only \(cpuIDs.count) CPUs (\(CPUList.format(cpuIDs))): workers are pinned one per CPU")
@@ -231,7 +229,7 @@ struct RunCommand: ParsableCommand {
             threadCounts = cpuIDs.count > 1 ? [1, cpuIDs.count] : [1]
         }
 
-        let sizes: [Int] = try parseList(size, what: "size").map {
+        let sizes: [Int] = try OptionList.split(size, what: "size").map {
             guard let n = Int($0), n >= 1, n <= 4088 else {
                 throw BenchError.usage("invalid size '\($0)': object sizes are 1…4088 bytes (4096-byte class minus the 8-byte header)")
             }

@@ -99,7 +99,7 @@ struct ScenariosCommand: ParsableCommand {
     func makeSweep() throws -> ScenarioSweep {
         let strategies = try StrategyKind.parseList(strategy)
         var scenarios: [Scenario] = []
-        for name in try ResultFormat.splitList(scenario, what: "scenario") {
+        for name in try OptionList.split(scenario, what: "scenario") {
             if name == "all" { scenarios += Scenario.allCases } else if let s = Scenario(rawValue: name) { scenarios.append(s) } else {
                 throw BenchError.usage("unknown scenario '\(name)' (valid: \(Scenario.allCases.map(\.rawValue).joined(separator: ", ")), all)")
             }
@@ -131,7 +131,7 @@ extension StrategyKind {
     /// `atomic,lazy` or `all`; system allocators and references are not lifetime strategies.
     static func parseList(_ text: String) throws -> [StrategyKind] {
         var out: [StrategyKind] = []
-        for name in try ResultFormat.splitList(text, what: "strategy") {
+        for name in try OptionList.split(text, what: "strategy") {
             if name == "all" { out += StrategyKind.allCases } else if let k = StrategyKind(rawValue: name) { out.append(k) } else {
                 throw BenchError.usage("unknown strategy '\(name)' for scenarios (valid: \(StrategyKind.allCases.map(\.rawValue).joined(separator: ", ")), all; system allocators have no lifetime to check)")
             }
