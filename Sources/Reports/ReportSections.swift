@@ -83,6 +83,7 @@ public struct ReportSections: Sendable {
         let safetySections = SafetySections(verdicts: safety, rows: performance)
         self.tables = tables + safetySections.tables
         findings = RunFindings.compute(table: table) + extraFindings + safetySections.findings
+            + HostEpisodes(rows: performance).findings
     }
 
     /// Compact median ± half the IQR for narrow columns.
