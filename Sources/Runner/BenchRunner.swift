@@ -8,6 +8,16 @@ import SystemAllocators
 /// interrupted case.
 let interruptFlag = StopFlag()
 
+nonisolated(unsafe) var interruptSignalNumber: Int32 = 0
+
+/// A second ^C (or SIGTERM/SIGHUP) does not wait for the case: one line, exit 128 + signal.
+/// Only async-signal-safe calls here.
+public func exitOnSecondInterrupt(_ signal: Int32) -> Never {
+    let line: StaticString = "bench: interrupted again: exiting at once, the current results are not written\n"
+    _ = Glibc.write(2, line.utf8Start, line.utf8CodeUnitCount)
+    _exit(128 + signal)
+}
+
 /// Runs a plan: every case, every repetition, progress on stderr, rows out.
 public final class BenchRunner {
     public struct Outcome {
@@ -42,11 +52,28 @@ public final class BenchRunner {
         calibration = (TimeStampCounter.measureOverheadTicks(), TimeStampCounter.measureTicksPerNanosecond(milliseconds: 20))
     }
 
-    /// Installs the SIGINT handler: the first ^C stops after the current case, files are written
-    /// with the finished cases, exit 130.
-    public static func installInterruptHandler() {
-        signal(SIGINT) { _ in interruptFlag.set() }
+    /// A case failed: the run stops, and `finished` keeps the rows of the cases before it (the
+    /// files are written with them).
+    public struct PartialRun: Error, CustomStringConvertible {
+        public let failure: Failure
+        public let finished: Outcome
+        public var description: String { failure.description }
     }
+
+    /// Installs the handler of SIGINT, SIGTERM and SIGHUP: the first stops after the current case,
+    /// files are written with the finished cases, exit 128 + signal; a second one exits at once.
+    public static func installInterruptHandler() {
+        for s in [SIGINT, SIGTERM, SIGHUP] {
+            signal(s) { n in
+                if interruptFlag.isSet { exitOnSecondInterrupt(n) }
+                interruptSignalNumber = n
+                interruptFlag.set()
+            }
+        }
+    }
+
+    /// The signal that interrupted the run (SIGINT, SIGTERM or SIGHUP), or 0.
+    public static var interruptSignal: Int32 { interruptSignalNumber }
 
     public var tscTicksPerNs: Double { calibration.ticksPerNs }
     public var timerOverheadTicks: UInt64 { calibration.overheadTicks }
@@ -65,12 +92,15 @@ public final class BenchRunner {
                 fputs(line + "\n", stderr)
             }
             let caseRows: [ResultRow]
+            FailureContext.set("case \(spec.description)")  // named if libnuma fails fatally
+            defer { FailureContext.set("") }
             do {
                 caseRows = try runCase(spec)
             } catch CaseFailure.interrupted {
                 break
             } catch let f as CaseFailure {
-                throw Failure.caseFailed(spec.description, f.description)
+                throw PartialRun(failure: .caseFailed(spec.description, f.description),
+                                 finished: Outcome(rows: rows, finishedCases: finished, interrupted: false))
             }
             if interruptFlag.isSet { break }  // the interrupted case is dropped
             rows += caseRows
