@@ -81,7 +81,7 @@ let package = Package(
             ],
             swiftSettings: optimized),
 
-        .testTarget(name: "PlatformTests", dependencies: ["Platform"]),
+        .testTarget(name: "PlatformTests", dependencies: ["Platform", "CNuma"]),
         .testTarget(
             name: "MemAllocTests",
             dependencies: ["MemAlloc", "Platform", .product(name: "PropertyBased", package: "swift-property-based")]),

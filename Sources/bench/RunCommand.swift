@@ -198,10 +198,15 @@ struct RunCommand: ParsableCommand {
         let topology = machine
 
         // Subjects.
-        let available = SystemAllocator.available()
+        // Loaded only when named: a system allocator initializes itself on load (tcmalloc aborts
+        // there when memory is short), which a run of strategies only must not risk.
+        let names = try OptionList.split(strategy, what: "strategy")
+        let available = names.contains { $0 == "all" || SystemAllocatorKind(rawValue: $0) != nil }
+            ? SystemAllocator.available(SystemAllocatorKind.allCases.filter { k in names.contains { $0 == "all" || $0 == k.rawValue } })
+            : SystemAllocator.available([])
         var subjects: [SubjectChoice] = []
         let validNames = StrategyKind.allCases.map(\.rawValue) + SystemAllocatorKind.allCases.map(\.rawValue) + ["freelist", "noop"]
-        for name in try OptionList.split(strategy, what: "strategy") {
+        for name in names {
             if name == "all" {
                 subjects += StrategyKind.allCases.map { .strategy($0) }
                 subjects += available.allocators.map { .system($0) }

@@ -122,7 +122,7 @@ struct ScenariosCommand: ParsableCommand {
     static func settings(iterations: Int?, seed: UInt64, cpus: String?) throws -> ScenarioSettings {
         var settings = ScenarioSettings.defaults
         if let iterations {
-            guard iterations > 0 && iterations <= 100_000_000 else { throw BenchError.usage("--iterations must be between 1 and 100000000") }
+            guard iterations > 0 && iterations <= 100_000_000 else { throw BenchError.usage("--iterations must be between 1 and 100000000, got \(iterations)") }
             settings.iterations = iterations
         }
         settings.seed = seed
