@@ -279,7 +279,7 @@ struct RunCommand: ParsableCommand {
             if !explicit.isEmpty { notes.append("--quick with explicit \(explicit.joined(separator: ", ")): the explicit values win") }
         }
         guard mapValues >= threadCounts.max()! && mapValues <= 1 << 24 else {
-            throw BenchError.usage("--map-values must be between the thread count and 16777216")
+            throw BenchError.usage("--map-values must be between the thread count and 16777216, got \(mapValues)")
         }
         let settings = RunSettings(durationNs: durationMs * 1_000_000, warmupNs: warmupMs * 1_000_000, repetitions: reps,
                                    latency: latency, mapSlots: mapValues, seed: seed)
