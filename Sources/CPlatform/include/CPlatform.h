@@ -22,18 +22,6 @@ static inline uint64_t CPlatform_rdtsc_fenced(void) {
     return ((uint64_t)hi << 32) | lo;
 #else
     return 0;
-/// sysexits EX_SOFTWARE: what a fatal libnuma error exits with (numa_hooks.c).
-#define CPLATFORM_EXIT_SOFTWARE 70
-/// Names what the process is doing in the line a fatal libnuma error prints ("case …"); "" clears it.
-void CPlatform_set_failure_context(const char *text);
-/// libnuma errors it survived (an mbind that failed), which numa_hooks.c keeps off stderr.
-unsigned long CPlatform_numa_error_count(void);
-/// `bytes` of anonymous memory bound to `node` (MPOL_BIND, like numa_alloc_onnode, without its
-/// heap-allocated bitmask, which under memory exhaustion makes libnuma exit(1)); NULL if mmap fails.
-void *CPlatform_alloc_onnode(size_t bytes, int node);
-/// Returns memory from CPlatform_alloc_onnode.
-void CPlatform_free_onnode(void *p, size_t bytes);
-
 #endif
 }
 
@@ -45,18 +33,6 @@ static inline uint64_t CPlatform_rdtscp_fenced(void) {
     return ((uint64_t)hi << 32) | lo;
 #else
     return 0;
-/// sysexits EX_SOFTWARE: what a fatal libnuma error exits with (numa_hooks.c).
-#define CPLATFORM_EXIT_SOFTWARE 70
-/// Names what the process is doing in the line a fatal libnuma error prints ("case …"); "" clears it.
-void CPlatform_set_failure_context(const char *text);
-/// libnuma errors it survived (an mbind that failed), which numa_hooks.c keeps off stderr.
-unsigned long CPlatform_numa_error_count(void);
-/// `bytes` of anonymous memory bound to `node` (MPOL_BIND, like numa_alloc_onnode, without its
-/// heap-allocated bitmask, which under memory exhaustion makes libnuma exit(1)); NULL if mmap fails.
-void *CPlatform_alloc_onnode(size_t bytes, int node);
-/// Returns memory from CPlatform_alloc_onnode.
-void CPlatform_free_onnode(void *p, size_t bytes);
-
 #endif
 }
 
@@ -64,18 +40,6 @@ void CPlatform_free_onnode(void *p, size_t bytes);
 static inline void CPlatform_cpu_relax(void) {
 #if defined(__x86_64__)
     __asm__ __volatile__("pause" ::: "memory");
-/// sysexits EX_SOFTWARE: what a fatal libnuma error exits with (numa_hooks.c).
-#define CPLATFORM_EXIT_SOFTWARE 70
-/// Names what the process is doing in the line a fatal libnuma error prints ("case …"); "" clears it.
-void CPlatform_set_failure_context(const char *text);
-/// libnuma errors it survived (an mbind that failed), which numa_hooks.c keeps off stderr.
-unsigned long CPlatform_numa_error_count(void);
-/// `bytes` of anonymous memory bound to `node` (MPOL_BIND, like numa_alloc_onnode, without its
-/// heap-allocated bitmask, which under memory exhaustion makes libnuma exit(1)); NULL if mmap fails.
-void *CPlatform_alloc_onnode(size_t bytes, int node);
-/// Returns memory from CPlatform_alloc_onnode.
-void CPlatform_free_onnode(void *p, size_t bytes);
-
 #endif
 }
 
