@@ -49,6 +49,10 @@ let package = Package(
         .target(name: "CDynamicLoader", cSettings: cSettings),
         .target(name: "SystemAllocators", dependencies: ["Platform", "CDynamicLoader"], swiftSettings: optimized),
 
+        // The commit the binary was built from, recorded at build time (no git at run time).
+        .plugin(name: "BuildCommit", capability: .buildTool()),
+        .target(name: "BuildInfo", plugins: ["BuildCommit"]),
+
         // Results: CSV, markdown, mail text, JSON, and the regression comparison.
         .target(name: "Reports", swiftSettings: optimized),
 
@@ -56,7 +60,7 @@ let package = Package(
         .target(
             name: "Runner",
             dependencies: [
-                "Strategies", "BPFModel", "MemAlloc", "Platform", "CPlatform", "SystemAllocators", "Reports",
+                "Strategies", "BPFModel", "MemAlloc", "Platform", "CPlatform", "SystemAllocators", "Reports", "BuildInfo",
                 .product(name: "Atomics", package: "swift-atomics"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
             ],
@@ -79,7 +83,7 @@ let package = Package(
             ],
             swiftSettings: optimized),
 
-        .testTarget(name: "PlatformTests", dependencies: ["Platform"]),
+        .testTarget(name: "PlatformTests", dependencies: ["Platform", "CNuma"]),
         .testTarget(
             name: "MemAllocTests",
             dependencies: ["MemAlloc", "Platform", .product(name: "PropertyBased", package: "swift-property-based")]),
