@@ -75,10 +75,10 @@ public struct MemAllocator: Hashable {
             for cls in 0..<classCount {
                 let p = params[cls]
                 (caches + cpu * classCount + cls).initialize(to: PerCPUCache(
+                    lowWatermark: Int32(p.lowWatermark), highWatermark: Int32(p.highWatermark),
                     classColumn: caches + cls, allocator: state, lifetimeContext: nil, lifetimeWords: nil,
                     classIndex: Int32(cls), classCount: Int32(classCount), cpu: Int32(cpu), node: Int32(node),
-                    unitSize: Int32(p.unitSize), lowWatermark: Int32(p.lowWatermark),
-                    highWatermark: Int32(p.highWatermark), batch: Int32(p.batch),
+                    unitSize: Int32(p.unitSize), batch: Int32(p.batch),
                     freeHead: nil, freeCount: 0, drainTarget: nil,
                     spareHead: nil, spareCount: 0, slabCursor: nil, slabEnd: nil, slabs: nil, carvedUnits: 0,
                     refills: 0, drains: 0, remoteReturns: 0, sharedOperations: 0,

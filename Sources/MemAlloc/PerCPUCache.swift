@@ -16,6 +16,11 @@ import Atomics
 /// kernel gets the same from irqs off).
 public struct PerCPUCache {
     // MARK: Line 0 — read-mostly descriptor
+    /// The watermarks come first: only the owner reads them. ThreadSanitizer records every
+    /// `pointee` write as an access at the struct's base address, so the first word must not
+    /// be one that other CPUs read (their frees read the fields after it).
+    @usableFromInline var lowWatermark: Int32
+    @usableFromInline var highWatermark: Int32
     /// CPU 0's cache of this allocator and class; CPU n's is `classCount` caches further
     /// (`[cpu * classCount + class]`): free() finds the freeing CPU's cache from the owner in
     /// the header without another argument.
@@ -32,8 +37,6 @@ public struct PerCPUCache {
     @usableFromInline var cpu: Int32
     @usableFromInline var node: Int32
     @usableFromInline var unitSize: Int32
-    @usableFromInline var lowWatermark: Int32
-    @usableFromInline var highWatermark: Int32
     @usableFromInline var batch: Int32
 
     // MARK: Line 1 — the owner's fast path
