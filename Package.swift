@@ -47,6 +47,15 @@ let package = Package(
         .target(name: "CDynamicLoader", cSettings: cSettings),
         .target(name: "SystemAllocators", dependencies: ["Platform", "CDynamicLoader"], swiftSettings: optimized),
 
+        // Ground truth: the running kernel's bpf_mem_alloc, through BPF programs (bpf/*.bpf.c,
+        // compiled on first use) loaded with libbpf.
+        .systemLibrary(name: "CLibbpf", pkgConfig: "libbpf", providers: [.apt(["libbpf-dev"])]),
+        .target(
+            name: "KernelAllocator",
+            dependencies: ["CLibbpf", "Platform", .product(name: "Atomics", package: "swift-atomics")],
+            exclude: ["bpf"],
+            swiftSettings: optimized),
+
         // Results: CSV, markdown, mail text, JSON, and the regression comparison.
         .target(name: "Reports", swiftSettings: optimized),
 
@@ -85,6 +94,7 @@ let package = Package(
         .testTarget(name: "BPFModelTests", dependencies: ["BPFModel", "Strategies", "MemAlloc", "Platform"]),
         .testTarget(name: "SystemAllocatorsTests", dependencies: ["SystemAllocators", "Platform"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports"]),
+        .testTarget(name: "KernelAllocatorTests", dependencies: ["KernelAllocator", "Platform"]),
         .testTarget(name: "RunnerTests", dependencies: ["Runner", "Reports", "Strategies", "MemAlloc", "Platform"]),
         .testTarget(name: "ScenariosTests", dependencies: ["Scenarios", "BPFModel", "Strategies", "MemAlloc", "Platform", "Reports"]),
     ],
