@@ -1,5 +1,6 @@
 // libbpf (pkg-config libbpf, Debian libbpf-dev) for the KernelAllocator module, plus the few
-// helpers Swift cannot write itself: LIBBPF_OPTS initialisers and a variadic print callback.
+// helpers Swift cannot write itself: LIBBPF_OPTS initialisers and the __sk_buff context.
+// (Only static inline functions here: a header imported by Swift cannot define state.)
 #ifndef CLIBBPF_SHIM_H
 #define CLIBBPF_SHIM_H
 
@@ -7,35 +8,15 @@
 #include <bpf/bpf.h>
 #include <linux/bpf.h>
 #include <errno.h>
-#include <stdarg.h>
-#include <stdio.h>
 #include <string.h>
-
-// libbpf's messages (the verifier log among them) go to this file while a load runs; NULL
-// drops them. Loads happen on one thread, before any worker starts.
-static FILE *CLibbpf_log_file;
-
-static int CLibbpf_print(enum libbpf_print_level level, const char *format, va_list args) {
-    if (level == LIBBPF_DEBUG || CLibbpf_log_file == NULL) return 0;
-    return vfprintf(CLibbpf_log_file, format, args);
-}
-
-/// Sends libbpf's warnings and the verifier log to `path` (truncated); NULL stops and closes.
-/// Returns 0, or -errno when the file cannot be created.
-static inline int CLibbpf_capture_log(const char *path) {
-    if (CLibbpf_log_file != NULL) { fclose(CLibbpf_log_file); CLibbpf_log_file = NULL; }
-    libbpf_set_print(CLibbpf_print);
-    if (path == NULL) return 0;
-    CLibbpf_log_file = fopen(path, "w");
-    return CLibbpf_log_file == NULL ? -errno : 0;
-}
 
 /// One BPF_PROG_TEST_RUN of a tc program with the run parameters in skb->cb[0..2]
 /// (iterations, base slot or key, seed) and a minimal Ethernet frame as the packet.
 /// Returns 0 and the program's return value in *retval, or -errno.
 /// The corresponding C function is `bpf_prog_test_run_opts`.
 static inline int CLibbpf_test_run_tc(int prog_fd, __u32 iterations, __u32 base, __u32 seed, __u32 *retval) {
-    static const unsigned char frame[64];
+    unsigned char frame[64];
+    memset(frame, 0, sizeof(frame));
     struct __sk_buff skb;
     memset(&skb, 0, sizeof(skb));
     skb.cb[0] = iterations;

@@ -23,10 +23,10 @@ public final class BPFObject: @unchecked Sendable {
         self.name = name
         Self.loadLock.lock()
         defer { Self.loadLock.unlock() }
-        guard CLibbpf_capture_log(logPath) == 0 else {
+        guard LibbpfLog.capture(to: logPath) else {
             throw KernelUnavailable(reason: "cannot write the verifier log", note: "cannot create \(logPath)")
         }
-        defer { _ = CLibbpf_capture_log(nil) }
+        defer { LibbpfLog.stop() }
         guard let obj = bpf_object__open_file(path, nil) else {
             let e = errno
             throw KernelUnavailable(reason: "\(name) did not open", note: "libbpf could not open \(path): \(String(cString: strerror(e))); log in \(logPath)",
@@ -58,13 +58,26 @@ public final class BPFObject: @unchecked Sendable {
         var map = bpf_object__next_map(obj, nil)
         while let m = map {
             if String(cString: bpf_map__name(m)).hasSuffix(".bss") {
-                found = bpf_map__initial_value(m, &size).map { UnsafeRawPointer($0) }
+                // libbpf 1.1 maps the live .bss only for skeletons (bpf_object__load_skeleton);
+                // map the BPF_F_MMAPABLE array ourselves, read-only.
+                size = Int(bpf_map__value_size(m))
+                let length = (size + Int(getpagesize()) - 1) / Int(getpagesize()) * Int(getpagesize())
+                if let p = mmap(nil, length, PROT_READ, MAP_SHARED, bpf_map__fd(m), 0), p != MAP_FAILED {
+                    found = UnsafeRawPointer(p)
+                    mappedLength = length
+                }
             }
             map = bpf_object__next_map(obj, m)
+        }
+        guard found != nil else {
+            bpf_object__close(obj)
+            object = nil
+            throw KernelUnavailable(reason: "\(name) global data not mappable", note: "mmap of the .bss map failed; the kernel lacks BPF_F_MMAPABLE")
         }
         bss = found
         bssSize = size
     }
+    private var mappedLength = 0
 
     /// A rejected kfunc (older kernel) or a verifier rejection, told apart by the log.
     static func loadFailureReason(rc: Int32, log: String) -> String {
@@ -95,5 +108,32 @@ public final class BPFObject: @unchecked Sendable {
         object = nil
     }
 
-    deinit { close() }
+    deinit {
+        close()
+        if let bss, mappedLength > 0 { munmap(UnsafeMutableRawPointer(mutating: bss), mappedLength) }
+    }
+
+}
+
+/// libbpf's warnings (the verifier log among them) go to one file while a load runs.
+/// The corresponding C function is `libbpf_set_print`.
+enum LibbpfLog {
+    nonisolated(unsafe) static var file: UnsafeMutablePointer<FILE>?
+
+    static func capture(to path: String) -> Bool {
+        stop()
+        guard let f = fopen(path, "w") else { return false }
+        file = f
+        libbpf_set_print { level, format, arguments in
+            guard level != LIBBPF_DEBUG, let f = LibbpfLog.file, let format, let arguments else { return 0 }
+            return vfprintf(f, format, arguments)
+        }
+        return true
+    }
+
+    static func stop() {
+        libbpf_set_print(nil)
+        if let f = file { fclose(f) }
+        file = nil
+    }
 }

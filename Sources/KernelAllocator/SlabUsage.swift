@@ -1,4 +1,4 @@
-import Foundation
+import Glibc
 
 /// Objects in use in one kmalloc cache, from /proc/slabinfo (root only). bpf_mem_alloc refills
 /// with kmalloc(__GFP_ACCOUNT), so its objects live in `kmalloc-cg-<unit size>`: the count
@@ -17,8 +17,14 @@ public enum SlabUsage {
     /// `active_objs` of cache `name`, nil when /proc/slabinfo is unreadable or has no such cache.
     /// The corresponding file is /proc/slabinfo (SLUB counts objects on per-CPU slabs as active).
     public static func activeObjects(cache name: String) -> Int? {
-        guard let text = try? String(contentsOfFile: "/proc/slabinfo", encoding: .utf8) else { return nil }
-        for line in text.split(separator: "\n") {
+        // /proc files report size 0: read them line by line, not with String(contentsOfFile:).
+        guard let file = fopen("/proc/slabinfo", "r") else { return nil }
+        defer { fclose(file) }
+        var buffer: UnsafeMutablePointer<CChar>?
+        var capacity = 0
+        defer { free(buffer) }
+        while getline(&buffer, &capacity, file) > 0, let buffer {
+            let line = String(cString: buffer)
             let fields = line.split(separator: " ", omittingEmptySubsequences: true)
             if fields.count > 2, fields[0] == name { return Int(fields[1]) }
         }
