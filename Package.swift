@@ -86,6 +86,9 @@ let package = Package(
             ],
             swiftSettings: optimized),
 
+        // The kernel's allocator on its own, selftests-bench style (and the gap experiment).
+        .executableTarget(name: "kernel-bench", dependencies: ["KernelAllocator"], swiftSettings: optimized),
+
         .testTarget(name: "PlatformTests", dependencies: ["Platform"]),
         .testTarget(
             name: "MemAllocTests",

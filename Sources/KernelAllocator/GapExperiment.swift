@@ -32,6 +32,9 @@ public enum GapExperiment {
         public var nsPerOp: Double
         /// kmalloc-cg cache growth (objects) right after one run, nil when unreadable.
         public var slabGrowthAfterOneRun: Int?
+        /// irq_work interrupts and RCU softirqs on the CPU per operation, over the timed runs.
+        public var irqWorkPerOp: Double?
+        public var rcuSoftirqsPerOp: Double?
     }
 
     public static let configurations: [Configuration] = [
@@ -56,27 +59,78 @@ public enum GapExperiment {
         let cache = SlabUsage.globalAllocatorCache(objectSize: size)
         var out: [Measurement] = []
         var failure: Error?
-        try PinnedThread.run(on: [cpu]) { _, _ in
+        try PinnedThread.run(on: [cpu]) { _, cpu in
             do {
                 for c in configurations {
                     let p = objects[c.program]!
                     let runs = max(1, totalOps / c.opsPerRun)
                     try p.run(c.opsPerRun)
+                    let irqBefore = InterruptCounts.read(cpu: cpu)
                     let t0 = monotonicNanoseconds()
                     for _ in 0..<runs { try p.run(c.opsPerRun) }
                     let ns = monotonicNanoseconds() - t0
+                    let irqs = InterruptCounts.read(cpu: cpu).flatMap { after in irqBefore.map { after - $0 } }
+                    let ops = Double(runs * c.opsPerRun)
                     // Slab pass, untimed; htab elements live in their own map's cache.
                     var growth: Int?
                     if c.program != "harness", c.program != "htab", let cache, let before = SlabUsage.activeObjects(cache: cache) {
                         try p.run(c.opsPerRun)
                         growth = SlabUsage.activeObjects(cache: cache).map { $0 - before }
                     }
-                    out.append(Measurement(configuration: c, ops: runs * c.opsPerRun, nsPerOp: Double(ns) / Double(runs * c.opsPerRun),
-                                           slabGrowthAfterOneRun: growth))
+                    out.append(Measurement(configuration: c, ops: runs * c.opsPerRun, nsPerOp: Double(ns) / ops,
+                                           slabGrowthAfterOneRun: growth,
+                                           irqWorkPerOp: irqs.map { Double($0.irqWork) / ops },
+                                           rcuSoftirqsPerOp: irqs.map { Double($0.rcuSoftirq) / ops }))
                 }
             } catch { failure = error }
         }
         if let failure { throw failure }
+        return out
+    }
+
+    /// One object size's row of the dose-response run: memalloc.c sets the watermarks, and so
+    /// the refill batch, from the unit size (batch 48 up to 256 B, then 24, 12, 6, 3), so the
+    /// number of refill irq_work interrupts per new+drop varies 16× with the size.
+    public struct SizePoint: Sendable {
+        public var size: Int
+        public var unitSize: Int
+        public var refillBatch: Int
+        public var nsPerOp: Double
+        public var irqWorkPerOp: Double?
+    }
+
+    /// The refill batch memalloc.c computes for a unit size (init_refill_work).
+    public static func refillBatch(unitSize: Int) -> Int {
+        let low = unitSize <= 256 ? 32 : max(32 * 256 / unitSize, 1)
+        let high = unitSize <= 256 ? 96 : max(96 * 256 / unitSize, 3)
+        return max((high - low) / 4 * 3, 1)
+    }
+
+    /// tc new+drop, `opsPerRun` per BPF_PROG_TEST_RUN, at each object size.
+    public static func sizeSweep(cpu: Int, sizes: [Int], opsPerRun: Int, totalOps: Int, build: BPFBuild) throws -> [SizePoint] {
+        var out: [SizePoint] = []
+        for size in sizes {
+            let runners = try loadPrograms(size: size, build: build, only: ["tc"])
+            defer { runners.values.forEach { $0.object.close() } }
+            let p = runners["tc"]!
+            var failure: Error?
+            try PinnedThread.run(on: [cpu]) { _, cpu in
+                do {
+                    let runs = max(1, totalOps / opsPerRun)
+                    for _ in 0..<max(1, runs / 10) { try p.run(opsPerRun) }
+                    let before = InterruptCounts.read(cpu: cpu)
+                    let t0 = monotonicNanoseconds()
+                    for _ in 0..<runs { try p.run(opsPerRun) }
+                    let ns = monotonicNanoseconds() - t0
+                    let after = InterruptCounts.read(cpu: cpu)
+                    let ops = Double(runs * opsPerRun)
+                    let unit = SlabUsage.unitSizes.first { $0 >= size + 8 } ?? 0
+                    out.append(SizePoint(size: size, unitSize: unit, refillBatch: refillBatch(unitSize: unit), nsPerOp: Double(ns) / ops,
+                                         irqWorkPerOp: after.flatMap { a in before.map { Double((a - $0).irqWork) / ops } }))
+                } catch { failure = error }
+            }
+            if let failure { throw failure }
+        }
         return out
     }
 
@@ -86,7 +140,7 @@ public enum GapExperiment {
         func run(_ n: Int) throws { try run(n) }
     }
 
-    private static func loadPrograms(size: Int, build: BPFBuild) throws -> [String: Runner] {
+    private static func loadPrograms(size: Int, build: BPFBuild, only: Set<String>? = nil) throws -> [String: Runner] {
         func load(_ name: String, _ program: String, maps: [String: UInt32] = [:]) throws -> (BPFObject, TestRunProgram) {
             let path = try build.object(named: name, objectSize: size)
             let o = try BPFObject(path: path, name: name, maxEntries: maps, autoload: [program],
@@ -100,6 +154,7 @@ public enum GapExperiment {
         }
         var out: [String: Runner] = [:]
         let pair = try load("obj_pair", "obj_pair"); out["tc"] = tc(pair.0, pair.1)
+        if only == ["tc"] { return out }
         let htab = try load("htab_churn", "update_delete", maps: ["table": 1024]); out["htab"] = tc(htab.0, htab.1)
         let harness = try load("harness", "harness"); out["harness"] = tc(harness.0, harness.1)
         let syscall = try load("obj_pair_syscall", "obj_pair_syscall")
