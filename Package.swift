@@ -31,7 +31,9 @@ let package = Package(
         .target(name: "Platform", dependencies: ["CNuma", "CPlatform"], swiftSettings: optimized),
 
         // The allocator core modelled on kernel/bpf/memalloc.c.
-        .target(name: "MemAlloc", dependencies: ["Platform", "CPlatform"], swiftSettings: optimized),
+        .target(
+            name: "MemAlloc", dependencies: ["Platform", "CPlatform", .product(name: "Atomics", package: "swift-atomics")],
+            swiftSettings: optimized),
 
         // Lifetime strategies over the core, and the BPF object model they serve.
         .target(

@@ -1,3 +1,4 @@
+import Glibc
 import Atomics
 import MemAlloc
 import Platform
@@ -33,14 +34,19 @@ public final class LifetimeCase<S: LifetimeStrategy> {
     public private(set) var killReport: KillReport?
     private var mapsClosed = false
 
-    /// - Parameter checked: run every operation through the use-after-free checker (slow).
-    public init(topology: Topology, objectSize: Int, mapSlots: Int, checked: Bool = false) throws {
+    /// - Parameters:
+    ///   - checked: run every operation through the use-after-free checker (slow).
+    ///   - asynchronousKill: a percpu_ref kill queues its fold with `call_rcu` and returns, as
+    ///     the kernel's does; `waitForKillConfirmation` then waits for the switch.
+    public init(topology: Topology, objectSize: Int, mapSlots: Int, checked: Bool = false,
+                asynchronousKill: Bool = false) throws {
         precondition(objectSize > 0 && mapSlots > 0)
         world = try BPFWorld<S>(topology: topology, checked: checked)
         (allocatorMap, allocatorMapFD) = try world.createAllocatorMap(objectSize: objectSize)
         (valueMap, valueMapFD) = world.createArrayMap(values: mapSlots)
         (program, programFD) = world.loadProgram(usedMaps: [allocatorMap, valueMap])
         lifetime = allocatorMap.lifetime
+        if asynchronousKill { lifetime.killGracePeriod = .callRCU }
         slots = valueMap.slots
         self.checked = checked
         self.objectSize = objectSize
@@ -118,6 +124,20 @@ public final class LifetimeCase<S: LifetimeStrategy> {
         return report
     }
 
+    /// After an asynchronous percpu_ref kill: waits until the per-CPU counts are folded into
+    /// the shared count (the switch to atomic is confirmed) and returns how long that took
+    /// from `since`; nil when there is no switch to wait for. Traps after `timeoutNs`.
+    public func waitForKillConfirmation(since: Int, timeoutNs: Int = 10_000_000_000) -> Int? {
+        guard lifetime.hasPercpuRef, lifetime.percpuRef.isDead else { return nil }
+        let ref = lifetime.percpuRef
+        while !ref.isFolded {
+            precondition(MonotonicClock.nanoseconds() - since < timeoutNs, "percpu_ref switch not confirmed in \(timeoutNs / 1_000_000) ms")
+            var ts = timespec(tv_sec: 0, tv_nsec: 10_000)
+            nanosleep(&ts, nil)
+        }
+        return MonotonicClock.nanoseconds() - since
+    }
+
     /// Teardown: closes the value map (every kptr still stored is freed on `cpu`, then its
     /// used_allocators references are dropped — hybrid's delayed kill and lazy's destroy happen
     /// here). Global: the per-case immortal allocator is then torn down (process end), so it
@@ -131,6 +151,8 @@ public final class LifetimeCase<S: LifetimeStrategy> {
             mapsClosed = true
             world.close(valueMapFD, cpu: cpu)
             if S.isImmortal { world.tearDownGlobal() }
+            // A delayed asynchronous kill (hybrid) folds on liburcu's callback thread: wait.
+            if lifetime.hasPercpuRef && lifetime.killGracePeriod == .callRCU { QSBR.barrier() }
         }
         return lifetime.destroyReport
     }
@@ -141,10 +163,15 @@ public final class LifetimeCase<S: LifetimeStrategy> {
     // MARK: Observability (call while workers are quiescent)
 
     public var allocator: MemAllocator { lifetime.allocator }
+    /// The words the strategy's per-object accounting touches (hot-path targets copy them).
+    public var lifetimeWords: UnsafeMutableRawPointer { lifetime.hotWords }
     /// Times the allocator was destroyed (must end at exactly 1).
     public var destroyCount: Int { lifetime.destroyCount }
     public var isDestroyed: Bool { lifetime.isDestroyed }
     public var destroyReport: DestroyReport? { lifetime.destroyReport }
+    /// How long the destroy took (0 before it), and whether the calling thread ran it.
+    public var destroyNanoseconds: Int { lifetime.destroyNanoseconds }
+    public var destroyNanosecondsIfDestroyedByCallingThread: Int? { lifetime.destroyNanosecondsIfDestroyedByCallingThread }
     /// Objects allocated and not freed (after destroy: those it found leaked).
     public var outstanding: Int {
         if let report = lifetime.destroyReport { return report.leakedObjects }

@@ -1,35 +1,43 @@
 import Glibc
 import Platform
 
-/// What an allocator holds, read while its workers are quiescent (counters are single-writer
-/// plain integers, so reading them during a run would be a data race).
+/// What an allocator holds, read while its workers are quiescent (the per-CPU fields are
+/// single-writer plain integers, so reading them during a run would be a data race).
+/// Nothing is counted per operation: what is allocated is derived from what was carved and
+/// what sits in lists.
 public struct AllocatorStats: Equatable, Sendable {
     public struct PerClass: Equatable, Sendable {
         public let unitSize: Int
-        public var allocs = 0
-        public var frees = 0
-        public var remoteFrees = 0
         public var refills = 0
         public var drains = 0
+        /// Units drained to another CPU's cache (the owner's, `c->tgt`): counted per drain.
+        public var remoteReturns = 0
+        /// Units in per-CPU free lists.
         public var cachedObjects = 0
-        public var pooledObjects = 0
+        /// Units in per-CPU spare lists (a cache's own drained surplus).
+        public var spareObjects = 0
+        /// Units returned by other CPUs and not yet taken by a refill.
+        public var returnedObjects = 0
         public var carvedObjects = 0
         public var slabBytes = 0
-        /// Allocated and not yet freed.
-        public var outstanding: Int { allocs - frees }
+        /// Atomic operations on shared lines (returned-list pushes and takes).
+        public var sharedOperations = 0
+        /// Allocated and not yet freed: carved minus every unit sitting in a list.
+        public var outstanding: Int { carvedObjects - cachedObjects - spareObjects - returnedObjects }
     }
     public var classes: [PerClass]
     /// Bytes in per-CPU free lists, per CPU id (index = CPU id).
     public var cacheBytesPerCPU: [Int]
     /// Bytes of slabs obtained from node memory, per node id.
     public var slabBytesPerNode: [Int]
-    /// Bytes of free units sitting in node pools, per node id.
-    public var poolFreeBytesPerNode: [Int]
+    /// Bytes of free units sitting in spare and returned lists, per node id of the cache.
+    public var spareBytesPerNode: [Int]
 
     public var outstanding: Int { classes.reduce(0) { $0 + $1.outstanding } }
-    public var remoteFrees: Int { classes.reduce(0) { $0 + $1.remoteFrees } }
-    public var allocs: Int { classes.reduce(0) { $0 + $1.allocs } }
-    public var frees: Int { classes.reduce(0) { $0 + $1.frees } }
+    public var remoteReturns: Int { classes.reduce(0) { $0 + $1.remoteReturns } }
+    public var refills: Int { classes.reduce(0) { $0 + $1.refills } }
+    public var drains: Int { classes.reduce(0) { $0 + $1.drains } }
+    public var sharedOperations: Int { classes.reduce(0) { $0 + $1.sharedOperations } }
     /// All memory the allocator holds from node memory (slabs), the figure for `bytes_*` metrics.
     public var bytesHeld: Int { slabBytesPerNode.reduce(0, +) }
     public var cacheBytes: Int { cacheBytesPerCPU.reduce(0, +) }
@@ -75,75 +83,59 @@ extension MemAllocator {
         let nc = s.pointee.classCount
         var classes = (0..<nc).map { AllocatorStats.PerClass(unitSize: Int(s.pointee.caches[$0].unitSize)) }
         var cacheBytes = [Int](repeating: 0, count: s.pointee.cpuIDLimit)
+        var slabBytes = [Int](repeating: 0, count: s.pointee.nodeIDLimit)
+        var spareBytes = [Int](repeating: 0, count: s.pointee.nodeIDLimit)
         for cpu in 0..<s.pointee.cpuIDLimit {
             for cls in 0..<nc {
-                let c = s.pointee.caches[cpu * nc + cls]
-                classes[cls].allocs += c.allocs
-                classes[cls].frees += c.frees
-                classes[cls].remoteFrees += c.remoteFrees
-                classes[cls].refills += c.refills
-                classes[cls].drains += c.drains
-                classes[cls].cachedObjects += c.freeCount
-                cacheBytes[cpu] += c.bytesHeld
-            }
-        }
-        var slabBytes = [Int](repeating: 0, count: s.pointee.nodeIDLimit)
-        var poolBytes = [Int](repeating: 0, count: s.pointee.nodeIDLimit)
-        for node in 0..<s.pointee.nodeIDLimit {
-            for cls in 0..<nc {
-                let p = s.pointee.pools + node * nc + cls
-                pthread_mutex_lock(&p.pointee.lock)
-                classes[cls].pooledObjects += p.pointee.freeCount
-                classes[cls].carvedObjects += p.pointee.unitsCarved
-                classes[cls].slabBytes += p.pointee.slabBytes
-                slabBytes[node] += p.pointee.slabBytes
-                poolBytes[node] += p.pointee.freeCount * p.pointee.unitSize
-                pthread_mutex_unlock(&p.pointee.lock)
+                let c = s.pointee.caches + (cpu * nc + cls)
+                let returned = ReturnList.count(of: c)
+                let unit = Int(c.pointee.unitSize)
+                let node = Int(c.pointee.node)
+                classes[cls].refills += Int(c.pointee.refills)
+                classes[cls].drains += Int(c.pointee.drains)
+                classes[cls].remoteReturns += Int(c.pointee.remoteReturns)
+                classes[cls].sharedOperations += Int(c.pointee.sharedOperations)
+                classes[cls].cachedObjects += c.pointee.freeCount
+                classes[cls].spareObjects += c.pointee.spareCount
+                classes[cls].returnedObjects += returned
+                classes[cls].carvedObjects += c.pointee.carvedUnits
+                let slab = c.slabByteCount.load(ordering: .relaxed)
+                classes[cls].slabBytes += slab
+                cacheBytes[cpu] += c.pointee.bytesHeld
+                slabBytes[node] += slab
+                spareBytes[node] += (c.pointee.spareCount + returned) * unit
             }
         }
         return AllocatorStats(classes: classes, cacheBytesPerCPU: cacheBytes, slabBytesPerNode: slabBytes,
-                              poolFreeBytesPerNode: poolBytes)
+                              spareBytesPerNode: spareBytes)
     }
 
-    /// Checks that every carved unit is accounted for exactly once: carved = cached + pooled +
-    /// outstanding, per class, and that every free-list length matches its count. Returns the
-    /// first violation, or nil. Walks every list: for tests and `--check` runs, not hot paths.
+    /// Checks that every carved unit is accounted for exactly once (carved = cached + spare +
+    /// returned + outstanding ≥ 0, per class) and that every list's length matches its count.
+    /// Returns the first violation, or nil. Walks every list: for tests, not hot paths.
     public func checkInvariants() -> String? {
         let s = state
         let nc = s.pointee.classCount
         for cls in 0..<nc {
-            var cached = 0, allocs = 0, frees = 0
             for cpu in 0..<s.pointee.cpuIDLimit {
-                let c = s.pointee.caches + cpu * nc + cls
-                var n = 0
-                var u = c.pointee.freeHead
-                while let unit = u { n += 1; u = ObjectHeader.next(ofUnit: unit) }
-                if n != c.pointee.freeCount { return "CPU \(cpu) class \(cls): list holds \(n), count says \(c.pointee.freeCount)" }
-                cached += n
-                allocs += c.pointee.allocs
-                frees += c.pointee.frees
+                let c = s.pointee.caches + (cpu * nc + cls)
+                for (name, head, count) in [("free list", c.pointee.freeHead, c.pointee.freeCount),
+                                            ("spare list", c.pointee.spareHead, c.pointee.spareCount)] {
+                    var n = 0
+                    var u = head
+                    while let unit = u { n += 1; u = ObjectHeader.next(ofUnit: unit) }
+                    if n != count { return "CPU \(cpu) class \(cls): \(name) holds \(n), count says \(count)" }
+                }
             }
-            var pooled = 0, carved = 0
-            for node in 0..<s.pointee.nodeIDLimit {
-                let p = s.pointee.pools + node * nc + cls
-                var n = 0
-                var u = p.pointee.freeHead
-                while let unit = u { n += 1; u = ObjectHeader.next(ofUnit: unit) }
-                if n != p.pointee.freeCount { return "node \(node) class \(cls): pool list holds \(n), count says \(p.pointee.freeCount)" }
-                pooled += n
-                carved += p.pointee.unitsCarved
-            }
-            let outstanding = allocs - frees
-            if outstanding < 0 { return "class \(cls): more frees (\(frees)) than allocations (\(allocs))" }
-            if carved != cached + pooled + outstanding {
-                return "class \(cls): carved \(carved) ≠ cached \(cached) + pooled \(pooled) + outstanding \(outstanding)"
-            }
+        }
+        for (cls, c) in stats().classes.enumerated() where c.outstanding < 0 {
+            return "class \(cls): \(c.cachedObjects + c.spareObjects + c.returnedObjects) units in lists but only \(c.carvedObjects) carved"
         }
         return nil
     }
 
-    /// Drains every cache, returns every slab to node memory and reports objects still
-    /// allocated (memalloc.c `bpf_mem_alloc_destroy`: drain, free, warn on leaks).
+    /// Returns every slab to node memory and reports objects still allocated (memalloc.c
+    /// `bpf_mem_alloc_destroy`: drain, free, warn on leaks).
     /// Afterwards the handle must not be used, except `isDestroyed` when built with a tombstone.
     @discardableResult
     public func destroy() -> DestroyReport {
@@ -158,25 +150,35 @@ extension MemAllocator {
 
     private func releaseMemory() -> Int {
         let s = state
-        let nc = s.pointee.classCount
-        for i in 0..<(s.pointee.cpuIDLimit * nc) {
-            s.pointee.caches[i].freeHead = nil
-            s.pointee.caches[i].freeCount = 0
-        }
         var bytes = 0
-        for i in 0..<(s.pointee.nodeIDLimit * nc) { bytes += (s.pointee.pools + i).releaseSlabs() }
+        for i in 0..<(s.pointee.cpuIDLimit * s.pointee.classCount) {
+            let c = s.pointee.caches + i
+            var slab = c.pointee.slabs
+            while let sl = slab {
+                let header = sl.load(as: SlabHeader.self)
+                slab = header.next
+                s.pointee.memory.free(sl, bytes: header.bytes)
+                bytes += header.bytes
+            }
+            c.pointee.slabs = nil
+            c.pointee.slabCursor = nil
+            c.pointee.slabEnd = nil
+            c.pointee.freeHead = nil
+            c.pointee.freeCount = 0
+            c.pointee.spareHead = nil
+            c.pointee.spareCount = 0
+            c.pointee.carvedUnits = 0
+            c.returnedList.store(0, ordering: .relaxed)
+            c.slabByteCount.store(0, ordering: .relaxed)
+        }
         return bytes
     }
 
-    /// Frees the bookkeeping itself (caches, pools, state).
+    /// Frees the bookkeeping itself (caches, state).
     func destroyStorage() {
         let s = state
         if !s.pointee.isDestroyed { _ = releaseMemory() }
-        let nc = s.pointee.classCount
-        for i in 0..<(s.pointee.nodeIDLimit * nc) { (s.pointee.pools + i).destroyLock() }
-        s.pointee.pools.deinitialize(count: s.pointee.nodeIDLimit * nc)
-        s.pointee.pools.deallocate()
-        s.pointee.caches.deinitialize(count: s.pointee.cpuIDLimit * nc)
+        s.pointee.caches.deinitialize(count: s.pointee.cpuIDLimit * s.pointee.classCount)
         UnsafeMutableRawPointer(s.pointee.caches).deallocate()
         s.deinitialize(count: 1)
         s.deallocate()
@@ -190,16 +192,13 @@ extension MemAllocator {
 }
 
 extension MemAllocator {
-    /// Bytes of slabs held from node memory, read under each pool's lock: safe while workers
-    /// run (unlike `stats()`, whose per-CPU counters are single-writer plain integers).
+    /// Bytes of slabs held from node memory: relaxed atomic reads, safe while workers run
+    /// (unlike `stats()`, whose per-CPU counters are single-writer plain integers).
     public func heldSlabBytes() -> Int {
         let s = state
         var total = 0
-        for i in 0..<(s.pointee.nodeIDLimit * s.pointee.classCount) {
-            let p = s.pointee.pools + i
-            pthread_mutex_lock(&p.pointee.lock)
-            total += p.pointee.slabBytes
-            pthread_mutex_unlock(&p.pointee.lock)
+        for i in 0..<(s.pointee.cpuIDLimit * s.pointee.classCount) {
+            total += (s.pointee.caches + i).slabByteCount.load(ordering: .relaxed)
         }
         return total
     }

@@ -35,7 +35,7 @@ public struct ReportSections: Sendable {
                             body.append([s] + cells.map { $0.map(Self.short) ?? "" })
                         }
                         if body.isEmpty { continue }
-                        tables.append(Table(title: "\(phase) \(workload) \(op): Mops/s (mean ± sd)\(sizeNote)",
+                        tables.append(Table(title: "\(phase) \(workload) \(op): Mops/s (median ± IQR/2)\(sizeNote)",
                                             header: ["strategy"] + threads.map { "\($0) thr" }, rows: body))
                     }
                 }
@@ -48,14 +48,15 @@ public struct ReportSections: Sendable {
                         guard let c = table.order.first(where: { $0.strategy == s && $0.op == op && $0.phase == phase && $0.threads == t && $0.size == size && $0.metric == "latency_us" }).flatMap({ table.cells[$0] }) else { return "" }
                         return c.stats == nil ? "n/a" : ResultCell.format(c.stats!.median)
                     }
-                    let row = [s, "\(t)", us("kill", "kill"), us("grace", "kill"), us("walk", "kill"), us("teardown", "teardown")]
+                    let destroy = [us("destroy", "drain"), us("destroy", "teardown")].first { !$0.isEmpty } ?? ""
+                    let row = [s, "\(t)", us("kill", "kill"), us("grace", "kill"), us("walk", "kill"), destroy, us("teardown", "teardown")]
                     if row[2...].allSatisfy({ $0.isEmpty || $0 == "n/a" }) { continue }
                     events.append(row)
                 }
             }
             if !events.isEmpty {
-                tables.append(Table(title: "kill, grace period, unload walk, teardown: µs (median)\(sizeNote)",
-                                    header: ["strategy", "thr", "kill", "grace", "walk", "teardown"], rows: events))
+                tables.append(Table(title: "kill, switch confirmed, unload walk, destroy, teardown: µs (median)\(sizeNote)",
+                                    header: ["strategy", "thr", "kill", "confirm", "walk", "destroy", "teardown"], rows: events))
             }
             // Latency percentiles.
             for phase in ["live", "post-kill"] {
@@ -84,9 +85,9 @@ public struct ReportSections: Sendable {
         findings = RunFindings.compute(table: table) + extraFindings + safetySections.findings
     }
 
-    /// Compact mean ± sd for narrow columns.
+    /// Compact median ± half the IQR for narrow columns.
     static func short(_ c: ResultCell) -> String {
         guard let s = c.stats else { return "n/a" }
-        return "\(ResultCell.format(s.mean))±\(ResultCell.format(s.stddev))"
+        return "\(ResultCell.format(s.median))±\(ResultCell.format(s.iqr / 2))"
     }
 }

@@ -6,12 +6,6 @@ public struct ResultCell: Sendable {
     /// Set when every repetition was `n/a`: the reason.
     public let missingReason: String?
 
-    /// `12.34 ± 0.56` (3 significant figures), or `n/a`.
-    public var meanPlusMinus: String {
-        guard let s = stats else { return "n/a" }
-        return "\(ResultCell.format(s.mean)) ± \(ResultCell.format(s.stddev))"
-    }
-
     public static func format(_ v: Double) -> String {
         let a = abs(v)
         if a == 0 { return "0" }

@@ -1,4 +1,6 @@
-/// Mean, standard deviation, median and coefficient of variation of repetition samples.
+/// Mean, standard deviation, median, quartiles and coefficient of variation of repetition
+/// samples. Tables show the median and IQR: noise on shared machines is episodic (one
+/// repetition drops 20–40 %), which mean ± sd hides.
 public struct SampleStatistics: Equatable, Sendable {
     public let count: Int
     public let mean: Double
@@ -7,6 +9,11 @@ public struct SampleStatistics: Equatable, Sendable {
     public let median: Double
     public let min: Double
     public let max: Double
+    /// First and third quartiles (linear interpolation between order statistics, as numpy's
+    /// default and R's type 7).
+    public let q1: Double
+    public let q3: Double
+    public var iqr: Double { q3 - q1 }
     /// stddev / mean, 0 when the mean is 0.
     public var cv: Double { mean == 0 ? 0 : stddev / mean }
 
@@ -21,5 +28,15 @@ public struct SampleStatistics: Equatable, Sendable {
         median = sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
         min = sorted.first!
         max = sorted.last!
+        q1 = SampleStatistics.quantile(sorted, 0.25)
+        q3 = SampleStatistics.quantile(sorted, 0.75)
+    }
+
+    /// The `p` quantile of sorted values, type 7.
+    public static func quantile(_ sorted: [Double], _ p: Double) -> Double {
+        let h = Double(sorted.count - 1) * p
+        let lo = Int(h.rounded(.down))
+        let hi = Swift.min(lo + 1, sorted.count - 1)
+        return sorted[lo] + (h - Double(lo)) * (sorted[hi] - sorted[lo])
     }
 }

@@ -51,32 +51,63 @@ public final class BenchRunner {
     public var tscTicksPerNs: Double { calibration.ticksPerNs }
     public var timerOverheadTicks: UInt64 { calibration.overheadTicks }
 
+    /// Rows of every repetition finished so far (what a failed or interrupted run can keep).
+    public private(set) var rowsSoFar: [ResultRow] = []
+
+    /// Runs every case's repetitions interleaved: round r runs repetition r of every case, in an
+    /// order shuffled per round (seeded), so a host episode of a few seconds spreads over the
+    /// subjects instead of landing on one. ^C keeps every finished repetition.
     public func run() throws -> Outcome {
         let cases = plan.cases
-        var rows: [ResultRow] = []
-        let start = now()
-        var finished = 0
+        var rowsByCase = [[ResultRow]](repeating: [], count: cases.count)
+        var runnable: [Int] = []
         for (i, spec) in cases.enumerated() {
-            if interruptFlag.isSet { break }
-            let elapsed = Double(now() - start) / 1e9
-            if !quiet {
-                let eta = i == 0 ? "" : String(format: ", ETA %.0f s", elapsed / Double(i) * Double(cases.count - i))
-                let line = "[\(pad(i + 1, cases.count))/\(cases.count)] \(spec.subject)/\(spec.workload.rawValue) \(spec.threads) thr \(spec.size) B\(eta)"
-                fputs(line + "\n", stderr)
+            if let reason = spec.workload.unsupportedReason(threads: spec.threads) {
+                let b = RowBuilder(context: context, spec: spec, repetition: 0)
+                rowsByCase[i] = spec.workload.ops.flatMap { b.unavailable("live", $0, reason) }
+            } else if plan.subject(named: spec.subject) != nil {
+                runnable.append(i)
             }
-            let caseRows: [ResultRow]
-            do {
-                caseRows = try runCase(spec)
-            } catch CaseFailure.interrupted {
-                break
-            } catch let f as CaseFailure {
-                throw Failure.caseFailed(spec.description, f.description)
-            }
-            if interruptFlag.isSet { break }  // the interrupted case is dropped
-            rows += caseRows
-            finished += 1
         }
-        return Outcome(rows: rows, finishedCases: finished, interrupted: interruptFlag.isSet)
+        let rounds = plan.settings.repetitions
+        let total = rounds * runnable.count
+        let start = now()
+        var done = 0
+        var random = FastRandom(seed: plan.settings.seed ^ 0x5EED_0F_0DE4)
+        func publish() { rowsSoFar = zip(cases.indices, rowsByCase).flatMap { $0.1 } }
+        rounds: for round in 0..<rounds {
+            var order = runnable
+            for k in stride(from: order.count - 1, to: 0, by: -1) {
+                order.swapAt(k, Int(random.next() % UInt64(k + 1)))
+            }
+            for i in order {
+                if interruptFlag.isSet { break rounds }
+                let spec = cases[i]
+                if !quiet { progress(spec, round: round, rounds: rounds, done: done, total: total, start: start) }
+                let repRows: [ResultRow]
+                do {
+                    repRows = try runRepetition(spec, round)
+                } catch CaseFailure.interrupted {
+                    break rounds
+                } catch let f as CaseFailure {
+                    publish()
+                    throw Failure.caseFailed(spec.description, f.description)
+                }
+                if interruptFlag.isSet { break rounds }  // the interrupted repetition is dropped
+                rowsByCase[i] += repRows
+                done += 1
+            }
+        }
+        publish()
+        let finished = runnable.filter { !rowsByCase[$0].isEmpty }.count
+        return Outcome(rows: rowsSoFar, finishedCases: finished, interrupted: interruptFlag.isSet)
+    }
+
+    private func progress(_ spec: CaseSpec, round: Int, rounds: Int, done: Int, total: Int, start: Int) {
+        let elapsed = Double(now() - start) / 1e9
+        let eta = done == 0 ? "" : String(format: ", ETA %.0f s", elapsed / Double(done) * Double(total - done))
+        let line = "[\(pad(done + 1, total))/\(total)] round \(round + 1)/\(rounds): \(spec.subject)/\(spec.workload.rawValue) \(spec.threads) thr \(spec.size) B\(eta)"
+        fputs(line + "\n", stderr)
     }
 
     private func pad(_ n: Int, _ total: Int) -> String {
@@ -84,54 +115,50 @@ public final class BenchRunner {
         return String(repeating: " ", count: max(0, String(total).count - s.count)) + s
     }
 
-    func runCase(_ spec: CaseSpec) throws -> [ResultRow] {
+    /// One repetition of one case, on a fresh subject.
+    func runRepetition(_ spec: CaseSpec, _ rep: Int) throws -> [ResultRow] {
         guard let subject = plan.subject(named: spec.subject) else { return [] }
-        if let reason = spec.workload.unsupportedReason(threads: spec.threads) {
-            let b = RowBuilder(context: context, spec: spec, repetition: 0)
-            return spec.workload.ops.flatMap { b.unavailable("live", $0, reason) }
-        }
         let slots = plan.settings.mapSlots
         switch subject {
         case .strategy(let kind):
             struct Visit: StrategyVisitor {
                 let runner: BenchRunner
                 let spec: CaseSpec
+                let rep: Int
                 func visit<S: LifetimeStrategy>(_ type: S.Type) throws -> [ResultRow] {
                     let topology = runner.plan.topology
                     let slots = runner.plan.settings.mapSlots
-                    return try runner.repetitions(spec) { try StrategySubject<S>(topology: topology, objectSize: spec.size, mapSlots: slots) }
+                    return try runner.repetition(spec, rep) { try StrategySubject<S>(topology: topology, objectSize: spec.size, mapSlots: slots) }
                 }
             }
-            return try kind.accept(Visit(runner: self, spec: spec))
+            return try kind.accept(Visit(runner: self, spec: spec, rep: rep))
         case .system(let allocator):
-            return try repetitions(spec) { SystemAllocatorSubject(allocator: allocator, mapSlots: slots) }
+            return try repetition(spec, rep) { SystemAllocatorSubject(allocator: allocator, mapSlots: slots) }
         case .freelist:
             let limit = plan.topology.cpuIDLimit
-            return try repetitions(spec) { FreeListFloorSubject(size: spec.size, cpuIDLimit: limit, mapSlots: slots) }
+            return try repetition(spec, rep) { FreeListFloorSubject(size: spec.size, cpuIDLimit: limit, mapSlots: slots) }
         case .noop:
-            return try repetitions(spec) { NoopSubject(mapSlots: slots) }
+            return try repetition(spec, rep) { NoopSubject(mapSlots: slots) }
         }
     }
 
-    func repetitions<S: CaseSubject>(_ spec: CaseSpec, make: () throws -> S) throws -> [ResultRow] {
-        var rows: [ResultRow] = []
-        for rep in 0..<plan.settings.repetitions {
-            let subject: S
-            do { subject = try make() } catch { throw CaseFailure.invariant("cannot create subject: \(error)") }
-            let r: RepetitionResult
-            switch spec.workload {
-            case .pair: r = try one(subject, PairWorkload.self, spec, rep)
-            case .batch: r = try one(subject, BatchWorkload.self, spec, rep)
-            case .remote: r = try one(subject, RemoteWorkload.self, spec, rep)
-            case .kptrXchg: r = try one(subject, KptrXchgWorkload.self, spec, rep)
-            case .larson: r = try one(subject, LarsonWorkload.self, spec, rep)
-            }
-            if r.interrupted { throw CaseFailure.interrupted }
-            if let problem = r.teardown.problem { throw CaseFailure.invariant(problem) }
-            rows += RowBuilder(context: context, spec: spec, repetition: rep)
-                .rows(r, postKillNote: subject.postKillNote, hasKill: subject.hasKill, latencyWanted: plan.settings.latency)
+    func repetition<S: CaseSubject>(_ spec: CaseSpec, _ rep: Int, make: () throws -> S) throws -> [ResultRow] {
+        let roundTrip = CrossCoreCalibration.roundTripNanoseconds(cpus: plan.cpus)
+        let subject: S
+        do { subject = try make() } catch { throw CaseFailure.invariant("cannot create subject: \(error)") }
+        var r: RepetitionResult
+        switch spec.workload {
+        case .pair: r = try one(subject, PairWorkload.self, spec, rep)
+        case .batch: r = try one(subject, BatchWorkload.self, spec, rep)
+        case .remote: r = try one(subject, RemoteWorkload.self, spec, rep)
+        case .kptrXchg: r = try one(subject, KptrXchgWorkload.self, spec, rep)
+        case .larson: r = try one(subject, LarsonWorkload.self, spec, rep)
         }
-        return rows
+        r.crossCoreRoundTripNs = roundTrip
+        if r.interrupted { throw CaseFailure.interrupted }
+        if let problem = r.teardown.problem { throw CaseFailure.invariant(problem) }
+        return RowBuilder(context: context, spec: spec, repetition: rep)
+            .rows(r, postKillNote: subject.postKillNote, hasKill: subject.hasKill, latencyWanted: plan.settings.latency)
     }
 
     private func one<S: CaseSubject, W: Workload>(_ s: S, _ w: W.Type, _ spec: CaseSpec, _ rep: Int) throws -> RepetitionResult {

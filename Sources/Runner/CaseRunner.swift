@@ -2,9 +2,10 @@ import Atomics
 import Glibc
 import Histogram
 import Platform
+import Strategies
 
 /// One case of the matrix: a subject, a workload, thread count, CPUs, object size.
-public struct CaseSpec: Sendable, CustomStringConvertible {
+public struct CaseSpec: Sendable, CustomStringConvertible, Hashable {
     public var subject: String
     public var workload: WorkloadKind
     public var threads: Int
@@ -44,6 +45,8 @@ struct RepetitionResult {
     var bytes: [String: (peak: Int, avg: Int)] = [:]
     var liveLatency: (alloc: Histogram<UInt64>, free: Histogram<UInt64>)?
     var postKillLatency: (alloc: Histogram<UInt64>, free: Histogram<UInt64>)?
+    /// The cross-core round trip measured just before the repetition (ns), nil on one CPU.
+    var crossCoreRoundTripNs: Double?
     var interrupted = false
 }
 
@@ -62,166 +65,19 @@ public enum CaseFailure: Error, CustomStringConvertible {
 }
 
 /// Runs the phases of one repetition (DESIGN.md "Phases of one case"):
-/// `live` → `kill` → `post-kill` → `drain` → teardown, with pinned workers that stay up the whole
-/// time (so the kill's grace period waits for real readers) and a coordinator that kills,
-/// samples memory and never spins.
+/// `live` → `kill` → `post-kill` → `drain` → teardown, on pinned workers that stay up the whole
+/// time (so the kill's grace period waits for real readers). The coordinator sleeps on a
+/// condition until the workers reach the kill window, kills, waits for an asynchronous kill
+/// to be confirmed, then sleeps until the workers are done: it never wakes on a timer, so it
+/// never takes a worker's CPU while a phase is measured.
 enum CaseRunner {
-    /// Phases as seen by the memory sampler.
-    enum Phase: Int { case setup = 0, live, kill, postKill, drain, done }
-
     static func runRepetition<S: CaseSubject, W: Workload>(
         subject: S, workload: W.Type, spec: CaseSpec, settings: RunSettings, repetition: Int,
         latencyCalibration: (overheadTicks: UInt64, ticksPerNs: Double), interrupt: StopFlag
     ) throws -> RepetitionResult {
-        let t = spec.threads
-        let shared = WorkloadShared(size: spec.size, threads: t, mapSlots: settings.mapSlots,
-                                    seed: settings.seed &+ UInt64(repetition) &* 7919)
-        let barrier = SpinBarrier(parties: t)
-        let phase = ManagedAtomic<Int>(Phase.setup.rawValue)
-        let inKillWindow = ManagedAtomic<Int>(0)
-        let killDone = StopFlag()
-        let abort = StopFlag()
-
-        // Per-worker results, written by their worker only, read after join.
-        var live = [PhaseCounters](repeating: .init(), count: t)
-        var post = [PhaseCounters](repeating: .init(), count: t)
-        var drain = [PhaseCounters](repeating: .init(), count: t)
-        var liveLat = [LatencyRecorder?](repeating: nil, count: t)
-        var postLat = [LatencyRecorder?](repeating: nil, count: t)
-        let postKillTarget = subject.postKill
-        let slotsPerWorker = settings.mapSlots / t
-
-        let group = PinnedThread.spawn(on: spec.cpus) { w, cpu in
-            subject.workerOnline(cpu: cpu)
-            defer { subject.workerOffline(cpu: cpu) }
-            let target = subject.live
-
-            /// Runs the workload for `ns` on `tgt`, then frees what it holds behind a barrier.
-            func timed<T: WorkloadTarget>(_ tgt: T, ns: Int, into counters: inout PhaseCounters) {
-                var wl = W(shared: shared, worker: w)
-                let start = now()
-                repeat {
-                    wl.runBatch(tgt, cpu: cpu, counters: &counters)
-                    subject.quiescent(cpu: cpu)
-                } while now() - start < ns && counters.failedAllocations == 0 && !interrupt.isSet
-                barrier.wait()  // nobody produces any more: rings can be emptied
-                wl.finish(tgt, cpu: cpu)
-                barrier.wait()
-            }
-
-            barrier.wait()
-            if w == 0 { phase.store(Phase.live.rawValue, ordering: .relaxed) }
-            var scratch = PhaseCounters()
-            if settings.warmupNs > 0 { timed(target, ns: settings.warmupNs, into: &scratch) }
-            timed(target, ns: settings.durationNs, into: &live[w])
-            if settings.latency, let pattern = latencyPattern(W.kind) {
-                var rec = LatencyRecorder(overheadTicks: latencyCalibration.overheadTicks, ticksPerNs: latencyCalibration.ticksPerNs)
-                let buf = UnsafeMutablePointer<UnsafeMutableRawPointer>.allocate(capacity: pattern)
-                rec.run(target, cpu: cpu, size: spec.size, pattern: pattern, rounds: 20_000 / pattern, scratch: buf)
-                buf.deallocate()
-                liveLat[w] = rec
-                subject.quiescent(cpu: cpu)
-            }
-
-            // Stash: fill this worker's slot range of the map, as programs leave objects in maps.
-            let lo = w * slotsPerWorker, hi = w == t - 1 ? settings.mapSlots : lo + slotsPerWorker
-            for slot in lo..<hi {
-                guard let p = target.allocate(size: spec.size, cpu: cpu) else { live[w].failedAllocations += 1; break }
-                if let old = target.exchange(slot: slot, with: p, cpu: cpu) { target.free(old, cpu: cpu) }
-            }
-            // In flight at the kill: objects this worker frees while the owner goes away.
-            var reserve: [UnsafeMutableRawPointer] = []
-            reserve.reserveCapacity(1024)
-            for _ in 0..<1024 {
-                guard let p = target.allocate(size: spec.size, cpu: cpu) else { break }
-                reserve.append(p)
-            }
-            barrier.wait()
-            if w == 0 { phase.store(Phase.kill.rawValue, ordering: .relaxed) }
-            inKillWindow.wrappingIncrement(ordering: .releasing)
-            while !killDone.isSet && !abort.isSet {
-                // Free a few in-flight objects, then report a quiescent state, as a CPU running
-                // BPF programs passes through quiescent states between programs.
-                for _ in 0..<16 { if let p = reserve.popLast() { target.free(p, cpu: cpu) } }
-                subject.quiescent(cpu: cpu)
-                TimeStampCounter.relax()
-            }
-            for p in reserve { target.free(p, cpu: cpu) }
-            barrier.wait()
-
-            if w == 0 { phase.store(Phase.postKill.rawValue, ordering: .relaxed) }
-            if let pk = postKillTarget, !interrupt.isSet {
-                timed(pk, ns: settings.durationNs, into: &post[w])
-                if settings.latency, let pattern = latencyPattern(W.kind) {
-                    var rec = LatencyRecorder(overheadTicks: latencyCalibration.overheadTicks, ticksPerNs: latencyCalibration.ticksPerNs)
-                    let buf = UnsafeMutablePointer<UnsafeMutableRawPointer>.allocate(capacity: pattern)
-                    rec.run(pk, cpu: cpu, size: spec.size, pattern: pattern, rounds: 20_000 / pattern, scratch: buf)
-                    buf.deallocate()
-                    postLat[w] = rec
-                }
-            }
-            barrier.wait()
-
-            // Drain: take every object out of this worker's slots and free it, timed.
-            if w == 0 { phase.store(Phase.drain.rawValue, ordering: .relaxed) }
-            let d0 = now()
-            var freed = 0
-            for slot in lo..<hi {
-                if let p = target.exchange(slot: slot, with: nil, cpu: cpu) {
-                    target.free(p, cpu: cpu)
-                    freed += 1
-                }
-            }
-            drain[w].freeNs = now() - d0
-            drain[w].freeOps = freed
-            barrier.wait()
-            if w == 0 { phase.store(Phase.done.rawValue, ordering: .relaxed) }
-        }
-        guard group.allStarted else {
-            abort.set()
-            try group.join()
-            throw CaseFailure.invariant("could not start every worker")
-        }
-
-        // Coordinator: sample memory per phase, kill when every worker is in the kill window.
-        var samples: [Phase: [Int]] = [:]
-        var kill = KillTimings()
-        var killed = false
-        while true {
-            let ph = Phase(rawValue: phase.load(ordering: .relaxed)) ?? .setup
-            if ph == .live || ph == .kill || ph == .postKill, let b = subject.heldBytes() { samples[ph, default: []].append(b) }
-            if !killed && inKillWindow.load(ordering: .acquiring) == t {
-                if subject.hasKill { kill = subject.kill() }
-                killed = true
-                killDone.set()
-            }
-            if ph == .done { break }
-            var ts = timespec(tv_sec: 0, tv_nsec: killed ? 1_000_000 : 100_000)
-            nanosleep(&ts, nil)
-        }
-        try group.join()
-
-        let teardown = subject.teardown()
-        var result = RepetitionResult(teardown: teardown)
-        for c in live { result.live.add(c) }
-        result.liveWorkers = t
-        if postKillTarget != nil && !interrupt.isSet {
-            var p = PhaseCounters()
-            for c in post { p.add(c) }
-            result.postKill = p
-        }
-        for c in drain { result.drain.add(c) }
-        result.kill = kill
-        for (ph, name) in [(Phase.live, "live"), (.kill, "kill"), (.postKill, "post-kill")] {
-            if let s = samples[ph], !s.isEmpty { result.bytes[name] = (s.max()!, s.reduce(0, +) / s.count) }
-        }
-        result.liveLatency = merge(liveLat)
-        result.postKillLatency = merge(postLat)
-        result.interrupted = interrupt.isSet
-        if result.live.failedAllocations > 0 || (result.postKill?.failedAllocations ?? 0) > 0 {
-            throw CaseFailure.allocationFailed(spec.description)
-        }
-        return result
+        let run = RepetitionRun<S, W>(subject: subject, spec: spec, settings: settings, repetition: repetition,
+                                      latencyCalibration: latencyCalibration, interrupt: interrupt)
+        return try run.execute()
     }
 
     /// The latency pass pattern for a workload: pair → 1, batch → 256; others have none.
@@ -232,8 +88,236 @@ enum CaseRunner {
         default: return nil
         }
     }
+}
 
-    static func merge(_ recs: [LatencyRecorder?]) -> (alloc: Histogram<UInt64>, free: Histogram<UInt64>)? {
+/// The state one repetition's workers and coordinator share, and the steps each runs.
+final class RepetitionRun<S: CaseSubject, W: Workload>: @unchecked Sendable {
+    /// Phases as seen by the memory sampler.
+    enum Phase: Int { case live = 0, kill, postKill }
+
+    let subject: S
+    let spec: CaseSpec
+    let settings: RunSettings
+    let latencyCalibration: (overheadTicks: UInt64, ticksPerNs: Double)
+    let interrupt: StopFlag
+    let shared: WorkloadShared
+    let barrier: SpinBarrier
+    let inKillWindow = ManagedAtomic<Int>(0)
+    let killWindowReached = PhaseSignal()
+    let killDone = StopFlag()
+    let abort = StopFlag()
+    /// Decided by the coordinator before it releases the workers from the kill window, so every
+    /// worker takes the same branch (and the same barriers) after it.
+    var runPostKill = false
+    let slotsPerWorker: Int
+
+    // Per-worker results, written by their worker only, read after join.
+    var live: [PhaseCounters]
+    var post: [PhaseCounters]
+    var drain: [PhaseCounters]
+    var liveLatency: [LatencyRecorder?]
+    var postLatency: [LatencyRecorder?]
+    var destroyInDrainNs: [Int?]
+    var warmSink: [UInt8]
+    /// Worker 0 samples the subject's held bytes at batch boundaries (it reads the clock there
+    /// anyway), so sampling needs no thread of its own.
+    var memory = MemorySampler()
+
+    init(subject: S, spec: CaseSpec, settings: RunSettings, repetition: Int,
+         latencyCalibration: (overheadTicks: UInt64, ticksPerNs: Double), interrupt: StopFlag) {
+        self.subject = subject
+        self.spec = spec
+        self.settings = settings
+        self.latencyCalibration = latencyCalibration
+        self.interrupt = interrupt
+        let t = spec.threads
+        shared = WorkloadShared(size: spec.size, threads: t, mapSlots: settings.mapSlots,
+                                seed: settings.seed &+ UInt64(repetition) &* 7919)
+        barrier = SpinBarrier(parties: t)
+        slotsPerWorker = settings.mapSlots / t
+        live = .init(repeating: .init(), count: t)
+        post = .init(repeating: .init(), count: t)
+        drain = .init(repeating: .init(), count: t)
+        liveLatency = .init(repeating: nil, count: t)
+        postLatency = .init(repeating: nil, count: t)
+        destroyInDrainNs = .init(repeating: nil, count: t)
+        warmSink = .init(repeating: 0, count: t)
+    }
+
+    func execute() throws -> RepetitionResult {
+        let group = PinnedThread.spawn(on: spec.cpus) { w, cpu in self.worker(w, cpu: cpu) }
+        guard group.allStarted else {
+            abort.set()
+            killWindowReached.signal()
+            try group.join()
+            throw CaseFailure.invariant("could not start every worker")
+        }
+        let kill = coordinateKill()
+        try group.join()
+        return try collect(kill: kill)
+    }
+
+    // MARK: Worker steps
+
+    func worker(_ w: Int, cpu: Int) {
+        subject.workerOnline(cpu: cpu)
+        defer { subject.workerOffline(cpu: cpu) }
+        let target = subject.live
+        let slots = slotRange(w)
+        barrier.wait()
+        if settings.warmupNs > 0 { var scratch = PhaseCounters(); measure(target, w, cpu, .live, ns: settings.warmupNs, into: &scratch) }
+        measure(target, w, cpu, .live, ns: settings.durationNs, into: &live[w])
+        if settings.latency { liveLatency[w] = latencyPass(target, cpu: cpu) }
+        stash(target, cpu: cpu, slots: slots, failures: &live[w].failedAllocations)
+        killWindow(target, w, cpu: cpu)
+        if runPostKill, let pk = subject.postKill {
+            // The post-kill loop is its own specialization: warm it up like the live one.
+            if settings.warmupNs > 0 { var scratch = PhaseCounters(); measure(pk, w, cpu, .postKill, ns: settings.warmupNs, into: &scratch) }
+            measure(pk, w, cpu, .postKill, ns: settings.durationNs, into: &post[w])
+            if settings.latency { postLatency[w] = latencyPass(pk, cpu: cpu) }
+        }
+        barrier.wait()
+        drainSlots(target, w, cpu: cpu, slots: slots)
+        barrier.wait()
+    }
+
+    func slotRange(_ w: Int) -> Range<Int> {
+        let lo = w * slotsPerWorker
+        return lo..<(w == spec.threads - 1 ? settings.mapSlots : lo + slotsPerWorker)
+    }
+
+    /// Runs the workload for `ns` on `tgt`, then frees what it holds behind a barrier.
+    func measure<T: WorkloadTarget>(_ tgt: T, _ w: Int, _ cpu: Int, _ phase: Phase, ns: Int, into counters: inout PhaseCounters) {
+        var wl = W(shared: shared, worker: w)
+        let start = now()
+        var t = start
+        repeat {
+            wl.runBatch(tgt, cpu: cpu, counters: &counters)
+            subject.quiescent(cpu: cpu)
+            t = now()
+            if w == 0 { memory.sampleIfDue(phase.rawValue, at: t) { subject.heldBytes() } }
+        } while t - start < ns && counters.failedAllocations == 0 && !interrupt.isSet
+        barrier.wait()  // nobody produces any more: rings can be emptied
+        wl.finish(tgt, cpu: cpu)
+        barrier.wait()
+    }
+
+    func latencyPass<T: WorkloadTarget>(_ tgt: T, cpu: Int) -> LatencyRecorder? {
+        guard let pattern = CaseRunner.latencyPattern(W.kind) else { return nil }
+        var rec = LatencyRecorder(overheadTicks: latencyCalibration.overheadTicks, ticksPerNs: latencyCalibration.ticksPerNs)
+        let buf = UnsafeMutablePointer<UnsafeMutableRawPointer>.allocate(capacity: pattern)
+        rec.run(tgt, cpu: cpu, size: spec.size, pattern: pattern, rounds: 20_000 / pattern, scratch: buf)
+        buf.deallocate()
+        subject.quiescent(cpu: cpu)
+        return rec
+    }
+
+    /// Fills this worker's slot range of the map, as programs leave objects in maps.
+    func stash<T: WorkloadTarget>(_ target: T, cpu: Int, slots: Range<Int>, failures: inout Int) {
+        for slot in slots {
+            guard let p = target.allocate(size: spec.size, cpu: cpu) else { failures += 1; break }
+            if let old = target.exchange(slot: slot, with: p, cpu: cpu) { target.free(old, cpu: cpu) }
+        }
+    }
+
+    /// In flight at the kill: the worker frees objects while the owner goes away, passing
+    /// through quiescent states as a CPU running BPF programs does between programs.
+    func killWindow<T: WorkloadTarget>(_ target: T, _ w: Int, cpu: Int) {
+        var reserve: [UnsafeMutableRawPointer] = []
+        reserve.reserveCapacity(1024)
+        for _ in 0..<1024 {
+            guard let p = target.allocate(size: spec.size, cpu: cpu) else { break }
+            reserve.append(p)
+        }
+        barrier.wait()
+        if inKillWindow.wrappingIncrementThenLoad(ordering: .acquiringAndReleasing) == spec.threads { killWindowReached.signal() }
+        while !killDone.isSet && !abort.isSet {
+            for _ in 0..<16 { if let p = reserve.popLast() { target.free(p, cpu: cpu) } }
+            subject.quiescent(cpu: cpu)
+            if w == 0 { memory.sampleIfDue(Phase.kill.rawValue, at: now()) { subject.heldBytes() } }
+            TimeStampCounter.relax()
+        }
+        for p in reserve { target.free(p, cpu: cpu) }
+        barrier.wait()
+    }
+
+    /// Takes every object out of this worker's slots and frees it, timed. Every strategy drains
+    /// warm: an untimed pass first reads each object it will free, so the cache state is the
+    /// same whether or not a post-kill phase ran. A destroy at the last free is timed on its own
+    /// (`destroy` row) and taken out of the drain.
+    func drainSlots<T: WorkloadTarget>(_ target: T, _ w: Int, cpu: Int, slots: Range<Int>) {
+        var sink: UInt8 = 0
+        for slot in slots {
+            if let p = target.exchange(slot: slot, with: nil, cpu: cpu) {
+                sink &+= p.load(as: UInt8.self)
+                _ = target.exchange(slot: slot, with: p, cpu: cpu)
+            }
+        }
+        warmSink[w] = sink
+        barrier.wait()
+        let d0 = now()
+        var freed = 0
+        for slot in slots {
+            if let p = target.exchange(slot: slot, with: nil, cpu: cpu) {
+                target.free(p, cpu: cpu)
+                freed += 1
+            }
+        }
+        let elapsed = now() - d0
+        let destroy = subject.destroyNanosecondsIfDestroyedByCallingThread()
+        destroyInDrainNs[w] = destroy
+        drain[w].freeNs = max(elapsed - (destroy ?? 0), 1)
+        drain[w].freeOps = freed
+    }
+
+    // MARK: Coordinator
+
+    /// Sleeps until every worker is in the kill window, kills, waits for an asynchronous kill
+    /// to be confirmed, then releases the workers.
+    func coordinateKill() -> KillTimings {
+        killWindowReached.wait()
+        var kill = KillTimings()
+        if !abort.isSet && subject.hasKill {
+            let since = MonotonicClock.nanoseconds()
+            kill = subject.kill()
+            if let confirmed = subject.waitForKillConfirmation(since: since) { kill.graceNs = confirmed }
+        }
+        runPostKill = subject.postKill != nil && !interrupt.isSet
+        killDone.set()  // releasing: publishes runPostKill
+        return kill
+    }
+
+    // MARK: Results
+
+    func collect(kill: KillTimings) throws -> RepetitionResult {
+        var teardown = subject.teardown()
+        if let d = destroyInDrainNs.compactMap({ $0 }).first {
+            teardown.destroyNs = d
+            teardown.destroyPhase = "drain"
+        }
+        var result = RepetitionResult(teardown: teardown)
+        for c in live { result.live.add(c) }
+        result.liveWorkers = spec.threads
+        if runPostKill {
+            var p = PhaseCounters()
+            for c in post { p.add(c) }
+            result.postKill = p
+        }
+        for c in drain { result.drain.add(c) }
+        result.kill = kill
+        for (ph, name) in [(Phase.live, "live"), (.kill, "kill"), (.postKill, "post-kill")] {
+            if let b = memory.summary(ph.rawValue) { result.bytes[name] = b }
+        }
+        result.liveLatency = merge(liveLatency)
+        result.postKillLatency = merge(postLatency)
+        result.interrupted = interrupt.isSet
+        if result.live.failedAllocations > 0 || (result.postKill?.failedAllocations ?? 0) > 0 {
+            throw CaseFailure.allocationFailed(spec.description)
+        }
+        return result
+    }
+
+    func merge(_ recs: [LatencyRecorder?]) -> (alloc: Histogram<UInt64>, free: Histogram<UInt64>)? {
         let present = recs.compactMap { $0 }
         guard var first = present.first else { return nil }
         for r in present.dropFirst() {
@@ -241,5 +325,29 @@ enum CaseRunner {
             first.free.add(r.free)
         }
         return (first.alloc, first.free)
+    }
+}
+
+/// Peak and average of a subject's held bytes per phase, sampled by one worker at batch
+/// boundaries at most every 100 µs (a few relaxed loads, no allocation).
+struct MemorySampler {
+    static let intervalNs = 100_000
+    var next = 0
+    var peak = [Int](repeating: 0, count: 3)
+    var sum = [Int](repeating: 0, count: 3)
+    var count = [Int](repeating: 0, count: 3)
+
+    @inline(__always)
+    mutating func sampleIfDue(_ phase: Int, at t: Int, _ read: () -> Int?) {
+        guard t >= next else { return }
+        next = t + MemorySampler.intervalNs
+        guard let b = read() else { return }
+        peak[phase] = max(peak[phase], b)
+        sum[phase] += b
+        count[phase] += 1
+    }
+
+    func summary(_ phase: Int) -> (peak: Int, avg: Int)? {
+        count[phase] == 0 ? nil : (peak[phase], sum[phase] / count[phase])
     }
 }

@@ -20,13 +20,25 @@ protocol CaseSubject: AnyObject {
     func teardown() -> TeardownResult
     /// Bytes held from node memory now, safe to call while workers run; nil when not tracked.
     func heldBytes() -> Int?
+    /// After `kill()` returned: waits until an asynchronous kill is confirmed (percpu_ref's
+    /// switch to atomic) and returns the time since `since` (ns), or nil when there is none.
+    func waitForKillConfirmation(since: Int) -> Int?
+    /// How long the allocator's destroy took if the calling thread ran it, else nil (workers ask
+    /// after the drain so a destroy at the last free is not counted as drain time).
+    func destroyNanosecondsIfDestroyedByCallingThread() -> Int?
+}
+
+extension CaseSubject {
+    func waitForKillConfirmation(since: Int) -> Int? { nil }
+    func destroyNanosecondsIfDestroyedByCallingThread() -> Int? { nil }
 }
 
 /// What a kill cost, in nanoseconds.
 struct KillTimings {
     /// The kill itself (percpu_ref_kill up to its return, or dropping the base reference).
     var killNs: Int?
-    /// The RCU grace period before the per-CPU counts are folded (percpu-ref, hybrid).
+    /// From the kill call until the switch is confirmed: for an asynchronous percpu_ref kill,
+    /// until the call_rcu callback folded the per-CPU counts (percpu-ref).
     var graceNs: Int?
     /// The program-unload walk over every map value (lazy, kmem-cache, hybrid).
     var walkNs: Int?
@@ -42,6 +54,10 @@ struct TeardownResult {
     /// nil for subjects without an allocator lifetime (system allocators).
     var destroyCount: Int?
     var leakedObjects: Int
+    /// The allocator's destroy, timed alone, and the phase it happened in ("drain" at the last
+    /// free for atomic/percpu-ref, else "teardown"); nil for subjects without one.
+    var destroyNs: Int? = nil
+    var destroyPhase = "teardown"
     var problem: String? {
         if outstanding != 0 { return "\(outstanding) objects still outstanding" }
         if leakedObjects != 0 { return "destroy reported \(leakedObjects) leaked objects" }

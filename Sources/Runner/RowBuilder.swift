@@ -88,7 +88,13 @@ struct RowBuilder {
         }
         // Drain and teardown.
         out += throughput("drain", "drain", ops: r.drain.freeOps, ns: r.drain.freeNs, workers: spec.threads)
+        if let d = r.teardown.destroyNs {
+            out.append(row(r.teardown.destroyPhase, "destroy", "latency_us", Double(d) / 1000, "us"))
+        }
         out.append(row("teardown", "teardown", "latency_us", Double(r.teardown.teardownNs) / 1000, "us"))
+        if let rt = r.crossCoreRoundTripNs {
+            out.append(row("calibration", "pingpong", "round_trip_ns", rt, "ns"))
+        }
         out.append(row("teardown", "teardown", "outstanding", Double(r.teardown.outstanding), "objects"))
         return out
     }

@@ -1,37 +1,72 @@
+import Atomics
 import BPFModel
 import MemAlloc
 import Platform
 import Strategies
 
-/// A lifetime strategy's case in the BPF model (`LifetimeCase<S>`) as a runner subject.
-final class StrategySubject<S: LifetimeStrategy>: CaseSubject {
-    struct LiveTarget: WorkloadTarget {
-        let c: LifetimeCase<S>
-        @inline(__always) func allocate(size: Int, cpu: Int) -> UnsafeMutableRawPointer? { c.allocate(size: size, cpu: cpu) }
-        @inline(__always) func free(_ object: UnsafeMutableRawPointer, cpu: Int) { c.free(object, cpu: cpu) }
-        @inline(__always) func exchange(slot: Int, with object: UnsafeMutableRawPointer?, cpu: Int) -> UnsafeMutableRawPointer? {
-            c.exchange(slot: slot, with: object, cpu: cpu)
-        }
-    }
-    /// After the kill: allocation only through a surviving reference (`tryget`).
-    struct PostKillTarget: WorkloadTarget {
-        let c: LifetimeCase<S>
-        @inline(__always) func allocate(size: Int, cpu: Int) -> UnsafeMutableRawPointer? { c.allocateAfterKill(size: size, cpu: cpu) }
-        @inline(__always) func free(_ object: UnsafeMutableRawPointer, cpu: Int) { c.free(object, cpu: cpu) }
-        @inline(__always) func exchange(slot: Int, with object: UnsafeMutableRawPointer?, cpu: Int) -> UnsafeMutableRawPointer? {
-            c.exchange(slot: slot, with: object, cpu: cpu)
-        }
+/// Which phase a `StrategyTarget` serves: allocation while the owner lives, or through a
+/// surviving reference (`tryget`) after the kill.
+protocol TargetPhase { static var afterKill: Bool { get } }
+enum LivePhase: TargetPhase { static let afterKill = false }
+enum AfterKillPhase: TargetPhase { static let afterKill = true }
+
+/// A lifetime strategy's hot path as a workload target. Everything a call needs is copied in
+/// once (the case's object class, the allocator, the lifetime's words), so an operation is the
+/// core's `unit_alloc`/`unit_free` plus the strategy's get/put and nothing else; live and
+/// post-kill are one code shape (for `global`, whose tryget is `true`, the same code).
+struct StrategyTarget<S: LifetimeStrategy, P: TargetPhase>: WorkloadTarget {
+    let lifetimeCase: LifetimeCase<S>
+    let allocator: MemAllocator
+    let words: UnsafeMutableRawPointer
+    let objectSize: Int
+    let objectClass: Int
+    let slots: UnsafeMutablePointer<UnsafeAtomic<Int>.Storage>
+
+    init(_ c: LifetimeCase<S>) {
+        lifetimeCase = c
+        allocator = c.allocator
+        words = c.lifetimeWords
+        objectSize = c.objectSize
+        objectClass = c.allocator.classIndex(forRequest: c.objectSize)!
+        slots = c.valueMap.slots
     }
 
+    @inline(__always) func allocate(size: Int, cpu: Int) -> UnsafeMutableRawPointer? {
+        if P.afterKill { guard S.tryAcquireForAllocation(words: words, cpu: cpu) else { return nil } }
+        let object: UnsafeMutableRawPointer?
+        if _fastPath(size == objectSize) {
+            object = MemAllocator.allocate(from: allocator.cache(cpu: cpu, classIndex: objectClass))
+        } else {
+            object = allocator.allocate(size: size, cpu: cpu)
+        }
+        guard let o = object else {
+            if P.afterKill { S.objectFreed(words: words, owner: allocator.firstCache, cpu: cpu) }
+            return nil
+        }
+        if !P.afterKill { S.objectAllocated(words: words, cpu: cpu) }
+        return o
+    }
+
+    @inline(__always) func free(_ object: UnsafeMutableRawPointer, cpu: Int) { S.free(object, cpu: cpu) }
+
+    @inline(__always) func exchange(slot: Int, with object: UnsafeMutableRawPointer?, cpu: Int) -> UnsafeMutableRawPointer? {
+        ArrayMap<S>.exchange(slots, index: slot, with: object)
+    }
+}
+
+/// A lifetime strategy's case in the BPF model (`LifetimeCase<S>`) as a runner subject.
+final class StrategySubject<S: LifetimeStrategy>: CaseSubject {
     let lifetimeCase: LifetimeCase<S>
-    let live: LiveTarget
-    let postKill: PostKillTarget?
+    let live: StrategyTarget<S, LivePhase>
+    /// After the kill: allocation only through a surviving reference (`tryget`).
+    let postKill: StrategyTarget<S, AfterKillPhase>?
     let teardownCPU: Int
 
     init(topology: Topology, objectSize: Int, mapSlots: Int) throws {
-        lifetimeCase = try LifetimeCase<S>(topology: topology, objectSize: objectSize, mapSlots: mapSlots)
-        live = LiveTarget(c: lifetimeCase)
-        postKill = S.postKillAllocation.isAllowed ? PostKillTarget(c: lifetimeCase) : nil
+        lifetimeCase = try LifetimeCase<S>(topology: topology, objectSize: objectSize, mapSlots: mapSlots,
+                                           asynchronousKill: true)
+        live = StrategyTarget(lifetimeCase)
+        postKill = S.postKillAllocation.isAllowed ? StrategyTarget(lifetimeCase) : nil
         teardownCPU = topology.cpus[0].id
     }
 
@@ -56,11 +91,16 @@ final class StrategySubject<S: LifetimeStrategy>: CaseSubject {
         let ns = now() - t0
         let outstanding = lifetimeCase.isDestroyed ? 0 : lifetimeCase.outstanding
         return TeardownResult(teardownNs: ns, outstanding: outstanding, destroyCount: lifetimeCase.destroyCount,
-                              leakedObjects: report?.leakedObjects ?? 0)
+                              leakedObjects: report?.leakedObjects ?? 0,
+                              destroyNs: lifetimeCase.isDestroyed ? lifetimeCase.destroyNanoseconds : nil)
     }
 
-    /// Slab bytes under the pools' locks. The coordinator samples only in live, kill and
-    /// post-kill, while the map's objects keep the allocator alive (atomic and percpu-ref may
-    /// destroy it at the last free of the drain).
+    func waitForKillConfirmation(since: Int) -> Int? { lifetimeCase.waitForKillConfirmation(since: since) }
+
+    func destroyNanosecondsIfDestroyedByCallingThread() -> Int? { lifetimeCase.destroyNanosecondsIfDestroyedByCallingThread }
+
+    /// Slab bytes, relaxed atomic reads. Sampled only in live, kill and post-kill, while the
+    /// map's objects keep the allocator alive (atomic and percpu-ref may destroy it at the last
+    /// free of the drain).
     func heldBytes() -> Int? { lifetimeCase.allocator.heldSlabBytes() }
 }

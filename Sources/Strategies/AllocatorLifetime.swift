@@ -1,3 +1,4 @@
+import Glibc
 import Atomics
 import MemAlloc
 
@@ -42,6 +43,12 @@ public struct AllocatorLifetime: Hashable, CustomStringConvertible {
         var ownerGoneReport: KillReport?
         /// Copied at creation: the allocator's own state may be gone when this is read.
         let keepsTombstone: Bool
+        /// How a percpu_ref kill waits for its grace period: `.synchronize` (the scenarios:
+        /// the switch is done when the kill returns) or `.callRCU` (the kernel's way).
+        var killGracePeriod: PercpuRef.GracePeriod = .synchronize
+        /// How long the destroy took, and which thread ran it (set by the destroyer).
+        var destroyNanoseconds = 0
+        var destroyThread: pthread_t? = nil
     }
 
     /// atomic: base reference + one per object (the "naive version" of the thread).
@@ -56,9 +63,12 @@ public struct AllocatorLifetime: Hashable, CustomStringConvertible {
 
     /// The lifetime of the allocator that owns `object`, through its header.
     @inlinable @inline(__always)
-    public init(owning object: UnsafeMutableRawPointer) {
-        storage = MemAllocator.owner(of: object).state.pointee.context.unsafelyUnwrapped
-            .assumingMemoryBound(to: Storage.self)
+    public init(owning object: UnsafeMutableRawPointer) { self.init(ownerCache: MemAllocator.ownerCache(of: object)) }
+
+    /// The lifetime of the allocator that `cache` belongs to, from the cache's descriptor.
+    @inlinable @inline(__always)
+    public init(ownerCache cache: UnsafeMutablePointer<PerCPUCache>) {
+        storage = MemAllocator.lifetimeContext(of: cache).assumingMemoryBound(to: Storage.self)
     }
 
     /// Wraps a new allocator. `withPercpuRef` gives it a percpu_ref whose release destroys it.
@@ -77,13 +87,19 @@ public struct AllocatorLifetime: Hashable, CustomStringConvertible {
         storage.initialize(to: Storage(allocator: allocator, serial: allocator.serial, percpu: percpu, words: words,
                                        destroyReport: nil, observer: observer, ownerGoneReport: nil,
                                        keepsTombstone: keepsTombstone))
-        allocator.state.pointee.context = UnsafeMutableRawPointer(storage)
+        // Each cache descriptor gets the record and the words its strategy counts in: a free
+        // reaches them in one load from the object's owner cache.
+        allocator.attachLifetime(context: UnsafeMutableRawPointer(storage), words: percpu?.words ?? words)
         let lifetime = AllocatorLifetime(storage: storage)
         lifetime.objectRefs.store(1, ordering: .relaxed)  // the base reference (atomic strategy)
         return lifetime
     }
 
     @inlinable public var allocator: MemAllocator { storage.pointee.allocator }
+    /// The words the strategy's per-object accounting touches (see `attachLifetime`).
+    @inlinable public var hotWords: UnsafeMutableRawPointer { storage.pointee.percpu?.words ?? storage.pointee.words }
+    /// One of the allocator's caches (every cache's descriptor names this lifetime).
+    @inlinable public var anyCache: UnsafeMutablePointer<PerCPUCache> { allocator.firstCache }
     public var serial: Int { storage.pointee.serial }
     @inlinable public var percpuRef: PercpuRef { storage.pointee.percpu.unsafelyUnwrapped }
     public var hasPercpuRef: Bool { storage.pointee.percpu != nil }
@@ -129,12 +145,30 @@ public struct AllocatorLifetime: Hashable, CustomStringConvertible {
                 self.storage.pointee.observer?.allocatorDestroyedTwice(self)
                 return
             }
+            let start = MonotonicClock.nanoseconds()
             let report = self.storage.pointee.allocator.destroy()
+            self.storage.pointee.destroyNanoseconds = MonotonicClock.nanoseconds() - start
+            self.storage.pointee.destroyThread = pthread_self()
             self.storage.pointee.destroyReport = report
             self.storage.pointee.observer?.allocatorDestroyed(self, report: report)
         }
         if let observer = storage.pointee.observer { observer.serializingDestroy(destroy) } else { destroy() }
     }
+
+    /// How a percpu_ref kill of this allocator waits for its grace period (set before the kill).
+    public var killGracePeriod: PercpuRef.GracePeriod {
+        get { storage.pointee.killGracePeriod }
+        nonmutating set { storage.pointee.killGracePeriod = newValue }
+    }
+
+    /// How long the destroy took, if the calling thread ran it (read after synchronizing with
+    /// the destroyer): the runner takes it out of the phase it happened in.
+    public var destroyNanosecondsIfDestroyedByCallingThread: Int? {
+        guard isDestroyed, let t = storage.pointee.destroyThread, pthread_equal(t, pthread_self()) != 0 else { return nil }
+        return storage.pointee.destroyNanoseconds
+    }
+    /// How long the destroy took (0 before it).
+    public var destroyNanoseconds: Int { isDestroyed ? storage.pointee.destroyNanoseconds : 0 }
 
     /// Destroys attempted (must end at exactly 1).
     public var destroyCount: Int { destroyCountWord.load(ordering: .acquiring) }

@@ -11,15 +11,21 @@ public enum AtomicStrategy: LifetimeStrategy {
         "through a surviving reference: inc-not-zero on the shared count succeeds while objects live")
     public static let countsObjects = true
 
+    /// The shared count: word 0 of the lifetime's words.
     @inlinable @inline(__always)
-    public static func objectAllocated(_ lifetime: AllocatorLifetime, cpu: Int) {
-        // Relaxed, like refcount_inc: the caller already holds a reference (the map's).
-        lifetime.objectRefs.wrappingIncrement(ordering: .relaxed)
+    static func count(_ words: UnsafeMutableRawPointer) -> UnsafeAtomic<Int> {
+        PaddedAtomicStorage.word(words, AllocatorLifetime.objectRefsWord)
     }
 
     @inlinable @inline(__always)
-    public static func tryAcquireForAllocation(_ lifetime: AllocatorLifetime, cpu: Int) -> Bool {
-        let refs = lifetime.objectRefs
+    public static func objectAllocated(words: UnsafeMutableRawPointer, cpu: Int) {
+        // Relaxed, like refcount_inc: the caller already holds a reference (the map's).
+        count(words).wrappingIncrement(ordering: .relaxed)
+    }
+
+    @inlinable @inline(__always)
+    public static func tryAcquireForAllocation(words: UnsafeMutableRawPointer, cpu: Int) -> Bool {
+        let refs = count(words)
         var c = refs.load(ordering: .relaxed)
         while c != 0 {
             let (done, now) = refs.weakCompareExchange(expected: c, desired: c &+ 1, ordering: .relaxed)
@@ -30,9 +36,10 @@ public enum AtomicStrategy: LifetimeStrategy {
     }
 
     @inlinable @inline(__always)
-    public static func objectFreed(_ lifetime: AllocatorLifetime, cpu: Int) {
-        if lifetime.objectRefs.wrappingDecrementThenLoad(ordering: .acquiringAndReleasing) == 0 {
-            lifetime.destroyAllocator()
+    public static func objectFreed(words: UnsafeMutableRawPointer, owner: UnsafeMutablePointer<PerCPUCache>, cpu: Int) {
+        if count(words).wrappingDecrementThenLoad(ordering: .acquiringAndReleasing) == 0 {
+            // The last reference: nobody else can destroy, so the owner's descriptor is intact.
+            AllocatorLifetime(ownerCache: owner).destroyAllocator()
         }
     }
 

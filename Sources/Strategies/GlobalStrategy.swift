@@ -13,11 +13,11 @@ public enum GlobalStrategy: LifetimeStrategy {
     public static let isImmortal = true
 
     @inlinable @inline(__always)
-    public static func objectAllocated(_ lifetime: AllocatorLifetime, cpu: Int) {}
+    public static func objectAllocated(words: UnsafeMutableRawPointer, cpu: Int) {}
     @inlinable @inline(__always)
-    public static func tryAcquireForAllocation(_ lifetime: AllocatorLifetime, cpu: Int) -> Bool { true }
+    public static func tryAcquireForAllocation(words: UnsafeMutableRawPointer, cpu: Int) -> Bool { true }
     @inlinable @inline(__always)
-    public static func objectFreed(_ lifetime: AllocatorLifetime, cpu: Int) {}
+    public static func objectFreed(words: UnsafeMutableRawPointer, owner: UnsafeMutablePointer<PerCPUCache>, cpu: Int) {}
 
     /// Never reached through owners (the world holds an immortal owner reference); if the
     /// model's teardown drops that reference, this is the end of the process.

@@ -13,11 +13,11 @@ public enum KmemCacheStrategy: LifetimeStrategy {
     public static func allocatorPath(objectSize: Int) -> MemAllocator.Path { .fixedSize(objectSize) }
 
     @inlinable @inline(__always)
-    public static func objectAllocated(_ lifetime: AllocatorLifetime, cpu: Int) {}
+    public static func objectAllocated(words: UnsafeMutableRawPointer, cpu: Int) {}
     @inlinable @inline(__always)
-    public static func tryAcquireForAllocation(_ lifetime: AllocatorLifetime, cpu: Int) -> Bool { false }
+    public static func tryAcquireForAllocation(words: UnsafeMutableRawPointer, cpu: Int) -> Bool { false }
     @inlinable @inline(__always)
-    public static func objectFreed(_ lifetime: AllocatorLifetime, cpu: Int) {}
+    public static func objectFreed(words: UnsafeMutableRawPointer, owner: UnsafeMutablePointer<PerCPUCache>, cpu: Int) {}
 
     public static func ownerGone(_ lifetime: AllocatorLifetime) -> KillReport {
         LazyStrategy.destroyWhenOwnersGone(lifetime, strategy: name)

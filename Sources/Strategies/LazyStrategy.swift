@@ -14,11 +14,11 @@ public enum LazyStrategy: LifetimeStrategy {
     public static let collectsUsedAllocators = true
 
     @inlinable @inline(__always)
-    public static func objectAllocated(_ lifetime: AllocatorLifetime, cpu: Int) {}
+    public static func objectAllocated(words: UnsafeMutableRawPointer, cpu: Int) {}
     @inlinable @inline(__always)
-    public static func tryAcquireForAllocation(_ lifetime: AllocatorLifetime, cpu: Int) -> Bool { false }
+    public static func tryAcquireForAllocation(words: UnsafeMutableRawPointer, cpu: Int) -> Bool { false }
     @inlinable @inline(__always)
-    public static func objectFreed(_ lifetime: AllocatorLifetime, cpu: Int) {}
+    public static func objectFreed(words: UnsafeMutableRawPointer, owner: UnsafeMutablePointer<PerCPUCache>, cpu: Int) {}
 
     public static func ownerGone(_ lifetime: AllocatorLifetime) -> KillReport {
         destroyWhenOwnersGone(lifetime, strategy: name)

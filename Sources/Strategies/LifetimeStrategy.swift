@@ -41,13 +41,16 @@ public protocol LifetimeStrategy {
     static var countsObjects: Bool { get }
 
     /// After a successful allocation made while the owner is alive (the caller holds the
-    /// allocator map, so the count cannot be zero): take the object's reference.
-    static func objectAllocated(_ lifetime: AllocatorLifetime, cpu: Int)
+    /// allocator map, so the count cannot be zero): take the object's reference. `words` are the
+    /// allocator's hot accounting words (`AllocatorLifetime.hotWords`: a percpu_ref's, or the
+    /// atomic count's), as every cache descriptor holds them.
+    static func objectAllocated(words: UnsafeMutableRawPointer, cpu: Int)
     /// Before an allocation through a surviving reference, owner maybe gone: take a reference
     /// if the policy can (`tryget`), or refuse.
-    static func tryAcquireForAllocation(_ lifetime: AllocatorLifetime, cpu: Int) -> Bool
-    /// After the object went back to the allocator: drop its reference (may destroy).
-    static func objectFreed(_ lifetime: AllocatorLifetime, cpu: Int)
+    static func tryAcquireForAllocation(words: UnsafeMutableRawPointer, cpu: Int) -> Bool
+    /// After the object went back to the allocator: drop its reference (may destroy). `owner`
+    /// is the object's owner cache, read from its header before the free.
+    static func objectFreed(words: UnsafeMutableRawPointer, owner: UnsafeMutablePointer<PerCPUCache>, cpu: Int)
     /// The last owner reference went: the allocator map is freed and no `used_allocators`
     /// entry holds the allocator. What the policy does is the "kill".
     static func ownerGone(_ lifetime: AllocatorLifetime) -> KillReport
@@ -101,6 +104,21 @@ extension LifetimeStrategy {
     public static var usesPercpuRef: Bool { false }
     public static func allocatorPath(objectSize: Int) -> MemAllocator.Path { .sizeClasses }
 
+    @inlinable @inline(__always)
+    public static func objectAllocated(_ lifetime: AllocatorLifetime, cpu: Int) {
+        objectAllocated(words: lifetime.hotWords, cpu: cpu)
+    }
+
+    @inlinable @inline(__always)
+    public static func tryAcquireForAllocation(_ lifetime: AllocatorLifetime, cpu: Int) -> Bool {
+        tryAcquireForAllocation(words: lifetime.hotWords, cpu: cpu)
+    }
+
+    @inlinable @inline(__always)
+    public static func objectFreed(_ lifetime: AllocatorLifetime, cpu: Int) {
+        objectFreed(words: lifetime.hotWords, owner: lifetime.anyCache, cpu: cpu)
+    }
+
     /// `bpf_obj_alloc` while the owner is alive.
     @inlinable @inline(__always)
     public static func allocate(from lifetime: AllocatorLifetime, size: Int, cpu: Int) -> UnsafeMutableRawPointer? {
@@ -121,16 +139,18 @@ extension LifetimeStrategy {
         return object
     }
 
-    /// `bpf_obj_free(ptr)`: the owner comes from the header; the object goes back first, then
-    /// its reference is dropped (which may destroy the allocator, so nothing touches it after).
+    /// `bpf_obj_free(ptr)`: the owner cache comes from the header (one load), its descriptor
+    /// holds the lifetime's words; the object goes back first, then its reference is dropped
+    /// (which may destroy the allocator, so nothing touches it after).
     @inlinable @inline(__always)
     public static func free(_ object: UnsafeMutableRawPointer, cpu: Int) {
+        let owner = MemAllocator.ownerCache(of: object)
         if countsObjects {
-            let lifetime = AllocatorLifetime(owning: object)
-            MemAllocator.free(object, cpu: cpu)
-            objectFreed(lifetime, cpu: cpu)
+            let words = MemAllocator.lifetimeWords(of: owner)
+            MemAllocator.free(object, owner: owner, cpu: cpu)
+            objectFreed(words: words, owner: owner, cpu: cpu)
         } else {
-            MemAllocator.free(object, cpu: cpu)
+            MemAllocator.free(object, owner: owner, cpu: cpu)
         }
     }
 }

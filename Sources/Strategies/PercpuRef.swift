@@ -35,8 +35,20 @@ public struct PercpuRef: Hashable {
     @usableFromInline static let foldedWord = 3
     @usableFromInline static let firstSlotWord = 4
 
-    @usableFromInline let words: UnsafeMutableRawPointer
-    @usableFromInline let header: UnsafeMutablePointer<Header>
+    /// The padded words: flags, count, releases, folded, then one slot per CPU id. The flags
+    /// line also holds the `Header` pointer (read-mostly, like the flags), so a handle is one
+    /// pointer and a free that reaches the words reaches everything.
+    public let words: UnsafeMutableRawPointer
+    @usableFromInline static let headerOffset = 8
+
+    @inlinable @inline(__always)
+    var header: UnsafeMutablePointer<Header> {
+        (words + PercpuRef.headerOffset).load(as: UnsafeMutablePointer<Header>.self)
+    }
+
+    /// The ref whose words are `words` (e.g. as found through an allocator's cache descriptor).
+    @inlinable @inline(__always)
+    public init(words: UnsafeMutableRawPointer) { self.words = words }
 
     @usableFromInline
     struct Header {
@@ -50,13 +62,15 @@ public struct PercpuRef: Hashable {
     public init(cpuIDLimit: Int, release: Release, context: UnsafeMutableRawPointer?) {
         precondition(cpuIDLimit > 0)
         words = PaddedAtomicStorage.allocate(count: PercpuRef.firstSlotWord + cpuIDLimit)
-        header = .allocate(capacity: 1)
+        let header = UnsafeMutablePointer<Header>.allocate(capacity: 1)
         header.initialize(to: Header(cpuIDLimit: cpuIDLimit, release: release, context: context))
+        (words + PercpuRef.headerOffset).storeBytes(of: header, as: UnsafeMutablePointer<Header>.self)
         count.store(1 &+ PercpuRef.bias, ordering: .relaxed)
     }
 
     /// `percpu_ref_exit`: frees the storage. The ref must not be used afterwards.
     public func deallocate() {
+        let header = self.header
         PaddedAtomicStorage.deallocate(words)
         header.deinitialize(count: 1)
         header.deallocate()

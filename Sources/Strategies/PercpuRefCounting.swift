@@ -1,3 +1,5 @@
+import MemAlloc
+
 /// The per-object accounting `percpu-ref` and `hybrid` share: `percpu_ref_get` on every
 /// allocation, `percpu_ref_tryget` through a surviving reference, `percpu_ref_put` on every
 /// free, and a kill that is `percpu_ref_kill` with a real grace period. They differ only in
@@ -9,18 +11,20 @@ public protocol PercpuRefCounting: LifetimeStrategy {
 
 extension PercpuRefCounting {
     @inlinable @inline(__always)
-    public static func objectAllocated(_ lifetime: AllocatorLifetime, cpu: Int) { lifetime.percpuRef.get(cpu: cpu) }
+    public static func objectAllocated(words: UnsafeMutableRawPointer, cpu: Int) { PercpuRef(words: words).get(cpu: cpu) }
 
     @inlinable @inline(__always)
-    public static func tryAcquireForAllocation(_ lifetime: AllocatorLifetime, cpu: Int) -> Bool {
-        lifetime.percpuRef.tryget(cpu: cpu)
+    public static func tryAcquireForAllocation(words: UnsafeMutableRawPointer, cpu: Int) -> Bool {
+        PercpuRef(words: words).tryget(cpu: cpu)
     }
 
     @inlinable @inline(__always)
-    public static func objectFreed(_ lifetime: AllocatorLifetime, cpu: Int) { lifetime.percpuRef.put(cpu: cpu) }
+    public static func objectFreed(words: UnsafeMutableRawPointer, owner: UnsafeMutablePointer<PerCPUCache>, cpu: Int) {
+        PercpuRef(words: words).put(cpu: cpu)
+    }
 
     public static func ownerGone(_ lifetime: AllocatorLifetime) -> KillReport {
-        let t = lifetime.percpuRef.kill(gracePeriod: .synchronize)
+        let t = lifetime.percpuRef.kill(gracePeriod: lifetime.killGracePeriod)
         return KillReport(strategy: name, action: killAction, killNanoseconds: t.totalNanoseconds,
                           gracePeriodNanoseconds: t.gracePeriodNanoseconds, destroyedAllocator: lifetime.isDestroyed)
     }

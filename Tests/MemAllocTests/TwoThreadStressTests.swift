@@ -51,10 +51,10 @@ import Platform
         // Leftovers posted after the other worker's last drain.
         for w in 0..<2 { for q in mailbox.take(w) { a.free(q, cpu: cpus[w]); done[w] += 1 } }
         let s = a.stats()
-        #expect(s.allocs == 2 * rounds)
-        #expect(s.frees == 2 * rounds)
+        #expect(s.outstanding == 0)
         #expect(done[0] + done[1] == 2 * rounds)
-        #expect(s.remoteFrees == rounds)
+        // Half the objects were freed on the other CPU: their surplus went home in chains.
+        #expect(s.remoteReturns > 0)
         #expect(a.checkInvariants() == nil)
         #expect(a.destroy().isClean)
     }
