@@ -65,7 +65,7 @@ let package = Package(
         .target(
             name: "Runner",
             dependencies: [
-                "Strategies", "BPFModel", "MemAlloc", "Platform", "CPlatform", "SystemAllocators", "Reports",
+                "Strategies", "BPFModel", "MemAlloc", "Platform", "CPlatform", "SystemAllocators", "Reports", "KernelAllocator",
                 .product(name: "Atomics", package: "swift-atomics"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
             ],
@@ -83,7 +83,7 @@ let package = Package(
         .executableTarget(
             name: "bench",
             dependencies: [
-                "Runner", "Reports", "Scenarios", "Platform",
+                "Runner", "Reports", "Scenarios", "Platform", "KernelAllocator",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: optimized),
