@@ -50,7 +50,7 @@ public final class KernelCase: @unchecked Sendable {
     /// Compiles (or takes from the cache) and loads the case's programs.
     public init(spec: KernelCaseSpec, build: BPFBuild) throws(KernelUnavailable) {
         if let why = spec.subject.unsupported(spec.workload, threads: spec.threads) {
-            throw KernelUnavailable(reason: why, note: "\(spec.subject.rawValue) \(spec.workload.rawValue): \(why)")
+            throw KernelUnavailable(reason: why, note: "\(spec.subject.rawValue) \(spec.workload.rawValue) with \(spec.threads) worker(s)")
         }
         guard spec.opsPerRun > 0, spec.opsPerRun <= 1 << 23, spec.slots > 0 else {
             throw KernelUnavailable(reason: "ops per run out of range", note: "bpf_loop runs 1...8388608 steps")
