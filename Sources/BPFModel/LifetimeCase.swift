@@ -152,7 +152,7 @@ public final class LifetimeCase<S: LifetimeStrategy> {
             world.close(valueMapFD, cpu: cpu)
             if S.isImmortal { world.tearDownGlobal() }
             // A delayed asynchronous kill (hybrid) folds on liburcu's callback thread: wait.
-            if lifetime.hasPercpuRef && lifetime.killGracePeriod == .callRCU { QSBR.barrier() }
+            if lifetime.hasPercpuRef && lifetime.percpuRef.isDead && !lifetime.percpuRef.isFolded { QSBR.barrier() }
         }
         return lifetime.destroyReport
     }

@@ -75,7 +75,7 @@ public struct MemAllocator: Hashable {
             for cls in 0..<classCount {
                 let p = params[cls]
                 (caches + cpu * classCount + cls).initialize(to: PerCPUCache(
-                    siblings: caches, allocator: state, lifetimeContext: nil, lifetimeWords: nil,
+                    classColumn: caches + cls, allocator: state, lifetimeContext: nil, lifetimeWords: nil,
                     classIndex: Int32(cls), classCount: Int32(classCount), cpu: Int32(cpu), node: Int32(node),
                     unitSize: Int32(p.unitSize), lowWatermark: Int32(p.lowWatermark),
                     highWatermark: Int32(p.highWatermark), batch: Int32(p.batch),
@@ -180,7 +180,7 @@ public struct MemAllocator: Hashable {
     @inlinable @inline(__always)
     public static func free(_ object: UnsafeMutableRawPointer, owner: UnsafeMutablePointer<PerCPUCache>, cpu: Int) {
         let u = ObjectHeader.unit(of: object)
-        let c = owner.pointee.siblings + (cpu &* Int(owner.pointee.classCount) &+ Int(owner.pointee.classIndex))
+        let c = owner.pointee.classColumn + cpu &* Int(owner.pointee.classCount)
         c.pointee.drainTarget = owner
         ObjectHeader.setNext(c.pointee.freeHead, ofUnit: u)
         c.pointee.freeHead = u

@@ -6,7 +6,7 @@ import Atomics
 /// fast path (a test asserts the offsets):
 /// - line 0, `descriptor`: written once at init, read by every free of an object this cache
 ///   allocated — from any CPU (a remote free finds its own cache through the owner's
-///   `siblings`), so it must never share a line with the owner's hot counters;
+///   `classColumn`), so it must never share a line with the owner's hot counters;
 /// - line 1, the owner's hot free list (`freeHead`, `freeCount`, `drainTarget`);
 /// - line 2, the owner's refill state (spare list, slab cursor) and per-batch statistics;
 /// - line 3, `returned`: the lock-free list other CPUs push their surplus onto (memalloc.c's
@@ -16,9 +16,10 @@ import Atomics
 /// kernel gets the same from irqs off).
 public struct PerCPUCache {
     // MARK: Line 0 — read-mostly descriptor
-    /// All caches of this allocator, `[cpu * classCount + class]`: free() finds the freeing
-    /// CPU's cache from the owner in the header without another argument.
-    @usableFromInline var siblings: UnsafeMutablePointer<PerCPUCache>
+    /// CPU 0's cache of this allocator and class; CPU n's is `classCount` caches further
+    /// (`[cpu * classCount + class]`): free() finds the freeing CPU's cache from the owner in
+    /// the header without another argument.
+    @usableFromInline var classColumn: UnsafeMutablePointer<PerCPUCache>
     @usableFromInline var allocator: UnsafeMutablePointer<AllocatorState>
     /// The lifetime strategy's record for this allocator, and the words its per-object
     /// accounting touches (a percpu_ref's flags and slots, or the atomic count), copied here

@@ -7,10 +7,11 @@ struct SlabHeader {
     var next: UnsafeMutableRawPointer?
     var bytes: Int
 
-    /// Slab size for a class: at least a page and room for four refill batches, rounded to
-    /// pages. Per (CPU, class), so small: a 256-CPU machine's prefill stays in the megabytes.
+    /// Slab size for a class: at least 64 KiB and room for four refill batches, rounded to
+    /// pages. Large enough that slab mmaps/munmaps stay rare (each munmap while another worker
+    /// runs costs a TLB-shootdown IPI); the pages are only reserved until a refill touches them.
     static func slabBytes(unitSize: Int, batch: Int) -> Int {
-        let want = max(4096, SlabHeader.size + unitSize * batch * 4)
+        let want = max(64 << 10, SlabHeader.size + unitSize * batch * 4)
         return (want + 4095) & ~4095
     }
 }

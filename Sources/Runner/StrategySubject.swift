@@ -19,7 +19,11 @@ struct StrategyTarget<S: LifetimeStrategy, P: TargetPhase>: WorkloadTarget {
     let allocator: MemAllocator
     let words: UnsafeMutableRawPointer
     let objectSize: Int
-    let objectClass: Int
+    /// The object class's cache of CPU 0, and the distance between two CPUs' caches of it:
+    /// values in registers (not loads from the allocator state, which the compiler must
+    /// assume every cache store may alias), so the loop computes the worker's cache once.
+    let objectCaches: UnsafeMutablePointer<PerCPUCache>
+    let cpuStride: Int
     let slots: UnsafeMutablePointer<UnsafeAtomic<Int>.Storage>
 
     init(_ c: LifetimeCase<S>) {
@@ -27,7 +31,9 @@ struct StrategyTarget<S: LifetimeStrategy, P: TargetPhase>: WorkloadTarget {
         allocator = c.allocator
         words = c.lifetimeWords
         objectSize = c.objectSize
-        objectClass = c.allocator.classIndex(forRequest: c.objectSize)!
+        let objectClass = c.allocator.classIndex(forRequest: c.objectSize)!
+        objectCaches = c.allocator.cache(cpu: 0, classIndex: objectClass)
+        cpuStride = c.allocator.cache(cpu: 1, classIndex: objectClass) - objectCaches
         slots = c.valueMap.slots
     }
 
@@ -35,7 +41,7 @@ struct StrategyTarget<S: LifetimeStrategy, P: TargetPhase>: WorkloadTarget {
         if P.afterKill { guard S.tryAcquireForAllocation(words: words, cpu: cpu) else { return nil } }
         let object: UnsafeMutableRawPointer?
         if _fastPath(size == objectSize) {
-            object = MemAllocator.allocate(from: allocator.cache(cpu: cpu, classIndex: objectClass))
+            object = MemAllocator.allocate(from: objectCaches + cpu &* cpuStride)
         } else {
             object = allocator.allocate(size: size, cpu: cpu)
         }

@@ -13,7 +13,7 @@ import Platform
     @Test func remoteFreeFieldsSitOnTheirOwnLine() {
         func line(_ key: PartialKeyPath<PerCPUCache>) -> Int { MemoryLayout<PerCPUCache>.offset(of: key)! / CacheLine.size }
         let readByRemoteFree: [PartialKeyPath<PerCPUCache>] = [
-            \.siblings, \.classCount, \.classIndex, \.cpu, \.allocator, \.lifetimeWords, \.lifetimeContext,
+            \.classColumn, \.classCount, \.classIndex, \.cpu, \.allocator, \.lifetimeWords, \.lifetimeContext,
             \.highWatermark, \.lowWatermark, \.batch, \.unitSize, \.node]
         let writtenByOwnerEveryOp: [PartialKeyPath<PerCPUCache>] = [\.freeHead, \.freeCount, \.drainTarget]
         let writtenByOwnerPerBatch: [PartialKeyPath<PerCPUCache>] = [
