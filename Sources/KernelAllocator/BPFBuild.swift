@@ -100,7 +100,10 @@ public final class BPFBuild: @unchecked Sendable {
         } else {
             process.standardOutput = logHandle
         }
-        do { try process.run() } catch { return -1 }
+        do { try process.run() } catch {
+            if let data = "cannot run \(tool): \(error)\n".data(using: .utf8) { logHandle.write(data) }
+            return -1
+        }
         process.waitUntilExit()
         return process.terminationStatus
     }
