@@ -10,7 +10,8 @@ public final class BPFBuild: @unchecked Sendable {
     public let environment: KernelEnvironment
     public let sourceDirectory: String
     public let cacheDirectory: String
-    private let lock = NSLock()
+    /// Process-wide: two builds (say a test and the runner) must not write one object file.
+    private static let lock = NSLock()
 
     /// The BPF sources: `MEMALLOC_BPF_SOURCES`, else the `bpf` directory beside this file.
     public static var defaultSourceDirectory: String {
@@ -35,8 +36,8 @@ public final class BPFBuild: @unchecked Sendable {
     /// The compiled object for `<name>.bpf.c` with `MB_OBJECT_SIZE=objectSize`, building it if needed.
     public func object(named name: String, objectSize: Int) throws(KernelUnavailable) -> String {
         try environment.check()
-        lock.lock()
-        defer { lock.unlock() }
+        Self.lock.lock()
+        defer { Self.lock.unlock() }
         let source = "\(sourceDirectory)/\(name).bpf.c"
         guard let program = FileManager.default.contents(atPath: source),
               let header = FileManager.default.contents(atPath: "\(sourceDirectory)/memalloc_bench.h") else {
@@ -48,7 +49,7 @@ public final class BPFBuild: @unchecked Sendable {
         let output = "\(kernelDir)/\(name)-\(objectSize)-\(hash.hex).o"
         if FileManager.default.fileExists(atPath: output) { return output }
         let log = "\(kernelDir)/\(name)-\(objectSize).clang.log"
-        let temporary = output + ".tmp\(getpid())"
+        let temporary = output + ".tmp\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         let status = run(environment.clang!, ["-target", "bpf", "-g", "-O2", "-D__TARGET_ARCH_x86", "-DMB_OBJECT_SIZE=\(objectSize)",
                                               "-I", kernelDir, "-I", sourceDirectory, "-c", source, "-o", temporary], log: log)
         guard status == 0, rename(temporary, output) == 0 else {
@@ -74,7 +75,7 @@ public final class BPFBuild: @unchecked Sendable {
         } catch {
             throw KernelUnavailable(reason: "BPF cache not writable", note: "cannot create \(dir) (set MEMALLOC_BPF_CACHE)")
         }
-        let temporary = header + ".tmp\(getpid())"
+        let temporary = header + ".tmp\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         let log = "\(dir)/bpftool.log"
         let status = run(environment.bpftool!, ["btf", "dump", "file", environment.btfPath, "format", "c"], stdout: temporary, log: log)
         guard status == 0, rename(temporary, header) == 0 else {
