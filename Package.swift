@@ -58,6 +58,10 @@ let package = Package(
             exclude: ["bpf"],
             swiftSettings: optimized),
 
+        // The commit the binary was built from, recorded at build time (no git at run time).
+        .plugin(name: "BuildCommit", capability: .buildTool()),
+        .target(name: "BuildInfo", plugins: ["BuildCommit"]),
+
         // Results: CSV, markdown, mail text, JSON, and the regression comparison.
         .target(name: "Reports", swiftSettings: optimized),
 
@@ -65,7 +69,8 @@ let package = Package(
         .target(
             name: "Runner",
             dependencies: [
-                "Strategies", "BPFModel", "MemAlloc", "Platform", "CPlatform", "SystemAllocators", "Reports", "KernelAllocator",
+                "Strategies", "BPFModel", "MemAlloc", "Platform", "CPlatform", "SystemAllocators", "Reports", "BuildInfo",
+                "KernelAllocator",
                 .product(name: "Atomics", package: "swift-atomics"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
             ],
@@ -91,7 +96,7 @@ let package = Package(
         // The kernel's allocator on its own, selftests-bench style (and the gap experiment).
         .executableTarget(name: "kernel-bench", dependencies: ["KernelAllocator"], swiftSettings: optimized),
 
-        .testTarget(name: "PlatformTests", dependencies: ["Platform"]),
+        .testTarget(name: "PlatformTests", dependencies: ["Platform", "CNuma"]),
         .testTarget(
             name: "MemAllocTests",
             dependencies: ["MemAlloc", "Platform", .product(name: "PropertyBased", package: "swift-property-based")]),

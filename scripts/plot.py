@@ -12,6 +12,7 @@ Bars and points are means over repetitions; whiskers are one standard deviation.
 """
 
 import csv
+import io
 import math
 import os
 import statistics
@@ -47,18 +48,44 @@ class Row:
         self.value = float(self.value) if self.value.strip() else None
 
 
-def read_rows(path):
-    with open(path, newline="") as f:
-        reader = csv.DictReader(f)
-        missing = [c for c in COLUMNS if c not in (reader.fieldnames or [])]
-        if missing:
-            raise ValueError(f"{path}: not a results CSV, missing columns {', '.join(missing)}")
-        rows = []
-        for line, record in enumerate(reader, start=2):
+def checked_records(path):
+    """(line, record) of each data row of a results CSV. Bad input is one ValueError naming
+    path:line (main exits 65): bytes that are not UTF-8, a row with too few or too many fields,
+    a value that is not a finite number."""
+    with open(path, "rb") as f:
+        data = f.read()
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        line = data.count(b"\n", 0, e.start) + 1
+        raise ValueError(f"{path}:{line}: not UTF-8 text (byte 0x{data[e.start]:02x})") from None
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    missing = [c for c in COLUMNS if c not in (reader.fieldnames or [])]
+    if missing:
+        raise ValueError(f"{path}: not a results CSV, missing columns {', '.join(missing)}")
+    for record in reader:
+        line = reader.line_num
+        if None in record.values() or None in record:
+            found = sum(v is not None for k, v in record.items() if k is not None) + len(record.get(None) or [])
+            raise ValueError(f"{path}:{line}: expected {len(reader.fieldnames)} fields, found {found}")
+        value = record["value"].strip()
+        if value:
             try:
-                rows.append(Row(record))
-            except (TypeError, ValueError) as e:
-                raise ValueError(f"{path}:{line}: {e}") from None
+                number = float(value)
+            except ValueError:
+                number = math.nan
+            if not math.isfinite(number):
+                raise ValueError(f"{path}:{line}: column 'value': expected a finite number, found '{value}'")
+        yield line, record
+
+
+def read_rows(path):
+    rows = []
+    for line, record in checked_records(path):
+        try:
+            rows.append(Row(record))
+        except (TypeError, ValueError) as e:
+            raise ValueError(f"{path}:{line}: {e}") from None
     return rows
 
 

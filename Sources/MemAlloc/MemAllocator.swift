@@ -226,11 +226,11 @@ public struct MemAllocator: Hashable {
         return ObjectHeader.object(of: u)
     }
 
-    /// Moves about `count` units into the cache (memalloc.c `alloc_bulk`): first what other
-    /// CPUs returned to it, then its own spare units, then fresh units carved from its slab.
-    /// Returned and spare units move as whole chains (`UnitChain`), never walked: their lines
-    /// were last written by the CPU that drained them, so walking them would cost a cache miss
-    /// per unit.
+    /// Moves `count` units into the cache (memalloc.c `alloc_bulk`): first what other CPUs
+    /// returned to it, then its own spare units, then fresh units carved from its slab.
+    /// Returned units move as whole chains (`UnitChain`), never walked: their lines were last
+    /// written by the CPU that drained them, so walking them would cost a miss per unit. A chain
+    /// that would overfill the cache waits on the spare list, which refills take unit by unit.
     @usableFromInline @inline(never)
     static func refill(_ c: UnsafeMutablePointer<PerCPUCache>, count: Int) {
         var need = count
@@ -250,14 +250,13 @@ public struct MemAllocator: Hashable {
                 c.pointee.spareCount &+= chain.count
             }
         }
-        while need > 0, let head = c.pointee.spareHead {
-            let chain = UnitChain(head: head)
-            if c.pointee.freeCount + chain.count > high { break }
-            c.pointee.spareHead = ObjectHeader.next(ofUnit: chain.tail)
-            c.pointee.spareCount &-= chain.count
-            chain.splice(onto: &c.pointee.freeHead)
-            c.pointee.freeCount &+= chain.count
-            need -= chain.count
+        while need > 0, let unit = c.pointee.spareHead {
+            c.pointee.spareHead = ObjectHeader.next(ofUnit: unit)
+            c.pointee.spareCount &-= 1
+            ObjectHeader.setNext(c.pointee.freeHead, ofUnit: unit)
+            c.pointee.freeHead = unit
+            c.pointee.freeCount &+= 1
+            need -= 1
         }
         if need > 0 { carve(c, count: need) }
         c.pointee.refills &+= 1
@@ -308,13 +307,13 @@ public struct MemAllocator: Hashable {
         c.pointee.freeHead = ObjectHeader.next(ofUnit: tail)
         c.pointee.freeCount = keep
         c.pointee.drains &+= 1
-        let chain = UnitChain(head: head, tail: tail, count: n)
         let target = c.pointee.drainTarget ?? c
         if target == c {
-            chain.splice(onto: &c.pointee.spareHead)
+            ObjectHeader.setNext(c.pointee.spareHead, ofUnit: tail)
+            c.pointee.spareHead = head
             c.pointee.spareCount &+= n
         } else {
-            ReturnList.push(head: head, tail: tail, onto: target)
+            ReturnList.push(UnitChain(head: head, tail: tail, count: n), onto: target)
             c.pointee.remoteReturns &+= Int32(n)
             c.pointee.sharedOperations &+= 1
         }

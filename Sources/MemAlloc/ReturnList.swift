@@ -4,9 +4,10 @@ import Atomics
 /// surplus to `c->tgt` through an llist). Many producers push whole chains; only the owner
 /// consumes, and only by taking everything, so a CAS push cannot suffer ABA.
 enum ReturnList {
-    /// `llist_add_batch`: pushes the chain `head…tail` onto `cache`'s returned list.
+    /// `llist_add_batch`: pushes `chain` onto `cache`'s returned list.
     @inline(__always)
-    static func push(head: UnsafeMutableRawPointer, tail: UnsafeMutableRawPointer, onto cache: UnsafeMutablePointer<PerCPUCache>) {
+    static func push(_ chain: UnitChain, onto cache: UnsafeMutablePointer<PerCPUCache>) {
+        let head = chain.head, tail = chain.tail
         let list = cache.returnedList
         var old = list.load(ordering: .relaxed)
         while true {

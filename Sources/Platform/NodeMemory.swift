@@ -1,4 +1,5 @@
 import CNuma
+import CPlatform
 import Glibc
 
 /// Where slabs come from: real node-local memory from libnuma, or page-aligned memory tagged
@@ -14,12 +15,13 @@ public struct NodeMemory: Sendable {
         source = topology.isReal && numa_available() >= 0 ? .libnuma : .simulated
     }
 
-    /// `bytes` of memory placed on `node`, page aligned.
-    /// The corresponding C function is `numa_alloc_onnode`.
+    /// `bytes` of memory placed on `node`, page aligned: libnuma's placement (MPOL_BIND to the
+    /// node) through `CPlatform_alloc_onnode`, which unlike `numa_alloc_onnode` allocates no
+    /// bitmask on the heap, so exhausted memory is a thrown error, not libnuma's exit(1).
     public func allocate(bytes: Int, node: Int) throws -> UnsafeMutableRawPointer {
         switch source {
         case .libnuma:
-            guard let p = numa_alloc_onnode(bytes, Int32(node)) else {
+            guard let p = CPlatform_alloc_onnode(bytes, Int32(node)) else {
                 throw PlatformError.outOfMemory(bytes: bytes, node: node)
             }
             return p
@@ -32,10 +34,10 @@ public struct NodeMemory: Sendable {
         }
     }
 
-    /// Returns memory from `allocate`. The corresponding C function is `numa_free`.
+    /// Returns memory from `allocate`.
     public func free(_ p: UnsafeMutableRawPointer, bytes: Int) {
         switch source {
-        case .libnuma: numa_free(p, bytes)
+        case .libnuma: CPlatform_free_onnode(p, bytes)
         case .simulated: Glibc.free(p)
         }
     }
@@ -50,4 +52,11 @@ public struct NodeMemory: Sendable {
         let rc = numa_move_pages(0, 1, &pages, nil, &status, 0)
         return rc == 0 && status >= 0 ? Int(status) : nil
     }
+}
+
+/// What the process is doing, named in the one line a fatal libnuma error prints (see
+/// CPlatform's numa_hooks.c: libnuma would otherwise print its own line and exit 1).
+public enum FailureContext {
+    /// `text` ("case atomic/pair threads=2 size=64") until the next call; "" clears it.
+    public static func set(_ text: String) { CPlatform_set_failure_context(text) }
 }

@@ -1,16 +1,25 @@
 import Glibc
 
-/// Writes result files so a reader never sees a partial one: each goes to a temporary file in
-/// the same directory, is fsync'ed, then renamed over the final name. If any write fails, the
-/// temporaries are removed and no final file of the batch is created.
+/// Writes the result files of a run so a reader never sees a partial file or a partial set:
+/// every file first goes to a temporary in the same directory (fsync'ed), and only when all are
+/// written are they published, each under a name that must not exist yet (a hard link, which
+/// fails rather than replaces). If any step fails, what this call published and every temporary
+/// are removed: the set appears whole or not at all, and an existing file is never replaced.
 public enum AtomicFileWriter {
     public struct Failure: Error, CustomStringConvertible {
         public let path: String
         public let errno: Int32
-        public var description: String { "cannot write \(path): \(String(cString: strerror(errno)))" }
+        public var description: String {
+            errno == EEXIST ? "cannot write \(path): it already exists (result files are never replaced)"
+                : "cannot write \(path): \(String(cString: strerror(errno)))"
+        }
     }
 
-    /// Checks up front that `directory` exists (creating it) and is writable.
+    /// The temporary of `path` written by process `pid`: `<path>.tmp.<pid>`.
+    static func temporaryPath(for path: String, pid: pid_t = getpid()) -> String { "\(path).tmp.\(pid)" }
+
+    /// Checks up front that `directory` exists (creating it) and is writable, and removes the
+    /// temporaries that processes no longer alive left there (a SIGKILL mid-write).
     public static func prepare(directory: String) throws {
         var st = stat()
         if stat(directory, &st) != 0 {
@@ -19,26 +28,85 @@ public enum AtomicFileWriter {
             throw Failure(path: directory, errno: ENOTDIR)
         }
         if access(directory, W_OK) != 0 { throw Failure(path: directory, errno: Glibc.errno) }
+        removeStaleTemporaries(in: directory)
     }
 
-    /// Writes every (path, contents) pair, all or nothing.
-    public static func write(_ files: [(path: String, contents: String)]) throws {
-        var temps: [(String, String)] = []
-        do {
-            for (path, contents) in files {
-                let tmp = "\(path).tmp.\(getpid())"
-                try writeFile(tmp, contents)
-                temps.append((tmp, path))
-            }
-            for (tmp, path) in temps where rename(tmp, path) != 0 { throw Failure(path: path, errno: Glibc.errno) }
-        } catch {
-            for (tmp, _) in temps { unlink(tmp) }
-            throw error
+    /// Unlinks `*.tmp.<pid>` files whose process is gone. A live pid's temporaries are left
+    /// alone: they belong to a run still writing (or to an unrelated process reusing the pid,
+    /// whose files are none of ours to judge).
+    public static func removeStaleTemporaries(in directory: String) {
+        guard let dir = opendir(directory) else { return }
+        defer { closedir(dir) }
+        while let entry = readdir(dir) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(cString: $0.bindMemory(to: CChar.self).baseAddress!) }
+            guard let pid = stalePID(ofTemporary: name) else { continue }
+            if kill(pid, 0) != 0 && Glibc.errno == ESRCH { unlink(directory + "/" + name) }
         }
     }
 
+    /// The pid in a temporary's name `<anything>.tmp.<digits>`, or nil.
+    static func stalePID(ofTemporary name: String) -> pid_t? {
+        let parts = name.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count >= 3, parts[parts.count - 2] == "tmp", let last = parts.last,
+              last.allSatisfy({ $0 >= "0" && $0 <= "9" }), let pid = pid_t(last), pid > 0 else { return nil }
+        return pid
+    }
+
+    /// Writes every (path, contents) pair, all or nothing; SIGINT, SIGTERM and SIGHUP wait until
+    /// the set is complete or removed.
+    public static func write(_ files: [(path: String, contents: String)]) throws {
+        var seen = Set<String>()
+        for (path, _) in files where !seen.insert(path).inserted { throw Failure(path: path, errno: EEXIST) }
+        var blocked = sigset_t(), previous = sigset_t()
+        sigemptyset(&blocked)
+        for s in [SIGINT, SIGTERM, SIGHUP] { sigaddset(&blocked, s) }
+        pthread_sigmask(SIG_BLOCK, &blocked, &previous)
+        defer { pthread_sigmask(SIG_SETMASK, &previous, nil) }
+
+        var temps: [(tmp: String, path: String)] = []
+        var published: [String] = []
+        do {
+            for (path, contents) in files {
+                let tmp = temporaryPath(for: path)
+                try writeFile(tmp, contents)
+                temps.append((tmp, path))
+            }
+            for (tmp, path) in temps {
+                try publish(tmp, as: path)
+                published.append(path)
+            }
+            for (tmp, _) in temps { unlink(tmp) }
+        } catch {
+            for path in published { unlink(path) }
+            for (tmp, _) in temps { unlink(tmp) }
+            throw error
+        }
+        if let first = files.first { syncDirectory(of: first.path) }
+    }
+
+    /// Gives `tmp` the name `path` unless `path` exists. A hard link fails with EEXIST instead of
+    /// replacing; on a filesystem without hard links, rename after checking (not atomic there).
+    private static func publish(_ tmp: String, as path: String) throws {
+        if link(tmp, path) == 0 { return }
+        let e = Glibc.errno
+        guard e == EPERM || e == EOPNOTSUPP || e == EMLINK else { throw Failure(path: path, errno: e) }
+        if access(path, F_OK) == 0 { throw Failure(path: path, errno: EEXIST) }
+        if rename(tmp, path) != 0 { throw Failure(path: path, errno: Glibc.errno) }
+    }
+
+    private static func syncDirectory(of path: String) {
+        let slash = path.lastIndex(of: "/")
+        let directory = slash.map { String(path[..<$0]) }.map { $0.isEmpty ? "/" : $0 } ?? "."
+        let fd = open(directory, O_RDONLY | O_DIRECTORY)
+        guard fd >= 0 else { return }
+        fsync(fd)
+        close(fd)
+    }
+
     private static func writeFile(_ path: String, _ contents: String) throws {
-        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        // O_EXCL: a temporary of a live process with this pid cannot exist; a stale one is replaced.
+        unlink(path)
+        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0o644)
         guard fd >= 0 else { throw Failure(path: path, errno: Glibc.errno) }
         defer { close(fd) }
         var bytes = Array(contents.utf8)

@@ -255,6 +255,11 @@ struct CaseSamples {
             if grouped.samples[key] == nil { grouped.order.append(key) }
             var entry = grouped.samples[key] ?? Entry()
             if let value = row.value {
+                // A verdict is one of three outcomes, not a measurement: 3 or 1.5 is a broken file.
+                if row.metric == "verdict" && ![0, 1, 2].contains(value) {
+                    throw ResultsCSVError(file: file, line: located.line,
+                                          reason: "case \(key): verdict value \(value) is not 0 (safe), 1 (leak) or 2 (use-after-free)")
+                }
                 if let unit = entry.unit, unit != row.unit {
                     throw ResultsCSVError(file: file, line: located.line,
                                           reason: "case \(key): unit '\(row.unit)' differs from '\(unit)' on line \(entry.unitLine!)")

@@ -84,6 +84,7 @@ public struct ReportSections: Sendable {
         let safetySections = SafetySections(verdicts: safety, rows: performance)
         self.tables = modelKernel.tables + tables + safetySections.tables
         findings = RunFindings.compute(table: table) + modelKernel.findings + extraFindings + safetySections.findings
+            + HostEpisodes(rows: performance).findings
     }
 
     /// Compact median ± half the IQR for narrow columns.

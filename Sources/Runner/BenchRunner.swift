@@ -9,6 +9,16 @@ import SystemAllocators
 /// interrupted case.
 let interruptFlag = StopFlag()
 
+nonisolated(unsafe) var interruptSignalNumber: Int32 = 0
+
+/// A second ^C (or SIGTERM/SIGHUP) does not wait for the case: one line, exit 128 + signal.
+/// Only async-signal-safe calls here.
+public func exitOnSecondInterrupt(_ signal: Int32) -> Never {
+    let line: StaticString = "bench: interrupted again: exiting at once, the current results are not written\n"
+    _ = Glibc.write(2, line.utf8Start, line.utf8CodeUnitCount)
+    _exit(128 + signal)
+}
+
 /// Runs a plan: every case, every repetition, progress on stderr, rows out.
 public final class BenchRunner {
     public struct Outcome {
@@ -46,17 +56,31 @@ public final class BenchRunner {
         calibration = (TimeStampCounter.measureOverheadTicks(), TimeStampCounter.measureTicksPerNanosecond(milliseconds: 20))
     }
 
-    /// Installs the SIGINT handler: the first ^C stops after the current case, files are written
-    /// with the finished cases, exit 130.
-    public static func installInterruptHandler() {
-        signal(SIGINT) { _ in interruptFlag.set() }
+    /// A case failed: the run stops, and `finished` keeps the rows of the cases before it (the
+    /// files are written with them).
+    public struct PartialRun: Error, CustomStringConvertible {
+        public let failure: Failure
+        public let finished: Outcome
+        public var description: String { failure.description }
     }
+
+    /// Installs the handler of SIGINT, SIGTERM and SIGHUP: the first stops after the current case,
+    /// files are written with the finished cases, exit 128 + signal; a second one exits at once.
+    public static func installInterruptHandler() {
+        for s in [SIGINT, SIGTERM, SIGHUP] {
+            signal(s) { n in
+                if interruptFlag.isSet { exitOnSecondInterrupt(n) }
+                interruptSignalNumber = n
+                interruptFlag.set()
+            }
+        }
+    }
+
+    /// The signal that interrupted the run (SIGINT, SIGTERM or SIGHUP), or 0.
+    public static var interruptSignal: Int32 { interruptSignalNumber }
 
     public var tscTicksPerNs: Double { calibration.ticksPerNs }
     public var timerOverheadTicks: UInt64 { calibration.overheadTicks }
-
-    /// Rows of every repetition finished so far (what a failed or interrupted run can keep).
-    public private(set) var rowsSoFar: [ResultRow] = []
 
     /// Runs every case's repetitions interleaved: round r runs repetition r of every case, in an
     /// order shuffled per round (seeded), so a host episode of a few seconds spreads over the
@@ -82,7 +106,8 @@ public final class BenchRunner {
         let start = now()
         var done = 0
         var random = FastRandom(seed: plan.settings.seed ^ 0x5EED_0F_0DE4)
-        func publish() { rowsSoFar = zip(cases.indices, rowsByCase).flatMap { $0.1 } }
+        func rowsSoFar() -> [ResultRow] { rowsByCase.flatMap { $0 } }
+        func finished() -> Int { runnable.filter { !rowsByCase[$0].isEmpty }.count }
         rounds: for round in 0..<rounds {
             var order = runnable
             for k in stride(from: order.count - 1, to: 0, by: -1) {
@@ -93,22 +118,23 @@ public final class BenchRunner {
                 let spec = cases[i]
                 if !quiet { progress(spec, round: round, rounds: rounds, done: done, total: total, start: start) }
                 let repRows: [ResultRow]
+                FailureContext.set("case \(spec.description)")  // named if libnuma fails fatally
+                defer { FailureContext.set("") }
                 do {
                     repRows = try runRepetition(spec, round)
                 } catch CaseFailure.interrupted {
                     break rounds
                 } catch let f as CaseFailure {
-                    publish()
-                    throw Failure.caseFailed(spec.description, f.description)
+                    // Every finished repetition is kept: the files are written, then exit 70.
+                    throw PartialRun(failure: .caseFailed(spec.description, f.description),
+                                     finished: Outcome(rows: rowsSoFar(), finishedCases: finished(), interrupted: false))
                 }
                 if interruptFlag.isSet { break rounds }  // the interrupted repetition is dropped
                 rowsByCase[i] += repRows
                 done += 1
             }
         }
-        publish()
-        let finished = runnable.filter { !rowsByCase[$0].isEmpty }.count
-        return Outcome(rows: rowsSoFar, finishedCases: finished, interrupted: interruptFlag.isSet)
+        return Outcome(rows: rowsSoFar(), finishedCases: finished(), interrupted: interruptFlag.isSet)
     }
 
     private func progress(_ spec: CaseSpec, round: Int, rounds: Int, done: Int, total: Int, start: Int) {

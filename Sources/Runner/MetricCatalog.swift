@@ -8,10 +8,11 @@ public enum MetricCatalog {
         ("p99_ns", "latency pass: 99th percentile, ns"),
         ("p999_ns", "latency pass: 99.9th percentile, ns"),
         ("max_ns", "latency pass: largest single operation, ns"),
-        ("latency_us", "one-off events: kill, grace period, unload walk, teardown, in µs"),
+        ("latency_us", "one-off events in µs: kill (the call), grace (until the switch to atomic is confirmed), unload walk, destroy, teardown"),
         ("map_values", "map values visited by the unload walk"),
         ("bytes_peak", "bytes of slabs the allocator held from node memory, peak over the phase"),
         ("bytes_avg", "the same, averaged over the phase's samples"),
+        ("round_trip_ns", "cross-core ping-pong measured before the repetition (phase calibration): flags host episodes"),
         ("outstanding", "objects still allocated after teardown (must be 0)"),
         ("verdict", "safety scenario outcome: 0 safe, 1 leak, 2 use-after-free (unit: label, expectation, evidence)"),
     ]

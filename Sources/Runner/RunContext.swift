@@ -1,3 +1,4 @@
+import BuildInfo
 import Foundation
 import Platform
 
@@ -19,13 +20,9 @@ public struct RunContext: Sendable {
         let now = Date()
         let iso = ISO8601DateFormatter()
         iso.formatOptions = [.withInternetDateTime]
-        let commit = gitCommit()
-        let stamp = DateFormatter()
-        stamp.locale = Locale(identifier: "en_US_POSIX")
-        stamp.timeZone = TimeZone(identifier: "UTC")
-        stamp.dateFormat = "yyyyMMdd-HHmmss"
+        let commit = buildCommit
         return RunContext(
-            runID: "\(stamp.string(from: now))-\(commit.prefix(7))",
+            runID: uniqueRunID(date: now, commit: commit),
             timestamp: iso.string(from: now), commit: commit, host: hostName(), cpuModel: cpuModel(),
             kernel: kernelRelease(), swift: swiftVersion, build: BuildConfiguration.current.description,
             nodes: topology.nodes.count, onlineCPUs: CPUList.format(topology.cpus.map(\.id)), command: command)
@@ -53,24 +50,20 @@ public struct RunContext: Sendable {
         return "unknown"
     }
 
-    /// The commit of the working tree (`+dirty` when it has uncommitted changes), or `unknown`.
-    static func gitCommit() -> String {
-        func git(_ args: [String]) -> String? {
-            let p = Process()
-            p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            p.arguments = ["git"] + args
-            let out = Pipe()
-            p.standardOutput = out
-            p.standardError = FileHandle.nullDevice
-            guard (try? p.run()) != nil else { return nil }
-            let data = out.fileHandleForReading.readDataToEndOfFile()
-            p.waitUntilExit()
-            guard p.terminationStatus == 0 else { return nil }
-            return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-        }
-        guard let head = git(["rev-parse", "--short=12", "HEAD"]) else { return "unknown" }
-        let dirty = git(["status", "--porcelain", "--untracked-files=no"]).map { !$0.isEmpty } ?? false
-        return dirty ? head + "+dirty" : head
+    /// The commit the binary was built from (`+dirty` when tracked files differed from it), or
+    /// `unknown`: recorded at build time (Plugins/BuildCommit), so no git runs here.
+    public static var buildCommit: String { BuildInfo.commit }
+
+    /// `<UTC second>-<commit>-<pid>-<random>`: two runs started in the same second in one
+    /// directory still get different ids (and the file writer never replaces a file anyway).
+    static func uniqueRunID(date: Date, commit: String) -> String {
+        let stamp = DateFormatter()
+        stamp.locale = Locale(identifier: "en_US_POSIX")
+        stamp.timeZone = TimeZone(identifier: "UTC")
+        stamp.dateFormat = "yyyyMMdd-HHmmss"
+        let random = String(UInt16.random(in: .min ... .max), radix: 16)
+        let suffix = String(repeating: "0", count: 4 - random.count) + random
+        return "\(stamp.string(from: date))-\(commit.prefix(7))-\(getpid())-\(suffix)"
     }
 
     static var swiftVersion: String {

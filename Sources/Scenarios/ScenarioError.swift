@@ -7,12 +7,15 @@ public enum ScenarioError: Error, Equatable, CustomStringConvertible {
     case scriptFailed(scenario: String, strategy: String, step: String)
     /// The second pinned worker never started.
     case helperDidNotStart(cpu: Int)
+    /// The caller's stop condition (^C) held between two iterations.
+    case interrupted
 
     public var description: String {
         switch self {
         case .invalidSettings(let s): return "invalid scenario settings: \(s)"
         case .scriptFailed(let sc, let st, let step): return "scenario \(sc) under \(st): \(step)"
         case .helperDidNotStart(let cpu): return "the second scenario worker did not start on CPU \(cpu)"
+        case .interrupted: return "interrupted"
         }
     }
 }

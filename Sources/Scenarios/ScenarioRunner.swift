@@ -12,7 +12,10 @@ public enum ScenarioRunner {
     /// Runs `scenario` under `strategy`.
     /// - Parameter progress: called on the coordinator thread after each iteration with
     ///   (iterations done, total), while `run` blocks.
+    /// - Parameter shouldStop: asked before each iteration; true throws `ScenarioError.interrupted`
+    ///   (a ^C must not wait for millions of iterations).
     public static func run(_ scenario: Scenario, strategy: StrategyKind, settings: ScenarioSettings = .defaults,
+                           shouldStop: (() -> Bool)? = nil,
                            progress: ((_ done: Int, _ total: Int) -> Void)? = nil) throws -> ScenarioOutcome {
         guard settings.iterations >= 1 else { throw ScenarioError.invalidSettings("iterations must be at least 1") }
         guard !settings.cpus.isEmpty else { throw ScenarioError.invalidSettings("no CPU given") }
@@ -20,7 +23,8 @@ public enum ScenarioRunner {
         if let offline = settings.cpus.first(where: { !online.contains($0) }) {
             throw ScenarioError.invalidSettings("CPU \(offline) is not online in this process's affinity mask")
         }
-        return try strategy.accept(Visitor(scenario: scenario, kind: strategy, settings: settings, progress: progress))
+        return try strategy.accept(Visitor(scenario: scenario, kind: strategy, settings: settings, shouldStop: shouldStop,
+                                           progress: progress))
     }
 
     /// Iterations a run of `scenario` performs under `settings`.
@@ -32,6 +36,7 @@ public enum ScenarioRunner {
         let scenario: Scenario
         let kind: StrategyKind
         let settings: ScenarioSettings
+        let shouldStop: (() -> Bool)?
         let progress: ((Int, Int) -> Void)?
 
         func visit<S: LifetimeStrategy>(_: S.Type) throws -> ScenarioOutcome {
@@ -42,6 +47,7 @@ public enum ScenarioRunner {
             var summary = Summary()
             try ScenarioCrew.run(cpus: settings.cpus) { crew in
                 for iteration in 0..<total {
+                    if let shouldStop, shouldStop() { throw ScenarioError.interrupted }
                     let report = try script.run(S.self, rng: &rng, crew: crew)
                     summary.add(report, iteration: iteration)
                     progress?(iteration + 1, total)

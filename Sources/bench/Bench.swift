@@ -19,15 +19,21 @@ struct Bench: ParsableCommand {
 
     /// Errors print one line on stderr and exit with a sysexits code; help prints in full.
     static func main() {
+        // A closed stdout pipe is an error to report (exit 74), not a silent death by SIGPIPE.
+        signal(SIGPIPE, SIG_IGN)
         do {
             var command = try parseAsRoot()
             try command.run()
+            StandardOutput.flush()
         } catch {
             let code = exitCode(for: error)
             if code == .success {
                 print(fullMessage(for: error))
+                StandardOutput.flush()
                 Glibc.exit(0)
             }
+            // A lost report outranks the exit status the command chose (compare's 2).
+            StandardOutput.flush()
             let message = Self.message(for: error)
             if !message.isEmpty {
                 let line = message.split(separator: "\n").first.map(String.init) ?? message
@@ -47,6 +53,8 @@ enum SysExit {
     static let unavailable: Int32 = 69
     static let software: Int32 = 70
     static let cantCreate: Int32 = 73
+    /// The report could not be written to stdout.
+    static let ioError: Int32 = 74
     static let interrupted: Int32 = 130
 }
 
@@ -59,9 +67,32 @@ struct BenchError: Error, CustomStringConvertible {
 }
 
 extension BenchError {
-    /// Prints the line and exits with the code (ArgumentParser would add usage text).
+    /// Prints the line and exits with the code (ArgumentParser would add usage text). The
+    /// message is kept on one line: a newline or other control character inside it (a quoted
+    /// CSV field) is shown escaped.
     func exit() -> Never {
-        fputs("bench: \(message)\n", stderr)
+        fputs("bench: \(BenchError.oneLine(message))\n", stderr)
         Glibc.exit(code)
+    }
+}
+
+extension BenchError {
+    /// `text` with CR, LF, tab and other control characters escaped (`\n`), so an error stays one line.
+    static func oneLine(_ text: String) -> String {
+        var out = ""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            default:
+                if scalar.value < 0x20 || scalar.value == 0x7f {
+                    out += "\\x" + (scalar.value < 0x10 ? "0" : "") + String(scalar.value, radix: 16)
+                } else {
+                    out.unicodeScalars.append(scalar)
+                }
+            }
+        }
+        return out
     }
 }

@@ -12,7 +12,7 @@ struct CompareCommand: ParsableCommand {
         discussion: """
             A case is regressed or improved when p < alpha and its median moved by at least the threshold, \
             in the metric's worse or better direction. Exit status: 0 no regression, 2 regression, \
-            64 usage, 65 unreadable or incompatible input.
+            64 usage, 65 unreadable or incompatible input, 74 the report cannot be written to stdout.
             """)
 
     @Argument(help: "The baseline results CSV.")
@@ -21,10 +21,10 @@ struct CompareCommand: ParsableCommand {
     @Argument(help: "The results CSV to judge against the baseline.")
     var new: String
 
-    @Option(help: "Significance level of the two-sided Mann-Whitney U test.")
+    @Option(parsing: .unconditional, help: "Significance level of the two-sided Mann-Whitney U test.")
     var alpha: Double = 0.05
 
-    @Option(help: "Smallest change of the medians that counts, in percent of the base median.")
+    @Option(parsing: .unconditional, help: "Smallest change of the medians that counts, in percent of the base median.")
     var threshold: Double = 5
 
     @Option(help: "Output format.")
@@ -45,11 +45,11 @@ struct CompareCommand: ParsableCommand {
                                          options: ComparisonOptions(alpha: alpha, thresholdPercent: threshold),
                                          format: format)
         } catch let error as ResultsCSVError {
-            printToStandardError("bench compare: \(error)")
+            printToStandardError("bench compare: \(BenchError.oneLine(error.description))")
             throw ExitCode(CompareExitStatus.dataError.rawValue)
         }
-        print(outcome.report, terminator: "")
-        for warning in outcome.warnings { printToStandardError("bench compare: warning: \(warning)") }
+        StandardOutput.write(outcome.report)
+        for warning in outcome.warnings { printToStandardError("bench compare: warning: \(BenchError.oneLine(warning))") }
         if outcome.exitStatus != .noRegression { throw ExitCode(outcome.exitStatus.rawValue) }
     }
 

@@ -26,50 +26,52 @@ struct RunCommand: ParsableCommand {
             (metric=verdict) and the reports put each strategy's cost next to them.
             Exit status: 0 done, 2 a safety verdict differs from the README's expectation table (files are \
             written), 64 usage, 69 unavailable, 70 a case broke an invariant or the replay could not run (files \
-            are written), 73 cannot write, \
-            130 interrupted (finished cases are kept).
+            are written with the cases finished before it), 73 cannot write (nothing is written; an existing \
+            file is never replaced), 74 the summary cannot be written to stdout (files are written), \
+            130 interrupted by ^C, 143 by SIGTERM, 129 by SIGHUP (the finished cases are kept; a second \
+            signal exits at once). The racing safety scenarios need two CPUs: with one in --cpus they are skipped.
             """)
 
-    @Option(name: .customLong("strategy"), help: "Comma-separated strategies and references, or all.")
+    @Option(name: .customLong("strategy"), parsing: .unconditional, help: "Comma-separated strategies and references, or all.")
     var strategy = "all"
 
-    @Option(name: .customLong("workload"), help: "Comma-separated workloads, or all.")
+    @Option(name: .customLong("workload"), parsing: .unconditional, help: "Comma-separated workloads, or all.")
     var workload = "all"
 
-    @Option(name: .customLong("threads"), help: "Comma-separated worker counts, each pinned one per CPU (default: 1 and every CPU of --cpus).")
+    @Option(name: .customLong("threads"), parsing: .unconditional, help: "Comma-separated worker counts, each pinned one per CPU (default: 1 and every CPU of --cpus).")
     var threads: String?
 
-    @Option(name: .customLong("cpus"), help: "CPUs to pin workers to, kernel list syntax like 0-3,8 (default: every online CPU).")
+    @Option(name: .customLong("cpus"), parsing: .unconditional, help: "CPUs to pin workers to, kernel list syntax like 0-3,8 (default: every online CPU).")
     var cpus: String?
 
-    @Option(name: .customLong("size"), help: "Comma-separated object sizes in bytes, 1…4088.")
+    @Option(name: .customLong("size"), parsing: .unconditional, help: "Comma-separated object sizes in bytes, 1…4088.")
     var size = "64"
 
-    @Option(help: "Measured time per phase per repetition, in ms (default 40, --quick 8).")
+    @Option(parsing: .unconditional, help: "Measured time per phase per repetition, in ms, 1…\(Limits.maxPhaseMs) (default 40, --quick 8).")
     var duration: Int?
 
-    @Option(help: "Warm-up before the live phase, in ms, discarded (default 10, --quick 2).")
+    @Option(parsing: .unconditional, help: "Warm-up before the live phase, in ms, discarded, 0…\(Limits.maxPhaseMs) (default 10, --quick 2).")
     var warmup: Int?
 
-    @Option(help: "Repetitions per case; each builds a fresh allocator and kills it (default 5, --quick 3).")
+    @Option(parsing: .unconditional, help: "Repetitions per case, 1…\(Limits.maxRepetitions); each builds a fresh allocator and kills it (default 5, --quick 3).")
     var repetitions: Int?
 
-    @Option(name: .customLong("map-values"), help: "Values in the case's array map: objects outstanding at the kill and walked at unload.")
+    @Option(name: .customLong("map-values"), parsing: .unconditional, help: "Values in the case's array map: objects outstanding at the kill and walked at unload.")
     var mapValues = 16384
 
     @Flag(help: "Add the latency pass: single operations timed with fenced rdtsc into HdrHistograms.")
     var latency = false
 
-    @Flag(help: "Short phases for a fast look (≈ 15 s for the default matrix).")
+    @Flag(help: "Short phases for a fast look (≈ 15 s for the default matrix); an explicit --duration, --warmup or --repetitions still wins (the run says so).")
     var quick = false
 
-    @Option(help: "Directory for the result files.")
+    @Option(parsing: .unconditional, help: "Directory for the result files.")
     var output = "Results"
 
-    @Option(help: "Comma-separated formats: csv, md, txt, json.")
+    @Option(parsing: .unconditional, help: "Comma-separated formats: csv, md, txt, json.")
     var format = "csv,md,txt,json"
 
-    @Option(help: "Seed for the workloads' random streams.")
+    @Option(parsing: .unconditional, help: "Seed for the workloads' random streams.")
     var seed: UInt64 = 1
 
     @Flag(help: "No progress on stderr.")
@@ -81,7 +83,7 @@ struct RunCommand: ParsableCommand {
     func run() throws {
         let plan: Plan
         let formats: [ResultFormat]
-        let notes: [String]
+        var notes: [String]
         let scenarioSettings: ScenarioSettings
         do {
             (plan, notes) = try makePlan()
@@ -106,8 +108,14 @@ struct RunCommand: ParsableCommand {
             fputs("note: debug configuration; the measured modules are compiled -O regardless (build column: \(context.build))\n", stderr)
         }
         BenchRunner.installInterruptHandler()
-        let outcome: BenchRunner.Outcome
-        do { outcome = try runner.run() } catch {
+        var outcome: BenchRunner.Outcome
+        // A failed case ends the run, but the cases finished before it are written (exit 70 after).
+        var caseFailure: String?
+        do { outcome = try runner.run() } catch let partial as BenchRunner.PartialRun {
+            outcome = partial.finished
+            caseFailure = Self.describe(partial.failure)
+            notes.append("\(caseFailure!); \(outcome.finishedCases) finished cases kept")
+        } catch {
             BenchError(message: "\(error)", code: SysExit.software).exit()
         }
 
@@ -115,8 +123,15 @@ struct RunCommand: ParsableCommand {
         var safety: [SafetyVerdict] = []
         var safetyFailure: String?
         let strategies = plan.subjects.compactMap { if case .strategy(let k) = $0 { k } else { nil } }
-        if !noScenarios && !outcome.interrupted && !strategies.isEmpty {
-            let sweep = ScenarioSweep(scenarios: Scenario.allCases, strategies: strategies,
+        // One CPU cannot race: the racing scenarios are skipped rather than reported as raced.
+        let replayed = Scenario.allCases.filter { !$0.isRandomized || scenarioSettings.cpus.count >= 2 }
+        if !noScenarios && !strategies.isEmpty && replayed.count < Scenario.allCases.count {
+            let skipped = Scenario.allCases.filter { !replayed.contains($0) }.map(\.rawValue).joined(separator: ", ")
+            notes.append("safety replay without the racing scenarios (\(skipped)): --cpus names one CPU, which cannot race")
+            if !quiet { fputs("note: \(notes.last!)\n", stderr) }
+        }
+        if !noScenarios && !outcome.interrupted && caseFailure == nil && !strategies.isEmpty {
+            let sweep = ScenarioSweep(scenarios: replayed, strategies: strategies,
                                       settings: scenarioSettings, quiet: quiet)
             ScenarioSweep.installInterruptHandler()
             // The measurements are kept whatever happens to the replay.
@@ -155,12 +170,17 @@ struct RunCommand: ParsableCommand {
                 BenchError(message: "\(error)", code: SysExit.cantCreate).exit()
             }
         }
-        print(mail, terminator: "")
         if !quiet {
             for f in files where !outcome.rows.isEmpty { fputs("wrote \(f.path)\n", stderr) }
             if formats.contains(.csv) && !outcome.rows.isEmpty { fputs("plots: scripts/plot \(base).csv\n", stderr) }
         }
-        if outcome.interrupted || ScenarioInterrupt.isSet { Foundation.exit(SysExit.interrupted) }
+        StandardOutput.write(mail)
+        if let caseFailure {
+            let kept = outcome.rows.isEmpty ? "no case finished, no files written" : "\(outcome.finishedCases) finished cases written"
+            BenchError(message: "\(caseFailure) (\(kept))", code: SysExit.software).exit()
+        }
+        if outcome.interrupted { Foundation.exit(128 + BenchRunner.interruptSignal) }
+        if ScenarioInterrupt.isSet { Foundation.exit(ScenarioInterrupt.exitCode) }
         if let safetyFailure { BenchError(message: safetyFailure, code: SysExit.software).exit() }
         if let first = safety.first(where: { !$0.matchesExpectation }) {
             let n = safety.filter { !$0.matchesExpectation }.count
@@ -180,11 +200,16 @@ struct RunCommand: ParsableCommand {
         let topology = machine
 
         // Subjects.
-        let available = SystemAllocator.available()
+        // Loaded only when named: a system allocator initializes itself on load (tcmalloc aborts
+        // there when memory is short), which a run of strategies only must not risk.
+        let names = try OptionList.split(strategy, what: "strategy")
+        let available = names.contains { $0 == "all" || SystemAllocatorKind(rawValue: $0) != nil }
+            ? SystemAllocator.available(SystemAllocatorKind.allCases.filter { k in names.contains { $0 == "all" || $0 == k.rawValue } })
+            : SystemAllocator.available([])
         var subjects: [SubjectChoice] = []
         let validNames = StrategyKind.allCases.map(\.rawValue) + SystemAllocatorKind.allCases.map(\.rawValue) + ["freelist", "noop"]
             + KernelSubjectKind.allCases.map(\.rawValue)
-        for name in try OptionList.split(strategy, what: "strategy") {
+        for name in names {
             if name == "all" {
                 subjects += StrategyKind.allCases.map { .strategy($0) }
                 subjects += available.allocators.map { .system($0) }
@@ -231,36 +256,67 @@ struct RunCommand: ParsableCommand {
         // Threads: one pinned worker per CPU, so never more workers than CPUs.
         let threadCounts: [Int]
         if let t = threads {
-            threadCounts = try OptionList.split(t, what: "threads").map {
+            threadCounts = OptionList.unique(try OptionList.split(t, what: "threads").map {
                 guard let n = Int($0), n > 0 else { throw BenchError.usage("invalid thread count '\($0)' (positive integers)") }
                 guard n <= cpuIDs.count else {
                     throw BenchError.usage("\(n) threads but only \(cpuIDs.count) CPUs (\(CPUList.format(cpuIDs))): workers are pinned one per CPU")
                 }
                 return n
-            }
+            })
         } else {
             threadCounts = cpuIDs.count > 1 ? [1, cpuIDs.count] : [1]
         }
 
-        let sizes: [Int] = try OptionList.split(size, what: "size").map {
+        let sizes: [Int] = OptionList.unique(try OptionList.split(size, what: "size").map {
             guard let n = Int($0), n >= 1, n <= 4088 else {
                 throw BenchError.usage("invalid size '\($0)': object sizes are 1…4088 bytes (4096-byte class minus the 8-byte header)")
             }
             return n
-        }
+        })
         let durationMs = duration ?? (quick ? 8 : 40)
         let warmupMs = warmup ?? (quick ? 2 : 10)
         let reps = repetitions ?? (quick ? 3 : 5)
-        guard durationMs > 0 else { throw BenchError.usage("--duration must be > 0 ms") }
-        guard warmupMs >= 0 else { throw BenchError.usage("--warmup must be ≥ 0 ms") }
-        guard reps > 0 else { throw BenchError.usage("--repetitions must be > 0") }
+        // Bounded so ms → ns cannot overflow and a typo cannot ask for a year-long phase.
+        guard durationMs > 0 && durationMs <= Limits.maxPhaseMs else {
+            throw BenchError.usage("--duration must be 1…\(Limits.maxPhaseMs) ms, got \(durationMs)")
+        }
+        guard warmupMs >= 0 && warmupMs <= Limits.maxPhaseMs else {
+            throw BenchError.usage("--warmup must be 0…\(Limits.maxPhaseMs) ms, got \(warmupMs)")
+        }
+        guard reps > 0 && reps <= Limits.maxRepetitions else {
+            throw BenchError.usage("--repetitions must be 1…\(Limits.maxRepetitions), got \(reps)")
+        }
+        if quick {
+            let explicit = [("--duration", duration, 8), ("--warmup", warmup, 2), ("--repetitions", repetitions, 3)]
+                .compactMap { name, value, quickValue in value.map { "\(name) \($0) (not --quick's \(quickValue))" } }
+            if !explicit.isEmpty { notes.append("--quick with explicit \(explicit.joined(separator: ", ")): the explicit values win") }
+        }
         guard mapValues >= threadCounts.max()! && mapValues <= 1 << 24 else {
-            throw BenchError.usage("--map-values must be between the thread count and 16777216")
+            throw BenchError.usage("--map-values must be between the thread count and 16777216, got \(mapValues)")
         }
         let settings = RunSettings(durationNs: durationMs * 1_000_000, warmupNs: warmupMs * 1_000_000, repetitions: reps,
                                    latency: latency, mapSlots: mapValues, seed: seed)
         return (Plan(subjects: subjects, workloads: workloads, threads: threadCounts, cpus: cpuIDs, sizes: sizes,
                      settings: settings, topology: topology), notes)
+    }
+}
+
+/// Upper bounds of the numeric options of `bench [run]`.
+enum Limits {
+    /// One hour per phase.
+    static let maxPhaseMs = 3_600_000
+    static let maxRepetitions = 100_000
+}
+
+extension RunCommand {
+    /// One line for a failed case: the runner's reason, without repeating the case name.
+    static func describe(_ failure: BenchRunner.Failure) -> String {
+        guard case .caseFailed(let name, var why) = failure else { return failure.description }
+        for suffix in [": \(name)", " \(name)", name] where why.hasSuffix(suffix) && why.count > suffix.count {
+            why = String(why.dropLast(suffix.count))
+            break
+        }
+        return "case \(name) failed: \(why)"
     }
 }
 

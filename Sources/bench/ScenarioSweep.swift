@@ -30,13 +30,18 @@ struct ScenarioSweep {
                 let label = "[\(done + 1)/\(total)] scenario \(scenario.rawValue) × \(strategy.rawValue)"
                 if !quiet { fputs("\(label)…\n", stderr) }
                 let outcome: ScenarioOutcome
+                FailureContext.set("scenario \(scenario.rawValue) × \(strategy.rawValue)")
+                defer { FailureContext.set("") }
                 do {
-                    outcome = try ScenarioRunner.run(scenario, strategy: strategy, settings: settings) { i, n in
+                    outcome = try ScenarioRunner.run(scenario, strategy: strategy, settings: settings,
+                                                     shouldStop: { ScenarioInterrupt.isSet }) { i, n in
                         // Long randomized replays: a line per 10 % on a terminal-free stderr.
                         if !quiet && n >= 1000 && i > 0 && i % (n / 10) == 0 && i < n {
                             fputs("  \(label): \(i)/\(n) iterations\n", stderr)
                         }
                     }
+                } catch ScenarioError.interrupted {
+                    throw Failure(description: "interrupted")
                 } catch {
                     throw Failure(description: "scenario \(scenario.rawValue) × \(strategy.rawValue): \(error)")
                 }
@@ -67,16 +72,25 @@ struct ScenarioSweep {
             cpus: CPUList.format(Array(settings.cpus.prefix(2))), size: ScenarioSettings.objectSize)
     }
 
-    /// SIGINT during a replay stops after the current scenario.
+    /// SIGINT, SIGTERM or SIGHUP during a replay stops before the next iteration; a second one
+    /// exits at once.
     static func installInterruptHandler() {
-        signal(SIGINT) { _ in scenarioInterrupts = 1 }
+        for s in [SIGINT, SIGTERM, SIGHUP] {
+            signal(s) { n in
+                if scenarioInterrupts != 0 { exitOnSecondInterrupt(n) }
+                scenarioInterrupts = n
+            }
+        }
     }
 }
 
-/// Set by SIGINT while scenarios replay (a signal handler may only store to a plain global).
+/// The signal that arrived while scenarios replay, or 0 (a signal handler may only store to a
+/// plain global).
 nonisolated(unsafe) var scenarioInterrupts: sig_atomic_t = 0
 
-/// Whether ^C arrived during the replay.
+/// Whether ^C (or SIGTERM/SIGHUP) arrived during the replay.
 enum ScenarioInterrupt {
     static var isSet: Bool { scenarioInterrupts != 0 }
+    /// 128 + the signal: the shell's status for a process the signal stopped.
+    static var exitCode: Int32 { 128 + scenarioInterrupts }
 }

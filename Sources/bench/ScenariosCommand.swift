@@ -19,29 +19,32 @@ struct ScenariosCommand: ParsableCommand {
             the worst one. Formats: csv (rows metric=verdict: 0 safe, 1 leak, 2 use-after-free), md, txt \
             (≤ 75-column mail), json; written atomically to --output as <run-id>-scenarios.<format>.
             Exit status: 0 every verdict matches the expectation table, 2 some verdict differs, 64 usage, \
-            70 a scenario could not run, 73 cannot write, 130 interrupted (^C stops after the current \
-            scenario × strategy; nothing is written).
+            69 a racing scenario needs two CPUs and the machine has one, 70 a scenario could not run, 73 \
+            cannot write, 74 the report cannot be written to stdout, 130 interrupted (^C, or 143 SIGTERM, \
+            129 SIGHUP: the replay stops before its next iteration and nothing is written; a second ^C \
+            exits at once). The racing scenarios (\(Scenario.racingNames)) need two distinct CPUs: one CPU \
+            cannot race.
             """)
 
-    @Option(name: .customLong("strategy"), help: "Comma-separated strategies, or all (\(StrategyKind.allCases.map(\.rawValue).joined(separator: ", "))).")
+    @Option(name: .customLong("strategy"), parsing: .unconditional, help: "Comma-separated strategies, or all (\(StrategyKind.allCases.map(\.rawValue).joined(separator: ", "))).")
     var strategy = "all"
 
-    @Option(name: .customLong("scenario"), help: "Comma-separated scenarios, or all (\(Scenario.allCases.map(\.rawValue).joined(separator: ", "))).")
+    @Option(name: .customLong("scenario"), parsing: .unconditional, help: "Comma-separated scenarios, or all (\(Scenario.allCases.map(\.rawValue).joined(separator: ", "))).")
     var scenario = "all"
 
-    @Option(help: "Replays of each randomized scenario (default \(ScenarioSettings.defaults.iterations)); scripted ones run once.")
+    @Option(parsing: .unconditional, help: "Replays of each randomized scenario (default \(ScenarioSettings.defaults.iterations)); scripted ones run once.")
     var iterations: Int?
 
-    @Option(help: "Seed of the randomized interleavings (default \(ScenarioSettings.defaultSeed), \"bpf_ma\"); the same seed replays the same plans.")
+    @Option(parsing: .unconditional, help: "Seed of the randomized interleavings (default \(ScenarioSettings.defaultSeed), \"bpf_ma\"); the same seed replays the same plans.")
     var seed: UInt64 = ScenarioSettings.defaultSeed
 
-    @Option(name: .customLong("cpus"), help: "CPUs for the pinned racing workers, kernel list syntax like 0-1 (default: the first two online).")
+    @Option(name: .customLong("cpus"), parsing: .unconditional, help: "CPUs for the pinned racing workers, two distinct ones, kernel list syntax like 0-1 (default: the first two online).")
     var cpus: String?
 
-    @Option(help: "Directory for the result files.")
+    @Option(parsing: .unconditional, help: "Directory for the result files.")
     var output = "Results"
 
-    @Option(help: "Comma-separated formats: csv, md, txt, json.")
+    @Option(parsing: .unconditional, help: "Comma-separated formats: csv, md, txt, json.")
     var format = "csv,md,txt"
 
     @Flag(help: "No progress on stderr.")
@@ -64,7 +67,7 @@ struct ScenariosCommand: ParsableCommand {
         ScenarioSweep.installInterruptHandler()
         let verdicts: [SafetyVerdict]
         do { verdicts = try sweep.run() } catch let e as ScenarioSweep.Failure {
-            if ScenarioInterrupt.isSet { BenchError(message: "interrupted; no files written", code: SysExit.interrupted).exit() }
+            if ScenarioInterrupt.isSet { BenchError(message: "interrupted; no files written", code: ScenarioInterrupt.exitCode).exit() }
             BenchError(message: e.description, code: SysExit.software).exit()
         }
 
@@ -85,7 +88,7 @@ struct ScenariosCommand: ParsableCommand {
         do { try AtomicFileWriter.write(files) } catch {
             BenchError(message: "\(error)", code: SysExit.cantCreate).exit()
         }
-        print(mail, terminator: "")
+        StandardOutput.write(mail)
         if !quiet { for f in files { fputs("wrote \(f.path)\n", stderr) } }
         let unexpected = verdicts.filter { !$0.matchesExpectation }
         if !unexpected.isEmpty {
@@ -104,17 +107,22 @@ struct ScenariosCommand: ParsableCommand {
                 throw BenchError.usage("unknown scenario '\(name)' (valid: \(Scenario.allCases.map(\.rawValue).joined(separator: ", ")), all)")
             }
         }
-        var seen = Set<Scenario>()
-        scenarios = scenarios.filter { seen.insert($0).inserted }
-        return ScenarioSweep(scenarios: scenarios, strategies: strategies,
-                             settings: try Self.settings(iterations: iterations, seed: seed, cpus: cpus), quiet: quiet)
+        scenarios = OptionList.unique(scenarios)
+        let settings = try Self.settings(iterations: iterations, seed: seed, cpus: cpus)
+        // One CPU cannot race: the verdict of a racing scenario would be reported as if it had.
+        if let racing = scenarios.first(where: \.isRandomized), settings.cpus.count < 2 {
+            let why = "scenario \(racing.rawValue) races two pinned workers and needs two distinct CPUs"
+            if let cpus { throw BenchError.usage("\(why); --cpus \(cpus) names one") }
+            throw BenchError(message: "\(why); this process may run on one only", code: SysExit.unavailable)
+        }
+        return ScenarioSweep(scenarios: scenarios, strategies: strategies, settings: settings, quiet: quiet)
     }
 
     /// Scenario settings from the shared options; usage errors for bad values.
     static func settings(iterations: Int?, seed: UInt64, cpus: String?) throws -> ScenarioSettings {
         var settings = ScenarioSettings.defaults
         if let iterations {
-            guard iterations > 0 && iterations <= 100_000_000 else { throw BenchError.usage("--iterations must be between 1 and 100000000") }
+            guard iterations > 0 && iterations <= 100_000_000 else { throw BenchError.usage("--iterations must be between 1 and 100000000, got \(iterations)") }
             settings.iterations = iterations
         }
         settings.seed = seed
@@ -148,4 +156,9 @@ extension RunContext {
                   swift: swift, build: build, strategy: "", workload: "", phase: "", op: "", threads: 0, cpus: "",
                   size: 0, repetition: 0, metric: "", value: nil, unit: "")
     }
+}
+
+extension Scenario {
+    /// The scenarios that race two pinned workers, comma-separated.
+    static var racingNames: String { allCases.filter(\.isRandomized).map(\.rawValue).joined(separator: ", ") }
 }

@@ -39,3 +39,15 @@ import Testing
         #expect(!d.cpus.isEmpty && d.cpus.count <= 2)
     }
 }
+
+@Suite struct ScenarioRunnerStopTests {
+    /// ^C during a long replay: the runner asks before every iteration and stops at once.
+    @Test func aStopConditionEndsTheReplayBetweenIterations() {
+        var done = 0
+        #expect(throws: ScenarioError.interrupted) {
+            try ScenarioRunner.run(.concurrentWalk, strategy: .atomic, settings: ScenarioSettings(iterations: 100_000_000),
+                                   shouldStop: { done >= 3 }) { d, _ in done = d }
+        }
+        #expect(done == 3)
+    }
+}

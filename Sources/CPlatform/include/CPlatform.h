@@ -2,6 +2,7 @@
 #define CPLATFORM_H
 // What Swift cannot call directly: CPU_SET macros, pthread affinity, fenced TSC reads.
 // Every symbol carries the CPlatform_ prefix (the swift-nio CNIOLinux convention).
+#include <stddef.h>
 #include <stdint.h>
 
 /// Pins the calling thread to exactly one CPU. Returns 0 or an errno value.
@@ -46,5 +47,17 @@ static inline void CPlatform_cpu_relax(void) {
 static inline void CPlatform_escape(const void *p) {
     __asm__ __volatile__("" : : "g"(p) : "memory");
 }
+
+/// sysexits EX_SOFTWARE: what a fatal libnuma error exits with (numa_hooks.c).
+#define CPLATFORM_EXIT_SOFTWARE 70
+/// Names what the process is doing in the line a fatal libnuma error prints ("case …"); "" clears it.
+void CPlatform_set_failure_context(const char *text);
+/// libnuma errors it survived (an mbind that failed), which numa_hooks.c keeps off stderr.
+unsigned long CPlatform_numa_error_count(void);
+/// `bytes` of anonymous memory bound to `node` (MPOL_BIND, like numa_alloc_onnode, without its
+/// heap-allocated bitmask, which under memory exhaustion makes libnuma exit(1)); NULL if mmap fails.
+void *CPlatform_alloc_onnode(size_t bytes, int node);
+/// Returns memory from CPlatform_alloc_onnode.
+void CPlatform_free_onnode(void *p, size_t bytes);
 
 #endif

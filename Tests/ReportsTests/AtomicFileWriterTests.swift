@@ -1,0 +1,61 @@
+import Foundation
+import Glibc
+import Testing
+@testable import Reports
+
+/// The result files of a run appear together or not at all, and never replace a file.
+struct AtomicFileWriterTests {
+    let directory: String = {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("atomic-writer-\(UUID().uuidString)").path
+        try! FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        return path
+    }()
+
+    func names() -> [String] { ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).sorted() }
+    func contents(_ name: String) -> String? { try? String(contentsOfFile: directory + "/" + name, encoding: .utf8) }
+
+    @Test func writesEveryFileAndNoTemporary() throws {
+        try AtomicFileWriter.write([(directory + "/r.csv", "a\n"), (directory + "/r.md", "b\n")])
+        #expect(names() == ["r.csv", "r.md"])
+        #expect(contents("r.csv") == "a\n")
+    }
+
+    @Test func anExistingFileIsNeverReplaced() throws {
+        try AtomicFileWriter.write([(directory + "/r.csv", "first\n")])
+        #expect(throws: AtomicFileWriter.Failure.self) {
+            try AtomicFileWriter.write([(directory + "/r.md", "second\n"), (directory + "/r.csv", "second\n")])
+        }
+        #expect(contents("r.csv") == "first\n")
+        #expect(names() == ["r.csv"], "the md of the failed set must be removed too")
+    }
+
+    /// A planted publish failure midway (the JSON's name is a directory): none of the set stays.
+    @Test func aFailureMidwayRemovesWhatWasPublished() throws {
+        #expect(mkdir(directory + "/r.json", 0o755) == 0)
+        let files = ["csv", "md", "json", "txt"].map { (directory + "/r.\($0)", "x\n") }
+        #expect(throws: AtomicFileWriter.Failure.self) { try AtomicFileWriter.write(files) }
+        #expect(names() == ["r.json"])
+    }
+
+    @Test func theSamePathTwiceIsRefusedBeforeWriting() {
+        #expect(throws: AtomicFileWriter.Failure.self) {
+            try AtomicFileWriter.write([(directory + "/r.csv", "a\n"), (directory + "/r.csv", "a\n")])
+        }
+        #expect(names().isEmpty)
+    }
+
+    /// A SIGKILL mid-write leaves `<file>.tmp.<pid>`: the next run removes it when the pid is gone.
+    @Test func staleTemporariesOfDeadProcessesAreRemoved() throws {
+        var pid: pid_t = 0
+        var argv: [UnsafeMutablePointer<CChar>?] = [strdup("/bin/true"), nil]
+        defer { free(argv[0]) }
+        #expect(posix_spawn(&pid, "/bin/true", nil, nil, &argv, nil) == 0)
+        var status: Int32 = 0
+        waitpid(pid, &status, 0)  // reaped: no process has this pid now
+        for name in ["old.csv.tmp.\(pid)", "live.csv.tmp.\(getpid())", "keep.csv", "notes.tmp.txt"] {
+            #expect(FileManager.default.createFile(atPath: directory + "/" + name, contents: Data("x".utf8)))
+        }
+        try AtomicFileWriter.prepare(directory: directory)
+        #expect(names() == ["keep.csv", "live.csv.tmp.\(getpid())", "notes.tmp.txt"])
+    }
+}
