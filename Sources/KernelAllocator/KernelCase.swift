@@ -88,7 +88,7 @@ public final class KernelCase: @unchecked Sendable {
             try PinnedThread.run(on: spec.cpus) { index, cpu in
                 start.wait()
                 let begin = monotonicNanoseconds()
-                let clock = PhaseClock(warmupEnd: begin + warmupNs, end: begin + warmupNs + durationNs)
+                let clock = PhaseClock(warmupEnd: begin + warmupNs, end: begin + warmupNs + durationNs, hasWarmup: warmupNs > 0)
                 do throws(KernelCaseFailure) {
                     let totals: KernelTotals
                     if self.spec.workload == .remote {
@@ -167,6 +167,8 @@ public final class KernelCase: @unchecked Sendable {
             step.runs = spec.workload == .batch ? 2 : 1
             if measuring { totals.add(step) }
         }
+        // Preempted past the whole window: nothing measured, nothing to claim.
+        if !measuring { return totals }
         let moved = ProvenanceCounters.read(object, cpu: cpu) - before
         try verify(moved: moved, expected: expected, cpu: cpu)
         return totals
@@ -182,15 +184,14 @@ public final class KernelCase: @unchecked Sendable {
         var totals = KernelTotals()
         var expected = ProvenanceCounters()
         var before = ProvenanceCounters.read(object, cpu: cpu)
-        var measuring = false
+        // The producer decides, for both, when the warm-up ends and when to stop (each worker's
+        // own clock could disagree by a preemption: a worker that never saw its window open
+        // would report operations its peer timed).
+        var measuring = !clock.hasWarmup
         var producing = true, producedLastRound = false
         var round = 0
         while true {
             let t0 = monotonicNanoseconds()
-            if !measuring && t0 >= clock.warmupEnd {
-                measuring = true
-                before = ProvenanceCounters.read(object, cpu: cpu)
-            }
             var failure: KernelCaseFailure?
             if producer && producing && !pair.abandoned {
                 do {
@@ -200,7 +201,8 @@ public final class KernelCase: @unchecked Sendable {
                         expected.allocated += UInt64(k)
                     }
                 } catch { failure = error }
-                pair.setStop(round: round, now: monotonicNanoseconds() >= clock.end || failure != nil)
+                let now = monotonicNanoseconds()
+                pair.publish(round: round, stop: (measuring && now >= clock.end) || failure != nil, measure: now >= clock.warmupEnd)
             }
             if !producer && producedLastRound && !pair.abandoned {
                 do {
@@ -221,6 +223,11 @@ public final class KernelCase: @unchecked Sendable {
             if pair.abandoned { throw KernelCaseFailure("the remote peer on the other CPU failed") }
             producedLastRound = producing
             producing = producing && !pair.stop(round: round)
+            if !measuring && pair.measure(round: round) {
+                // Both workers' programs of this round have finished: counting starts here.
+                measuring = true
+                before = ProvenanceCounters.read(object, cpu: cpu)
+            }
             if !producing && !producedLastRound { break }
             round += 1
         }
@@ -279,16 +286,23 @@ public final class KernelCase: @unchecked Sendable {
 struct PhaseClock {
     let warmupEnd: Int
     let end: Int
+    let hasWarmup: Bool
 }
 
-/// The two workers of one remote pair: their barrier and the producer's stop decisions
+/// The two workers of one remote pair: their barrier and the producer's measure/stop decisions
 /// (double-buffered by round parity so the next round's write cannot race this round's read).
 final class RemotePair: @unchecked Sendable {
     let barrier = SpinBarrier(parties: 2)
     private let stops = [ManagedAtomic<Bool>(false), ManagedAtomic<Bool>(false)]
+    private let measures = [ManagedAtomic<Bool>(false), ManagedAtomic<Bool>(false)]
     private let failed = ManagedAtomic<Bool>(false)
 
-    func setStop(round: Int, now stop: Bool) { stops[round & 1].store(stop, ordering: .releasing) }
+    /// The producer's decisions after its run of `round`, read by both after the barrier.
+    func publish(round: Int, stop: Bool, measure: Bool) {
+        measures[round & 1].store(measure, ordering: .releasing)
+        stops[round & 1].store(stop, ordering: .releasing)
+    }
+    func measure(round: Int) -> Bool { measures[round & 1].load(ordering: .acquiring) }
     func stop(round: Int) -> Bool { stops[round & 1].load(ordering: .acquiring) || failed.load(ordering: .acquiring) }
     var abandoned: Bool { failed.load(ordering: .acquiring) }
     func abandon() { failed.store(true, ordering: .releasing) }
