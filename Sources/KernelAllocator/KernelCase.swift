@@ -133,7 +133,8 @@ public final class KernelCase: @unchecked Sendable {
         var measuring = false
         while true {
             let t0 = monotonicNanoseconds()
-            if t0 >= clock.end { break }
+            // At least one measured batch, even for a worker preempted past its window.
+            if t0 >= clock.end && totals.runs > 0 { break }
             if !measuring && t0 >= clock.warmupEnd {
                 measuring = true
                 before = ProvenanceCounters.read(object, cpu: cpu)
@@ -167,8 +168,6 @@ public final class KernelCase: @unchecked Sendable {
             step.runs = spec.workload == .batch ? 2 : 1
             if measuring { totals.add(step) }
         }
-        // Preempted past the whole window: nothing measured, nothing to claim.
-        if !measuring { return totals }
         let moved = ProvenanceCounters.read(object, cpu: cpu) - before
         try verify(moved: moved, expected: expected, cpu: cpu)
         return totals
