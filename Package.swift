@@ -49,6 +49,15 @@ let package = Package(
         .target(name: "CDynamicLoader", cSettings: cSettings),
         .target(name: "SystemAllocators", dependencies: ["Platform", "CDynamicLoader"], swiftSettings: optimized),
 
+        // Ground truth: the running kernel's bpf_mem_alloc, through BPF programs (bpf/*.bpf.c,
+        // compiled on first use) loaded with libbpf.
+        .systemLibrary(name: "CLibbpf", pkgConfig: "libbpf", providers: [.apt(["libbpf-dev"])]),
+        .target(
+            name: "KernelAllocator",
+            dependencies: ["CLibbpf", "Platform", .product(name: "Atomics", package: "swift-atomics")],
+            exclude: ["bpf"],
+            swiftSettings: optimized),
+
         // The commit the binary was built from, recorded at build time (no git at run time).
         .plugin(name: "BuildCommit", capability: .buildTool()),
         .target(name: "BuildInfo", plugins: ["BuildCommit"]),
@@ -61,6 +70,7 @@ let package = Package(
             name: "Runner",
             dependencies: [
                 "Strategies", "BPFModel", "MemAlloc", "Platform", "CPlatform", "SystemAllocators", "Reports", "BuildInfo",
+                "KernelAllocator",
                 .product(name: "Atomics", package: "swift-atomics"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
             ],
@@ -78,10 +88,13 @@ let package = Package(
         .executableTarget(
             name: "bench",
             dependencies: [
-                "Runner", "Reports", "Scenarios", "Platform",
+                "Runner", "Reports", "Scenarios", "Platform", "KernelAllocator",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: optimized),
+
+        // The kernel's allocator on its own, selftests-bench style (and the gap experiment).
+        .executableTarget(name: "kernel-bench", dependencies: ["KernelAllocator"], swiftSettings: optimized),
 
         .testTarget(name: "PlatformTests", dependencies: ["Platform", "CNuma"]),
         .testTarget(
@@ -91,6 +104,7 @@ let package = Package(
         .testTarget(name: "BPFModelTests", dependencies: ["BPFModel", "Strategies", "MemAlloc", "Platform"]),
         .testTarget(name: "SystemAllocatorsTests", dependencies: ["SystemAllocators", "Platform"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports"]),
+        .testTarget(name: "KernelAllocatorTests", dependencies: ["KernelAllocator", "Platform"]),
         .testTarget(name: "RunnerTests", dependencies: ["Runner", "Reports", "Strategies", "MemAlloc", "Platform"]),
         .testTarget(name: "ScenariosTests", dependencies: ["Scenarios", "BPFModel", "Strategies", "MemAlloc", "Platform", "Reports"]),
     ],

@@ -80,9 +80,10 @@ public struct ReportSections: Sendable {
                 }
             }
         }
+        let modelKernel = ModelKernelSection.tables(table)
         let safetySections = SafetySections(verdicts: safety, rows: performance)
-        self.tables = tables + safetySections.tables
-        findings = RunFindings.compute(table: table) + extraFindings + safetySections.findings
+        self.tables = modelKernel.tables + tables + safetySections.tables
+        findings = RunFindings.compute(table: table) + modelKernel.findings + extraFindings + safetySections.findings
             + HostEpisodes(rows: performance).findings
     }
 

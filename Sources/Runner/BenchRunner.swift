@@ -1,4 +1,5 @@
 import Glibc
+import KernelAllocator
 import Platform
 import Reports
 import Strategies
@@ -43,6 +44,9 @@ public final class BenchRunner {
     let context: RunContext
     let quiet: Bool
     let calibration: (overheadTicks: UInt64, ticksPerNs: Double)
+    /// Kernel cases, loaded once before the first round (KernelRepetition.swift).
+    var kernelCases: [CaseSpec: KernelCase] = [:]
+    var kernelBuild: BPFBuild?
 
     public init(plan: Plan, context: RunContext, quiet: Bool) throws {
         guard BuildConfiguration.current != .unoptimized else { throw Failure.unoptimizedBuild }
@@ -85,8 +89,12 @@ public final class BenchRunner {
         let cases = plan.cases
         var rowsByCase = [[ResultRow]](repeating: [], count: cases.count)
         var runnable: [Int] = []
+        let kernelUnavailable = prepareKernelCases(cases)
+        defer { closeKernelCases() }
         for (i, spec) in cases.enumerated() {
-            if let reason = spec.workload.unsupportedReason(threads: spec.threads) {
+            if let rows = kernelUnavailable[i] {
+                rowsByCase[i] = rows
+            } else if let reason = spec.workload.unsupportedReason(threads: spec.threads) {
                 let b = RowBuilder(context: context, spec: spec, repetition: 0)
                 rowsByCase[i] = spec.workload.ops.flatMap { b.unavailable("live", $0, reason) }
             } else if plan.subject(named: spec.subject) != nil {
@@ -165,6 +173,8 @@ public final class BenchRunner {
             return try repetition(spec, rep) { FreeListFloorSubject(size: spec.size, cpuIDLimit: limit, mapSlots: slots) }
         case .noop:
             return try repetition(spec, rep) { NoopSubject(mapSlots: slots) }
+        case .kernel(let kind):
+            return try kernelRepetition(spec, rep, kind)
         }
     }
 

@@ -1,3 +1,4 @@
+import KernelAllocator
 import Platform
 import Strategies
 import SystemAllocators
@@ -10,6 +11,8 @@ public enum SubjectChoice: Sendable, CustomStringConvertible {
     case freelist
     /// The harness alone.
     case noop
+    /// The running kernel's own allocator (ground truth), through BPF programs.
+    case kernel(KernelSubjectKind)
 
     public var description: String {
         switch self {
@@ -17,6 +20,7 @@ public enum SubjectChoice: Sendable, CustomStringConvertible {
         case .system(let a): return a.name
         case .freelist: return "freelist"
         case .noop: return "noop"
+        case .kernel(let k): return k.rawValue
         }
     }
 
@@ -26,6 +30,7 @@ public enum SubjectChoice: Sendable, CustomStringConvertible {
         case .system(let a): return "\(a.name) loaded at run time from \(a.kind.soname): a reference row, no kill"
         case .freelist: return SubjectChoice.freelistSummary
         case .noop: return SubjectChoice.noopSummary
+        case .kernel(let k): return k.summary
         }
     }
 
@@ -35,6 +40,7 @@ public enum SubjectChoice: Sendable, CustomStringConvertible {
     /// Workloads this subject runs (the harness only needs the fast-path patterns).
     func runs(_ w: WorkloadKind) -> Bool {
         if case .noop = self { return w == .pair || w == .batch }
+        if case .kernel(let k) = self { return w.kernelWorkload.map { k.workloads.contains($0) } ?? false }
         return true
     }
 }
@@ -76,4 +82,17 @@ public struct Plan: Sendable {
     }
 
     public func subject(named name: String) -> SubjectChoice? { subjects.first { $0.description == name } }
+}
+
+extension WorkloadKind {
+    /// The kernel program implementing this workload, nil when there is none (larson).
+    var kernelWorkload: KernelWorkload? {
+        switch self {
+        case .pair: return .pair
+        case .batch: return .batch
+        case .remote: return .remote
+        case .kptrXchg: return .kptrXchg
+        case .larson: return nil
+        }
+    }
 }

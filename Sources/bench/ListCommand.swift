@@ -1,4 +1,5 @@
 import ArgumentParser
+import KernelAllocator
 import Runner
 import Scenarios
 import Strategies
@@ -20,6 +21,10 @@ struct ListCommand: ParsableCommand {
         }
         print("  \("freelist".padded(12)) \(SubjectChoice.freelistSummary)")
         print("  \("noop".padded(12)) \(SubjectChoice.noopSummary)")
+        print("Ground truth (the running kernel's bpf_mem_alloc via BPF_PROG_TEST_RUN):")
+        let kernelState: String
+        do { try KernelEnvironment.current().check(); kernelState = "" } catch { kernelState = " [\(error.cell): \(error.note)]" }
+        for k in KernelSubjectKind.allCases { print("  \(k.rawValue.padded(14)) \(k.summary)\(kernelState)") }
         print("Workloads:")
         for w in WorkloadKind.allCases { print("  \(w.rawValue.padded(12)) \(w.summary)") }
         print("Phases: live → kill → post-kill → drain → teardown")

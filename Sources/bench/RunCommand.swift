@@ -1,4 +1,5 @@
 import ArgumentParser
+import KernelAllocator
 import Foundation
 import Platform
 import Reports
@@ -14,8 +15,9 @@ struct RunCommand: ParsableCommand {
         abstract: "Run the matrix of strategies × workloads × threads × sizes through every phase.",
         discussion: """
             Strategies: \(StrategyKind.allCases.map(\.rawValue).joined(separator: ", ")); references: \
-            \(SystemAllocatorKind.allCases.map(\.rawValue).joined(separator: ", ")), freelist, noop. `all` = every \
-            strategy, every installed system allocator, freelist and noop.
+            \(SystemAllocatorKind.allCases.map(\.rawValue).joined(separator: ", ")), freelist, noop, kernel, kernel-htab, \
+            kernel-harness. `all` = every strategy, every installed system allocator, freelist, noop and (when BPF \
+            programs can be loaded) the kernel subjects.
             Workloads: \(WorkloadKind.allCases.map(\.rawValue).joined(separator: ", ")) (or all).
             Formats: csv, md, txt (≤ 75-column mail), json. Files are written atomically to --output as \
             <run-id>.<format>; progress and ETA go to stderr, the summary to stdout.
@@ -206,12 +208,23 @@ struct RunCommand: ParsableCommand {
             : SystemAllocator.available([])
         var subjects: [SubjectChoice] = []
         let validNames = StrategyKind.allCases.map(\.rawValue) + SystemAllocatorKind.allCases.map(\.rawValue) + ["freelist", "noop"]
+            + KernelSubjectKind.allCases.map(\.rawValue)
         for name in names {
             if name == "all" {
                 subjects += StrategyKind.allCases.map { .strategy($0) }
                 subjects += available.allocators.map { .system($0) }
                 notes += available.skipped.map { "skipping \($0.kind.rawValue): \($0.description)" }
                 subjects += [.freelist, .noop]
+                // The kernel's own allocator, when this machine can load BPF programs.
+                do {
+                    try KernelEnvironment.current().check()
+                    subjects += KernelSubjectKind.allCases.map { .kernel($0) }
+                } catch {
+                    notes.append("skipping the kernel subjects: \(error.description)")
+                }
+            } else if let k = KernelSubjectKind(rawValue: name) {
+                // Asked for by name: a missing piece becomes n/a rows with the reason, not an error.
+                subjects.append(.kernel(k))
             } else if let k = StrategyKind(rawValue: name) {
                 subjects.append(.strategy(k))
             } else if let k = SystemAllocatorKind(rawValue: name) {

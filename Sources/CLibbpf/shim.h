@@ -1,0 +1,55 @@
+// libbpf (pkg-config libbpf, Debian libbpf-dev) for the KernelAllocator module, plus the few
+// helpers Swift cannot write itself: LIBBPF_OPTS initialisers and the __sk_buff context.
+// (Only static inline functions here: a header imported by Swift cannot define state.)
+#ifndef CLIBBPF_SHIM_H
+#define CLIBBPF_SHIM_H
+
+#include <bpf/libbpf.h>
+#include <bpf/bpf.h>
+#include <linux/bpf.h>
+#include <errno.h>
+#include <string.h>
+
+/// One BPF_PROG_TEST_RUN of a tc program with the run parameters in skb->cb[0..2]
+/// (iterations, base slot or key, seed) and a minimal Ethernet frame as the packet.
+/// Returns 0 and the program's return value in *retval, or -errno.
+/// The corresponding C function is `bpf_prog_test_run_opts`.
+static inline int CLibbpf_test_run_tc(int prog_fd, __u32 iterations, __u32 base, __u32 seed, __u32 *retval) {
+    unsigned char frame[64];
+    memset(frame, 0, sizeof(frame));
+    struct __sk_buff skb;
+    memset(&skb, 0, sizeof(skb));
+    skb.cb[0] = iterations;
+    skb.cb[1] = base;
+    skb.cb[2] = seed;
+    LIBBPF_OPTS(bpf_test_run_opts, opts,
+        .data_in = frame, .data_size_in = sizeof(frame),
+        .ctx_in = &skb, .ctx_size_in = sizeof(skb),
+        .repeat = 1);
+    int err = bpf_prog_test_run_opts(prog_fd, &opts);
+    if (err != 0) return err < 0 ? err : -errno;
+    *retval = opts.retval;
+    return 0;
+}
+
+/// One BPF_PROG_TEST_RUN of a syscall program whose context is `ctx` (ctx_size bytes).
+/// The corresponding C function is `bpf_prog_test_run_opts`.
+static inline int CLibbpf_test_run_syscall(int prog_fd, void *ctx, __u32 ctx_size, __u32 *retval) {
+    LIBBPF_OPTS(bpf_test_run_opts, opts, .ctx_in = ctx, .ctx_size_in = ctx_size);
+    int err = bpf_prog_test_run_opts(prog_fd, &opts);
+    if (err != 0) return err < 0 ? err : -errno;
+    *retval = opts.retval;
+    return 0;
+}
+
+/// The kernel's id of the map behind `map_fd`, 0 on error.
+/// The corresponding C function is `bpf_obj_get_info_by_fd`.
+static inline __u32 CLibbpf_map_id(int map_fd) {
+    struct bpf_map_info info;
+    __u32 len = sizeof(info);
+    memset(&info, 0, sizeof(info));
+    if (bpf_obj_get_info_by_fd(map_fd, &info, &len) != 0) return 0;
+    return info.id;
+}
+
+#endif

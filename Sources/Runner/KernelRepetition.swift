@@ -1,0 +1,105 @@
+import Glibc
+import KernelAllocator
+import Platform
+import Reports
+
+/// The kernel subjects in the same runner: their loop runs inside the kernel (one
+/// BPF_PROG_TEST_RUN is one timed batch, on a worker pinned to the case's CPU), so a repetition
+/// is a batch-level target: `KernelCase.measure` drives the pinned workers and returns the
+/// same per-phase totals the model's workers count, and `RowBuilder` makes the same rows.
+extension BenchRunner {
+    /// Loads every kernel case's programs before the first round (compiling them on first use),
+    /// so a missing piece turns those cases into `n/a` rows up front and nothing else changes.
+    /// Returns the n/a rows of the cases that cannot run.
+    func prepareKernelCases(_ cases: [CaseSpec]) -> [Int: [ResultRow]] {
+        var unavailable: [Int: [ResultRow]] = [:]
+        var build: BPFBuild?
+        for (i, spec) in cases.enumerated() {
+            guard case .kernel(let kind)? = plan.subject(named: spec.subject), let workload = spec.workload.kernelWorkload else { continue }
+            let b = build ?? BPFBuild(environment: KernelEnvironment.current())
+            build = b
+            let kernelSpec = KernelCaseSpec(subject: kind, workload: workload, cpus: spec.cpus, size: spec.size, slots: plan.settings.mapSlots)
+            do {
+                kernelCases[spec] = try KernelCase(spec: kernelSpec, build: b)
+                kernelBuild = b
+            } catch {
+                let cell = "n/a: \(error.reason) (\(error.note))"
+                if !quiet { fputs("\(spec.subject)/\(spec.workload.rawValue) \(spec.threads) thr: \(cell)\n", stderr) }
+                let rows = RowBuilder(context: context, spec: spec, repetition: 0)
+                unavailable[i] = spec.workload.ops.flatMap { rows.unavailable("live", $0, cell) }
+            }
+        }
+        return unavailable
+    }
+
+    /// One repetition of a loaded kernel case: the live phase on pinned workers, then the map's
+    /// teardown as the kernel sees it (close the last fd of a map holding `mapSlots` objects,
+    /// time until its id is gone).
+    func kernelRepetition(_ spec: CaseSpec, _ rep: Int, _ kind: KernelSubjectKind) throws -> [ResultRow] {
+        guard let kernelCase = kernelCases[spec], let build = kernelBuild else { return [] }
+        let totals: KernelTotals
+        do {
+            totals = try kernelCase.measure(durationNs: plan.settings.durationNs, warmupNs: plan.settings.warmupNs)
+            try kernelCase.drain()
+        } catch {
+            throw CaseFailure.allocationFailed(error.message)
+        }
+        var r = RepetitionResult(teardown: TeardownResult(teardownNs: 0, outstanding: 0, destroyCount: nil, leakedObjects: 0))
+        r.live = PhaseCounters(kernel: totals)
+        r.liveWorkers = spec.threads
+        if kind != .kernelHarness {
+            do {
+                let t = try KernelTeardown.measure(kind == .kernel ? .kptrArray : .htab, objects: plan.settings.mapSlots, size: spec.size,
+                                                   cpu: spec.cpus[0], build: build)
+                r.teardown.teardownNs = t.goneNs
+            } catch {
+                throw CaseFailure.invariant("kernel teardown: \(error)")
+            }
+        }
+        let builder = RowBuilder(context: context, spec: spec, repetition: rep)
+        var rows = builder.rows(r, postKillNote: kind.postKillNote, hasKill: false, latencyWanted: false)
+        // The drain phase has no kernel equivalent (the live phase leaves nothing behind), and
+        // the harness has no map to tear down.
+        rows = rows.filter { $0.phase != "drain" }
+        if kind == .kernelHarness {
+            rows = rows.map { row in
+                guard row.phase == "teardown", row.metric == "latency_us" else { return row }
+                var r = row
+                r.value = nil
+                r.unit = "n/a: the harness has no map"
+                return r
+            }
+        }
+        if spec.workload == .remote {
+            // Beside the object's life (pair): the stash on one CPU and the drop on the other.
+            rows += builder.throughput("live", "alloc", ops: totals.allocOps, ns: totals.allocNs, workers: spec.threads / 2)
+            rows += builder.throughput("live", "free", ops: totals.freeOps, ns: totals.freeNs, workers: spec.threads / 2)
+        }
+        return rows
+    }
+
+    /// Unloads the kernel cases' programs (end of run).
+    func closeKernelCases() {
+        for c in kernelCases.values { c.close() }
+        kernelCases.removeAll()
+    }
+}
+
+extension KernelSubjectKind {
+    var postKillNote: String {
+        switch self {
+        case .kernel: return "n/a: bpf_global_ma is never destroyed (nothing to kill)"
+        case .kernelHtab: return "n/a: the map's allocator dies with the map (see teardown)"
+        case .kernelHarness: return "n/a: the harness has no allocator"
+        }
+    }
+}
+
+extension PhaseCounters {
+    init(kernel t: KernelTotals) {
+        self.init()
+        allocOps = t.allocOps; allocNs = t.allocNs
+        freeOps = t.freeOps; freeNs = t.freeNs
+        pairOps = t.pairOps; pairNs = t.pairNs
+    }
+}
