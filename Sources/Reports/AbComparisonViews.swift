@@ -10,7 +10,7 @@ extension AbComparison {
         }
     }
 
-    var confidenceLabel: String { "\(ComparisonCells.number(options.confidence * 100))% CI" }
+    var confidenceLabel: String { String(format: "%g%% CI", options.confidence * 100) }
     var header: [String] { ["case", "metric", "base", "new", "ratio", confidenceLabel, "n", "verdict"] }
 
     func row(_ c: AbCase) -> [String] {
@@ -41,7 +41,7 @@ extension AbComparison {
         let counts = Dictionary(grouping: cases, by: \.verdict).mapValues(\.count)
         let parts = ComparisonVerdict.allCases.compactMap { v in counts[v].map { "\($0) \(v == .unchanged ? "unchanged" : v.rawValue)" } }
         return parts.joined(separator: ", ")
-            + " (\(confidenceLabel) of new/base beyond ±\(ComparisonCells.number(options.thresholdPercent))%; "
+            + " (\(confidenceLabel) of new/base beyond ±\(String(format: "%g", options.thresholdPercent))%; "
             + "unit: the invocation; hierarchical bootstrap, \(options.resamples) resamples)"
     }
 

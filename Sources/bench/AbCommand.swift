@@ -57,6 +57,9 @@ struct AbCommand: ParsableCommand {
     @Option(help: "Keep the invocations' results CSVs in this directory (base-N.csv, new-N.csv).")
     var keep: String?
 
+    @Option(help: "Build cache directory (default: .build-ab in the repository's top level).")
+    var cache: String?
+
     @Flag(help: "Only build (or find in the cache) both revisions, then exit.")
     var buildOnly = false
 

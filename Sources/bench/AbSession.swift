@@ -13,8 +13,9 @@ struct AbSession: Sendable {
     func run() async throws -> Int32 {
         let root = try await RevisionBuild.repositoryRoot()
         let logger: @Sendable (String) -> Void = { [quiet = command.quiet] line in if !quiet { fputs("ab: \(line)\n", stderr) } }
-        let base = try await RevisionBuild.prepare(command.base, root: root, log: logger)
-        let new = try await RevisionBuild.prepare(command.new, root: root, log: logger)
+        let cache = command.cache.map { URL(fileURLWithPath: $0).standardizedFileURL.path } ?? root + "/.build-ab"
+        let base = try await RevisionBuild.prepare(command.base, root: root, cache: cache, log: logger)
+        let new = try await RevisionBuild.prepare(command.new, root: root, cache: cache, log: logger)
         for side in [base, new] { log("\(side.label): \(side.binary)\(side.fromCache ? " (cached)" : "")") }
         if command.buildOnly { return 0 }
 

@@ -46,8 +46,8 @@ struct RevisionBuild: Sendable {
     }
 
     /// Builds (or finds in the cache) `revision`, or the working tree when nil.
-    static func prepare(_ revision: String?, root: String, log: @escaping @Sendable (String) -> Void) async throws -> RevisionBuild {
-        let cache = root + "/.build-ab"
+    static func prepare(_ revision: String?, root: String, cache: String,
+                        log: @escaping @Sendable (String) -> Void) async throws -> RevisionBuild {
         let fm = FileManager.default
         guard let revision else {
             let head = try await resolve("HEAD", root: root)
