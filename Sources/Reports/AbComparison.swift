@@ -30,10 +30,13 @@ public struct AbOptions: Equatable, Sendable {
 public struct AbInvocation: Equatable, Sendable {
     public var file: String
     public var rows: [LocatedRow]
+    /// Which back-to-back pair (one invocation of each side) this ran in; nil when unpaired.
+    public var pair: Int?
 
-    public init(file: String, rows: [LocatedRow]) {
+    public init(file: String, rows: [LocatedRow], pair: Int? = nil) {
         self.file = file
         self.rows = rows
+        self.pair = pair
     }
 }
 
@@ -50,6 +53,8 @@ public struct AbCase: Equatable, Sendable {
     public var interval: HierarchicalBootstrap.Interval?
     /// Fewer than `AbComparison.minimumInvocations` invocations with values on a side.
     public var tooFewInvocations: Bool
+    /// Pairs the interval was computed from (the paired statistic); 0 when unpaired.
+    public var pairs: Int
     public var verdict: ComparisonVerdict
 
     public var direction: MetricDirection { CaseComparison.direction(of: key.metric) }
@@ -128,7 +133,7 @@ public struct AbComparison: Equatable, Sendable {
         var reasons: [String] = []
         for r in base.missingReasons + new.missingReasons where !reasons.contains(r) { reasons.append(r) }
         var result = AbCase(key: key, unit: unit, base: base.invocations, new: new.invocations, missingReasons: reasons,
-                            interval: nil, tooFewInvocations: false, verdict: .missing)
+                            interval: nil, tooFewInvocations: false, pairs: 0, verdict: .missing)
         guard !base.invocations.isEmpty, !new.invocations.isEmpty else { return result }
         if key.metric == "verdict" {
             // Safety verdicts are observations (0 safe, 1 leak, 2 use-after-free): the worst counts.
@@ -138,9 +143,16 @@ public struct AbComparison: Equatable, Sendable {
             return result
         }
         result.tooFewInvocations = min(base.invocations.count, new.invocations.count) < minimumInvocations
-        result.interval = HierarchicalBootstrap.ratioInterval(base: base.invocations, new: new.invocations,
-                                                              resamples: options.resamples,
-                                                              confidence: options.confidence, using: &generator)
+        let pairs = pairedInvocations(base, new)
+        if pairs.count >= minimumInvocations {
+            result.pairs = pairs.count
+            result.interval = HierarchicalBootstrap.pairedRatioInterval(pairs: pairs, resamples: options.resamples,
+                                                                        confidence: options.confidence, using: &generator)
+        } else {
+            result.interval = HierarchicalBootstrap.ratioInterval(base: base.invocations, new: new.invocations,
+                                                                  resamples: options.resamples,
+                                                                  confidence: options.confidence, using: &generator)
+        }
         result.verdict = .unchanged
         guard let interval = result.interval, !result.tooFewInvocations else { return result }
         let band = options.thresholdPercent / 100
@@ -152,6 +164,14 @@ public struct AbComparison: Equatable, Sendable {
         case .lowerIsBetter: result.verdict = up ? .regressed : .improved
         }
         return result
+    }
+
+    /// The pairs in which both sides measured the case (empty when the invocations are unpaired).
+    static func pairedInvocations(_ base: SideSamples.Case, _ new: SideSamples.Case) -> [(base: [Double], new: [Double])] {
+        guard !base.pairs.contains(nil), !new.pairs.contains(nil) else { return [] }
+        var newByPair: [Int: [Double]] = [:]
+        for (pair, values) in zip(new.pairs, new.invocations) { newByPair[pair!] = values }
+        return zip(base.pairs, base.invocations).compactMap { pair, values in newByPair[pair!].map { (values, $0) } }
     }
 
     static func geomeans(of cases: [AbCase]) -> [GeomeanSummary] {
@@ -172,6 +192,8 @@ public struct AbComparison: Equatable, Sendable {
 struct SideSamples {
     struct Case {
         var invocations: [[Double]] = []
+        /// The pair of each entry of `invocations`.
+        var pairs: [Int?] = []
         var missingReasons: [String] = []
         var unit: String?
         var unitFile: String?
@@ -196,7 +218,10 @@ struct SideSamples {
                     }
                     if c.unit == nil { (c.unit, c.unitFile, c.unitLine) = (unit, invocation.file, entry.unitLine) }
                 }
-                if !entry.summary.values.isEmpty { c.invocations.append(entry.summary.values) }
+                if !entry.summary.values.isEmpty {
+                    c.invocations.append(entry.summary.values)
+                    c.pairs.append(invocation.pair)
+                }
                 for r in entry.summary.missingReasons where !c.missingReasons.contains(r) { c.missingReasons.append(r) }
                 cases[key] = c
             }

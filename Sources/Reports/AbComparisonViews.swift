@@ -42,7 +42,8 @@ extension AbComparison {
         let parts = ComparisonVerdict.allCases.compactMap { v in counts[v].map { "\($0) \(v == .unchanged ? "unchanged" : v.rawValue)" } }
         return parts.joined(separator: ", ")
             + " (\(confidenceLabel) of new/base beyond ±\(String(format: "%g", options.thresholdPercent))%; "
-            + "unit: the invocation; hierarchical bootstrap, \(options.resamples) resamples)"
+            + "unit: the invocation\(cases.contains { $0.pairs > 0 } ? ", paired back to back" : ""); "
+            + "hierarchical bootstrap, \(options.resamples) resamples)"
     }
 
     func renderedText() -> String {

@@ -47,6 +47,52 @@ public enum HierarchicalBootstrap {
         return Interval(estimate: n / b, lower: quantile(ratios, tail), upper: quantile(ratios, 1 - tail))
     }
 
+    /// The interval of new/base when the invocations ran in pairs (one of each side, back to
+    /// back, as `bench ab`'s ABBA blocks do): the statistic is the median over pairs of
+    /// median(new repetitions) / median(base repetitions). A pair shares the machine's state
+    /// (a neighbour's load, frequency, a slow stretch lasting several processes), so the ratio
+    /// inside a pair cancels the drift that an unpaired comparison must carry as variance.
+    /// Resampling: pairs with replacement, then each invocation's repetitions.
+    public static func pairedRatioInterval<G: RandomNumberGenerator>(
+        pairs: [(base: [Double], new: [Double])], resamples: Int = 2000, confidence: Double = 0.95,
+        using generator: inout G
+    ) -> Interval? {
+        precondition(resamples > 0 && confidence > 0 && confidence < 1 && !pairs.isEmpty)
+        guard pairs.allSatisfy({ median($0.base.sorted()) > 0 && median($0.new.sorted()) > 0 }) else { return nil }
+        let estimate = median(pairs.map { median($0.new.sorted()) / median($0.base.sorted()) }.sorted())
+        let maxRepetitions = pairs.map { max($0.base.count, $0.new.count) }.max()!
+        var scratch = Scratch(repetitions: [Double](repeating: 0, count: maxRepetitions),
+                              medians: [Double](repeating: 0, count: pairs.count))
+        var ratios = [Double](repeating: 0, count: resamples)
+        for r in 0..<resamples {
+            for slot in pairs.indices {
+                let pair = pairs[Int.random(in: 0..<pairs.count, using: &generator)]
+                let b = resampledMedian(pair.base, scratch: &scratch.repetitions, using: &generator)
+                let n = resampledMedian(pair.new, scratch: &scratch.repetitions, using: &generator)
+                scratch.medians[slot] = n / b
+            }
+            ratios[r] = scratch.medians.withUnsafeMutableBufferPointer { buffer in
+                buffer.sort()
+                return median(buffer)
+            }
+        }
+        ratios.sort()
+        let tail = (1 - confidence) / 2
+        return Interval(estimate: estimate, lower: quantile(ratios, tail), upper: quantile(ratios, 1 - tail))
+    }
+
+    /// The median of one resample (with replacement) of `repetitions`.
+    static func resampledMedian<G: RandomNumberGenerator>(_ repetitions: [Double], scratch: inout [Double],
+                                                          using generator: inout G) -> Double {
+        let count = repetitions.count
+        for i in 0..<count { scratch[i] = repetitions[Int.random(in: 0..<count, using: &generator)] }
+        return scratch.withUnsafeMutableBufferPointer { buffer in
+            var drawn = UnsafeMutableBufferPointer(rebasing: buffer[0..<count])
+            drawn.sort()
+            return median(drawn)
+        }
+    }
+
     /// Buffers reused by every resample (no allocation per resample).
     struct Scratch {
         var repetitions: [Double]
@@ -61,13 +107,7 @@ public enum HierarchicalBootstrap {
         let k = invocations.count
         for slot in 0..<k {
             let repetitions = invocations[Int.random(in: 0..<k, using: &generator)]
-            let count = repetitions.count
-            for i in 0..<count { scratch.repetitions[i] = repetitions[Int.random(in: 0..<count, using: &generator)] }
-            scratch.medians[slot] = scratch.repetitions.withUnsafeMutableBufferPointer { buffer in
-                var drawn = UnsafeMutableBufferPointer(rebasing: buffer[0..<count])
-                drawn.sort()
-                return median(drawn)
-            }
+            scratch.medians[slot] = resampledMedian(repetitions, scratch: &scratch.repetitions, using: &generator)
         }
         return scratch.medians.withUnsafeMutableBufferPointer { buffer in
             var drawn = UnsafeMutableBufferPointer(rebasing: buffer[0..<k])

@@ -19,8 +19,14 @@ public enum HistoryStore {
     public static func append(_ rows: [ResultRow], commit: String, commitDate: Date, to directory: String) throws -> String {
         try AtomicFileWriter.prepare(directory: directory)
         let runID = rows.first?.runID ?? "run"
-        let name = "\(stamp(commitDate))_\(sanitized(commit))_\(sanitized(runID)).csv"
-        let path = (directory as NSString).appendingPathComponent(name)
+        // Run ids have one-second resolution: several runs in one second get a counter.
+        let stem = "\(stamp(commitDate))_\(sanitized(commit))_\(sanitized(runID))"
+        var path = (directory as NSString).appendingPathComponent(stem + ".csv")
+        var counter = 2
+        while FileManager.default.fileExists(atPath: path) {
+            path = (directory as NSString).appendingPathComponent("\(stem)-\(counter).csv")
+            counter += 1
+        }
         let stamped = rows.map { row -> ResultRow in
             var r = row
             r.commit = commit

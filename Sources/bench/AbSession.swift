@@ -43,7 +43,9 @@ struct AbSession: Sendable {
             let side = order[index]
             let build = side == .base ? base : new
             let t0 = Date()
-            let invocation = try await invoke(build, side: side, number: results[side]!.count + 1, scratch: scratch)
+            var invocation = try await invoke(build, side: side, number: results[side]!.count + 1, scratch: scratch)
+            // Positions 2j and 2j+1 hold one invocation of each side: pair j.
+            invocation.pair = index / 2
             results[side]!.append(invocation)
             index += 1
             if index == 2, let budget = command.budget, order.count == 2 {

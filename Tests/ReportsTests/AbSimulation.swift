@@ -34,15 +34,29 @@ struct AbNoise: Sendable, CustomTestStringConvertible {
         }
     }
 
+    /// K back-to-back pairs sharing the machine's state: each pair's two invocations are scaled by
+    /// one common factor of CV `driftCV` (a slow stretch lasting several processes) on top of this
+    /// model's own noise. Returns (base, new) with new slower by `slowdown`.
+    func pairedSides(speed: Double, slowdown: Double, driftCV: Double, pairs k: Int, repetitions r: Int,
+                     using rng: inout SeededGenerator) -> (base: [[Double]], new: [[Double]]) {
+        var base: [[Double]] = [], new: [[Double]] = []
+        for _ in 0..<k {
+            let state = exp(driftCV * rng.nextGaussian())
+            base += side(speed: speed * state, invocations: 1, repetitions: r, using: &rng)
+            new += side(speed: speed * state / slowdown, invocations: 1, repetitions: r, using: &rng)
+        }
+        return (base, new)
+    }
+
     /// Rows of `k` invocations (run ids `<side>-<i>`) of one case, for AbComparison.
     static func invocations(_ values: [[Double]], side: String, metric: String = "mops",
-                            strategy: String = "atomic") -> [AbInvocation] {
+                            strategy: String = "atomic", paired: Bool = false) -> [AbInvocation] {
         values.enumerated().map { i, reps in
             AbInvocation(file: "\(side)-\(i).csv",
                          rows: reps.enumerated().map { r, v in
                              LocatedRow(line: r + 2, row: makeRow(strategy: strategy, repetition: r, metric: metric, value: v,
                                                                   runID: "\(side)-\(i)"))
-                         })
+                         }, pair: paired ? i : nil)
         }
     }
 }

@@ -43,6 +43,31 @@ struct HierarchicalBootstrapTests {
         #expect(!v.contains(.improved))
     }
 
+    /// A slow stretch shared by both invocations of a pair (drift CV 10 %) swamps an unpaired
+    /// comparison; pairing cancels it.
+    @Test func pairingCancelsDriftSharedWithinAPair() throws {
+        let noise = AbNoise(name: "drifting", invocationCV: 0.01, episodeRate: 0, repetitionCV: 0.01, dropRate: 0)
+        var rng = SeededGenerator(seed: 21)
+        var paired: [ComparisonVerdict] = [], unpaired: [ComparisonVerdict] = [], aa: [ComparisonVerdict] = []
+        for i in 0..<200 {
+            let (b, n) = noise.pairedSides(speed: 100, slowdown: 1.10, driftCV: 0.10, pairs: 10, repetitions: 3, using: &rng)
+            for (list, pair) in [(0, true), (1, false)] {
+                let c = try AbComparison(base: AbNoise.invocations(b, side: "b", paired: pair), baseLabel: "A",
+                                         new: AbNoise.invocations(n, side: "n", paired: pair), newLabel: "B",
+                                         options: AbOptions(resamples: 1000, seed: UInt64(i)))
+                if list == 0 { paired.append(c.cases[0].verdict) } else { unpaired.append(c.cases[0].verdict) }
+                if pair { #expect(c.cases[0].pairs == 10) }
+            }
+            let (b0, n0) = noise.pairedSides(speed: 100, slowdown: 1, driftCV: 0.10, pairs: 10, repetitions: 3, using: &rng)
+            aa.append(try AbComparison(base: AbNoise.invocations(b0, side: "b", paired: true), baseLabel: "A",
+                                       new: AbNoise.invocations(n0, side: "n", paired: true), newLabel: "B",
+                                       options: AbOptions(resamples: 1000, seed: UInt64(i))).cases[0].verdict)
+        }
+        #expect(paired.filter { $0 == .regressed }.count >= 190)
+        #expect(unpaired.filter { $0 == .regressed }.count < 100)
+        #expect(aa.filter { $0 != .unchanged }.count <= 2)
+    }
+
     @Test func intervalCoversTheTrueRatio() {
         var rng = SeededGenerator(seed: 3)
         var covered = 0
