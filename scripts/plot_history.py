@@ -38,7 +38,7 @@ def main(history_csv, out_stem):
         s = series[key]
         xs = [p[0] for p in s["points"]]
         ys = [p[1] for p in s["points"]]
-        ax.plot(xs, ys, "o", markersize=3, color="tab:blue", label="run (median of repetitions)")
+        ax.plot(xs, ys, "o", markersize=3, color="tab:blue", label="point (a run's median, or the median of N runs)")
         # Segment means between change points.
         cuts = [0] + [c[0] for c in s["changes"]] + [len(xs)]
         for a, b in zip(cuts, cuts[1:]):

@@ -30,10 +30,17 @@ public struct HistoryReport: Equatable, Sendable {
 
     /// Throws `ResultsCSVError` for an unreadable history and `AbCaseFilterError` when `caseFilter`
     /// matches nothing.
+    /// Runs per point: 1 gives Otava's series (one point per run); N > 1 makes each point the
+    /// median of N consecutive runs of one commit, so one run caught in a noisy episode (a 20–40 %
+    /// drop on a shared VM) cannot sink the t-test, which assumes roughly normal points.
+    public var runsPerPoint: Int
+
     public init(entries: [HistoryStore.Entry], directory: String, caseFilter: [String] = [],
-                detector: EDivisive = EDivisive()) throws {
+                detector: EDivisive = EDivisive(), runsPerPoint: Int = 1) throws {
+        precondition(runsPerPoint >= 1)
         self.directory = directory
         self.detector = detector
+        self.runsPerPoint = runsPerPoint
         self.detailed = !caseFilter.isEmpty
         var points: [ResultRow.CaseKey: [Point]] = [:]
         var units: [ResultRow.CaseKey: String] = [:]
@@ -55,9 +62,26 @@ public struct HistoryReport: Equatable, Sendable {
             throw ResultsCSVError(file: directory, line: nil, reason: "no runs with values in the history")
         }
         series = order.map { key in
-            let p = points[key]!
+            let p = Self.grouped(points[key]!, runsPerPoint: runsPerPoint)
             return Series(key: key, unit: units[key]!, points: p, changePoints: detector.changePoints(p.map(\.value)))
         }
+    }
+
+    /// Consecutive runs of one commit, `runsPerPoint` at a time (the last group of a commit may be
+    /// smaller), each group one point: the median of its runs' values, named by its first file.
+    static func grouped(_ points: [Point], runsPerPoint: Int) -> [Point] {
+        guard runsPerPoint > 1 else { return points }
+        var result: [Point] = []
+        var start = 0
+        while start < points.count {
+            var end = start + 1
+            while end < points.count && end - start < runsPerPoint && points[end].commit == points[start].commit { end += 1 }
+            var point = points[start]
+            point.value = SampleSummary.median(points[start..<end].map(\.value))!
+            result.append(point)
+            start = end
+        }
+        return result
     }
 
     public func rendered(as format: ComparisonFormat) -> String {
@@ -76,8 +100,9 @@ public struct HistoryReport: Equatable, Sendable {
     func renderedText(markdown: Bool) -> String {
         let settings = "E-Divisive means, t-test p ≤ \(detector.maxPValue), window \(detector.windowLength), "
             + "min magnitude \(detector.minMagnitude) (as Apache Otava)"
+            + (runsPerPoint > 1 ? "; a point = median of \(runsPerPoint) consecutive runs of a commit" : "")
         var text = markdown ? "History `\(directory)`: \(settings).\n\n" : "history: \(directory)\n\(settings)\n\n"
-        let header = ["case", "metric", "runs", "commits", "first", "last", "change points"]
+        let header = ["case", "metric", runsPerPoint > 1 ? "points" : "runs", "commits", "first", "last", "change points"]
         let rows = series.map { s in
             [ComparisonCells.caseName(s.key), s.key.metric, String(s.points.count), String(s.commits.count),
              ComparisonCells.number(s.points.first!.value), ComparisonCells.number(s.points.last!.value),
@@ -102,16 +127,18 @@ public struct HistoryReport: Equatable, Sendable {
             let marks = s.changePoints.filter { (start..<end).contains($0.index) }.map { cp in
                 "<- change \(ComparisonCells.percent(cp.stats.forwardChange * 100)): "
                     + "\(ComparisonCells.number(cp.stats.meanBefore)) -> \(ComparisonCells.number(cp.stats.meanAfter)), "
-                    + "p \(Comparison.formatP(cp.stats.pValue))" + (cp.index > start ? " (from run \(cp.index - start + 1))" : "")
+                    + "p \(Comparison.formatP(cp.stats.pValue))"
+                    + (cp.index > start ? " (from \(runsPerPoint > 1 ? "point" : "run") \(cp.index - start + 1))" : "")
             }
             let p = s.points[start]
             rows.append([Self.short(p.commit), Self.displayDate(p.commitDate), String(end - start),
                          ComparisonCells.number(SampleSummary.median(values)!), marks.joined(separator: "; ")])
             start = end
         }
-        let title = "\(s.key) (\(s.unit)), median per commit of its runs' medians:\n"
+        let title = "\(s.key) (\(s.unit)), median per commit of its \(runsPerPoint > 1 ? "points" : "runs' medians"):\n"
         return (markdown ? "**\(title)**\n" : title)
-            + table(["commit", "commit date", "runs", "median", ""], rows, markdown: markdown, numeric: [2, 3])
+            + table(["commit", "commit date", runsPerPoint > 1 ? "points" : "runs", "median", ""], rows, markdown: markdown,
+                    numeric: [2, 3])
     }
 
     func table(_ header: [String], _ rows: [[String]], markdown: Bool, numeric: Set<Int>) -> String {

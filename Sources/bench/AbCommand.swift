@@ -18,8 +18,8 @@ struct AbCommand: ParsableCommand {
             2 regression, 64 usage, 65 unreadable child results, 69 a revision cannot be built, 70 a child failed.
             """)
 
-    @Argument(help: "The base revision (a commit, branch or tag).")
-    var base: String
+    @Argument(help: "The base revision (a commit, branch or tag); omit with --base-bench.")
+    var base: String?
 
     @Argument(help: "The revision to judge (default: the working tree).")
     var new: String?
@@ -57,6 +57,12 @@ struct AbCommand: ParsableCommand {
     @Option(help: "Keep the invocations' results CSVs in this directory (base-N.csv, new-N.csv).")
     var keep: String?
 
+    @Option(name: .customLong("base-bench"), help: "Use this bench binary as the base side instead of building BASE.")
+    var baseBench: String?
+
+    @Option(name: .customLong("new-bench"), help: "Use this bench binary as the new side instead of building NEW.")
+    var newBench: String?
+
     @Option(help: "Build cache directory (default: .build-ab in the repository's top level).")
     var cache: String?
 
@@ -81,6 +87,13 @@ struct AbCommand: ParsableCommand {
     @Option(name: .customLong("map-values")) var mapValues: Int?
 
     func validate() throws {
+        if base == nil && baseBench == nil { throw ValidationError("give the BASE revision or --base-bench") }
+        if base != nil && baseBench != nil && new == nil && newBench == nil {
+            throw ValidationError("with --base-bench, the revision argument is NEW; give NEW or --new-bench")
+        }
+        for path in [baseBench, newBench].compactMap({ $0 }) where !FileManager.default.isExecutableFile(atPath: path) {
+            throw ValidationError("'\(path)' is not an executable bench binary")
+        }
         if let k = invocations, k < AbComparison.minimumInvocations {
             throw ValidationError("--invocations must be at least \(AbComparison.minimumInvocations), got \(k)")
         }

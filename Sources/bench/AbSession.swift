@@ -14,8 +14,15 @@ struct AbSession: Sendable {
         let root = try await RevisionBuild.repositoryRoot()
         let logger: @Sendable (String) -> Void = { [quiet = command.quiet] line in if !quiet { fputs("ab: \(line)\n", stderr) } }
         let cache = command.cache.map { URL(fileURLWithPath: $0).standardizedFileURL.path } ?? root + "/.build-ab"
-        let base = try await RevisionBuild.prepare(command.base, root: root, cache: cache, log: logger)
-        let new = try await RevisionBuild.prepare(command.new, root: root, cache: cache, log: logger)
+        // With --base-bench the only revision argument (if any) is NEW.
+        let newRevision = command.baseBench != nil && command.new == nil ? command.base : command.new
+        let base: RevisionBuild, new: RevisionBuild
+        if let path = command.baseBench { base = RevisionBuild.prebuilt(path) } else {
+            base = try await RevisionBuild.prepare(command.base, root: root, cache: cache, log: logger)
+        }
+        if let path = command.newBench { new = RevisionBuild.prebuilt(path) } else {
+            new = try await RevisionBuild.prepare(newRevision, root: root, cache: cache, log: logger)
+        }
         for side in [base, new] { log("\(side.label): \(side.binary)\(side.fromCache ? " (cached)" : "")") }
         if command.buildOnly { return 0 }
 
@@ -98,7 +105,7 @@ struct AbSession: Sendable {
                        results: [AbSide: [AbInvocation]]) async throws {
         var seen = Set<String>()
         for (side, build) in [(AbSide.base, base), (.new, new)] {
-            guard !build.dirty else { log("history: \(build.label) has uncommitted changes, not appended"); continue }
+            guard !build.dirty else { log("history: \(build.label) is not a clean commit, not appended"); continue }
             // A/A runs of one commit: one side's invocations are enough history.
             guard seen.insert(build.commit).inserted else { continue }
             let date = try await RevisionBuild.commitDate(build.commit, root: root)

@@ -37,10 +37,14 @@ struct HistoryCommand: ParsableCommand {
         @Option(help: "Points per E-Divisive window (Otava's --window).")
         var window = 50
 
+        @Option(name: .customLong("runs-per-point"), help: "Make each point the median of N consecutive runs of one commit (1: one point per run, as Otava).")
+        var runsPerPoint = 1
+
         @Option(help: "Output format.")
         var format: ComparisonFormat = .txt
 
         func validate() throws {
+            guard runsPerPoint >= 1 else { throw ValidationError("--runs-per-point must be at least 1, got \(runsPerPoint)") }
             guard pvalue > 0 && pvalue < 1 else { throw ValidationError("--pvalue must be in (0, 1), got \(pvalue)") }
             guard magnitude >= 0 && magnitude.isFinite else { throw ValidationError("--magnitude must be non-negative, got \(magnitude)") }
             guard window >= 2 else { throw ValidationError("--window must be at least 2, got \(window)") }
@@ -51,7 +55,8 @@ struct HistoryCommand: ParsableCommand {
             do {
                 let entries = try HistoryStore.load(directory: dir)
                 let report = try HistoryReport(entries: entries, directory: dir, caseFilter: filter,
-                                               detector: EDivisive(windowLength: window, maxPValue: pvalue, minMagnitude: magnitude))
+                                               detector: EDivisive(windowLength: window, maxPValue: pvalue, minMagnitude: magnitude),
+                                               runsPerPoint: runsPerPoint)
                 print(report.rendered(as: format), terminator: "")
             } catch let e as ResultsCSVError {
                 BenchError(message: "\(e)", code: SysExit.dataError).exit()

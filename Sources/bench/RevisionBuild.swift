@@ -45,6 +45,11 @@ struct RevisionBuild: Sendable {
         return r.output.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
+    /// A binary given on the command line: no commit, never appended to a history.
+    static func prebuilt(_ path: String) -> RevisionBuild {
+        RevisionBuild(label: path, commit: "unknown", dirty: true, binary: path, fromCache: true)
+    }
+
     /// Builds (or finds in the cache) `revision`, or the working tree when nil.
     static func prepare(_ revision: String?, root: String, cache: String,
                         log: @escaping @Sendable (String) -> Void) async throws -> RevisionBuild {

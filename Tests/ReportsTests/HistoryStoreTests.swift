@@ -52,4 +52,11 @@ struct HistoryStoreTests {
         #expect(text.contains("<- change +10."))
         #expect(report.rendered(as: .csv).contains("\nchange,atomic,batch,live,free,1,64,ns_per_op,ns,12,commit3,"))
     }
+
+    @Test func groupedPointsAreMediansOfConsecutiveRunsOfOneCommit() {
+        let p = { (c: String, v: Double) in HistoryReport.Point(commit: c, commitDate: "", file: "", value: v) }
+        let grouped = HistoryReport.grouped([p("a", 1), p("a", 9), p("a", 2), p("a", 4), p("b", 5), p("b", 7)], runsPerPoint: 3)
+        #expect(grouped.map(\.value) == [2, 4, 6])
+        #expect(grouped.map(\.commit) == ["a", "a", "b"])
+    }
 }
