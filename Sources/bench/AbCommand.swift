@@ -75,16 +75,16 @@ struct AbCommand: ParsableCommand {
     @Flag(help: "No progress on stderr.")
     var quiet = false
 
-    // Passed through to every invocation.
-    @Option(name: .customLong("strategy")) var strategy: String?
-    @Option(name: .customLong("workload")) var workload: String?
-    @Option(name: .customLong("threads")) var threads: String?
-    @Option(name: .customLong("cpus")) var cpus: String?
-    @Option(name: .customLong("size")) var size: String?
-    @Option var duration: Int?
-    @Option var warmup: Int?
-    @Option var repetitions: Int?
-    @Option(name: .customLong("map-values")) var mapValues: Int?
+    // Passed through to every invocation (`bench run` checks them).
+    @Option(name: .customLong("strategy"), help: "Passed to every invocation (see `bench run --help`).") var strategy: String?
+    @Option(name: .customLong("workload"), help: "Passed to every invocation.") var workload: String?
+    @Option(name: .customLong("threads"), help: "Passed to every invocation.") var threads: String?
+    @Option(name: .customLong("cpus"), help: "Passed to every invocation.") var cpus: String?
+    @Option(name: .customLong("size"), help: "Passed to every invocation.") var size: String?
+    @Option(help: "Passed to every invocation.") var duration: Int?
+    @Option(help: "Passed to every invocation.") var warmup: Int?
+    @Option(help: "Passed to every invocation.") var repetitions: Int?
+    @Option(name: .customLong("map-values"), help: "Passed to every invocation.") var mapValues: Int?
 
     func validate() throws {
         if base == nil && baseBench == nil { throw ValidationError("give the BASE revision or --base-bench") }

@@ -82,6 +82,10 @@ struct AbSession: Sendable {
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         let r = try await ChildProcess.run(build.binary, command.childArguments + ["--output", dir], in: dir,
                                            timeoutSeconds: command.timeout)
+        if r.exitCode == SysExit.usage {
+            // A pass-through option the revision's bench rejects (e.g. an unknown strategy).
+            throw BenchError.usage("\(build.label) rejects the matrix options: \(r.lastLine)")
+        }
         guard r.succeeded else {
             throw BenchError(message: "\(side.rawValue) invocation \(number) (\(build.label)) failed (\(r.status)): \(r.lastLine)",
                              code: SysExit.software)
