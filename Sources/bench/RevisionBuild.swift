@@ -47,7 +47,9 @@ struct RevisionBuild: Sendable {
 
     /// A binary given on the command line: no commit, never appended to a history.
     static func prebuilt(_ path: String) -> RevisionBuild {
-        RevisionBuild(label: path, commit: "unknown", dirty: true, binary: path, fromCache: true)
+        // Children start in their own directories: a relative path must not depend on the cwd.
+        let absolute = URL(fileURLWithPath: path).standardizedFileURL.path
+        return RevisionBuild(label: path, commit: "unknown", dirty: true, binary: absolute, fromCache: true)
     }
 
     /// Builds (or finds in the cache) `revision`, or the working tree when nil.
