@@ -5,7 +5,7 @@ import Testing
 /// Does `bench ab`'s verdict hold on simulated data? A/A must give almost no verdicts, and a real
 /// 10 % slowdown must be found (3 repetitions per invocation, ±5 %; K = 10 by default).
 struct HierarchicalBootstrapTests {
-    static let r = 3, cases = 400
+    static let r = 3, cases = 300
 
     /// Verdicts `AbComparison` calls on `cases` simulated cases with new = base × `slowdown`.
     static func verdicts(noise: AbNoise, slowdown: Double, seed: UInt64, k: Int = 10,
@@ -16,7 +16,7 @@ struct HierarchicalBootstrapTests {
             let new = noise.side(speed: 100 / slowdown, invocations: k, repetitions: r, using: &rng)
             let comparison = try AbComparison(base: AbNoise.invocations(base, side: "base"), baseLabel: "A",
                                               new: AbNoise.invocations(new, side: "new"), newLabel: "B",
-                                              options: AbOptions(resamples: 1000, seed: UInt64(i)))
+                                              options: AbOptions(resamples: 500, seed: UInt64(i)))
             return comparison.cases[0].verdict
         }
     }
@@ -54,14 +54,14 @@ struct HierarchicalBootstrapTests {
             for (list, pair) in [(0, true), (1, false)] {
                 let c = try AbComparison(base: AbNoise.invocations(b, side: "b", paired: pair), baseLabel: "A",
                                          new: AbNoise.invocations(n, side: "n", paired: pair), newLabel: "B",
-                                         options: AbOptions(resamples: 1000, seed: UInt64(i)))
+                                         options: AbOptions(resamples: 500, seed: UInt64(i)))
                 if list == 0 { paired.append(c.cases[0].verdict) } else { unpaired.append(c.cases[0].verdict) }
                 if pair { #expect(c.cases[0].pairs == 10) }
             }
             let (b0, n0) = noise.pairedSides(speed: 100, slowdown: 1, driftCV: 0.10, pairs: 10, repetitions: 3, using: &rng)
             aa.append(try AbComparison(base: AbNoise.invocations(b0, side: "b", paired: true), baseLabel: "A",
                                        new: AbNoise.invocations(n0, side: "n", paired: true), newLabel: "B",
-                                       options: AbOptions(resamples: 1000, seed: UInt64(i))).cases[0].verdict)
+                                       options: AbOptions(resamples: 500, seed: UInt64(i))).cases[0].verdict)
         }
         #expect(paired.filter { $0 == .regressed }.count >= 190)
         #expect(unpaired.filter { $0 == .regressed }.count < 100)
@@ -71,12 +71,12 @@ struct HierarchicalBootstrapTests {
     @Test func intervalCoversTheTrueRatio() {
         var rng = SeededGenerator(seed: 3)
         var covered = 0
-        let trials = 300
+        let trials = 150
         for _ in 0..<trials {
             let noise = AbNoise(name: "no episodes", episodeRate: 0, dropRate: 0)
             let base = noise.side(speed: 100, invocations: 20, repetitions: 5, using: &rng)
             let new = noise.side(speed: 110, invocations: 20, repetitions: 5, using: &rng)
-            let i = HierarchicalBootstrap.ratioInterval(base: base, new: new, resamples: 1000, using: &rng)!
+            let i = HierarchicalBootstrap.ratioInterval(base: base, new: new, resamples: 500, using: &rng)!
             if i.lower <= 1.1 && 1.1 <= i.upper { covered += 1 }
         }
         // A percentile bootstrap undercovers a little with 20 invocations; 95 % nominal.
