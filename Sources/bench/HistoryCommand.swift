@@ -1,0 +1,116 @@
+import ArgumentParser
+import Foundation
+import Reports
+
+/// `bench history`: per-case trends over commits with change points; `bench history add` files runs.
+struct HistoryCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "history",
+        abstract: "Per-case trends over commits with change points (E-Divisive means + t-test, as Apache Otava).",
+        subcommands: [Show.self, Add.self],
+        defaultSubcommand: Show.self)
+
+    static let defaultDirectory = "Results/history"
+
+    struct Show: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "show",
+            abstract: "Print each case's series (one point per run: its median), commit by commit, with change points.",
+            discussion: """
+                Runs are read from --dir (files <commit date>_<commit>_<run id>.csv, as `bench history add` and \
+                `bench ab --history` write them), ordered by commit date. Without --case: one line per case; with \
+                --case: each matching case's trend per commit. Exit status: 0, 64 usage, 65 unreadable history.
+                """)
+
+        @Option(help: "The history directory.")
+        var dir = HistoryCommand.defaultDirectory
+
+        @Option(name: .customLong("case"), help: "Only cases whose name contains one of these (comma-separated); shows their trends.")
+        var caseFilter: String?
+
+        @Option(help: "Largest p-value of the t-test that keeps a change point (Otava's --pvalue).")
+        var pvalue = 0.001
+
+        @Option(help: "Smallest relative change of the means that keeps a change point (Otava's --magnitude).")
+        var magnitude = 0.0
+
+        @Option(help: "Points per E-Divisive window (Otava's --window).")
+        var window = 50
+
+        @Option(name: .customLong("runs-per-point"), help: "Make each point the median of N consecutive runs of one commit (1: one point per run, as Otava).")
+        var runsPerPoint = 1
+
+        @Option(help: "Output format.")
+        var format: ComparisonFormat = .txt
+
+        func validate() throws {
+            guard runsPerPoint >= 1 else { throw ValidationError("--runs-per-point must be at least 1, got \(runsPerPoint)") }
+            guard pvalue > 0 && pvalue < 1 else { throw ValidationError("--pvalue must be in (0, 1), got \(pvalue)") }
+            guard magnitude >= 0 && magnitude.isFinite else { throw ValidationError("--magnitude must be non-negative, got \(magnitude)") }
+            guard window >= 2 else { throw ValidationError("--window must be at least 2, got \(window)") }
+        }
+
+        func run() throws {
+            let filter = try caseFilter.map { try OptionList.split($0, what: "case") } ?? []
+            do {
+                let entries = try HistoryStore.load(directory: dir)
+                let report = try HistoryReport(entries: entries, directory: dir, caseFilter: filter,
+                                               detector: EDivisive(windowLength: window, maxPValue: pvalue, minMagnitude: magnitude),
+                                               runsPerPoint: runsPerPoint)
+                print(report.rendered(as: format), terminator: "")
+            } catch let e as ResultsCSVError {
+                BenchError(message: "\(e)", code: SysExit.dataError).exit()
+            } catch let e as AbCaseFilterError {
+                BenchError.usage(e.description).exit()
+            }
+        }
+    }
+
+    struct Add: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "add",
+            abstract: "File results CSVs into the history under their commit and its committer date.",
+            discussion: "The commit is the CSV's commit column (one per file, not +dirty) unless --commit is given. Exit status: 0, 64 usage, 65 unreadable CSV, 73 cannot write.")
+
+        @Argument(help: "Results CSVs of `bench` runs.")
+        var files: [String]
+
+        @Option(help: "The history directory.")
+        var dir = HistoryCommand.defaultDirectory
+
+        @Option(help: "The commit the runs measured (default: the CSV's commit column).")
+        var commit: String?
+
+        func run() throws {
+            let dir = self.dir, files = self.files, commit = self.commit
+            do {
+                try ChildProcess.blocking {
+                    let root = try await RevisionBuild.repositoryRoot()
+                    var batch: [(rows: [ResultRow], commit: String, date: Date)] = []
+                    for file in files {
+                        let rows = try ResultsCSV.read(contentsOf: file).map(\.row)
+                        let commits = Set(rows.map(\.commit))
+                        let named = commit ?? (commits.count == 1 ? commits.first! : "")
+                        guard !named.isEmpty, !named.hasSuffix("+dirty"), named != "unknown" else {
+                            throw BenchError.usage("\(file): commit column is \(commits.sorted().joined(separator: ", ")); give --commit")
+                        }
+                        let full = try await RevisionBuild.resolve(named, root: root)
+                        batch.append((rows, String(full.prefix(12)), try await RevisionBuild.commitDate(full, root: root)))
+                    }
+                    for b in batch {
+                        let path = try HistoryStore.append(b.rows, commit: b.commit, commitDate: b.date, to: dir)
+                        print(path)
+                    }
+                }
+            } catch let e as BenchError {
+                e.exit()
+            } catch let e as RevisionBuild.Failure {
+                BenchError.usage(e.description).exit()
+            } catch let e as ResultsCSVError {
+                BenchError(message: "\(e)", code: SysExit.dataError).exit()
+            } catch let e as AtomicFileWriter.Failure {
+                BenchError(message: e.description, code: SysExit.cantCreate).exit()
+            }
+        }
+    }
+}

@@ -1,0 +1,77 @@
+import Foundation
+import Testing
+@testable import Reports
+
+struct AbComparisonTests {
+    func invocations(_ values: [[Double]], side: String, metric: String = "mops", strategy: String = "atomic") -> [AbInvocation] {
+        AbNoise.invocations(values, side: side, metric: metric, strategy: strategy)
+    }
+
+    @Test func casesGroupByInvocationAndVerdictFollowsTheMetricsDirection() throws {
+        let base = [[100.0, 101, 99], [100, 100, 100], [99, 101, 100], [100, 102, 98]]
+        let slower = base.map { $0.map { $0 * 0.8 } }
+        let mops = try AbComparison(base: invocations(base, side: "b"), baseLabel: "A",
+                                    new: invocations(slower, side: "n"), newLabel: "B")
+        #expect(mops.cases.count == 1)
+        #expect(mops.cases[0].base.count == 4 && mops.cases[0].new.count == 4)
+        #expect(mops.cases[0].verdict == .regressed)
+        #expect(abs(mops.cases[0].interval!.estimate - 0.8) < 1e-12)
+        #expect(mops.hasRegression)
+        let ns = try AbComparison(base: invocations(base, side: "b", metric: "ns_per_op"), baseLabel: "A",
+                                  new: invocations(slower, side: "n", metric: "ns_per_op"), newLabel: "B")
+        #expect(ns.cases[0].verdict == .improved)
+        #expect(abs(ns.geomeans[0].deltaPercent + 20) < 1e-9)
+    }
+
+    @Test func aShiftInsideTheThresholdIsNoVerdict() throws {
+        let base = [[100.0, 100, 100], [100, 100, 100], [100, 100, 100]]
+        let new = base.map { $0.map { $0 * 1.04 } }
+        let c = try AbComparison(base: invocations(base, side: "b"), baseLabel: "A", new: invocations(new, side: "n"), newLabel: "B")
+        #expect(c.cases[0].verdict == .unchanged)
+        let strict = try AbComparison(base: invocations(base, side: "b"), baseLabel: "A", new: invocations(new, side: "n"),
+                                      newLabel: "B", options: AbOptions(thresholdPercent: 3))
+        #expect(strict.cases[0].verdict == .improved)
+    }
+
+    @Test func tooFewInvocationsGiveNoVerdict() throws {
+        let c = try AbComparison(base: invocations([[100, 100], [100, 100]], side: "b"), baseLabel: "A",
+                                 new: invocations([[50, 50], [50, 50]], side: "n"), newLabel: "B")
+        #expect(c.cases[0].tooFewInvocations)
+        #expect(c.cases[0].verdict == .unchanged)
+        #expect(c.warnings.contains { $0.contains("fewer than 3 invocations") })
+    }
+
+    @Test func caseFilterKeepsOnlyMatchingCases() throws {
+        let v = [[1.0, 1, 1], [1, 1, 1], [1, 1, 1]]
+        let base = invocations(v, side: "b", strategy: "atomic") + invocations(v, side: "b2", strategy: "lazy")
+        let new = invocations(v, side: "n", strategy: "atomic") + invocations(v, side: "n2", strategy: "lazy")
+        let c = try AbComparison(base: base, baseLabel: "A", new: new, newLabel: "B", options: AbOptions(caseFilter: ["lazy/"]))
+        #expect(c.cases.map(\.key.strategy) == ["lazy"])
+        #expect(throws: AbCaseFilterError.self) {
+            try AbComparison(base: base, baseLabel: "A", new: new, newLabel: "B", options: AbOptions(caseFilter: ["nope"]))
+        }
+    }
+
+    @Test func aDuplicatedRepetitionInOneInvocationIsADataError() throws {
+        var rows = invocations([[1, 2]], side: "b")
+        rows[0].rows[1].row.repetition = 0
+        #expect(throws: ResultsCSVError.self) {
+            try AbComparison(base: rows, baseLabel: "A", new: invocations([[1, 2]], side: "n"), newLabel: "B")
+        }
+    }
+
+    @Test func viewsShowRatioIntervalAndSummary() throws {
+        let base = [[100.0, 101, 99], [100, 100, 100], [99, 101, 100]]
+        let c = try AbComparison(base: invocations(base, side: "b"), baseLabel: "A", new: invocations(base, side: "n"), newLabel: "B")
+        let text = c.rendered(as: .txt)
+        #expect(text.contains("95% CI"))
+        #expect(text.contains("atomic/pair/live/pair/t1/64B"))
+        #expect(text.contains("1 unchanged"))
+        let csv = c.rendered(as: .csv).split(separator: "\n")
+        #expect(csv[0] == Substring(AbComparison.csvColumns.joined(separator: ",")))
+        #expect(csv[1].hasPrefix("case,atomic,pair,live,pair,1,64,mops,Mops/s,3,3,"))
+        #expect(csv[1].hasSuffix(",0.0,unchanged"))
+        #expect(text.contains("beyond ±5%"))
+        #expect(c.rendered(as: .md).contains("| case | metric |"))
+    }
+}
