@@ -32,7 +32,9 @@ let package = Package(
         .systemLibrary(name: "CNuma", pkgConfig: "numa", providers: [.apt(["libnuma-dev"])]),
         .target(name: "CPlatform", cSettings: cSettings),
         .target(name: "CURCU", cSettings: cSettings, linkerSettings: [.linkedLibrary("urcu-qsbr"), .linkedLibrary("urcu-common")]),
-        .target(name: "Platform", dependencies: ["CNuma", "CPlatform"], swiftSettings: optimized),
+        .target(
+            name: "Platform", dependencies: ["CNuma", "CPlatform", .product(name: "Atomics", package: "swift-atomics")],
+            swiftSettings: optimized),
 
         // The allocator core modelled on kernel/bpf/memalloc.c.
         .target(
