@@ -23,7 +23,9 @@ public enum AtomicFileWriter {
     public static func prepare(directory: String) throws {
         var st = stat()
         if stat(directory, &st) != 0 {
-            if mkdir(directory, 0o755) != 0 { throw Failure(path: directory, errno: Glibc.errno) }
+            // EEXIST: another run started at the same moment created it first, which is fine.
+            if mkdir(directory, 0o755) != 0 && Glibc.errno != EEXIST { throw Failure(path: directory, errno: Glibc.errno) }
+            if stat(directory, &st) != 0 || (st.st_mode & S_IFMT) != S_IFDIR { throw Failure(path: directory, errno: ENOTDIR) }
         } else if (st.st_mode & S_IFMT) != S_IFDIR {
             throw Failure(path: directory, errno: ENOTDIR)
         }
