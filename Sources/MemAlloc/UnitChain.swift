@@ -14,6 +14,8 @@ struct UnitChain {
     /// Makes a chain of `head…tail` (`count` units, already linked) and records it in the head.
     init(head: UnsafeMutableRawPointer, tail: UnsafeMutableRawPointer, count: Int) {
         precondition(count > 0 && count < 1 << (64 - UnitChain.addressBits))
+        // Linux hands out addresses above 47 bits only to mmap calls that ask for them.
+        precondition(UInt(bitPattern: Int(bitPattern: tail)) >> UnitChain.addressBits == 0, "unit address beyond 48 bits")
         self.head = head
         self.tail = tail
         self.count = count
