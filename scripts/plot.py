@@ -10,7 +10,7 @@ is present, and says which it skipped and why:
   walk        unload walk against map size with the fitted ns per value (needs several map sizes)
   kernel      the model's global against the running kernel's allocator (needs kernel rows)
   safety      the verdict matrix, strategy × scenario, coloured
-  latency     p50 … max per strategy on a log scale (needs --latency)
+  latency     p50 … max per strategy on a log scale (the latency pass is on by default; --no-latency skips it)
 Bars are medians over repetitions, dots the repetitions (episodic noise makes means misleading).
 Titles name the machine, the commit and the command (read from the .md or .json beside the CSV).
 """
@@ -115,17 +115,20 @@ class Style:
         # Known names keep their colour whichever subset a CSV holds, so pictures compare.
         palette = plt.get_cmap("tab10").colors
         system_palette = ["#7f7f7f", "#4c6a88", "#a0785a", "#5f8f6f"]
-        unknown = sorted(s for s in strategies if s not in PER_CPU and s not in SYSTEM)
+        unknown = sorted(s for s in strategies if s not in PER_CPU and s not in SYSTEM and s not in FLOORS + KERNEL)
         self.colors = {s: palette[i] for i, s in enumerate(PER_CPU)}
         self.colors.update({s: palette[(len(PER_CPU) + i) % len(palette)] for i, s in enumerate(unknown)})
         self.colors.update({s: system_palette[i] for i, s in enumerate(SYSTEM)})
+        # Floors and kernel subjects are not strategies: fixed dark tones, never a strategy's colour.
+        self.colors.update({"freelist": "#444444", "noop": "#aaaaaa", "kernel": "#222222", "kernel-htab": "#8c6d31",
+                            "kernel-harness": "#777777"})
 
     def color(self, strategy):
         return self.colors.get(strategy, "black")
 
     @staticmethod
     def line(strategy):
-        return "--" if strategy in SYSTEM else "-"
+        return "--" if strategy in SYSTEM else ":" if strategy in FLOORS else "-"
 
     @staticmethod
     def marker(strategy):
@@ -376,7 +379,7 @@ def plot_latency(rows, style, stem, title, written):
     metrics = [m for m, _ in PERCENTILES]
     rows = [r for r in rows if r.metric in metrics and r.phase == "live" and r.value is not None]
     if not rows:
-        return skip("latency", "no p50_ns … max_ns rows (run with --latency)")
+        return skip("latency", "no p50_ns … max_ns rows (the run had --no-latency)")
     panels = []
     for workload in ordered({r.workload for r in rows}, WORKLOADS):
         for op in ordered({r.op for r in rows if r.workload == workload}, OPS):
