@@ -1,5 +1,5 @@
 /// The unload walk's cost against the number of map values it walks (lazy/used_allocators):
-/// a least-squares line over the repetitions when the run walked several map sizes
+/// a least-squares line through the median walk of each map size when the run walked several
 /// (`--map-values` list), else the median cost per value. Compared with percpu-ref's kill, it
 /// gives the map size from which the walk costs the unloading program more than the kill.
 public struct WalkCost: Sendable {
@@ -53,10 +53,12 @@ public struct WalkCost: Sendable {
         self.points = points
     }
 
-    /// (ns per value, intercept ns): least squares with ≥ 2 map sizes, else through the origin.
-    public static func fit(_ points: [Point]) -> (slope: Double, intercept: Double) {
-        let xs = Set(points.map(\.values))
-        if xs.count < 2 { return (Effect.median(points.map { $0.ns / $0.values }), 0) }
+    /// (ns per value, intercept ns): least squares through the median walk of each map size
+    /// with ≥ 2 sizes (a preempted walk must not tilt the line), else through the origin.
+    public static func fit(_ all: [Point]) -> (slope: Double, intercept: Double) {
+        let xs = Set(all.map(\.values))
+        if xs.count < 2 { return (Effect.median(all.map { $0.ns / $0.values }), 0) }
+        let points = xs.sorted().map { x in Point(values: x, ns: Effect.median(all.filter { $0.values == x }.map(\.ns))) }
         let n = Double(points.count)
         let mx = points.map(\.values).reduce(0, +) / n, my = points.map(\.ns).reduce(0, +) / n
         let sxy = points.reduce(0) { $0 + ($1.values - mx) * ($1.ns - my) }
@@ -104,8 +106,10 @@ public struct WalkCost: Sendable {
         let killNs = killMicroseconds.map { $0 * 1000 }
         let (slope, even) = intervals(killNs: killNs)
         let sizes = mapSizes
+        // With several sizes the line has a fixed part (setup, the first cache misses): say it.
+        let fixed = Self.fit(points).intercept / 1000
         let how = sizes.count > 1
-            ? "fitted over \(sizes.count) map sizes \(Int(sizes.first!))-\(Int(sizes.last!))"
+            ? "plus \(ResultCell.format(fixed)) µs fixed, fitted over \(sizes.count) map sizes \(Int(sizes.first!))-\(Int(sizes.last!))"
             : "at \(Int(sizes[0])) values; one map size, so no line is fitted"
         var text = "Unload walk (\(strategy)): \(RunFindings.number(slope.ratio)) ns per map value "
             + "[\(RunFindings.number(slope.low)), \(RunFindings.number(slope.high))], \(how)"

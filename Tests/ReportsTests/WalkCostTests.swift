@@ -20,6 +20,8 @@ import Testing
         let (slope, even) = walk.intervals(killNs: [25000, 25000, 25000])
         #expect(slope.low <= 10 && 10 <= slope.high + 0.05)
         #expect(abs(try #require(even).ratio - 2000) < 30)
+        let text = walk.finding(kill: [25, 25, 25], grace: [])
+        #expect(text.contains("10.0 ns per map value") && text.contains(" µs fixed, fitted over 3 map sizes 1000-16000"))
     }
 
     @Test func oneMapSizeIsCostPerValue() throws {
