@@ -4,11 +4,15 @@
 
 For `<dir>/<stem>.csv` it writes `<dir>/<stem>-<plot>.png` and `.svg` for each plot whose data
 is present, and says which it skipped and why:
-  throughput  live vs post-kill Mops/s per strategy, one panel per workload and op
-  scaling     live Mops/s against thread count, one line per strategy
-  latency     p50 … max per strategy on a log scale
-  kill        kill / unload-walk latency against map size (or per strategy without map sizes)
-Bars and points are means over repetitions; whiskers are one standard deviation.
+  cost        ns/op (log) live beside post-kill per strategy, references apart, freelist/noop as floors
+  scaling     live Mops/s against thread count (lines from 3 thread counts, else grouped bars)
+  kill        kill, atomic-mode confirmation and unload walk: every repetition, median marked
+  walk        unload walk against map size with the fitted ns per value (needs several map sizes)
+  kernel      the model's global against the running kernel's allocator (needs kernel rows)
+  safety      the verdict matrix, strategy × scenario, coloured
+  latency     p50 … max per strategy on a log scale (the latency pass is on by default; --no-latency skips it)
+Bars are medians over repetitions, dots the repetitions (episodic noise makes means misleading).
+Titles name the machine, the commit and the command (read from the .md or .json beside the CSV).
 """
 
 import csv
@@ -29,6 +33,9 @@ COLUMNS = ["run_id", "timestamp", "commit", "host", "cpu_model", "kernel", "swif
 # Known names first, in the order the design lists them; unknown names follow alphabetically.
 PER_CPU = ["atomic", "percpu-ref", "lazy", "kmem-cache", "global", "hybrid"]
 SYSTEM = ["glibc", "jemalloc", "mimalloc", "tcmalloc"]
+FLOORS = ["freelist", "noop"]
+KERNEL = ["kernel", "kernel-htab", "kernel-harness"]
+SCENARIOS = ["map-in-map-escape", "concurrent-walk", "pinned-map", "in-flight-at-kill", "remote-last-free"]
 WORKLOADS = ["pair", "batch", "remote", "kptr-xchg", "larson"]
 OPS = ["pair", "alloc", "free"]
 PERCENTILES = [("p50_ns", "p50"), ("p90_ns", "p90"), ("p99_ns", "p99"), ("p999_ns", "p99.9"), ("max_ns", "max")]
@@ -95,7 +102,10 @@ def ordered(names, known):
 
 
 def strategy_order(names):
-    return ordered([n for n in names if n not in SYSTEM], PER_CPU) + ordered([n for n in names if n in SYSTEM], SYSTEM)
+    names = set(names)
+    rest = names - set(PER_CPU) - set(SYSTEM) - set(FLOORS) - set(KERNEL)
+    return (ordered(names & set(PER_CPU), PER_CPU) + sorted(rest) + ordered(names & set(SYSTEM), SYSTEM)
+            + ordered(names & set(FLOORS), FLOORS) + ordered(names & set(KERNEL), KERNEL))
 
 
 class Style:
@@ -105,28 +115,33 @@ class Style:
         # Known names keep their colour whichever subset a CSV holds, so pictures compare.
         palette = plt.get_cmap("tab10").colors
         system_palette = ["#7f7f7f", "#4c6a88", "#a0785a", "#5f8f6f"]
-        unknown = sorted(s for s in strategies if s not in PER_CPU and s not in SYSTEM)
+        unknown = sorted(s for s in strategies if s not in PER_CPU and s not in SYSTEM and s not in FLOORS + KERNEL)
         self.colors = {s: palette[i] for i, s in enumerate(PER_CPU)}
         self.colors.update({s: palette[(len(PER_CPU) + i) % len(palette)] for i, s in enumerate(unknown)})
         self.colors.update({s: system_palette[i] for i, s in enumerate(SYSTEM)})
+        # Floors and kernel subjects are not strategies: fixed dark tones, never a strategy's colour.
+        self.colors.update({"freelist": "#444444", "noop": "#aaaaaa", "kernel": "#222222", "kernel-htab": "#8c6d31",
+                            "kernel-harness": "#777777"})
 
     def color(self, strategy):
         return self.colors.get(strategy, "black")
 
     @staticmethod
     def line(strategy):
-        return "--" if strategy in SYSTEM else "-"
+        return "--" if strategy in SYSTEM else ":" if strategy in FLOORS else "-"
 
     @staticmethod
     def marker(strategy):
         return "s" if strategy in SYSTEM else "o"
 
 
-def mean_sd(values):
-    values = [v for v in values if v is not None and math.isfinite(v)]
-    if not values:
-        return None, None
-    return statistics.fmean(values), (statistics.stdev(values) if len(values) > 1 else 0.0)
+def finite(values):
+    return [v for v in values if v is not None and math.isfinite(v)]
+
+
+def median(values):
+    values = finite(values)
+    return statistics.median(values) if values else None
 
 
 def most_common(values, prefer_smallest=True):
@@ -140,19 +155,39 @@ def size_label(n):
     return f"{n // 1024} KiB" if n >= 1024 and n % 1024 == 0 else f"{n} B"
 
 
-def context_title(rows):
+def command_of(stem):
+    """The exact command of the run: the CSV has no column for it, the reports beside it do."""
+    try:
+        with open(stem + ".md", encoding="utf-8") as f:
+            for line in f:
+                if line.startswith("- Command: `"):
+                    return line[len("- Command: `"):].rstrip().rstrip("`")
+    except OSError:
+        pass
+    try:
+        import json
+        with open(stem + ".json", encoding="utf-8") as f:
+            data = json.load(f)
+        return data.get("description", {}).get("command") or data.get("command")
+    except (OSError, ValueError, AttributeError):
+        return None
+
+
+def context_title(rows, command=None):
     def one(attr):
         values = sorted({getattr(r, attr) for r in rows if getattr(r, attr)})
         return "/".join(values) if values else "?"
 
     commits = sorted({r.commit[:12] for r in rows if r.commit})
-    return f"{one('host')} ({one('cpu_model')}), commit {'/'.join(commits) or '?'}, {one('build')} build"
+    cpus = sorted({r.cpus for r in rows if r.cpus}, key=len)
+    return (f"{one('host')} ({one('cpu_model')}, CPUs {cpus[-1] if cpus else '?'}, kernel {one('kernel')}), "
+            f"commit {'/'.join(commits) or '?'}\n{command or 'command unknown (no .md/.json beside the CSV)'}")
 
 
 def grid(n, max_cols=3, panel=(5.0, 3.6)):
     cols = min(n, max_cols)
     rows = math.ceil(n / cols)
-    fig, axes = plt.subplots(rows, cols, figsize=(panel[0] * cols, panel[1] * rows + 0.9), squeeze=False)
+    fig, axes = plt.subplots(rows, cols, figsize=(panel[0] * cols, panel[1] * rows + 1.2), squeeze=False)
     flat = [ax for row in axes for ax in row]
     for ax in flat[n:]:
         ax.set_visible(False)
@@ -161,7 +196,9 @@ def grid(n, max_cols=3, panel=(5.0, 3.6)):
 
 def finish(fig, title, note, stem, name, written, legend=None):
     """Title on top; legend and note in a strip at the bottom, so neither covers a panel."""
-    fig.suptitle(title, fontsize=12)
+    # "What — where, commit \n command": the what on its own line so narrow figures keep it all.
+    what, _, where = title.partition(" — ")
+    fig.suptitle(f"{what}\n{where}" if where else what, fontsize=10)
     inch = 1 / fig.get_figheight()
     bottom = 0.0
     if note:
@@ -176,7 +213,7 @@ def finish(fig, title, note, stem, name, written, legend=None):
     fig.tight_layout(rect=(0, bottom, 1, 1))
     for ext in ("png", "svg"):
         path = f"{stem}-{name}.{ext}"
-        fig.savefig(path, dpi=150 if ext == "png" else None)
+        fig.savefig(path, dpi=130 if ext == "png" else None)
         written.append(path)
     plt.close(fig)
 
@@ -185,107 +222,145 @@ def skip(name, reason):
     print(f"plot: skipped {name}: {reason}", file=sys.stderr)
 
 
-def primary_case(rows):
-    """The thread count and size a per-strategy picture shows: most threads, most common size."""
-    return max(r.threads for r in rows), most_common([r.size for r in rows])
+def dots(ax, x, values, color, width=0.3):
+    """Every repetition as a dot, spread sideways in a fixed pattern (no randomness)."""
+    values = finite(values)
+    n = len(values)
+    xs = [x + (i - (n - 1) / 2) * (width / max(n, 1)) for i in range(n)]
+    ax.scatter(xs, values, s=9, color="#222222", zorder=3, linewidths=0)
 
 
-# MARK: throughput
+def separator(ax, at):
+    ax.axvline(at - 0.5, color="#999999", linestyle=":", linewidth=1)
 
 
-def plot_throughput(rows, style, stem, title, written):
-    rows = [r for r in rows if r.metric == "mops" and r.phase in ("live", "post-kill") and r.op in OPS]
+def log_ticks(ax):
+    from matplotlib.ticker import LogLocator, FuncFormatter
+    ax.yaxis.set_major_locator(LogLocator(base=10, subs=(1, 2, 5)))
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+    ax.yaxis.set_minor_formatter(FuncFormatter(lambda v, _: ""))
+
+
+# MARK: cost
+
+
+def plot_cost(rows, style, stem, title, written):
+    """ns/op, log axis: the lifetime strategies with live and post-kill side by side, the system
+    allocators apart, freelist and noop as floor lines (they are not allocators)."""
+    rows = [r for r in rows if r.metric == "ns_per_op" and r.phase in ("live", "post-kill") and r.op in OPS]
     if not any(r.value is not None for r in rows):
-        return skip("throughput", "no live/post-kill mops rows for ops pair/alloc/free")
+        return skip("cost", "no live/post-kill ns_per_op rows for ops pair/alloc/free")
+    threads_all = sorted({r.threads for r in rows})
     panels = []
-    for workload in ordered({r.workload for r in rows}, WORKLOADS):
-        for op in ordered({r.op for r in rows if r.workload == workload}, OPS):
-            panel = [r for r in rows if r.workload == workload and r.op == op]
-            if any(r.value is not None for r in panel):
-                panels.append((workload, op, panel))
-    fig, axes = grid(len(panels), max_cols=3, panel=(5.6, 3.8))
-    reps = set()
-    for ax, (workload, op, panel) in zip(axes, panels):
-        threads, size = primary_case(panel)
-        panel = [r for r in panel if r.threads == threads and r.size == size]
-        strategies = strategy_order({r.strategy for r in panel})
-        width = 0.38
-        for i, strategy in enumerate(strategies):
+    for threads in threads_all:
+        for workload in ordered({r.workload for r in rows}, WORKLOADS):
+            for op in ordered({r.op for r in rows if r.workload == workload}, OPS):
+                panel = [r for r in rows if r.workload == workload and r.op == op and r.threads == threads]
+                if any(r.value is not None and r.strategy in PER_CPU for r in panel):
+                    panels.append((workload, op, threads, panel))
+    fig, axes = grid(len(panels), max_cols=4, panel=(4.6, 3.4))
+    for ax, (workload, op, threads, panel) in zip(axes, panels):
+        size = most_common([r.size for r in panel])
+        panel = [r for r in panel if r.size == size]
+        bars = [s for s in strategy_order({r.strategy for r in panel}) if s not in FLOORS and s not in KERNEL]
+        width = 0.4
+        for i, strategy in enumerate(bars):
             for j, phase in enumerate(("live", "post-kill")):
                 cell = [r for r in panel if r.strategy == strategy and r.phase == phase]
-                reps.update(r.repetition for r in cell)
                 x = i + (j - 0.5) * width
-                mean, sd = mean_sd([r.value for r in cell])
-                if mean is None:
-                    if cell:  # a measured n/a: say so where the bar would be
-                        ax.text(x, 0, "n/a", ha="center", va="bottom", fontsize=7, color="#888888", rotation=90)
+                m = median([r.value for r in cell])
+                if m is None:
+                    if cell and strategy in PER_CPU and phase == "post-kill":
+                        ax.text(x, 0.02, "n/a", transform=ax.get_xaxis_transform(), ha="center", fontsize=6,
+                                color="#888888", rotation=90)
                     continue
-                ax.bar(x, mean, width, yerr=sd, capsize=2, color=style.color(strategy),
-                       alpha=1.0 if phase == "live" else 0.45, hatch=None if phase == "live" else "//",
-                       edgecolor="white" if phase == "live" else style.color(strategy), linewidth=0.6,
-                       error_kw={"elinewidth": 0.8, "ecolor": "#333333"})
-        separate_system_allocators(ax, strategies)
-        ax.set_xticks(range(len(strategies)))
-        ax.set_xticklabels(strategies, rotation=35, ha="right", fontsize=8)
-        ax.set_ylabel("throughput (Mops/s)")
-        ax.set_title(f"{workload} / {op} — {threads} thread{'s' if threads != 1 else ''}, {size_label(size)}",
-                     fontsize=10)
-        ax.set_ylim(bottom=0)
-        ax.grid(axis="y", alpha=0.3)
+                ax.bar(x, m, width, color=style.color(strategy), alpha=1.0 if phase == "live" else 0.45,
+                       hatch=None if phase == "live" else "//", edgecolor=style.color(strategy), linewidth=0.6)
+                dots(ax, x, [r.value for r in cell], style.color(strategy), width * 0.8)
+        first_ref = next((i for i, s in enumerate(bars) if s in SYSTEM), None)
+        if first_ref:
+            separator(ax, first_ref)
+            ax.axvspan(first_ref - 0.5, len(bars) - 0.5, color="#f0f0f0", zorder=0)
+        for floor, ls in zip(FLOORS, ("--", ":")):
+            m = median([r.value for r in panel if r.strategy == floor and r.phase == "live"])
+            if m:
+                ax.axhline(m, color="#555555", linestyle=ls, linewidth=1)
+                ax.annotate(floor, (len(bars) - 0.5, m), xytext=(-2, 2), textcoords="offset points", ha="right",
+                            fontsize=6, color="#555555")
+        ax.set_yscale("log")
+        log_ticks(ax)
+        ax.set_xticks(range(len(bars)))
+        ax.set_xticklabels(bars, rotation=40, ha="right", fontsize=7)
+        ax.set_ylabel("ns per op (log)")
+        ax.set_title(f"{workload} / {op}, {threads} thr, {size_label(size)}", fontsize=9)
+        ax.grid(axis="y", alpha=0.3, which="major")
     legend = [plt.Rectangle((0, 0), 1, 1, color="#555555"),
               plt.Rectangle((0, 0), 1, 1, facecolor="#555555", alpha=0.45, hatch="//", edgecolor="#555555")]
-    finish(fig, f"Throughput, live vs post-kill — {title}",
-           f"mean ± 1 stddev over {len(reps)} repetition(s); n/a: no allocation after the kill "
-           f"(system allocators have no kill)", stem, "throughput", written, (legend, ["live", "post-kill"]))
-
-
-def separate_system_allocators(ax, strategies):
-    """A dotted line between the per-CPU strategies and the reference rows."""
-    first = next((i for i, s in enumerate(strategies) if s in SYSTEM), None)
-    if first:
-        ax.axvline(first - 0.5, color="#999999", linestyle=":", linewidth=1)
+    finish(fig, f"Cost per op, live vs after the kill (lower is better) — {title}",
+           "bars: median over repetitions, dots: each repetition; grey band: system allocators (no kill); "
+           "lines: freelist/noop floors; n/a: no allocation after the kill",
+           stem, "cost", written, (legend, ["live", "post-kill"]))
 
 
 # MARK: scaling
 
 
 def plot_scaling(rows, style, stem, title, written):
-    rows = [r for r in rows if r.metric == "mops" and r.phase == "live" and r.op in OPS and r.value is not None]
-    if len({r.threads for r in rows}) < 2:
-        return skip("scaling", "live mops rows at fewer than two thread counts")
-    panels = []
-    for workload in ordered({r.workload for r in rows}, WORKLOADS):
-        ops = ordered({r.op for r in rows if r.workload == workload}, OPS)
-        op = ops[0]  # pair when there is one: the round trip, else alloc
-        panel = [r for r in rows if r.workload == workload and r.op == op]
-        if len({r.threads for r in panel}) >= 2:
-            panels.append((workload, op, panel))
-    if not panels:
-        return skip("scaling", "no workload has live mops at two thread counts")
-    fig, axes = grid(len(panels), max_cols=3, panel=(5.0, 3.6))
-    for ax, (workload, op, panel) in zip(axes, panels):
-        size = most_common([r.size for r in panel])
-        panel = [r for r in panel if r.size == size]
-        all_threads = sorted({r.threads for r in panel})
-        for strategy in strategy_order({r.strategy for r in panel}):
-            xs, ys, es = [], [], []
-            for t in all_threads:
-                mean, sd = mean_sd([r.value for r in panel if r.strategy == strategy and r.threads == t])
-                if mean is not None:
-                    xs.append(t), ys.append(mean), es.append(sd)
-            if xs:
-                ax.errorbar(xs, ys, yerr=es, label=strategy, color=style.color(strategy),
-                            linestyle=style.line(strategy), marker=style.marker(strategy), markersize=4, capsize=2,
-                            linewidth=1.2)
-        ax.set_xticks(all_threads)
+    rows = [r for r in rows if r.metric == "mops" and r.phase == "live" and r.workload == "pair" and r.op == "pair"
+            and r.value is not None and r.strategy not in FLOORS and r.strategy not in KERNEL]
+    threads = sorted({r.threads for r in rows})
+    if len(threads) < 2:
+        return skip("scaling", "live pair mops at fewer than two thread counts")
+    size = most_common([r.size for r in rows])
+    rows = [r for r in rows if r.size == size]
+    strategies = strategy_order({r.strategy for r in rows})
+    fig, axes = grid(1, max_cols=1, panel=(9.0, 4.2))
+    ax = axes[0]
+    if len(threads) >= 3:
+        for strategy in strategies:
+            xs = [t for t in threads if median([r.value for r in rows if r.strategy == strategy and r.threads == t])]
+            ys = [median([r.value for r in rows if r.strategy == strategy and r.threads == t]) for t in xs]
+            ax.plot(xs, ys, label=strategy, color=style.color(strategy), linestyle=style.line(strategy),
+                    marker=style.marker(strategy), markersize=4)
+        ax.set_xticks(threads)
         ax.set_xlabel("worker threads (one per CPU)")
-        ax.set_ylabel("throughput (Mops/s)")
-        ax.set_title(f"{workload} / {op} — {size_label(size)}", fontsize=10)
-        ax.set_ylim(bottom=0)
-        ax.grid(alpha=0.3)
-    finish(fig, f"Throughput against thread count — {title}",
-           "mean ± 1 stddev over repetitions; dashed: system allocators", stem, "scaling", written,
-           unique_legend(axes))
+        legend = unique_legend(axes)
+        kind = "lines"
+    else:
+        # Two thread counts make no curve: bars per strategy, one per thread count.
+        width = 0.8 / len(threads)
+        for i, strategy in enumerate(strategies):
+            for j, t in enumerate(threads):
+                cell = [r.value for r in rows if r.strategy == strategy and r.threads == t]
+                m = median(cell)
+                if m is None:
+                    continue
+                x = i + (j - (len(threads) - 1) / 2) * width
+                ax.bar(x, m, width * 0.95, color=style.color(strategy), alpha=0.5 + 0.5 * j / max(len(threads) - 1, 1),
+                       edgecolor=style.color(strategy))
+                dots(ax, x, cell, style.color(strategy), width * 0.7)
+            one = median([r.value for r in rows if r.strategy == strategy and r.threads == threads[0]])
+            top = median([r.value for r in rows if r.strategy == strategy and r.threads == threads[-1]])
+            if one and top:
+                ax.annotate(f"{top / one:.2f}×", (i, max(one, top)), xytext=(0, 3), textcoords="offset points",
+                            ha="center", fontsize=7)
+        first_ref = next((i for i, s in enumerate(strategies) if s in SYSTEM), None)
+        if first_ref:
+            separator(ax, first_ref)
+            ax.axvspan(first_ref - 0.5, len(strategies) - 0.5, color="#f0f0f0", zorder=0)
+        ax.set_xticks(range(len(strategies)))
+        ax.set_xticklabels(strategies, rotation=30, ha="right", fontsize=8)
+        legend = ([plt.Rectangle((0, 0), 1, 1, color="#555555", alpha=0.5 + 0.5 * j / max(len(threads) - 1, 1))
+                   for j in range(len(threads))], [f"{t} thr" for t in threads])
+        kind = "bars"
+    ax.set_ylabel("aggregate throughput (Mops/s)")
+    ax.set_title(f"pair / pair, {size_label(size)}; label: {threads[-1]}-thr over {threads[0]}-thr throughput",
+                 fontsize=9)
+    ax.set_ylim(bottom=0)
+    ax.grid(axis="y", alpha=0.3)
+    finish(fig, f"Throughput against thread count (higher is better) — {title}",
+           f"{kind}: median over repetitions, dots: each repetition; grey band: system allocators; "
+           "a curve needs at least 3 thread counts", stem, "scaling", written, legend)
 
 
 def unique_legend(axes):
@@ -304,21 +379,21 @@ def plot_latency(rows, style, stem, title, written):
     metrics = [m for m, _ in PERCENTILES]
     rows = [r for r in rows if r.metric in metrics and r.phase == "live" and r.value is not None]
     if not rows:
-        return skip("latency", "no p50_ns … max_ns rows (run with --latency)")
+        return skip("latency", "no p50_ns … max_ns rows (the run had --no-latency)")
     panels = []
     for workload in ordered({r.workload for r in rows}, WORKLOADS):
         for op in ordered({r.op for r in rows if r.workload == workload}, OPS):
             panels.append((workload, op, [r for r in rows if r.workload == workload and r.op == op]))
     fig, axes = grid(len(panels), max_cols=3, panel=(5.0, 3.6))
     for ax, (workload, op, panel) in zip(axes, panels):
-        threads, size = primary_case(panel)
+        threads, size = max(r.threads for r in panel), most_common([r.size for r in panel])
         panel = [r for r in panel if r.threads == threads and r.size == size]
         for strategy in strategy_order({r.strategy for r in panel}):
             xs, ys = [], []
             for i, (metric, _) in enumerate(PERCENTILES):
-                mean, _sd = mean_sd([r.value for r in panel if r.strategy == strategy and r.metric == metric])
-                if mean is not None and mean > 0:
-                    xs.append(i), ys.append(mean)
+                m = median([r.value for r in panel if r.strategy == strategy and r.metric == metric])
+                if m is not None and m > 0:
+                    xs.append(i), ys.append(m)
             if xs:
                 ax.plot(xs, ys, label=strategy, color=style.color(strategy), linestyle=style.line(strategy),
                         marker=style.marker(strategy), markersize=4, linewidth=1.2)
@@ -327,74 +402,203 @@ def plot_latency(rows, style, stem, title, written):
         ax.set_xticklabels([label for _, label in PERCENTILES])
         ax.set_xlabel("percentile")
         ax.set_ylabel("latency per op (ns, log)")
-        ax.set_title(f"{workload} / {op} — {threads} thread{'s' if threads != 1 else ''}, {size_label(size)}",
-                     fontsize=10)
+        ax.set_title(f"{workload} / {op} — {threads} thr, {size_label(size)}", fontsize=10)
         ax.grid(alpha=0.3, which="both")
     finish(fig, f"Latency percentiles (live) — {title}",
-           "mean over repetitions of each percentile; dashed: system allocators",
+           "median over repetitions of each percentile; dashed: system allocators",
            stem, "latency", written, unique_legend(axes))
 
 
 # MARK: kill and unload walk
 
 
-def plot_kill(rows, style, stem, title, written):
-    events = [r for r in rows if r.phase == "kill" and r.op in ("kill", "walk") and r.metric == "latency_us"
-              and r.value is not None]
-    if not events:
-        return skip("kill", "no kill/walk latency_us rows")
-    # The map size of an event: a `map_values` row of the same case and repetition, same op first.
-    map_values = {}
+def walk_points(rows):
+    """(strategy, threads, size, map values, µs) of each unload walk: latency paired with its map size."""
+    sizes = {(r.strategy, r.workload, r.threads, r.size, r.repetition): r.value for r in rows
+             if r.phase == "kill" and r.op == "walk" and r.metric == "map_values" and r.value is not None}
+    out = []
     for r in rows:
-        if r.metric == "map_values" and r.value is not None:
-            key = (r.strategy, r.workload, r.threads, r.size, r.repetition)
-            if r.op == "walk" or key not in map_values:
-                map_values[key] = r.value
-    sized = [(r, map_values.get((r.strategy, r.workload, r.threads, r.size, r.repetition))) for r in events]
-    ops = ordered({r.op for r in events}, ["kill", "walk"])
-    fig, axes = grid(len(ops), max_cols=2, panel=(6.0, 4.0))
-    with_sizes = False
+        if r.phase == "kill" and r.op == "walk" and r.metric == "latency_us" and r.value is not None:
+            n = sizes.get((r.strategy, r.workload, r.threads, r.size, r.repetition))
+            if n:
+                out.append((r.strategy, r.threads, r.size, n, r.value))
+    return out
+
+
+def plot_kill(rows, style, stem, title, written):
+    """Every repetition of the one-off events, with the median marked: the distributions are
+    skewed (a preempted kill takes 100× its median), so mean ± sd would mislead."""
+    events = [r for r in rows if r.phase == "kill" and r.op in ("kill", "grace", "walk") and r.metric == "latency_us"
+              and r.value is not None and r.workload == "pair"]
+    if not events:
+        return skip("kill", "no kill/grace/walk latency_us rows")
+    # The walk panel shows the main matrix's map size (the first walked); the walk picture has the rest.
+    map_values = {(r.strategy, r.threads, r.size, r.repetition): r.value for r in rows
+                  if r.phase == "kill" and r.op == "walk" and r.metric == "map_values"}
+    main_size = {}
+    for r in rows:
+        if r.phase == "kill" and r.op == "walk" and r.metric == "map_values":
+            main_size.setdefault((r.strategy, r.threads, r.size), r.value)
+    ops = ordered({r.op for r in events}, ["kill", "grace", "walk"])
+    names = {"kill": "kill: cost to its caller", "grace": "atomic mode confirmed (grace period)",
+             "walk": "program unload walk"}
+    fig, axes = grid(len(ops), max_cols=3, panel=(4.6, 3.8))
     for ax, op in zip(axes, ops):
-        points = [(r, n) for r, n in sized if r.op == op]
-        strategies = strategy_order({r.strategy for r, _ in points})
-        if all(n is not None for _, n in points):
-            with_sizes = True
-            for strategy in strategies:
-                by_size = defaultdict(list)
-                for r, n in points:
-                    if r.strategy == strategy:
-                        by_size[n].append(r.value)
-                xs = sorted(by_size)
-                stats = [mean_sd(by_size[x]) for x in xs]
-                ax.errorbar(xs, [m for m, _ in stats], yerr=[s for _, s in stats], label=strategy,
-                            color=style.color(strategy), marker=style.marker(strategy), markersize=4, capsize=2,
-                            linewidth=1.2)
-            all_sizes = sorted({n for _, n in points})
-            if all_sizes[0] > 0 and all_sizes[-1] / all_sizes[0] >= 100:
-                ax.set_xscale("log")
-            values = [r.value for r, _ in points if r.value > 0]
-            if values and max(values) / min(values) >= 100:
-                ax.set_yscale("log")
-            ax.set_xlabel("map values walked (count)")
-            ax.legend(fontsize=8)
-        else:
-            for i, strategy in enumerate(strategies):
-                mean, sd = mean_sd([r.value for r, _ in points if r.strategy == strategy])
-                ax.bar(i, mean, 0.6, yerr=sd, capsize=3, color=style.color(strategy),
-                       error_kw={"elinewidth": 0.8, "ecolor": "#333333"})
-                # Small bars next to large ones are unreadable: print the value.
-                ax.annotate(f"{mean:.3g}", (i, mean + sd), xytext=(0, 2), textcoords="offset points",
-                            ha="center", va="bottom", fontsize=7)
-            ax.set_xticks(range(len(strategies)))
-            ax.set_xticklabels(strategies, rotation=35, ha="right", fontsize=8)
-            ax.set_ylim(bottom=0)
-            ax.margins(y=0.12)
-            ax.set_xlabel("strategy" if op == "kill" else "strategy (no map_values rows: map size unknown)")
-        ax.set_ylabel("latency (µs)")
-        ax.set_title("owner kill (incl. grace period)" if op == "kill" else "program unload walk", fontsize=10)
-        ax.grid(alpha=0.3, which="both")
-    finish(fig, f"Kill and unload-walk latency{' against map size' if with_sizes else ''} — {title}",
-           "mean ± 1 stddev over repetitions", stem, "kill", written)
+        cells = []
+        for strategy in strategy_order({r.strategy for r in events if r.op == op}):
+            for threads in sorted({r.threads for r in events if r.op == op and r.strategy == strategy}):
+                cell = [r for r in events if r.op == op and r.strategy == strategy and r.threads == threads]
+                if op == "walk":
+                    cell = [r for r in cell if map_values.get((r.strategy, r.threads, r.size, r.repetition))
+                            == main_size.get((r.strategy, r.threads, r.size))]
+                cells.append((f"{strategy}\n{threads} thr", strategy, [r.value for r in cell]))
+        for i, (label, strategy, values) in enumerate(cells):
+            dots(ax, i, values, style.color(strategy), 0.5)
+            m = median(values)
+            ax.hlines(m, i - 0.3, i + 0.3, color=style.color(strategy), linewidth=2.5, zorder=2)
+            ax.annotate(f"{m:.0f}" if m >= 1000 else f"{m:.3g}", (i + 0.32, m), fontsize=7, va="center")
+        ax.set_xticks(range(len(cells)))
+        ax.set_xticklabels([c[0] for c in cells], fontsize=6.5, rotation=30 if len(cells) > 4 else 0)
+        ax.set_xlim(-0.6, len(cells) - 0.2)
+        values = [v for c in cells for v in c[2] if v > 0]
+        if values and max(values) / min(values) >= 20:
+            ax.set_yscale("log")
+        ax.set_ylabel("µs" + (" (log)" if ax.get_yscale() == "log" else ""))
+        ax.set_title(names.get(op, op), fontsize=9)
+        ax.grid(axis="y", alpha=0.3, which="both")
+    finish(fig, f"Kill, mode switch and unload walk — {title}",
+           "dots: each repetition; bar and number: median", stem, "kill", written)
+
+
+def fit_line(all_points):
+    """Least squares (slope, intercept) of µs against map values through each size's median walk
+    (as the report's claim: a preempted walk must not tilt the line)."""
+    points = [(x, median([y for px, y in all_points if px == x])) for x in sorted({x for x, _ in all_points})]
+    n = len(points)
+    mx = sum(x for x, _ in points) / n
+    my = sum(y for _, y in points) / n
+    sxx = sum((x - mx) ** 2 for x, _ in points)
+    slope = sum((x - mx) * (y - my) for x, y in points) / sxx
+    return slope, my - slope * mx
+
+
+def plot_walk(rows, style, stem, title, written):
+    points = walk_points(rows)
+    if len({n for *_, n, _ in points}) < 2:
+        return skip("walk", "the walk ran at one map size (give --map-values a list, e.g. 1024,4096,16384,65536)")
+    fig, axes = grid(1, max_cols=1, panel=(7.5, 4.5))
+    ax = axes[0]
+    kill = median([r.value for r in rows if r.strategy == "percpu-ref" and r.phase == "kill" and r.op == "kill"
+                   and r.metric == "latency_us" and r.workload == "pair" and r.threads == min(p[1] for p in points)])
+    for strategy in strategy_order({p[0] for p in points}):
+        mine = [(n, us) for s, t, _, n, us in points if s == strategy and t == min(p[1] for p in points)]
+        if len({n for n, _ in mine}) < 2:
+            continue
+        ax.scatter([n for n, _ in mine], [us for _, us in mine], s=12, color=style.color(strategy), zorder=3)
+        slope, intercept = fit_line(mine)
+        xs = sorted({n for n, _ in mine})
+        ax.plot(xs, [intercept + slope * x for x in xs], color=style.color(strategy),
+                label=f"{strategy}: {slope * 1000:.1f} ns per value")
+    if kill:
+        ax.axhline(kill, color="#d62728", linestyle="--", linewidth=1, label=f"percpu-ref kill, median {kill:.3g} µs")
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel("map values walked")
+    ax.set_ylabel("unload walk (µs, log)")
+    ax.grid(alpha=0.3, which="both")
+    ax.legend(fontsize=8)
+    finish(fig, f"Unload walk against map size — {title}",
+           "dots: each repetition; lines: least squares through each size's median (slope = ns per map value)", stem, "walk", written)
+
+
+# MARK: model vs kernel
+
+
+def plot_kernel(rows, style, stem, title, written):
+    rows = [r for r in rows if r.phase == "live" and r.metric == "ns_per_op" and r.value is not None]
+    if not any(r.strategy in ("kernel", "kernel-htab") for r in rows):
+        return skip("kernel", "no kernel rows (BPF programs could not be loaded, or not asked for)")
+    threads = min(r.threads for r in rows if r.strategy == "kernel" or r.strategy == "kernel-htab")
+    cases = []
+    for workload in WORKLOADS:
+        for op in OPS:
+            if any(r.strategy in ("kernel", "kernel-htab") and r.workload == workload and r.op == op
+                   and r.threads == threads for r in rows):
+                cases.append((workload, op))
+    subjects = ["global", "kernel", "kernel-htab"]
+    colors = {"global": style.color("global"), "kernel": "#222222", "kernel-htab": "#8c6d31"}
+    fig, axes = grid(1, max_cols=1, panel=(9.5, 4.4))
+    ax = axes[0]
+    width = 0.27
+    for i, (workload, op) in enumerate(cases):
+        for j, s in enumerate(subjects):
+            cell = [r.value for r in rows if r.strategy == s and r.workload == workload and r.op == op
+                    and r.threads == threads]
+            m = median(cell)
+            if m is None:
+                continue
+            x = i + (j - 1) * width
+            ax.bar(x, m, width, color=colors[s], label=s if i == 0 or s not in ax.get_legend_handles_labels()[1] else None)
+            dots(ax, x, cell, colors[s], width * 0.7)
+            if s != "global":
+                g = median([r.value for r in rows if r.strategy == "global" and r.workload == workload and r.op == op
+                            and r.threads == threads])
+                if g:
+                    ax.annotate(f"{m / g:.0f}×", (x, m), xytext=(0, 2), textcoords="offset points", ha="center",
+                                fontsize=6)
+    h = median([r.value for r in rows if r.strategy == "kernel-harness" and r.threads == threads])
+    if h:
+        ax.axhline(h, color="#555555", linestyle="--", linewidth=1, label=f"kernel harness (empty bpf_loop step) {h:.3g} ns")
+    ax.set_yscale("log")
+    log_ticks(ax)
+    ax.set_xticks(range(len(cases)))
+    ax.set_xticklabels([w if o == "pair" else f"{w} {o}" for w, o in cases], fontsize=8)
+    ax.set_ylabel("ns per op (log)")
+    ax.set_title(f"{threads} thr; label: kernel subject over the model's global", fontsize=9)
+    ax.grid(axis="y", alpha=0.3)
+    finish(fig, f"Model (global) against the running kernel's bpf_mem_alloc — {title}",
+           "bars: median over repetitions, dots: each repetition; kernel = bpf_obj_new/bpf_obj_drop on "
+           "bpf_global_ma, kernel-htab = a no-prealloc hash map", stem, "kernel", written, ax.get_legend_handles_labels())
+
+
+# MARK: safety
+
+
+def plot_safety(rows, style, stem, title, written):
+    verdicts = [r for r in rows if r.phase == "scenario" and r.metric == "verdict" and r.value is not None]
+    if not verdicts:
+        return skip("safety", "no verdict rows (the run had --no-scenarios or no lifetime strategy)")
+    strategies = ordered({r.strategy for r in verdicts}, PER_CPU)
+    scenarios = ordered({r.workload for r in verdicts}, SCENARIOS)
+    colors = {0: "#2ca02c", 1: "#ff9f1c", 2: "#d62728"}
+    names = {0: "safe", 1: "leak", 2: "use-after-free"}
+    fig, axes = grid(1, max_cols=1, panel=(1.6 * len(scenarios) + 2, 0.55 * len(strategies) + 1.2))
+    ax = axes[0]
+    for i, strategy in enumerate(strategies):
+        for j, scenario in enumerate(scenarios):
+            cell = [r for r in verdicts if r.strategy == strategy and r.workload == scenario]
+            if not cell:
+                continue
+            r = cell[0]
+            code = int(r.value)
+            ax.add_patch(plt.Rectangle((j, i), 1, 1, color=colors.get(code, "#999999"), ec="white", lw=2))
+            faulty = r.unit.split("; ")[2].split(" ")[0] if r.unit.count("; ") >= 2 else ""
+            unexpected = f"expected {names[code]}" not in r.unit
+            text = names.get(code, "?") + ("\n" + faulty if faulty and not faulty.startswith("0/") and faulty != "1/1" else "")
+            ax.text(j + 0.5, i + 0.5, text + (" *" if unexpected else ""), ha="center", va="center", fontsize=8,
+                    color="white", weight="bold")
+    ax.set_xlim(0, len(scenarios))
+    ax.set_ylim(len(strategies), 0)
+    ax.set_xticks([j + 0.5 for j in range(len(scenarios))])
+    ax.set_xticklabels([f"#{j + 1} {s}" for j, s in enumerate(scenarios)], fontsize=8)
+    ax.set_yticks([i + 0.5 for i in range(len(strategies))])
+    ax.set_yticklabels(strategies, fontsize=9)
+    ax.tick_params(length=0)
+    for spine in ax.spines.values():
+        spine.set_visible(False)
+    finish(fig, f"Safety: the thread's hazards replayed — {title}",
+           "cell: verdict, faulty iterations / iterations; * = not the verdict the README expects", stem, "safety",
+           written)
 
 
 def plot_file(path):
@@ -402,10 +606,10 @@ def plot_file(path):
     if not rows:
         raise ValueError(f"{path}: no rows")
     stem = os.path.splitext(path)[0]
-    title = context_title(rows)
+    title = context_title(rows, command_of(stem))
     style = Style(strategy_order({r.strategy for r in rows}))
     written = []
-    for plot in (plot_throughput, plot_scaling, plot_latency, plot_kill):
+    for plot in (plot_cost, plot_scaling, plot_kill, plot_walk, plot_kernel, plot_safety, plot_latency):
         plot(rows, style, stem, title, written)
     for p in written:
         print(p)

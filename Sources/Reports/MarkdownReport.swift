@@ -4,6 +4,11 @@ public enum MarkdownReport {
         var out: [String] = []
         out.append("# memalloc-bench results \(d.runID)")
         out.append("")
+        // Five lines a reader takes away: where, what was run, the three strongest claims.
+        out.append("**Summary.** \(d.host) (\(d.cpuModel), CPUs \(d.cpus), kernel \(d.kernel)), commit \(d.commit).  ")
+        out.append("`\(d.command)`  ")
+        for (i, f) in sections.findings.prefix(3).enumerated() { out.append("\(i + 1). \(f)  ") }
+        out.append("")
         out.append("- Machine: \(d.host), \(d.cpuModel), CPUs \(d.cpus), \(d.nodes) NUMA node\(d.nodes == 1 ? "" : "s"), kernel \(d.kernel)")
         out.append("- Build: Swift \(d.swift), \(d.build), commit \(d.commit), \(d.timestamp)")
         out.append("- Command: `\(d.command)`")

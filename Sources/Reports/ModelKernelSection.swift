@@ -5,11 +5,10 @@
 public enum ModelKernelSection {
     public static let title = "model vs kernel: ns/op (median), ratio kernel/global"
 
-    public static func tables(_ table: ResultTable) -> (tables: [ReportSections.Table], findings: [String]) {
+    public static func tables(_ table: ResultTable) -> [ReportSections.Table] {
         let sizes = table.distinct(\.size).sorted()
         let threads = table.distinct(\.threads).sorted()
         var tables: [ReportSections.Table] = []
-        var findings: [String] = []
         for size in sizes {
             func ns(_ s: String, _ w: String, _ op: String, _ t: Int) -> Double? {
                 table.cell(s, w, "live", op, threads: t, size: size, metric: "ns_per_op")?.stats?.median
@@ -32,17 +31,10 @@ public enum ModelKernelSection {
                 }
             }
             guard !body.isEmpty else { continue }
-            let harness = threads.compactMap { t in ns("kernel-harness", "pair", "pair", t).map { "\(ResultCell.format($0)) ns at \(t) thr" } }
             let sizeNote = sizes.count > 1 ? ", \(size) B" : ""
             tables.append(ReportSections.Table(title: title + sizeNote,
                                                header: ["workload", "thr", "global", "kernel", "k−h", "×", "htab", "×"], rows: body))
-            if !harness.isEmpty {
-                findings.append("The kernel harness (an empty bpf_loop step under BPF_PROG_TEST_RUN) costs \(harness.joined(separator: ", ")); the k−h column subtracts it.")
-            }
-            if let t = threads.first, let m = ns("global", "pair", "pair", t), let k = ns("kernel", "pair", "pair", t), m > 0 {
-                findings.append("The running kernel's bpf_obj_new+bpf_obj_drop pair costs \(ResultCell.format(k)) ns vs the model's global \(ResultCell.format(m)) ns (\(ResultCell.format(k / m))×, \(t) thr\(sizeNote)).")
-            }
         }
-        return (tables, findings)
+        return tables
     }
 }

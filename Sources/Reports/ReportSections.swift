@@ -12,8 +12,9 @@ public struct ReportSections: Sendable {
 
     /// - Parameter safety: verdicts of the thread's hazards replayed; their tables follow the
     ///   performance tables, linked to each strategy's cost.
-    public init(rows: [ResultRow], extraFindings: [String] = [], safety: [SafetyVerdict] = []) {
-        let performance = rows.filter { $0.phase != "scenario" }
+    public init(rows: [ResultRow], safety: [SafetyVerdict] = []) {
+        let measured = rows.filter { $0.phase != "scenario" }
+        let performance = WalkCost.mainMapSize(measured)
         let table = ResultTable(rows: performance)
         let threads = table.distinct(\.threads).sorted()
         let sizes = table.distinct(\.size).sorted()
@@ -82,9 +83,9 @@ public struct ReportSections: Sendable {
         }
         let modelKernel = ModelKernelSection.tables(table)
         let safetySections = SafetySections(verdicts: safety, rows: performance)
-        self.tables = modelKernel.tables + tables + safetySections.tables
-        findings = RunFindings.compute(table: table) + modelKernel.findings + extraFindings + safetySections.findings
-            + HostEpisodes(rows: performance).findings
+        self.tables = modelKernel + tables + safetySections.tables
+        // A replay alone (`bench scenarios`) keeps each verdict's evidence; a run states claims.
+        findings = performance.isEmpty ? safetySections.findings : RunFindings.compute(rows: measured, safety: safety)
     }
 
     /// Compact median ± half the IQR for narrow columns.
