@@ -104,7 +104,8 @@ let package = Package(
         // The kernel's allocator on its own, selftests-bench style (and the gap experiment).
         .executableTarget(name: "kernel-bench", dependencies: ["KernelAllocator"], swiftSettings: optimized),
 
-        .testTarget(name: "PlatformTests", dependencies: ["Platform", "CNuma"]),
+        .testTarget(
+            name: "PlatformTests", dependencies: ["Platform", "CNuma", .product(name: "Atomics", package: "swift-atomics")]),
         .testTarget(
             name: "MemAllocTests",
             dependencies: ["MemAlloc", "Platform", .product(name: "PropertyBased", package: "swift-property-based")]),

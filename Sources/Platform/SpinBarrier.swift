@@ -8,8 +8,13 @@ public final class SpinBarrier: @unchecked Sendable {
     private let parties: Int
     private let arrived = ManagedAtomic<Int>(0)
     private let generation = ManagedAtomic<Int>(0)
+    private let cancelled = ManagedAtomic<Bool>(false)
 
     public init(parties: Int) { self.parties = parties }
+
+    /// Releases every waiter, now and later (a party that will never arrive, e.g. a worker
+    /// thread that could not be created). Waiters should then check why and stop.
+    public func cancel() { cancelled.store(true, ordering: .releasing) }
 
     public func wait() {
         let gen = generation.load(ordering: .acquiring)
@@ -19,7 +24,7 @@ public final class SpinBarrier: @unchecked Sendable {
             return
         }
         var spins = 0
-        while generation.load(ordering: .acquiring) == gen {
+        while generation.load(ordering: .acquiring) == gen && !cancelled.load(ordering: .relaxed) {
             TimeStampCounter.relax()
             spins += 1
             // The coordinator shares CPUs with workers on small machines: let it run.

@@ -147,7 +147,9 @@ final class RepetitionRun<S: CaseSubject, W: Workload>: @unchecked Sendable {
     func execute() throws -> RepetitionResult {
         let group = PinnedThread.spawn(on: spec.cpus) { w, cpu in self.worker(w, cpu: cpu) }
         guard group.allStarted else {
+            // The workers that did start wait for the missing one at the first barrier.
             abort.set()
+            barrier.cancel()
             killWindowReached.signal()
             try group.join()
             throw CaseFailure.invariant("could not start every worker")
@@ -165,6 +167,7 @@ final class RepetitionRun<S: CaseSubject, W: Workload>: @unchecked Sendable {
         let target = subject.live
         let slots = slotRange(w)
         barrier.wait()
+        if abort.isSet { return }
         if settings.warmupNs > 0 { var scratch = PhaseCounters(); measure(target, w, cpu, .live, ns: settings.warmupNs, into: &scratch) }
         measure(target, w, cpu, .live, ns: settings.durationNs, into: &live[w])
         if settings.latency { liveLatency[w] = latencyPass(target, cpu: cpu) }
