@@ -76,10 +76,8 @@ extension AbComparison {
 
     /// `kind` is `case`, `geomean`, `only-base` or `only-new`; `base_n`/`new_n` count invocations.
     func renderedCSV() -> String {
-        func number(_ v: Double?) -> String { v.map { String($0) } ?? "" }
-        func keyFields(_ k: ResultRow.CaseKey) -> [String] {
-            [k.strategy, k.workload, k.phase, k.op, String(k.threads), String(k.size), k.metric]
-        }
+        let number = ResultRow.CaseKey.csvNumber
+        let keyFields = { (k: ResultRow.CaseKey) in k.csvFields }
         var lines = [Self.csvColumns]
         for c in cases {
             lines.append(["case"] + keyFields(c.key) + [

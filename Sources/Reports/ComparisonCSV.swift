@@ -7,10 +7,8 @@ extension Comparison {
     /// CSV view: `kind` is `case`, `geomean`, `only-base` or `only-new`; empty cells where a
     /// number does not apply; numbers unrounded.
     func renderedCSV() -> String {
-        func number(_ v: Double?) -> String { v.map { String($0) } ?? "" }
-        func keyFields(_ k: ResultRow.CaseKey) -> [String] {
-            [k.strategy, k.workload, k.phase, k.op, String(k.threads), String(k.size), k.metric]
-        }
+        let number = ResultRow.CaseKey.csvNumber
+        let keyFields = { (k: ResultRow.CaseKey) in k.csvFields }
         var lines = [Self.csvColumns]
         for c in cases {
             lines.append(["case"] + keyFields(c.key) + [
@@ -28,4 +26,12 @@ extension Comparison {
         }
         return lines.map { $0.map(ResultsCSV.quoted).joined(separator: ",") + "\n" }.joined()
     }
+}
+
+extension ResultRow.CaseKey {
+    /// The key's columns in the comparison CSVs (`bench compare`, `bench ab`).
+    var csvFields: [String] { [strategy, workload, phase, op, String(threads), String(size), metric] }
+
+    /// A number unrounded, or an empty cell where it does not apply.
+    static func csvNumber(_ v: Double?) -> String { v.map { String($0) } ?? "" }
 }

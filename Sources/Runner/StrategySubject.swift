@@ -15,7 +15,6 @@ enum AfterKillPhase: TargetPhase { static let afterKill = true }
 /// core's `unit_alloc`/`unit_free` plus the strategy's get/put and nothing else; live and
 /// post-kill are one code shape (for `global`, whose tryget is `true`, the same code).
 struct StrategyTarget<S: LifetimeStrategy, P: TargetPhase>: WorkloadTarget {
-    let lifetimeCase: LifetimeCase<S>
     let allocator: MemAllocator
     let words: UnsafeMutableRawPointer
     let objectSize: Int
@@ -27,7 +26,6 @@ struct StrategyTarget<S: LifetimeStrategy, P: TargetPhase>: WorkloadTarget {
     let slots: UnsafeMutablePointer<UnsafeAtomic<Int>.Storage>
 
     init(_ c: LifetimeCase<S>) {
-        lifetimeCase = c
         allocator = c.allocator
         words = c.lifetimeWords
         objectSize = c.objectSize
