@@ -230,7 +230,8 @@ extension Effect {
     /// The interval's farthest end from no change, in whole percent (rounded up): the largest
     /// difference the data do not rule out.
     var resolvablePercent: Int {
-        Int((max(abs(low - 1), abs(high - 1)) * 100).rounded(.up))
+        // The tolerance keeps 1.01 − 1 (= 0.0100000…09 in binary) at 1 %, not 2.
+        Int((max(abs(low - 1), abs(high - 1)) * 100 - 1e-9).rounded(.up))
     }
 }
 
