@@ -120,16 +120,20 @@ public struct CgroupMemory: Sendable {
         }
     }
 
-    /// Creates a child cgroup named after this process.
+    nonisolated(unsafe) private static var serial = 0
+
+    /// Creates a new, empty child cgroup named after this process (never an existing one:
+    /// an earlier probe's memory may still be uncharged from it).
     public func makeChild(tag: String) throws(KernelUnavailable) -> Child {
-        let path = "\(parent)/memalloc-bench-\(tag)-\(getpid())"
+        Self.serial += 1
+        let path = "\(parent)/memalloc-bench-\(tag)-\(getpid())-\(Self.serial)"
         if version == .v2 {
             let control = (try? String(contentsOfFile: parent + "/cgroup.subtree_control", encoding: .utf8)) ?? ""
             if !control.split(whereSeparator: { $0 == " " || $0 == "\n" }).contains("memory") {
                 try CgroupMemory.write("+memory", to: parent + "/cgroup.subtree_control")
             }
         }
-        guard mkdir(path, 0o755) == 0 || errno == EEXIST else {
+        guard mkdir(path, 0o755) == 0 else {
             let e = String(cString: strerror(errno))
             throw KernelUnavailable(reason: "cannot create a child cgroup", note: "mkdir \(path): \(e)")
         }

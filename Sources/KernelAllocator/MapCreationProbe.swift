@@ -35,6 +35,9 @@ public struct MapCreationProbe: Sendable {
         public var memlockBytes: Int?
         /// kmalloc slab bytes gained per map (/proc/slabinfo, system-wide).
         public var slabBytes: Int?
+        /// Of which in `unitCache` (the kmalloc-cg cache a no-prealloc htab's elements, and so
+        /// its allocator's prefill, come from).
+        public var unitCacheBytes: Int?
         /// Charged to the creating cgroup per map.
         public var charge: CgroupMemory.Charge?
         /// Why `charge` is missing.
@@ -53,7 +56,7 @@ public struct MapCreationProbe: Sendable {
     }
 
     /// Creates `count` maps of `kind` (inside `cgroup` when given) and measures them.
-    public func run(_ kind: Kind, cgroup: CgroupMemory.Child?) throws(KernelUnavailable) -> Result {
+    public func run(_ kind: Kind, cgroup: CgroupMemory.Child?, unitCache: String? = nil) throws(KernelUnavailable) -> Result {
         var result = Result(kind: kind, maxEntries: maxEntries, valueSize: valueSize, createNanoseconds: [])
         var fds: [Int32] = []
         fds.reserveCapacity(count)
@@ -81,7 +84,10 @@ public struct MapCreationProbe: Sendable {
             result.charge = CgroupMemory.Charge(total: d.total / count, kernel: d.kernel.map { $0 / count },
                                                 slab: d.slab.map { $0 / count }, percpu: d.percpu.map { $0 / count })
         }
-        if let b = slabBefore, let a = slabAfter { result.slabBytes = a.delta(since: b) / count }
+        if let b = slabBefore, let a = slabAfter {
+            result.slabBytes = a.delta(since: b) / count
+            if let u = unitCache { result.unitCacheBytes = ((a.bytes[u] ?? 0) - (b.bytes[u] ?? 0)) / count }
+        }
         result.memlockBytes = Self.memlock(fd: fds[0])
         let t2 = monotonicNanoseconds()
         for fd in fds { close(fd) }

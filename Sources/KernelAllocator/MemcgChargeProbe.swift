@@ -52,7 +52,13 @@ public struct MemcgChargeProbe: Sendable {
     }
 
     /// `sizeof(struct htab_elem)` + key (4 → 8) + value, + the 8-byte llist header: the htab's unit.
-    func htabUnit(elementHeader: Int) -> Int { elementHeader + 8 + (valueSize + 7) / 8 * 8 + 8 }
+    public static func htabUnit(elementHeader: Int, valueSize: Int) -> Int { elementHeader + 8 + (valueSize + 7) / 8 * 8 + 8 }
+
+    /// The kmalloc cache (`kmalloc-cg-128`) a no-prealloc htab's elements come from.
+    public static func htabUnitCache(elementHeader: Int, valueSize: Int) -> String {
+        let k = KernelObjectSize.kmalloc(htabUnit(elementHeader: elementHeader, valueSize: valueSize))
+        return "kmalloc-cg-" + (k >= 1024 ? "\(k / 1024)k" : "\(k)")
+    }
 
     public func run(_ kind: Case, in cgroup: CgroupMemory.Child, elementHeader: Int) throws(KernelUnavailable) -> Result {
         defer { try? cgroup.leave() }
@@ -108,7 +114,7 @@ public struct MemcgChargeProbe: Sendable {
             let c1 = try cgroup.charge()
             let slab1 = SlabTotals.read()
             if kind == .createdOutside { try cgroup.leave() }
-            let unit = KernelObjectSize.kmalloc(htabUnit(elementHeader: elementHeader))
+            let unit = KernelObjectSize.kmalloc(Self.htabUnit(elementHeader: elementHeader, valueSize: valueSize))
             return Result(kind: kind, objects: objects, objectBytes: objects * unit, charge: c1 - c0,
                           slabBytes: slab0.flatMap { b in slab1.map { $0.delta(since: b) } })
         }

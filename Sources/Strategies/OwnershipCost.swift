@@ -16,6 +16,12 @@ public struct OwnershipCost: Sendable {
         public var lists = 0
         public var listObjects = 0
         public static let zero = Bytes()
+        public init(kernel: Int = 0, model: Int = 0, lists: Int = 0, listObjects: Int = 0) {
+            self.kernel = kernel
+            self.model = model
+            self.lists = lists
+            self.listObjects = listObjects
+        }
     }
 
     public let design: String
