@@ -42,8 +42,8 @@ public struct OwnershipSection: Sendable {
             }
         }
         if !body.isEmpty {
-            tables.append(.init(title: "Cost of owning an allocator, per program (model, \(size) B objects; KiB the kernel would pay: per-CPU list objects at kmalloc size + bpf_mem_cache structs; model = what the model reserves, 64 KiB slabs per CPU and class; global: bpf_global_ma is made once at boot)",
-                                header: ["design", "CPUs", "init µs", "init KiB", "pinned KiB", "model KiB", "destroy µs"], rows: body))
+            tables.append(.init(title: "Cost of owning an allocator, per program (model, \(size) B objects). KiB: at init and pinned (allocator map gone, one object alive) are what the kernel would pay (per-CPU list objects at kmalloc size + bpf_mem_cache structs + the lifetime's counter); model = what the model reserves (64 KiB slabs per CPU and class); global: bpf_global_ma is made once at boot",
+                                header: ["design", "CPUs", "init µs", "at init", "pinned", "model", "destroy µs"], rows: body))
         }
 
         // 2. Per size class and CPU at the largest topology (a size-class design).
@@ -173,7 +173,7 @@ public struct OwnershipSection: Sendable {
             }
             if !parts.isEmpty {
                 var s = "Owning an allocator: one surviving object pins a whole per-program allocator after its map is gone — \(d) \(parts.joined(separator: ", ")) (kernel-equivalent: per-CPU list objects + bpf_mem_cache structs"
-                if let w = topologies.last, let m = median(d, w, "pinned", "bytes_model") { s += "; the model reserves \(Self.bytes(m)) at \(Self.cpuCount(w)))" } else { s += ")" }
+                if let w = topologies.last, let m = median(d, w, "pinned", "bytes_model") { s += "; the model reserves \(Self.bytes(m)) at \(Self.cpuCount(w)) CPUs)" } else { s += ")" }
                 if let w = topologies.last, let i = median(d, w, "create", "latency_us") { s += ", created in \(ResultCell.format(i)) µs (model)" }
                 if let w = topologies.last, let r = median("percpu-ref", w, "ref-create", "bytes_kernel") { s += "; its percpu_ref adds \(Self.bytes(r))" }
                 if designs.contains("global") { s += "; global pins nothing per program (bpf_global_ma is made once at boot)." } else { s += "." }
