@@ -145,20 +145,23 @@ public struct OwnershipSection: Sendable {
 
         // 7. Who is charged.
         var charged: [[String]] = []
+        var reasons: [String] = []
         let cases = [("kernel", "obj-new-inside", "bpf_obj_new from inside"),
                      ("kernel-htab", "create-inside-fill-outside", "htab made inside, filled out"),
                      ("kernel-htab", "create-outside-fill-inside", "htab made outside, filled in")]
         for (s, op, label) in cases {
             guard let w = topologies.first(where: { cell(s, $0, op, "bytes_memcg") != nil }), let c = cell(s, w, op, "bytes_memcg") else { continue }
             guard let total = c.stats?.median else {
-                charged.append([label, "", "n/a", c.missingReason.map { String($0.dropFirst("n/a: ".count)) } ?? ""])
+                charged.append([label, "", "n/a", ""])
+                if let r = c.missingReason, !reasons.contains(r) { reasons.append(r) }
                 continue
             }
             let objects = median(s, w, op, "bytes_objects") ?? 0
             charged.append([label, text(objects, scale: 1024), text(total, scale: 1024), total >= objects / 2 ? "charged" : "not charged"])
         }
         if !charged.isEmpty {
-            tables.append(.init(title: "Who is charged: a child memory cgroup's charge while the objects live (KiB)",
+            tables.append(.init(title: "Who is charged: a child memory cgroup's charge while the objects live (KiB)"
+                                    + reasons.map { "; \($0)" }.joined(),
                                 header: ["case", "objects KiB", "child KiB", "child cgroup"], rows: charged))
         }
         self.tables = tables

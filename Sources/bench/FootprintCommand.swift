@@ -79,7 +79,13 @@ struct FootprintCommand: ParsableCommand {
         let formats: [ResultFormat]
         do {
             topologies = try Self.parseTopologies(topology)
-            settings.designs = try StrategyKind.parseList(strategy)
+            settings.designs = OptionList.unique(try OptionList.split(strategy, what: "strategy").flatMap { name -> [StrategyKind] in
+                if name == "all" { return StrategyKind.allCases }
+                guard let k = StrategyKind(rawValue: name) else {
+                    throw BenchError.usage("unknown design '\(name)' (valid: \(StrategyKind.allCases.map(\.rawValue).joined(separator: ", ")), all)")
+                }
+                return [k]
+            })
             guard size >= 1 && size <= 4088 else { throw BenchError.usage("invalid size '\(size)': object sizes are 1…4088 bytes") }
             settings.objectSize = size
             guard repetitions >= 1 && repetitions <= 1000 else { throw BenchError.usage("--repetitions must be 1…1000, got \(repetitions)") }
