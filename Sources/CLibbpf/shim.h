@@ -10,6 +10,8 @@
 #include <linux/bpf.h>
 #include <errno.h>
 #include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 /// One BPF_PROG_TEST_RUN of a tc program with the run parameters in skb->cb[0..2]
 /// (iterations, base slot or key, seed) and a minimal Ethernet frame as the packet.
@@ -61,6 +63,9 @@ static inline int CLibbpf_map_create(enum bpf_map_type type, const char *name, _
     int fd = bpf_map_create(type, name, key_size, value_size, max_entries, &opts);
     return fd < 0 ? -errno : fd;
 }
+
+/// The calling thread's id (a cgroup v1 `tasks` entry). The corresponding C function is `gettid`.
+static inline int CLibbpf_gettid(void) { return (int)syscall(SYS_gettid); }
 
 /// The sizes in bytes of `struct names[i]` in the running kernel's BTF (-1 where absent).
 /// Returns 0, or -1 when the kernel's BTF cannot be loaded.

@@ -1,3 +1,4 @@
+import CLibbpf
 import Foundation
 import Glibc
 
@@ -93,12 +94,21 @@ public struct CgroupMemory: Sendable {
             self.home = home
         }
 
-        /// Moves this whole process into the child (charges follow the task from then on;
-        /// earlier charges stay where they were: cgroup v2 never moves them, v1's
-        /// move_charge_at_immigrate is 0 by default).
-        public func enter() throws(KernelUnavailable) { try CgroupMemory.write("\(getpid())", to: path + "/cgroup.procs") }
-        /// Moves the process back to the cgroup it came from.
-        public func leave() throws(KernelUnavailable) { try CgroupMemory.write("\(getpid())", to: home + "/cgroup.procs") }
+        /// Moves the calling task into the child: charges follow it from then on; earlier
+        /// charges stay where they were (v2 never moves them, v1's move_charge_at_immigrate is 0
+        /// by default). cgroup v1 moves the calling thread alone (`tasks`), so other threads of
+        /// the process (parallel tests) are not charged to the child; v2's memory controller is
+        /// not threaded, so there the whole process moves (`cgroup.procs`).
+        public func enter() throws(KernelUnavailable) { try move(to: path) }
+        /// Moves the task back to the cgroup it came from.
+        public func leave() throws(KernelUnavailable) { try move(to: home) }
+
+        private func move(to dir: String) throws(KernelUnavailable) {
+            switch version {
+            case .v1: try CgroupMemory.write("\(CLibbpf_gettid())", to: dir + "/tasks")
+            case .v2: try CgroupMemory.write("\(getpid())", to: dir + "/cgroup.procs")
+            }
+        }
 
         public func charge() throws(KernelUnavailable) -> Charge {
             switch version {
@@ -122,11 +132,17 @@ public struct CgroupMemory: Sendable {
 
     nonisolated(unsafe) private static var serial = 0
 
+    /// Held by every probe from entering a child to reading its last counter: two probes of
+    /// one process (parallel tests) must not move it or charge each other's child.
+    public static let probeLock = NSLock()
+
     /// Creates a new, empty child cgroup named after this process (never an existing one:
     /// an earlier probe's memory may still be uncharged from it).
     public func makeChild(tag: String) throws(KernelUnavailable) -> Child {
+        Self.probeLock.lock()
         Self.serial += 1
         let path = "\(parent)/memalloc-bench-\(tag)-\(getpid())-\(Self.serial)"
+        Self.probeLock.unlock()
         if version == .v2 {
             let control = (try? String(contentsOfFile: parent + "/cgroup.subtree_control", encoding: .utf8)) ?? ""
             if !control.split(whereSeparator: { $0 == " " || $0 == "\n" }).contains("memory") {

@@ -57,6 +57,8 @@ public struct MapCreationProbe: Sendable {
 
     /// Creates `count` maps of `kind` (inside `cgroup` when given) and measures them.
     public func run(_ kind: Kind, cgroup: CgroupMemory.Child?, unitCache: String? = nil) throws(KernelUnavailable) -> Result {
+        CgroupMemory.probeLock.lock()
+        defer { CgroupMemory.probeLock.unlock() }
         var result = Result(kind: kind, maxEntries: maxEntries, valueSize: valueSize, createNanoseconds: [])
         var fds: [Int32] = []
         fds.reserveCapacity(count)

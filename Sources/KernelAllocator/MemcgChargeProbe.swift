@@ -61,6 +61,8 @@ public struct MemcgChargeProbe: Sendable {
     }
 
     public func run(_ kind: Case, in cgroup: CgroupMemory.Child, elementHeader: Int) throws(KernelUnavailable) -> Result {
+        CgroupMemory.probeLock.lock()
+        defer { CgroupMemory.probeLock.unlock() }
         defer { try? cgroup.leave() }
         switch kind {
         case .global:
