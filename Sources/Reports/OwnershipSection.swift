@@ -177,7 +177,9 @@ public struct OwnershipSection: Sendable {
             if !parts.isEmpty {
                 var s = "Owning an allocator: one surviving object pins a whole per-program allocator after its map is gone — \(d) \(parts.joined(separator: ", ")) (kernel-equivalent: per-CPU list objects + bpf_mem_cache structs"
                 if let w = topologies.last, let m = median(d, w, "pinned", "bytes_model") { s += "; the model reserves \(Self.bytes(m)) at \(Self.cpuCount(w)) CPUs)" } else { s += ")" }
-                if let w = topologies.last, let i = median(d, w, "create", "latency_us") { s += ", created in \(ResultCell.format(i)) µs (model)" }
+                if let w = topologies.last, let i = median(d, w, "create", "latency_us") {
+                    s += ", created in \(ResultCell.format(i)) µs (model, most of it reserving slabs the kernel does not)"
+                }
                 if let w = topologies.last, let r = median("percpu-ref", w, "ref-create", "bytes_kernel") { s += "; its percpu_ref adds \(Self.bytes(r))" }
                 if designs.contains("global") { s += "; global pins nothing per program (bpf_global_ma is made once at boot)." } else { s += "." }
                 out.append(s)
@@ -189,7 +191,14 @@ public struct OwnershipSection: Sendable {
         let global = cell("kernel", topologies.first { cell("kernel", $0, "obj-new-inside", "bytes_memcg") != nil } ?? "", "obj-new-inside", "bytes_memcg")?.stats?.median
         if let h = htabInit {
             var s = "The kernel here: creating a 1-entry no-prealloc hash map (bpf_mem_alloc_init on every possible CPU) takes \(ResultCell.format(h)) µs"
-            if let a = arrayInit { s += " (array map \(ResultCell.format(a)) µs)" }
+            if let p = topologies.lazy.compactMap({ median("kernel-htab-prealloc", $0, "create-1", "latency_us") }).first {
+                s += " (preallocated \(ResultCell.format(p)) µs"
+                s += arrayInit.map { ", array map \(ResultCell.format($0)) µs)" } ?? ")"
+            } else if let a = arrayInit { s += " (array map \(ResultCell.format(a)) µs)" }
+            if let m = topologies.lazy.compactMap({ median("kernel-htab", $0, "create-1", "bytes_memlock") }).first,
+               let u = topologies.lazy.compactMap({ median("kernel-htab", $0, "create-1", "bytes_slab_unit") }).first {
+                s += "; the memory fdinfo reports for it (\(Self.bytes(m))) leaves out its allocator's prefill (\(Self.bytes(u)) gained in its element cache per map)"
+            }
             if let i = inside, let g = global {
                 let objectsIn = topologies.lazy.compactMap { median("kernel-htab", $0, "create-inside-fill-outside", "bytes_objects") }.first ?? 0
                 let objectsG = topologies.lazy.compactMap { median("kernel", $0, "obj-new-inside", "bytes_objects") }.first ?? 0

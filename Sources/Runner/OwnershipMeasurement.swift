@@ -72,8 +72,8 @@ public struct OwnershipMeasurement {
     /// this machine, `0-N` for an injected shape).
     public func modelRows(topology t: Topology, cpus: String) throws -> [ResultRow] {
         var rows: [ResultRow] = []
-        // Warm-up, discarded: the first allocator of a process also pays for growing its heap.
-        if let k = settings.designs.first { _ = try k.accept(OwnershipVisitor(topology: t, objectSize: settings.objectSize, sizes: sizes)) }
+        // Warm-up, discarded: the first allocators of a process also pay for growing its heap.
+        for k in settings.designs { _ = try k.accept(OwnershipVisitor(topology: t, objectSize: settings.objectSize, sizes: sizes)) }
         for kind in settings.designs {
             var first: OwnershipCost?
             for rep in 0..<settings.repetitions {
