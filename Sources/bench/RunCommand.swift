@@ -61,7 +61,7 @@ struct RunCommand: ParsableCommand {
 
     // On by default: it adds under a second to the default run (47.2 s with, 47.4 s without,
     // measured on the 2-CPU VM), and the refill/drain tail is what the watermarks exist for.
-    @Flag(inversion: .prefixedNo, help: "The latency pass: single operations timed with fenced rdtsc into HdrHistograms (on by default; --no-latency skips it).")
+    @Flag(inversion: .prefixedNo, help: "The latency pass: single operations timed with fenced rdtsc into HdrHistograms (on by default; --no-latency skips it). Values below the clock's resolution (measured at start, printed in the settings) are shown as <N; rows within one clock step are left out, so the tables keep the watermark refills/drains and contended ops.")
     var latency = true
 
     @Flag(help: "Short phases for a fast look (≈ 15 s for the default matrix); an explicit --duration, --warmup or --repetitions still wins (the run says so).")
