@@ -135,8 +135,11 @@ struct RunCommand: ParsableCommand {
         // The cost of owning an allocator, on this machine (issue 19).
         if !noFootprint && caseFailure == nil && !outcome.interrupted {
             let footprint = FootprintCommand.machineRows(plan: plan, context: context, quiet: quiet)
-            outcome.rows += footprint.rows
-            notes += footprint.notes
+            // A signal during it is an interrupt like any other: the step is dropped.
+            if BenchRunner.interruptSignal != 0 { outcome.interrupted = true } else {
+                outcome.rows += footprint.rows
+                notes += footprint.notes
+            }
         }
 
         // Safety next to cost: the thread's hazards replayed for the strategies just measured.
