@@ -11,6 +11,9 @@ is present, and says which it skipped and why:
   kernel      the model's global against the running kernel's allocator (needs kernel rows)
   safety      the verdict matrix, strategy × scenario, coloured
   latency     p50 … max per strategy on a log scale (the latency pass is on by default; --no-latency skips it)
+  ownership   the cost of owning an allocator (bench footprint): bytes held at creation and pinned by one object
+              against CPUs per design (log-log; kernel-equivalent solid, the model's reservation dashed),
+              and creation time against CPUs
 Bars are medians over repetitions, dots the repetitions (episodic noise makes means misleading).
 Titles name the machine, the commit and the command (read from the .md or .json beside the CSV).
 """
@@ -573,6 +576,83 @@ def plot_kernel(rows, style, stem, title, written):
            "bpf_global_ma, kernel-htab = a no-prealloc hash map", stem, "kernel", written, ax.get_legend_handles_labels())
 
 
+# MARK: ownership
+
+
+def cpu_count(workload):
+    digits = ""
+    for ch in workload:
+        if not ch.isdigit():
+            break
+        digits += ch
+    return int(digits) if digits else None
+
+
+def plot_ownership(rows, style, stem, title, written):
+    """Bytes a program's allocator holds against possible CPUs, per design, log-log: kernel-equivalent
+    at creation (solid) and pinned by one object after the map is gone (dotted), the model's own
+    reservation (dashed); and the creation time against CPUs."""
+    own = [r for r in rows if r.phase == "own" and r.value is not None and cpu_count(r.workload)]
+    designs = ordered({r.strategy for r in own if r.op == "create" and r.metric == "bytes_kernel"}, PER_CPU)
+    cpus = sorted({cpu_count(r.workload) for r in own if r.op == "create"})
+    if not designs or len(cpus) < 2:
+        return skip("ownership", "needs `own` rows of at least two CPU counts (bench footprint --topology 2,64,256:8)")
+    fig, axes = grid(2, max_cols=2, panel=(7.2, 4.4))
+    bytes_ax, time_ax = axes
+
+    def series(design, op, metric):
+        xs, ys = [], []
+        for n in cpus:
+            m = median([r.value for r in own if r.strategy == design and r.op == op and r.metric == metric
+                        and cpu_count(r.workload) == n])
+            if m is not None and m > 0:
+                xs.append(n)
+                ys.append(m)
+        return xs, ys
+
+    for d in designs:
+        if d == "global":
+            continue
+        c = style.color(d)
+        xs, ys = series(d, "create", "bytes_kernel")
+        bytes_ax.plot(xs, [y / 1024 for y in ys], "-o", color=c, ms=4)
+        xs, ys = series(d, "pinned", "bytes_kernel")
+        bytes_ax.plot(xs, [y / 1024 for y in ys], ":", color=c, lw=1.5)
+        xs, ys = series(d, "create", "bytes_model")
+        bytes_ax.plot(xs, [y / 1024 for y in ys], "--", color=c, alpha=0.5, lw=1)
+        xs, ys = series(d, "create", "latency_us")
+        time_ax.plot(xs, ys, "-o", color=c, ms=4)
+    xs, ys = series("global", "boot", "bytes_kernel")
+    if xs:
+        bytes_ax.plot(xs, [y / 1024 for y in ys], "-s", color=style.color("global"), ms=4)
+    for ax in (bytes_ax, time_ax):
+        ax.set_xscale("log", base=2)
+        ax.set_yscale("log")
+        ax.set_xticks(cpus)
+        ax.set_xticklabels([str(n) for n in cpus])
+        ax.set_xlabel("possible CPUs")
+        ax.grid(alpha=0.3, which="both")
+    bytes_ax.set_ylabel("KiB held per allocator (log)")
+    bytes_ax.set_title("bytes held by one program's allocator", fontsize=9)
+    time_ax.set_ylabel("µs to create (model, log)")
+    time_ax.set_title("creating the allocator (caches + prefill on every CPU)", fontsize=9)
+    # One colour per design, one line style per quantity (the size-class designs overlap: they
+    # differ only by their lifetime counter).
+    from matplotlib.lines import Line2D
+    handles = [Line2D([], [], color=style.color(d), marker="s" if d == "global" else "o", ms=4,
+                      label=d + (" (boot; 0 per program)" if d == "global" else ""))
+               for d in designs]
+    handles += [Line2D([], [], color="black", linestyle="-", label="at creation"),
+                Line2D([], [], color="black", linestyle=":", label="pinned by one object"),
+                Line2D([], [], color="black", linestyle="--", alpha=0.5, label="model reserve")]
+    labels = [h.get_label() for h in handles]
+    finish(fig, f"The cost of owning an allocator — {title}",
+           "solid: kernel-equivalent at creation (per-CPU list objects at kmalloc size + bpf_mem_cache structs + "
+           "the lifetime's counter); dotted: the same pinned by one object after the map is gone; dashed: the 64 KiB "
+           "slabs the model reserves per CPU and class", stem, "ownership", written,
+           (handles, labels))
+
+
 # MARK: safety
 
 
@@ -621,7 +701,7 @@ def plot_file(path):
     title = context_title(rows, command_of(stem))
     style = Style(strategy_order({r.strategy for r in rows}))
     written = []
-    for plot in (plot_cost, plot_scaling, plot_kill, plot_walk, plot_kernel, plot_safety, plot_latency):
+    for plot in (plot_cost, plot_scaling, plot_kill, plot_walk, plot_kernel, plot_safety, plot_latency, plot_ownership):
         plot(rows, style, stem, title, written)
     for p in written:
         print(p)

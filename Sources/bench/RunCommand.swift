@@ -82,6 +82,9 @@ struct RunCommand: ParsableCommand {
     @Flag(name: .customLong("no-scenarios"), help: "Skip the safety replay (`bench scenarios` with default iterations) that follows the measurements of lifetime strategies.")
     var noScenarios = false
 
+    @Flag(name: .customLong("no-footprint"), help: "Skip the cost of owning an allocator on this machine (model per strategy, kernel map creation and memcg rows; about a second; `bench footprint` for injected topologies).")
+    var noFootprint = false
+
     func run() throws {
         let plan: Plan
         let formats: [ResultFormat]
@@ -126,6 +129,16 @@ struct RunCommand: ParsableCommand {
             do { outcome.rows += try walkRounds(plan: plan, context: context) } catch {
                 caseFailure = "unload-walk round failed: \(error)"
                 notes.append(caseFailure!)
+            }
+        }
+
+        // The cost of owning an allocator, on this machine (issue 19).
+        if !noFootprint && caseFailure == nil && !outcome.interrupted {
+            let footprint = FootprintCommand.machineRows(plan: plan, context: context, quiet: quiet)
+            // A signal during it is an interrupt like any other: the step is dropped.
+            if BenchRunner.interruptSignal != 0 { outcome.interrupted = true } else {
+                outcome.rows += footprint.rows
+                notes += footprint.notes
             }
         }
 
