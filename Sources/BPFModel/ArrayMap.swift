@@ -110,6 +110,10 @@ public final class ArrayMap<S: LifetimeStrategy>: BPFMap<S> {
         guard !usedAllocatorSet.contains(lifetime) else { return false }
         if ifStillOwned {
             guard lifetime.tryAcquireOwner() else { return false }
+        } else if let checker = world.checker, lifetime.owners == 0 {
+            // Owners change only under the control lock, which the walk holds: no race here.
+            checker.record(.ownerReferenceFromZero(allocator: lifetime.serial))
+            return false
         } else {
             lifetime.acquireOwner()
         }

@@ -36,6 +36,10 @@ public final class LifetimeChecker: AllocatorLifetimeObserver, @unchecked Sendab
         case allocatorDestroyedWithLiveObjects(allocator: Int, objects: Int)
         /// Objects still live when the world was torn down.
         case leakedAtTeardown(allocator: Int, objects: Int)
+        /// A plain `refcount_inc` on an owner count already at zero (an unload walk found an
+        /// object of an allocator whose owners are gone): the kernel's refcount_t reports
+        /// "addition on 0; use-after-free" and saturates.
+        case ownerReferenceFromZero(allocator: Int)
         /// An allocator destroyed where sleeping is forbidden (inside a BPF program, an NMI or a
         /// read-side section): the destroy waits for RCU callbacks and takes locks.
         case destroyWhereSleepingIsForbidden(allocator: Int, context: String)
@@ -43,7 +47,7 @@ public final class LifetimeChecker: AllocatorLifetimeObserver, @unchecked Sendab
         public var isUseAfterFree: Bool {
             switch self {
             case .objectFreedIntoDestroyedAllocator, .allocatorTouchedAfterDestroy, .walkReadFreedObject,
-                 .allocatorDestroyedTwice, .freeOfUnknownObject:
+                 .allocatorDestroyedTwice, .freeOfUnknownObject, .ownerReferenceFromZero:
                 return true
             case .allocatorDestroyedWithLiveObjects, .leakedAtTeardown, .destroyWhereSleepingIsForbidden:
                 return false
@@ -66,6 +70,8 @@ public final class LifetimeChecker: AllocatorLifetimeObserver, @unchecked Sendab
             case .walkReadFreedObject(let o, let m): return "unload walk of map \(m) read the header of freed object 0x\(String(o, radix: 16))"
             case .allocatorDestroyedWithLiveObjects(let a, let n): return "allocator #\(a) destroyed with \(n) live objects"
             case .leakedAtTeardown(let a, let n): return "\(n) objects of allocator #\(a) leaked at teardown"
+            case .ownerReferenceFromZero(let a):
+                return "unload walk did refcount_inc on allocator #\(a)'s owner count at zero (refcount_t: addition on 0; use-after-free)"
             case .destroyWhereSleepingIsForbidden(let a, let c):
                 return "allocator #\(a) destroyed inline in \(c) context, where sleeping and locks are forbidden"
             }

@@ -8,7 +8,10 @@ import Strategies
 /// kptr_xchg(&v[early], old)`). The walk never sees the object, so its allocator is not
 /// collected; the allocator map's close (the program's unload) is the last owner, and the map's
 /// later free frees the object into whatever is left. Nothing is freed during the walk, so the
-/// reuse rule has nothing to protect. Randomized like concurrent-walk: map size, the two
+/// reuse rule has nothing to protect. The moving program's own unload (it uses the map) walks
+/// the map again and finds the object, now under an allocator whose owners are gone: a plain
+/// `refcount_inc` there is refcount_t's "addition on 0" (`immediate`); `rcu`'s inc-not-zero
+/// refuses it. Randomized like concurrent-walk: map size, the two
 /// slots, and whether the walk waits for the move at the late slot (wide window) or only
 /// spins there (narrow: the walk may read the object before it moves, and collect it).
 /// The racer runs the same plan whatever the strategy; with no walk it moves after the unload.

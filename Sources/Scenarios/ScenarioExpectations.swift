@@ -112,7 +112,8 @@ public enum ScenarioExpectations {
         case (.kmemCache, .immediate): return uaf("lifetime as lazy: the moved object is missed and later freed into the dead allocator")
         case (.kmemCache, .rcu): return uaf("lifetime as lazy: a read-side section cannot make the walk see an object moved behind it")
         case (.global, _): return safe(immortal)
-        case (.hybrid, _): return safe("the missed object only means the kill is not delayed: its own percpu_ref keeps the allocator until map free")
+        case (.hybrid, .immediate): return uaf("the first walk misses the object and the kill runs; the moving program's own unload walk then finds it and refcount_inc's an owner count at zero")
+        case (.hybrid, .rcu): return safe("inc-not-zero refuses the killed allocator in the second walk; the object's own percpu_ref keeps it until map free")
         }
     }
 

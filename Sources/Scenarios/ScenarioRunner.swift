@@ -25,11 +25,12 @@ public enum ScenarioRunner {
     }
 
     /// Runs a negative control under `rule`: its scenario and strategy with its bug planted. The
-    /// outcome's `expected` is the control's fault.
+    /// outcome's `expected` is the control's fault. `armed: false` leaves the bug out (to check
+    /// that a control coming out safe is caught).
     public static func run(_ control: ScenarioControl, rule: ReuseRule, settings: ScenarioSettings = .defaults,
-                           shouldStop: (() -> Bool)? = nil,
+                           armed: Bool = true, shouldStop: (() -> Bool)? = nil,
                            progress: ((_ done: Int, _ total: Int) -> Void)? = nil) throws -> ScenarioOutcome {
-        try replay(control.scenario, strategy: control.strategy, replay: Replay(rule: rule, plant: control.plant),
+        try replay(control.scenario, strategy: control.strategy, replay: Replay(rule: rule, plant: armed ? control.plant : nil),
                    expected: control.fault, settings: settings, shouldStop: shouldStop, progress: progress)
     }
 
