@@ -88,6 +88,8 @@ enum ConcurrentWalk: ScenarioScript {
                             || (ExecutionContext.readSections > 0 && race.racerDone.load(ordering: .acquiring)
                                 && checker.gracePeriodWaiters.load(ordering: .acquiring) > 0)
                     }
+                    // Then stay in the window: a grace period this walk did not hold up would end now.
+                    Spin.linger(nanoseconds: ScenarioModel.lingerNanoseconds) { race.racerReclaimed.load(ordering: .acquiring) }
                 } else {
                     Spin.pause(plan.walkDelay)
                 }

@@ -52,8 +52,11 @@ enum PausedPutAtKill: ScenarioScript {
                                 : checker.gracePeriodWaiters.load(ordering: .acquiring) > 0
                             return killWaits
                         }
-                        // Inside the kill's wait: linger a little before the store.
-                        Spin.pause(512)
+                        // Inside the kill's wait, stay in the window: a grace period that did not
+                        // wait for this reader would end now (the fold, or the destroy, would run).
+                        Spin.linger(nanoseconds: ScenarioModel.lingerNanoseconds) {
+                            lifetime.isDestroyed || (S.usesPercpuRef && lifetime.percpuRef.isFolded)
+                        }
                         if stage.value.load(ordering: .acquiring) == 2 { tally.racingFrees += 1 }
                     }
                     if broken { ExecutionContext.outsideReadSection(pause) } else { pause() }

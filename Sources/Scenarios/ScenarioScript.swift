@@ -11,6 +11,9 @@ enum ScenarioModel {
     /// Object size of every `bpf_obj_alloc` (kmem-cache's fixed size too): a 72-byte unit on
     /// the fixed-size path, the 96-byte class on the size-class path.
     static let objectSize = ScenarioSettings.objectSize
+    /// How long a reader stays in its window after it saw a grace period start (`Spin.linger`):
+    /// 200 µs, far above the few µs a liburcu QSBR grace period takes when nobody holds it.
+    static let lingerNanoseconds = 200_000
 }
 
 /// What one run of a script gave: the audit of its world plus counts for the evidence line.

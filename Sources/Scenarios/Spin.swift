@@ -20,6 +20,15 @@ enum Spin {
         }
     }
 
+    /// Spins as `until` does (a quiescent state per turn outside a read-side section) until
+    /// `condition` holds or about `nanoseconds` passed. A reader lingers in its window this way
+    /// after it saw a grace period start: long enough for a grace period that does not wait for
+    /// it to end (liburcu's end in microseconds), so "safe" cannot come from reading first.
+    static func linger(nanoseconds: Int, until condition: () -> Bool) {
+        let end = MonotonicClock.nanoseconds() + nanoseconds
+        until { condition() || MonotonicClock.nanoseconds() > end }
+    }
+
     /// Burns `turns` spin-wait hints: a delay of a few nanoseconds per turn, no syscall.
     static func pause(_ turns: Int) {
         var i = 0
