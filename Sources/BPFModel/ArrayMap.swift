@@ -22,7 +22,10 @@ public final class ArrayMap<S: LifetimeStrategy>: BPFMap<S> {
     init(world: BPFWorld<S>, valueCount: Int) {
         precondition(valueCount > 0)
         self.valueCount = valueCount
-        slots = .allocate(capacity: valueCount)
+        // Page-aligned, like a kernel array map's value area (vmalloc'd), so the slots' offsets
+        // within a page are the same for every map (malloc's varied with its heap state).
+        slots = UnsafeMutableRawPointer.allocate(byteCount: valueCount * MemoryLayout<UnsafeAtomic<Int>.Storage>.stride, alignment: 4096)
+            .bindMemory(to: UnsafeAtomic<Int>.Storage.self, capacity: valueCount)
         slots.initialize(repeating: UnsafeAtomic<Int>.Storage(0), count: valueCount)
         pthread_mutex_init(&usedAllocatorsLock, nil)
         super.init(world: world)

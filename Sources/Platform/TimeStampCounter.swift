@@ -35,5 +35,23 @@ public enum TimeStampCounter {
         return best
     }
 
+    /// The step the counter advances by, in ticks: the greatest common divisor of the
+    /// differences between back-to-back reads (the smallest difference alone would be the
+    /// read's own cost when a read takes longer than one step). On a bare-metal x86 TSC it is
+    /// one tick; under some hypervisors the guest's TSC advances in coarse steps (seen here:
+    /// 26 ticks = 10 ns), and no single-operation latency can be resolved below that.
+    public static func measureResolutionTicks(samples: Int = 20_000) -> UInt64 {
+        func gcd(_ a: UInt64, _ b: UInt64) -> UInt64 { b == 0 ? a : gcd(b, a % b) }
+        var step: UInt64 = 0
+        var previous = start()
+        for _ in 0..<samples {
+            let t = start()
+            step = gcd(step, t &- previous)
+            previous = t
+            if step == 1 { break }
+        }
+        return max(step, 1)
+    }
+
     @inlinable @inline(__always) public static func relax() { CPlatform_cpu_relax() }
 }

@@ -57,10 +57,16 @@ extension BenchRunner {
             }
         }
         let builder = RowBuilder(context: context, spec: spec, repetition: rep)
-        var rows = builder.rows(r, postKillNote: kind.postKillNote, hasKill: false, latencyWanted: false)
-        // The drain phase has no kernel equivalent (the live phase leaves nothing behind), and
-        // the harness has no map to tear down.
-        rows = rows.filter { $0.phase != "drain" }
+        var rows = builder.rows(r, hasKill: false, latencyWanted: false)
+        // The after-kill frees are not measured for the kernel subjects yet (their live phase
+        // leaves nothing behind), and the harness has no map to tear down.
+        rows = rows.map { row in
+            guard row.phase == "post-kill" || row.phase == "drain" else { return row }
+            var r = row
+            r.value = nil
+            r.unit = kind.postKillNote
+            return r
+        }
         if kind == .kernelHarness {
             rows = rows.map { row in
                 guard row.phase == "teardown", row.metric == "latency_us" else { return row }

@@ -61,7 +61,7 @@ struct RunCommand: ParsableCommand {
 
     // On by default: it adds under a second to the default run (47.2 s with, 47.4 s without,
     // measured on the 2-CPU VM), and the refill/drain tail is what the watermarks exist for.
-    @Flag(inversion: .prefixedNo, help: "The latency pass: single operations timed with fenced rdtsc into HdrHistograms (on by default; --no-latency skips it).")
+    @Flag(inversion: .prefixedNo, help: "The latency pass: single operations timed with fenced rdtsc into HdrHistograms (on by default; --no-latency skips it). Values below the clock's resolution (measured at start, printed in the settings) are shown as <N; rows within one clock step are left out, so the tables keep the watermark refills/drains and contended ops.")
     var latency = true
 
     @Flag(help: "Short phases for a fast look (≈ 15 s for the default matrix); an explicit --duration, --warmup or --repetitions still wins (the run says so).")
@@ -155,7 +155,9 @@ struct RunCommand: ParsableCommand {
 
         let settingsText = "duration \(plan.settings.durationNs / 1_000_000) ms, warm-up \(plan.settings.warmupNs / 1_000_000) ms, " +
             "\(plan.settings.repetitions) repetitions, \(mapValues) map values, " +
-            String(format: "TSC %.3f GHz, timer overhead %d ticks", runner.tscTicksPerNs, runner.timerOverheadTicks)
+            String(format: "TSC %.3f GHz, timer overhead %d ticks (%.0f ns), clock resolution %.0f ns",
+                   runner.tscTicksPerNs, runner.timerOverheadTicks, Double(runner.timerOverheadTicks) / runner.tscTicksPerNs,
+                   runner.clockResolutionNs)
         let description = RunDescription(
             runID: context.runID, command: commandLine, host: context.host, cpuModel: context.cpuModel,
             cpus: context.onlineCPUs, nodes: context.nodes, kernel: context.kernel, swift: context.swift,
