@@ -38,7 +38,9 @@ PER_CPU = ["atomic", "percpu-ref", "lazy", "kmem-cache", "global", "hybrid"]
 SYSTEM = ["glibc", "jemalloc", "mimalloc", "tcmalloc"]
 FLOORS = ["freelist", "noop"]
 KERNEL = ["kernel", "kernel-htab", "kernel-harness"]
-SCENARIOS = ["map-in-map-escape", "concurrent-walk", "pinned-map", "in-flight-at-kill", "remote-last-free"]
+SCENARIOS = ["map-in-map-escape", "concurrent-walk", "pinned-map", "in-flight-at-kill", "remote-last-free",
+             "moved-behind-walk", "last-put-in-nmi", "paused-put-at-kill"]
+REUSE_RULES = ["immediate", "rcu"]
 WORKLOADS = ["pair", "batch", "remote", "kptr-xchg", "larson"]
 OPS = ["pair", "alloc", "free"]
 PERCENTILES = [("p50_ns", "p50"), ("p90_ns", "p90"), ("p99_ns", "p99"), ("p999_ns", "p99.9"), ("max_ns", "max")]
@@ -662,32 +664,35 @@ def plot_safety(rows, style, stem, title, written):
         return skip("safety", "no verdict rows (the run had --no-scenarios or no lifetime strategy)")
     strategies = ordered({r.strategy for r in verdicts}, PER_CPU)
     scenarios = ordered({r.workload for r in verdicts}, SCENARIOS)
-    colors = {0: "#2ca02c", 1: "#ff9f1c", 2: "#d62728"}
-    names = {0: "safe", 1: "leak", 2: "use-after-free"}
-    fig, axes = grid(1, max_cols=1, panel=(1.6 * len(scenarios) + 2, 0.55 * len(strategies) + 1.2))
-    ax = axes[0]
-    for i, strategy in enumerate(strategies):
-        for j, scenario in enumerate(scenarios):
-            cell = [r for r in verdicts if r.strategy == strategy and r.workload == scenario]
-            if not cell:
-                continue
-            r = cell[0]
-            code = int(r.value)
-            ax.add_patch(plt.Rectangle((j, i), 1, 1, color=colors.get(code, "#999999"), ec="white", lw=2))
-            faulty = r.unit.split("; ")[2].split(" ")[0] if r.unit.count("; ") >= 2 else ""
-            unexpected = f"expected {names[code]}" not in r.unit
-            text = names.get(code, "?") + ("\n" + faulty if faulty and not faulty.startswith("0/") and faulty != "1/1" else "")
-            ax.text(j + 0.5, i + 0.5, text + (" *" if unexpected else ""), ha="center", va="center", fontsize=8,
-                    color="white", weight="bold")
-    ax.set_xlim(0, len(scenarios))
-    ax.set_ylim(len(strategies), 0)
-    ax.set_xticks([j + 0.5 for j in range(len(scenarios))])
-    ax.set_xticklabels([f"#{j + 1} {s}" for j, s in enumerate(scenarios)], fontsize=8)
-    ax.set_yticks([i + 0.5 for i in range(len(strategies))])
-    ax.set_yticklabels(strategies, fontsize=9)
-    ax.tick_params(length=0)
-    for spine in ax.spines.values():
-        spine.set_visible(False)
+    # One panel per reuse rule (the row's op; "scenario" in files from before the rules).
+    rules = ordered({r.op for r in verdicts}, REUSE_RULES)
+    colors = {0: "#2ca02c", 1: "#ff9f1c", 2: "#d62728", 3: "#7b2d8e"}
+    names = {0: "safe", 1: "leak", 2: "use-after-free", 3: "unsafe-context"}
+    fig, axes = grid(len(rules), max_cols=1, panel=(1.6 * len(scenarios) + 2, 0.55 * len(strategies) + 1.2))
+    for ax, rule in zip(axes, rules):
+        for i, strategy in enumerate(strategies):
+            for j, scenario in enumerate(scenarios):
+                cell = [r for r in verdicts if r.strategy == strategy and r.workload == scenario and r.op == rule]
+                if not cell:
+                    continue
+                r = cell[0]
+                code = int(r.value)
+                ax.add_patch(plt.Rectangle((j, i), 1, 1, color=colors.get(code, "#999999"), ec="white", lw=2))
+                faulty = r.unit.split("; ")[2].split(" ")[0] if r.unit.count("; ") >= 2 else ""
+                unexpected = f"expected {names.get(code, '?')}" not in r.unit
+                text = names.get(code, "?") + ("\n" + faulty if faulty and not faulty.startswith("0/") and faulty != "1/1" else "")
+                ax.text(j + 0.5, i + 0.5, text + (" *" if unexpected else ""), ha="center", va="center", fontsize=8,
+                        color="white", weight="bold")
+        ax.set_xlim(0, len(scenarios))
+        ax.set_ylim(len(strategies), 0)
+        ax.set_xticks([j + 0.5 for j in range(len(scenarios))])
+        ax.set_xticklabels([f"#{j + 1} {s}" for j, s in enumerate(scenarios)], fontsize=8, rotation=20)
+        ax.set_yticks([i + 0.5 for i in range(len(strategies))])
+        ax.set_yticklabels(strategies, fontsize=9)
+        ax.set_title(f"{rule} reuse" if rule in REUSE_RULES else "", fontsize=9)
+        ax.tick_params(length=0)
+        for spine in ax.spines.values():
+            spine.set_visible(False)
     finish(fig, f"Safety: the thread's hazards replayed — {title}",
            "cell: verdict, faulty iterations / iterations; * = not the verdict the README expects", stem, "safety",
            written)

@@ -69,39 +69,58 @@ public final class ArrayMap<S: LifetimeStrategy>: BPFMap<S> {
 
     /// The unload walk over this map (seed 4.2): for every value holding a kptr, read its
     /// allocator from the header and, if new to `used_allocators`, take an owner reference.
-    /// `interleave` runs between reading a slot and reading the object's header — where
-    /// another program's `kptr_xchg` + free races with the walk (Kumar's first hole).
+    /// `step` runs before each value's slot is read; `interleave` runs between reading a slot
+    /// and reading the object's header — where another program's `kptr_xchg` + free races with
+    /// the walk (Kumar's first hole). Under the `rcu` reuse rule the whole walk is one read-side
+    /// section and the reference is taken with `refcount_inc_not_zero`.
     /// Returns (values walked, allocators collected).
-    func collectUsedAllocators(interleave: ((ArrayMap<S>, Int, UnsafeMutableRawPointer) -> Void)?) -> (Int, Int) {
-        var collected = 0
-        // Consecutive values mostly share one allocator: skip the used_allocators lookup
-        // then, as a kernel walk comparing against the list head would.
-        var previous: AllocatorLifetime? = nil
-        for index in 0..<valueCount {
-            guard let object = peek(index: index) else { continue }
-            interleave?(self, index, object)
-            let lifetime: AllocatorLifetime?
-            if let checker = world.checker {
-                // Checked first (a freed object's header is not read); then the header itself
-                // is read, as unchecked, so a wrong owner in a header shows up downstream.
-                lifetime = checker.withLiveObject(object, map: id) { _ in AllocatorLifetime(owning: object) }
-            } else {
-                lifetime = AllocatorLifetime(owning: object)  // the header read
+    func collectUsedAllocators(step: ((ArrayMap<S>, Int) -> Void)?,
+                               interleave: ((ArrayMap<S>, Int, UnsafeMutableRawPointer) -> Void)?) -> (Int, Int) {
+        let rcu = world.reuse == .rcu
+        let walk = { () -> (Int, Int) in
+            var collected = 0
+            // Consecutive values mostly share one allocator: skip the used_allocators lookup
+            // then, as a kernel walk comparing against the list head would.
+            var previous: AllocatorLifetime? = nil
+            for index in 0..<self.valueCount {
+                step?(self, index)
+                guard let object = self.peek(index: index) else { continue }
+                interleave?(self, index, object)
+                let lifetime: AllocatorLifetime?
+                if let checker = self.world.checker {
+                    // Checked first (a freed object's header is not read); then the header itself
+                    // is read, as unchecked, so a wrong owner in a header shows up downstream.
+                    lifetime = checker.withLiveObject(object, map: self.id) { _ in AllocatorLifetime(owning: object) }
+                } else {
+                    lifetime = AllocatorLifetime(owning: object)  // the header read
+                }
+                guard let l = lifetime, l != previous else { continue }
+                previous = l
+                if self.addUsedAllocator(l, ifStillOwned: rcu) { collected += 1 }
             }
-            guard let l = lifetime, l != previous else { continue }
-            previous = l
-            if addUsedAllocator(l) { collected += 1 }
+            return (self.valueCount, collected)
         }
-        return (valueCount, collected)
+        return rcu ? world.readSide(walk) : walk()
     }
 
     /// Adds `lifetime` to `used_allocators` with an owner reference, once.
+    /// With `ifStillOwned` the reference is `refcount_inc_not_zero` (an allocator whose last owner
+    /// already went is not collected).
     @discardableResult
-    public func addUsedAllocator(_ lifetime: AllocatorLifetime) -> Bool {
+    public func addUsedAllocator(_ lifetime: AllocatorLifetime, ifStillOwned: Bool = false) -> Bool {
         pthread_mutex_lock(&usedAllocatorsLock)
         defer { pthread_mutex_unlock(&usedAllocatorsLock) }
-        guard usedAllocatorSet.insert(lifetime).inserted else { return false }
-        lifetime.acquireOwner()
+        guard !usedAllocatorSet.contains(lifetime) else { return false }
+        if ifStillOwned {
+            guard lifetime.tryAcquireOwner() else { return false }
+        } else if let checker = world.checker, lifetime.owners == 0 {
+            // Owners change only under the control lock, which the walk holds: no race here.
+            checker.record(.ownerReferenceFromZero(allocator: lifetime.serial))
+            return false
+        } else {
+            lifetime.acquireOwner()
+        }
+        usedAllocatorSet.insert(lifetime)
         return true
     }
 

@@ -20,6 +20,8 @@ public final class BPFWorld<S: LifetimeStrategy> {
     public let topology: Topology
     public let controlCPU: Int
     public let checker: LifetimeChecker?
+    /// When freed units are reused (checked worlds; an unchecked world always reuses at once).
+    public let reuse: ReuseRule
     /// `bpf_global_ma`, for `global` only: created with the world, never killed.
     public private(set) var globalLifetime: AllocatorLifetime?
 
@@ -34,11 +36,14 @@ public final class BPFWorld<S: LifetimeStrategy> {
 
     /// - Parameter checked: build allocators with tombstones and watch every object (the
     ///   use-after-free detector). Costs a lock per operation: for scenarios, not benchmarks.
-    public init(topology workers: Topology, checked: Bool = false) throws {
+    /// - Parameter reuse: `rcu` parks freed units until a grace period (checked worlds only).
+    public init(topology workers: Topology, checked: Bool = false, reuse: ReuseRule = .immediate) throws {
+        precondition(checked || reuse == .immediate, "the rcu reuse rule is modelled in checked worlds only")
         controlCPU = workers.cpuIDLimit
         let anchor = workers.cpus[0].node
         topology = Topology(cpus: workers.cpus + [Topology.CPU(id: controlCPU, node: anchor)], isReal: workers.isReal)
-        checker = checked ? LifetimeChecker() : nil
+        self.reuse = reuse
+        checker = checked ? LifetimeChecker(reuse: reuse, reclaimCPU: controlCPU) : nil
         globalLifetime = nil
         pthread_mutex_init(&controlLock, nil)
         if S.isImmortal {
@@ -209,12 +214,72 @@ public final class BPFWorld<S: LifetimeStrategy> {
     }
 
     /// `bpf_obj_free(ptr)`: through the header, with the strategy's put. In checked mode a free
-    /// into a destroyed allocator is recorded and not performed.
+    /// into a destroyed allocator is recorded and not performed; the free runs in BPF program
+    /// context (a release it causes is deferred until sleeping is allowed), and under `rcu` the
+    /// unit is parked until a grace period while the put happens now.
     @inlinable
     public func objDrop(_ object: UnsafeMutableRawPointer, cpu: Int) {
-        if let checker { return checker.free(object) { S.free(object, cpu: cpu) } }
+        if let checker { return checkedDrop(object, cpu: cpu, checker) }
         S.free(object, cpu: cpu)
     }
+
+    @usableFromInline
+    func checkedDrop(_ object: UnsafeMutableRawPointer, cpu: Int, _ checker: LifetimeChecker) {
+        ExecutionContext.run(.program) {
+            switch reuse {
+            case .immediate:
+                checker.free(object) { S.free(object, cpu: cpu) }
+            case .rcu:
+                checker.freeParkingUnit(object) {
+                    guard S.countsObjects else { return }
+                    let owner = MemAllocator.ownerCache(of: object)
+                    S.objectFreed(words: MemAllocator.lifetimeWords(of: owner), owner: owner, cpu: cpu)
+                }
+            }
+        }
+    }
+
+    /// `bpf_obj_drop` paused at its window (checked worlds): the header is read (and, for a
+    /// percpu_ref, the mode checked), then `pause` runs, then the free completes — the unit
+    /// back (or parked under `rcu`) and the put's store. A destroy that lands in the pause is
+    /// seen when the free completes. Whether a kill's grace period covers the pause is the
+    /// caller's: call it inside `readSide` for a correct put.
+    public func objDropPaused(_ object: UnsafeMutableRawPointer, cpu: Int, pause: () -> Void) {
+        guard let checker else { preconditionFailure("objDropPaused needs a checked world") }
+        ExecutionContext.run(.program) {
+            guard let lifetime = checker.beginPausedFree(object) else { return }
+            let owner = MemAllocator.ownerCache(of: object)  // the header read
+            let words = MemAllocator.lifetimeWords(of: owner)
+            let percpu = S.usesPercpuRef && PercpuRef(words: words).putReadsPercpuMode()
+            pause()
+            checker.finishPausedFree(object, lifetime, unit: { MemAllocator.free($0, owner: owner, cpu: cpu) }) {
+                if S.usesPercpuRef {
+                    PercpuRef(words: words).finishPut(percpu: percpu, cpu: cpu)
+                } else if S.countsObjects {
+                    S.objectFreed(words: words, owner: owner, cpu: cpu)
+                }
+            }
+        }
+    }
+
+    /// Runs `body` as one read-side section on the calling thread (`rcu_read_lock`): an online
+    /// QSBR reader that announces no quiescent state until it returns, so a grace period
+    /// started meanwhile waits for it. Registers the thread for the section if it is not.
+    public func readSide<R>(_ body: () throws -> R) rethrows -> R {
+        let registered = QSBR.isRegistered
+        if !registered { QSBR.registerThread() }
+        let wasOnline = QSBR.isOnline
+        if !wasOnline { QSBR.online() }
+        defer {
+            if !wasOnline { QSBR.offline() }
+            if !registered { QSBR.unregisterThread() }
+        }
+        return try ExecutionContext.readSection(body)
+    }
+
+    /// `rcu`: the RCU callbacks of the frees so far run after a grace period (the parked units
+    /// go back to their allocators). No effect under `immediate`. Not inside a read-side section.
+    public func reclaimParkedUnits() { checker?.reclaimParkedUnits() }
 
     /// `bpf_kptr_xchg(&map[index].kptr, object)`.
     @inlinable
@@ -228,7 +293,8 @@ public final class BPFWorld<S: LifetimeStrategy> {
     /// so leaks can be counted. No effect for other strategies.
     @discardableResult
     public func tearDownGlobal() -> DestroyReport? {
-        control {
+        checker?.reclaimParkedUnits(all: true)  // rcu_barrier: every parked unit back first
+        return control {
             guard let global = globalLifetime, !globalTornDown else { return globalLifetime?.destroyReport }
             globalTornDown = true
             global.releaseOwner(S.self)

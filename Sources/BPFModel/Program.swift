@@ -16,6 +16,11 @@ public final class Program<S: LifetimeStrategy>: BPFObject {
     /// Runs inside the walk between reading a slot and the object's header: scenarios race a
     /// `kptr_xchg` + free there.
     public var walkInterleave: ((ArrayMap<S>, Int, UnsafeMutableRawPointer) -> Void)?
+    /// Runs inside the walk before each value's slot is read (empty ones too): scenarios move
+    /// objects behind the walk there.
+    public var walkStep: ((ArrayMap<S>, Int) -> Void)?
+    /// A planted bug for negative controls: the unload skips the used_allocators walk.
+    public var skipsWalk = false
     public private(set) var unloadReport: UnloadReport?
 
     init(world: BPFWorld<S>, usedMaps: [BPFMap<S>]) {
@@ -30,7 +35,7 @@ public final class Program<S: LifetimeStrategy>: BPFObject {
 
     override public func freeObject(cpu: Int) {
         var report = UnloadReport(walkNanoseconds: nil, valuesWalked: 0, allocatorsCollected: 0)
-        if S.collectsUsedAllocators {
+        if S.collectsUsedAllocators && !skipsWalk {
             let start = MonotonicClock.nanoseconds()
             // Every value of every used map; a map-in-map's values are inner maps, walked in
             // turn (their used_allocators collect). An inner map whose outer entry was deleted
@@ -41,7 +46,7 @@ public final class Program<S: LifetimeStrategy>: BPFObject {
                 if let outer = map as? MapOfMaps<S> { maps += (0..<outer.entryCount).compactMap { outer.lookup($0) } }
             }
             for map in maps {
-                let (walked, collected) = map.collectUsedAllocators(interleave: walkInterleave)
+                let (walked, collected) = map.collectUsedAllocators(step: walkStep, interleave: walkInterleave)
                 report.valuesWalked += walked
                 report.allocatorsCollected += collected
             }

@@ -264,10 +264,10 @@ struct CaseSamples {
             if grouped.samples[key] == nil { grouped.order.append(key) }
             var entry = grouped.samples[key] ?? Entry()
             if let value = row.value {
-                // A verdict is one of three outcomes, not a measurement: 3 or 1.5 is a broken file.
-                if row.metric == "verdict" && ![0, 1, 2].contains(value) {
+                // A verdict is one of four outcomes, not a measurement: 4 or 1.5 is a broken file.
+                if row.metric == "verdict" && !SafetyVerdict.Kind.allCases.map(\.code).contains(value) {
                     throw ResultsCSVError(file: file, line: located.line,
-                                          reason: "case \(key): verdict value \(value) is not 0 (safe), 1 (leak) or 2 (use-after-free)")
+                                          reason: "case \(key): verdict value \(value) is not 0 (safe), 1 (leak), 2 (use-after-free) or 3 (unsafe-context)")
                 }
                 if let unit = entry.unit, unit != row.unit {
                     throw ResultsCSVError(file: file, line: located.line,

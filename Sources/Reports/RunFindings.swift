@@ -140,6 +140,7 @@ public enum RunFindings {
     static func safetyLine(_ verdicts: [SafetyVerdict]) -> String {
         let scenarios = SafetySections.distinct(verdicts.map(\.scenario))
         let strategies = SafetySections.distinct(verdicts.map(\.strategy))
+        let rules = SafetySections.distinct(verdicts.map(\.rule))
         var safe: [String] = [], bad: [String] = []
         for s in strategies {
             let faults = verdicts.filter { $0.strategy == s && $0.kind != .safe }
@@ -148,7 +149,8 @@ public enum RunFindings {
             for kind in SafetyVerdict.Kind.allCases where kind != .safe {
                 let cases = faults.filter { $0.kind == kind }.map { v -> String in
                     let n = (scenarios.firstIndex(of: v.scenario) ?? 0) + 1
-                    return v.iterations > 1 ? "#\(n) (\(v.faultyIterations)/\(v.iterations))" : "#\(n)"
+                    let rule = rules.count > 1 ? " \(SafetySections.ruleShort(v.rule))" : ""  // issue 20: two reuse rules
+                    return v.iterations > 1 ? "#\(n)\(rule) (\(v.faultyIterations)/\(v.iterations))" : "#\(n)\(rule)"
                 }
                 if !cases.isEmpty { byKind.append("\(kind.short) \(cases.joined(separator: ", "))") }
             }

@@ -4,13 +4,17 @@ public struct SafetyVerdict: Sendable, Equatable {
     public enum Kind: String, Sendable, CaseIterable {
         case safe, leak
         case useAfterFree = "use-after-free"
+        /// A destroy inline where sleeping and locks are forbidden (NMI, program, read side).
+        case unsafeContext = "unsafe-context"
 
-        /// The CSV `value` of a verdict row: 0 safe, 1 leak, 2 use-after-free (worse is higher).
+        /// The CSV `value` of a verdict row: 0 safe, 1 leak, 2 use-after-free, 3 unsafe-context
+        /// (worse is higher).
         public var code: Double {
             switch self {
             case .safe: 0
             case .leak: 1
             case .useAfterFree: 2
+            case .unsafeContext: 3
             }
         }
 
@@ -20,6 +24,7 @@ public struct SafetyVerdict: Sendable, Equatable {
             case .safe: "safe"
             case .leak: "leak"
             case .useAfterFree: "UAF"
+            case .unsafeContext: "ctx"
             }
         }
     }
@@ -29,12 +34,18 @@ public struct SafetyVerdict: Sendable, Equatable {
     /// The scenario's one-line title, for legends.
     public var title: String
     public var strategy: String
+    /// The reuse rule of the replay: `immediate` or `rcu` (the row's `op`).
+    public var rule: String
+    /// The planted bug, for a negative control (the row's `phase` is then `control`).
+    public var control: String?
     public var kind: Kind
     /// `safe`, `leak (3 objects, 192 B)` or `use-after-free`.
     public var label: String
     public var expected: Kind
     /// The first offending event, or what a safe run ended with.
     public var evidence: String
+    /// Why the expectation table expects `expected` (one line; empty when not known).
+    public var rationale: String
     public var iterations: Int
     public var faultyIterations: Int
     /// Pinned workers the scenario ran (1 for scripted ones).
@@ -42,11 +53,16 @@ public struct SafetyVerdict: Sendable, Equatable {
     public var cpus: String
     public var size: Int
 
-    public init(scenario: String, title: String, strategy: String, kind: Kind, label: String, expected: Kind,
-                evidence: String, iterations: Int, faultyIterations: Int, threads: Int, cpus: String, size: Int) {
+    public init(scenario: String, title: String, strategy: String, rule: String = "immediate", control: String? = nil,
+                kind: Kind, label: String, expected: Kind,
+                evidence: String, rationale: String = "", iterations: Int, faultyIterations: Int, threads: Int, cpus: String,
+                size: Int) {
+        self.rationale = rationale
         self.scenario = scenario
         self.title = title
         self.strategy = strategy
+        self.rule = rule
+        self.control = control
         self.kind = kind
         self.label = label
         self.expected = expected
@@ -62,7 +78,8 @@ public struct SafetyVerdict: Sendable, Equatable {
 
     /// The CSV `unit` of the verdict row: everything a reader needs without the report.
     public var unitText: String {
-        "\(label); expected \(expected.rawValue); \(faultyIterations)/\(iterations) iterations faulty; \(evidence)"
+        let planted = control.map { "control, planted \($0); " } ?? ""
+        return "\(planted)\(label); expected \(expected.rawValue); \(faultyIterations)/\(iterations) iterations faulty; \(evidence)"
     }
 
     /// The verdict as a results-CSV row; `context` supplies the run's context columns.
@@ -70,8 +87,8 @@ public struct SafetyVerdict: Sendable, Equatable {
         var r = context
         r.strategy = strategy
         r.workload = scenario
-        r.phase = "scenario"
-        r.op = "scenario"
+        r.phase = control == nil ? "scenario" : "control"
+        r.op = rule
         r.threads = threads
         r.cpus = cpus
         r.size = size

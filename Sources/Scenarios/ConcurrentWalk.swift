@@ -49,15 +49,19 @@ enum ConcurrentWalk: ScenarioScript {
     /// Shared by the walk (coordinator) and the racer.
     final class Race: @unchecked Sendable {
         let walkAt = ManagedAtomic<Int>(-1)
+        /// The racer's frees are done (under `rcu` their units are parked).
         let racerDone = ManagedAtomic<Bool>(false)
+        /// The racer's freed units went back to the allocator (at once under `immediate`,
+        /// after a grace period under `rcu`).
+        let racerReclaimed = ManagedAtomic<Bool>(false)
         /// 0 before the unload, 1 while it runs (walk and kill), 2 after.
         let unload = ManagedAtomic<Int>(0)
     }
 
-    static func run<S: LifetimeStrategy>(_: S.Type, rng: inout ScenarioRandom, crew: ScenarioCrew) throws -> IterationReport {
+    static func run<S: LifetimeStrategy>(_: S.Type, rng: inout ScenarioRandom, crew: ScenarioCrew, replay: Replay) throws -> IterationReport {
         let plan = Plan(&rng)
-        var ledger = Ledger(.concurrentWalk, S.name)
-        let world = try BPFWorld<S>(topology: ScenarioModel.topology, checked: true)
+        var ledger = Ledger(.concurrentWalk, S.name, replay)
+        let world = try replay.makeWorld(S.self)
         let (allocatorMap, allocatorFD) = try world.createAllocatorMap(objectSize: ScenarioModel.objectSize)
         let (map, mapFD) = world.createArrayMap(values: plan.values)
         let (program, programFD) = world.loadProgram(usedMaps: [allocatorMap, map])
@@ -70,14 +74,27 @@ enum ConcurrentWalk: ScenarioScript {
 
         let race = Race()
         let target = plan.racerSlots[0]
+        let checker = world.checker!
         program.walkInterleave = { _, index, _ in
             race.walkAt.store(index, ordering: .releasing)
             guard index == target else { return }
-            if plan.wideWindow {
-                Spin.until { race.racerDone.load(ordering: .acquiring) }
-            } else {
-                Spin.pause(plan.walkDelay)
+            let window = {
+                if plan.wideWindow {
+                    // Until the racer's free is reused — or, for a walk inside its read-side
+                    // section, until that reuse waits for the grace period the walk holds up (a
+                    // reader cannot wait for a grace period).
+                    Spin.until {
+                        race.racerReclaimed.load(ordering: .acquiring)
+                            || (ExecutionContext.readSections > 0 && race.racerDone.load(ordering: .acquiring)
+                                && checker.gracePeriodWaiters.load(ordering: .acquiring) > 0)
+                    }
+                    // Then stay in the window: a grace period this walk did not hold up would end now.
+                    Spin.linger(nanoseconds: ScenarioModel.lingerNanoseconds) { race.racerReclaimed.load(ordering: .acquiring) }
+                } else {
+                    Spin.pause(plan.walkDelay)
+                }
             }
+            if replay.planted(.walkOutsideReadSection) { ExecutionContext.outsideReadSection(window) } else { window() }
         }
 
         let tally = HelperTally()
@@ -110,6 +127,8 @@ enum ConcurrentWalk: ScenarioScript {
                 }
             }
             race.racerDone.store(true, ordering: .releasing)
+            world.reclaimParkedUnits()  // the RCU callbacks of these frees, after a grace period
+            race.racerReclaimed.store(true, ordering: .releasing)
         }
 
         world.close(allocatorFD)  // the program now holds the allocator map: its unload is the kill

@@ -45,10 +45,10 @@ enum InFlightAtKill: ScenarioScript {
         let stage = ManagedAtomic<Int>(0)
     }
 
-    static func run<S: LifetimeStrategy>(_: S.Type, rng: inout ScenarioRandom, crew: ScenarioCrew) throws -> IterationReport {
+    static func run<S: LifetimeStrategy>(_: S.Type, rng: inout ScenarioRandom, crew: ScenarioCrew, replay: Replay) throws -> IterationReport {
         let plan = Plan(&rng)
-        var ledger = Ledger(.inFlightAtKill, S.name)
-        let world = try BPFWorld<S>(topology: ScenarioModel.topology, checked: true)
+        var ledger = Ledger(.inFlightAtKill, S.name, replay)
+        let world = try replay.makeWorld(S.self)
         let (allocatorMap, allocatorFD) = try world.createAllocatorMap(objectSize: ScenarioModel.objectSize)
         let (map, mapFD) = world.createArrayMap(values: plan.values)
         let (_, programFD) = world.loadProgram(usedMaps: [allocatorMap, map])

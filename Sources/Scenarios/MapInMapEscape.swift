@@ -6,10 +6,10 @@ import Strategies
 /// fd; the program unloads (its used_maps reach the outer map, never the inner one) and the
 /// allocator map is freed; closing the inner fd at last frees the object. Deterministic.
 enum MapInMapEscape: ScenarioScript {
-    static func run<S: LifetimeStrategy>(_: S.Type, rng: inout ScenarioRandom, crew: ScenarioCrew) throws -> IterationReport {
+    static func run<S: LifetimeStrategy>(_: S.Type, rng: inout ScenarioRandom, crew: ScenarioCrew, replay: Replay) throws -> IterationReport {
         let cpu = ScenarioCrew.coordinatorCPU
-        var ledger = Ledger(.mapInMapEscape, S.name)
-        let world = try BPFWorld<S>(topology: ScenarioModel.topology, checked: true)
+        var ledger = Ledger(.mapInMapEscape, S.name, replay)
+        let world = try replay.makeWorld(S.self)
         let (allocatorMap, allocatorFD) = try world.createAllocatorMap(objectSize: ScenarioModel.objectSize)
         let (outer, outerFD) = world.createMapOfMaps(entries: 1)
         let (inner, innerFD) = world.createArrayMap(values: 1)

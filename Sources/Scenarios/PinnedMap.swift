@@ -10,15 +10,16 @@ enum PinnedMap: ScenarioScript {
     static let path = "/sys/fs/bpf/memalloc-bench/stash"
     static let values = 8
 
-    static func run<S: LifetimeStrategy>(_: S.Type, rng: inout ScenarioRandom, crew: ScenarioCrew) throws -> IterationReport {
+    static func run<S: LifetimeStrategy>(_: S.Type, rng: inout ScenarioRandom, crew: ScenarioCrew, replay: Replay) throws -> IterationReport {
         let cpu = ScenarioCrew.coordinatorCPU
-        var ledger = Ledger(.pinnedMap, S.name)
-        let world = try BPFWorld<S>(topology: ScenarioModel.topology, checked: true)
+        var ledger = Ledger(.pinnedMap, S.name, replay)
+        let world = try replay.makeWorld(S.self)
         let (allocatorMap, allocatorFD) = try world.createAllocatorMap(objectSize: ScenarioModel.objectSize)
         let (stash, stashFD) = world.createArrayMap(values: values)
         world.pin(stashFD, at: path)
         world.close(stashFD)
-        let (_, programFD) = world.loadProgram(usedMaps: [allocatorMap, stash])
+        let (program, programFD) = world.loadProgram(usedMaps: [allocatorMap, stash])
+        program.skipsWalk = replay.planted(.skipWalk)
 
         for i in 0..<values {
             let object = try ledger.allocate(world, allocatorMap, cpu: cpu)

@@ -8,9 +8,9 @@ import Strategies
 enum RemoteLastFree: ScenarioScript {
     static let values = 4
 
-    static func run<S: LifetimeStrategy>(_: S.Type, rng: inout ScenarioRandom, crew: ScenarioCrew) throws -> IterationReport {
-        var ledger = Ledger(.remoteLastFree, S.name)
-        let world = try BPFWorld<S>(topology: ScenarioModel.topology, checked: true)
+    static func run<S: LifetimeStrategy>(_: S.Type, rng: inout ScenarioRandom, crew: ScenarioCrew, replay: Replay) throws -> IterationReport {
+        var ledger = Ledger(.remoteLastFree, S.name, replay)
+        let world = try replay.makeWorld(S.self)
         let (allocatorMap, allocatorFD) = try world.createAllocatorMap(objectSize: ScenarioModel.objectSize)
         let (map, mapFD) = world.createArrayMap(values: values)
         let (_, programFD) = world.loadProgram(usedMaps: [allocatorMap, map])
@@ -24,16 +24,19 @@ enum RemoteLastFree: ScenarioScript {
         world.close(allocatorFD)  // the owner is gone
 
         let helper = HelperTally()
+        let forgetLast = replay.planted(.skipOneFree)
         crew.start {
             for i in 0..<values {
                 if let object = world.kptrXchg(map, index: i, nil) {
+                    if forgetLast && i == values - 1 { continue }  // planted: taken out, never freed
                     world.objDrop(object, cpu: ScenarioCrew.helperCPU)
                     helper.frees += 1
                 }
             }
         }
         crew.waitForJob()
-        try ledger.require(helper.frees == values, "the remote program found \(helper.frees) of \(values) objects")
+        let expectedFrees = forgetLast ? values - 1 : values
+        try ledger.require(helper.frees == expectedFrees, "the remote program freed \(helper.frees) of \(expectedFrees) objects")
         world.close(remoteFD)
         world.close(mapFD)
         world.tearDownGlobal()

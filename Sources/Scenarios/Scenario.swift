@@ -11,6 +11,14 @@ public enum Scenario: String, CaseIterable, Sendable {
     case inFlightAtKill = "in-flight-at-kill"
     /// The last object freed on another CPU than the one it was allocated on, owner gone.
     case remoteLastFree = "remote-last-free"
+    /// During the unload walk another program moves an object from a slot the walk has not
+    /// reached into one it already passed: the walk never sees it.
+    case movedBehindWalk = "moved-behind-walk"
+    /// The last reference dropped by a program running in NMI context.
+    case lastPutInNMI = "last-put-in-nmi"
+    /// #4 with the window forced: a free paused between its put's mode check and its per-CPU
+    /// store while the kill switches to atomic and waits its grace period.
+    case pausedPutAtKill = "paused-put-at-kill"
 
     /// A short title for tables.
     public var title: String {
@@ -20,6 +28,9 @@ public enum Scenario: String, CaseIterable, Sendable {
         case .pinnedMap: return "pinned map outlives the program"
         case .inFlightAtKill: return "objects in flight at kill"
         case .remoteLastFree: return "remote last free"
+        case .movedBehindWalk: return "object moved behind the unload walk"
+        case .lastPutInNMI: return "last put in NMI context"
+        case .pausedPutAtKill: return "put paused in its window at the kill"
         }
     }
 
@@ -36,13 +47,19 @@ public enum Scenario: String, CaseIterable, Sendable {
             return "a second program on another pinned worker takes every object out of the map and frees them before, during and after the allocator map's kill"
         case .remoteLastFree:
             return "objects allocated on CPU 0; owner unloaded and allocator map closed; a program on CPU 1 frees them, the last one included"
+        case .movedBehindWalk:
+            return "a second program xchg's the object from a slot the unload walk has not reached into an empty one it already passed; random slots and windows"
+        case .lastPutInNMI:
+            return "a tracing program in NMI context on CPU 1 holds every object across the kill and drops them there, the last reference included"
+        case .pausedPutAtKill:
+            return "a second program's free reads the put's mode (percpu), then pauses while the allocator map's kill switches to atomic and waits; then stores"
         }
     }
 
     /// Whether a second pinned worker thread runs concurrently with the coordinator.
     public var isConcurrent: Bool {
         switch self {
-        case .concurrentWalk, .inFlightAtKill, .remoteLastFree: return true
+        case .concurrentWalk, .inFlightAtKill, .remoteLastFree, .movedBehindWalk, .lastPutInNMI, .pausedPutAtKill: return true
         case .mapInMapEscape, .pinnedMap: return false
         }
     }
@@ -51,8 +68,8 @@ public enum Scenario: String, CaseIterable, Sendable {
     /// the others are deterministic and run once).
     public var isRandomized: Bool {
         switch self {
-        case .concurrentWalk, .inFlightAtKill: return true
-        case .mapInMapEscape, .pinnedMap, .remoteLastFree: return false
+        case .concurrentWalk, .inFlightAtKill, .movedBehindWalk: return true
+        case .mapInMapEscape, .pinnedMap, .remoteLastFree, .lastPutInNMI, .pausedPutAtKill: return false
         }
     }
 }

@@ -80,6 +80,9 @@ final class ScenarioCrew: @unchecked Sendable {
         posted.wrappingIncrement(ordering: .releasing)
     }
 
+    /// Whether the job posted last has finished.
+    var jobFinished: Bool { finished.load(ordering: .acquiring) == posted.load(ordering: .relaxed) }
+
     /// Waits for the job posted last; afterwards everything it did is visible here.
     func waitForJob() {
         let target = posted.load(ordering: .relaxed)

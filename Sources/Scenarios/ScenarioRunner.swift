@@ -1,3 +1,4 @@
+import BPFModel
 import Platform
 import Strategies
 
@@ -9,22 +10,41 @@ import Strategies
 /// `settings.iterations` times with plans drawn from `settings.seed` (the same plans for every
 /// strategy); deterministic ones run once. The verdict is the worst one observed.
 public enum ScenarioRunner {
-    /// Runs `scenario` under `strategy`.
+    /// Runs `scenario` under `strategy` and reuse rule `rule`.
     /// - Parameter progress: called on the coordinator thread after each iteration with
     ///   (iterations done, total), while `run` blocks.
     /// - Parameter shouldStop: asked before each iteration; true throws `ScenarioError.interrupted`
     ///   (a ^C must not wait for millions of iterations).
-    public static func run(_ scenario: Scenario, strategy: StrategyKind, settings: ScenarioSettings = .defaults,
+    public static func run(_ scenario: Scenario, strategy: StrategyKind, rule: ReuseRule = .immediate,
+                           settings: ScenarioSettings = .defaults,
                            shouldStop: (() -> Bool)? = nil,
                            progress: ((_ done: Int, _ total: Int) -> Void)? = nil) throws -> ScenarioOutcome {
+        try replay(scenario, strategy: strategy, replay: Replay(rule: rule, plant: nil),
+                   expected: ScenarioExpectations.expected(scenario, strategy, rule), settings: settings,
+                   shouldStop: shouldStop, progress: progress)
+    }
+
+    /// Runs a negative control under `rule`: its scenario and strategy with its bug planted. The
+    /// outcome's `expected` is the control's fault. `armed: false` leaves the bug out (to check
+    /// that a control coming out safe is caught).
+    public static func run(_ control: ScenarioControl, rule: ReuseRule, settings: ScenarioSettings = .defaults,
+                           armed: Bool = true, shouldStop: (() -> Bool)? = nil,
+                           progress: ((_ done: Int, _ total: Int) -> Void)? = nil) throws -> ScenarioOutcome {
+        try replay(control.scenario, strategy: control.strategy, replay: Replay(rule: rule, plant: armed ? control.plant : nil),
+                   expected: control.fault, settings: settings, shouldStop: shouldStop, progress: progress)
+    }
+
+    private static func replay(_ scenario: Scenario, strategy: StrategyKind, replay: Replay, expected: VerdictKind,
+                               settings: ScenarioSettings, shouldStop: (() -> Bool)?,
+                               progress: ((Int, Int) -> Void)?) throws -> ScenarioOutcome {
         guard settings.iterations >= 1 else { throw ScenarioError.invalidSettings("iterations must be at least 1") }
         guard !settings.cpus.isEmpty else { throw ScenarioError.invalidSettings("no CPU given") }
         let online = Set(Topology.current().cpus.map(\.id))
         if let offline = settings.cpus.first(where: { !online.contains($0) }) {
             throw ScenarioError.invalidSettings("CPU \(offline) is not online in this process's affinity mask")
         }
-        return try strategy.accept(Visitor(scenario: scenario, kind: strategy, settings: settings, shouldStop: shouldStop,
-                                           progress: progress))
+        return try strategy.accept(Visitor(scenario: scenario, kind: strategy, replay: replay, expected: expected,
+                                           settings: settings, shouldStop: shouldStop, progress: progress))
     }
 
     /// Iterations a run of `scenario` performs under `settings`.
@@ -35,6 +55,8 @@ public enum ScenarioRunner {
     private struct Visitor: StrategyVisitor {
         let scenario: Scenario
         let kind: StrategyKind
+        let replay: Replay
+        let expected: VerdictKind
         let settings: ScenarioSettings
         let shouldStop: (() -> Bool)?
         let progress: ((Int, Int) -> Void)?
@@ -48,15 +70,15 @@ public enum ScenarioRunner {
             try ScenarioCrew.run(cpus: settings.cpus) { crew in
                 for iteration in 0..<total {
                     if let shouldStop, shouldStop() { throw ScenarioError.interrupted }
-                    let report = try script.run(S.self, rng: &rng, crew: crew)
+                    let report = try script.run(S.self, rng: &rng, crew: crew, replay: replay)
                     summary.add(report, iteration: iteration)
                     progress?(iteration + 1, total)
                 }
             }
             return ScenarioOutcome(
-                scenario: scenario, strategy: kind, verdict: summary.worst,
+                scenario: scenario, strategy: kind, rule: replay.rule, plant: replay.plant, verdict: summary.worst,
                 evidence: summary.evidence(iterations: total, randomized: scenario.isRandomized),
-                iterations: total, faultyIterations: summary.faulty,
+                iterations: total, faultyIterations: summary.faulty, expected: expected,
                 elapsedNanoseconds: MonotonicClock.nanoseconds() - start)
         }
 
@@ -67,6 +89,9 @@ public enum ScenarioRunner {
             case .pinnedMap: return PinnedMap.self
             case .inFlightAtKill: return InFlightAtKill.self
             case .remoteLastFree: return RemoteLastFree.self
+            case .movedBehindWalk: return MovedBehindWalk.self
+            case .lastPutInNMI: return LastPutInNMI.self
+            case .pausedPutAtKill: return PausedPutAtKill.self
             }
         }
     }
@@ -81,6 +106,7 @@ public enum ScenarioRunner {
         var objects = 0
         var helperFrees = 0
         var racingFrees = 0
+        var movesBehindWalk = 0
 
         mutating func add(_ report: IterationReport, iteration: Int) {
             let verdict = report.audit.verdict
@@ -94,6 +120,7 @@ public enum ScenarioRunner {
             if verdict == .safe { objects += report.audit.objectsAllocated }
             helperFrees += report.helperFrees
             racingFrees += report.racingFrees
+            movesBehindWalk += report.movesBehindWalk
         }
 
         func evidence(iterations: Int, randomized: Bool) -> String {
@@ -103,6 +130,7 @@ public enum ScenarioRunner {
             if helperFrees > 0 {
                 line += ", \(helperFrees) by the other CPU's program (\(racingFrees) while the unload/kill was running)"
             }
+            if movesBehindWalk > 0 { line += ", \(movesBehindWalk) objects moved while the walk was between their slots" }
             return line
         }
     }

@@ -3,13 +3,19 @@ public enum VerdictKind: String, Sendable, CaseIterable {
     case safe
     case leak
     case useAfterFree = "use-after-free"
+    /// An allocator destroyed inline where sleeping and locks are forbidden (an NMI, a BPF
+    /// program, a read-side section): the destroy waits for RCU callbacks and takes locks, so
+    /// in the kernel it deadlocks or sleeps in atomic context.
+    case unsafeContext = "unsafe-context"
 
-    /// Ordering for "worst observed": safe < leak < use-after-free.
+    /// Ordering for "worst observed": safe < leak < use-after-free < unsafe-context (the CSV
+    /// codes; a destroy that sleeps in an NMI hangs the CPU).
     public var severity: Int {
         switch self {
         case .safe: return 0
         case .leak: return 1
         case .useAfterFree: return 2
+        case .unsafeContext: return 3
         }
     }
 }
@@ -27,13 +33,16 @@ public enum Verdict: Equatable, Sendable, CustomStringConvertible {
     /// double destroy, a free of an object not live, and the unload walk reading a freed
     /// object's header).
     case useAfterFree
+    /// A destroy ran inline where sleeping is forbidden.
+    case unsafeContext
 
-    /// "safe", "leak (3 objects, 192 B)", "use-after-free".
+    /// "safe", "leak (3 objects, 192 B)", "use-after-free", "unsafe-context".
     public var label: String {
         switch self {
         case .safe: return "safe"
         case .leak(let objects, let bytes): return "leak (\(objects) objects, \(bytes) B)"
         case .useAfterFree: return "use-after-free"
+        case .unsafeContext: return "unsafe-context"
         }
     }
 
@@ -42,12 +51,13 @@ public enum Verdict: Equatable, Sendable, CustomStringConvertible {
         case .safe: return .safe
         case .leak: return .leak
         case .useAfterFree: return .useAfterFree
+        case .unsafeContext: return .unsafeContext
         }
     }
 
     public var description: String { label }
 
-    /// The worse of two verdicts (use-after-free > leak > safe; between leaks, the larger).
+    /// The worse of two verdicts (by severity; between leaks, the larger).
     public static func worst(_ a: Verdict, _ b: Verdict) -> Verdict {
         if a.kind.severity != b.kind.severity { return a.kind.severity > b.kind.severity ? a : b }
         if case .leak(let ao, let ab) = a, case .leak(let bo, let bb) = b {

@@ -52,7 +52,10 @@ public struct WorldAudit: Sendable, Equatable {
             }
         }
 
-        if let first = checker.firstViolation {
+        if let context = events.first(where: \.isContextViolation) {
+            audit.verdict = .unsafeContext
+            audit.evidence = context.description
+        } else if let first = checker.firstViolation {
             audit.verdict = .useAfterFree
             audit.evidence = first.description
         } else if let twice = lifetimes.first(where: { $0.destroyCount > 1 }) {

@@ -49,6 +49,9 @@ public struct AllocatorLifetime: Hashable, CustomStringConvertible {
         /// How long the destroy took, and which thread ran it (set by the destroyer).
         var destroyNanoseconds = 0
         var destroyThread: pthread_t? = nil
+        /// A planted bug for the checked model's negative controls: the destroy runs where it is
+        /// asked for, even where sleeping is forbidden (see `destroyAllocator`).
+        var destroysInlineInAnyContext = false
     }
 
     /// atomic: base reference + one per object (the "naive version" of the thread).
@@ -116,6 +119,19 @@ public struct AllocatorLifetime: Hashable, CustomStringConvertible {
     /// `refcount_inc` by a new owner (allocator map, a map's `used_allocators` entry).
     public func acquireOwner() { ownerRefs.wrappingIncrement(ordering: .relaxed) }
 
+    /// `refcount_inc_not_zero`: a new owner only while some owner still holds the allocator (an
+    /// RCU reader that found it through a header cannot know otherwise). False once the count
+    /// reached zero: the kill already ran or is running.
+    public func tryAcquireOwner() -> Bool {
+        var c = ownerRefs.load(ordering: .relaxed)
+        while c != 0 {
+            let (done, now) = ownerRefs.weakCompareExchange(expected: c, desired: c &+ 1, ordering: .acquiringAndReleasing)
+            if done { return true }
+            c = now
+        }
+        return false
+    }
+
     /// `refcount_dec`: the last owner going runs the strategy's kill. Returns its report then.
     @discardableResult
     public func releaseOwner<S: LifetimeStrategy>(_: S.Type) -> KillReport? {
@@ -137,6 +153,14 @@ public struct AllocatorLifetime: Hashable, CustomStringConvertible {
     /// Destroys the allocator unless it already was; a second call is refused and reported to
     /// the observer (the model's "destroyed twice" event) without touching the allocator.
     public func destroyAllocator() {
+        // A destroy sleeps (it waits for RCU callbacks, takes locks): asked for inside a BPF
+        // program, an NMI or a read-side section (a release at the last put), it is deferred to
+        // where sleeping is allowed, as the kernel's release would queue irq_work/work.
+        if !storage.pointee.destroysInlineInAnyContext && !ExecutionContext.maySleep {
+            let me = self
+            ExecutionContext.deferUntilMaySleep { me.destroyAllocator() }
+            return
+        }
         // The whole decision runs inside the observer's serialization: a checker that asks
         // "destroyed?" before a free sees the count and the destroy change together.
         let destroy = {
@@ -153,6 +177,12 @@ public struct AllocatorLifetime: Hashable, CustomStringConvertible {
             self.storage.pointee.observer?.allocatorDestroyed(self, report: report)
         }
         if let observer = storage.pointee.observer { observer.serializingDestroy(destroy) } else { destroy() }
+    }
+
+    /// Planted bug (negative controls only): destroy inline even where sleeping is forbidden.
+    public var destroysInlineInAnyContext: Bool {
+        get { storage.pointee.destroysInlineInAnyContext }
+        nonmutating set { storage.pointee.destroysInlineInAnyContext = newValue }
     }
 
     /// How a percpu_ref kill of this allocator waits for its grace period (set before the kill).

@@ -1,4 +1,5 @@
 import ArgumentParser
+import BPFModel
 import Foundation
 import Platform
 import Reports
@@ -15,10 +16,15 @@ struct ScenariosCommand: ParsableCommand {
         discussion: """
             Scenarios: \(Scenario.allCases.map { "\($0.rawValue) (\($0.summary))" }.joined(separator: "; ")).
             Every object and allocator is watched by the model's checker; a verdict is what it observed, \
-            never assumed. Randomized scenarios race pinned workers over --iterations replays and report \
-            the worst one. Formats: csv (rows metric=verdict: 0 safe, 1 leak, 2 use-after-free), md, txt \
-            (≤ 75-column mail), json; written atomically to --output as <run-id>-scenarios.<format>.
-            Exit status: 0 every verdict matches the expectation table, 2 some verdict differs, 64 usage, \
+            never assumed. Each scenario runs under both reuse rules by default (--rule): immediate \
+            (\(ReuseRule.immediate.summary)) and rcu (\(ReuseRule.rcu.summary)). Randomized scenarios \
+            race pinned workers over --iterations replays and report the worst one. --controls runs \
+            instead each scenario's negative control: a bug planted in a safe case, which must yield its \
+            fault. Formats: csv (rows metric=verdict, op=<rule>, phase=scenario or control: 0 safe, 1 \
+            leak, 2 use-after-free, 3 unsafe-context), md, txt (≤ 75-column mail), json; written \
+            atomically to --output as <run-id>-scenarios.<format> (or -controls).
+            Exit status: 0 every verdict matches the expectation table (every control yields its \
+            planted fault), 2 some verdict differs (some control does not), 64 usage, \
             69 a racing scenario needs two CPUs and the machine has one, 70 a scenario could not run, 73 \
             cannot write, 74 the report cannot be written to stdout, 130 interrupted (^C, or 143 SIGTERM, \
             129 SIGHUP: the replay stops before its next iteration and nothing is written; a second ^C \
@@ -31,6 +37,15 @@ struct ScenariosCommand: ParsableCommand {
 
     @Option(name: .customLong("scenario"), parsing: .unconditional, help: "Comma-separated scenarios, or all (\(Scenario.allCases.map(\.rawValue).joined(separator: ", "))).")
     var scenario = "all"
+
+    @Option(name: .customLong("rule"), parsing: .unconditional, help: "Comma-separated reuse rules, or all (\(ReuseRule.allCases.map(\.rawValue).joined(separator: ", "))).")
+    var rule = "all"
+
+    @Flag(help: "Run each scenario's negative control (a planted bug that must yield its fault) instead of the verdict matrix.")
+    var controls = false
+
+    @Flag(name: .customLong("disarm-controls"), help: .hidden)
+    var disarmControls = false
 
     @Option(parsing: .unconditional, help: "Replays of each randomized scenario (default \(ScenarioSettings.defaults.iterations)); scripted ones run once.")
     var iterations: Int?
@@ -72,9 +87,10 @@ struct ScenariosCommand: ParsableCommand {
         }
 
         let settings = "\(sweep.settings.iterations) iterations per randomized scenario, seed \(sweep.settings.seed), " +
-            "racing workers on CPUs \(CPUList.format(sweep.settings.cpus))"
+            "racing workers on CPUs \(CPUList.format(sweep.settings.cpus)), reuse rules \(sweep.rules.map(\.rawValue).joined(separator: ", "))"
+            + (sweep.controls ? "; negative controls\(sweep.disarmed ? ", disarmed" : "")" : "")
         let description = RunDescription(
-            runID: context.runID + "-scenarios", command: commandLine, host: context.host, cpuModel: context.cpuModel,
+            runID: context.runID + (sweep.controls ? "-controls" : "-scenarios"), command: commandLine, host: context.host, cpuModel: context.cpuModel,
             cpus: context.onlineCPUs, nodes: context.nodes, kernel: context.kernel, swift: context.swift,
             build: context.build, commit: context.commit, timestamp: context.timestamp, settings: settings, notes: [])
         let rows = verdicts.map { $0.row(context: context.rowTemplate) }
@@ -90,16 +106,34 @@ struct ScenariosCommand: ParsableCommand {
         }
         StandardOutput.write(mail)
         if !quiet { for f in files { fputs("wrote \(f.path)\n", stderr) } }
-        let unexpected = verdicts.filter { !$0.matchesExpectation }
-        if !unexpected.isEmpty {
-            let first = unexpected[0]
-            BenchError(message: "\(unexpected.count) verdict\(unexpected.count == 1 ? "" : "s") differ from the expectation table, "
-                + "first: \(first.scenario) × \(first.strategy) is \(first.label), expected \(first.expected.rawValue)",
-                code: SysExit.verdictMismatch).exit()
+        if let message = Self.mismatch(verdicts, controls: sweep.controls) {
+            BenchError(message: message, code: SysExit.verdictMismatch).exit()
         }
     }
 
+    /// The one line of a run that must exit 2: a verdict that differs from the expectation
+    /// table, or a control that did not yield its planted fault (safe, or another fault).
+    static func mismatch(_ verdicts: [SafetyVerdict], controls: Bool) -> String? {
+        let unexpected = verdicts.filter { !$0.matchesExpectation }
+        guard let first = unexpected.first else { return nil }
+        let n = unexpected.count
+        if controls {
+            return "\(n) negative control\(n == 1 ? "" : "s") did not yield the planted fault, first: \(first.scenario) × "
+                + "\(first.strategy) (\(first.control ?? ""), \(first.rule) reuse) is \(first.label), planted \(first.expected.rawValue)"
+        }
+        return "\(n) verdict\(n == 1 ? "" : "s") differ from the expectation table, "
+            + "first: \(first.scenario) × \(first.strategy) (\(first.rule) reuse) is \(first.label), expected \(first.expected.rawValue)"
+    }
+
     func makeSweep() throws -> ScenarioSweep {
+        if disarmControls && !controls { throw BenchError.usage("--disarm-controls needs --controls") }
+        var rules: [ReuseRule] = []
+        for name in try OptionList.split(rule, what: "reuse rule") {
+            if name == "all" { rules += ReuseRule.allCases } else if let r = ReuseRule(rawValue: name) { rules.append(r) } else {
+                throw BenchError.usage("unknown reuse rule '\(name)' (valid: \(ReuseRule.allCases.map(\.rawValue).joined(separator: ", ")), all)")
+            }
+        }
+        rules = OptionList.unique(rules)
         let strategies = try StrategyKind.parseList(strategy)
         var scenarios: [Scenario] = []
         for name in try OptionList.split(scenario, what: "scenario") {
@@ -115,7 +149,8 @@ struct ScenariosCommand: ParsableCommand {
             if let cpus { throw BenchError.usage("\(why); --cpus \(cpus) names one") }
             throw BenchError(message: "\(why); this process may run on one only", code: SysExit.unavailable)
         }
-        return ScenarioSweep(scenarios: scenarios, strategies: strategies, settings: settings, quiet: quiet)
+        return ScenarioSweep(scenarios: scenarios, strategies: strategies, settings: settings, quiet: quiet, rules: rules,
+                             controls: controls, disarmed: disarmControls)
     }
 
     /// Scenario settings from the shared options; usage errors for bad values.

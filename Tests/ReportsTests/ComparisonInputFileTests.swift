@@ -27,8 +27,8 @@ struct ComparisonInputFileTests {
             .replacingOccurrences(of: ",verdict,42,", with: ",verdict,\(value),")
     }
 
-    @Test(arguments: ["3", "1.5", "-1"])
-    func aVerdictOutsideZeroOneTwoIsRefusedWithItsLine(value: String) throws {
+    @Test(arguments: ["4", "1.5", "-1"])
+    func aVerdictOutsideZeroToThreeIsRefusedWithItsLine(value: String) throws {
         let path = try write("v.csv", Array(verdictCSV(value).utf8))
         let e = error { try Comparison.run(basePath: path, newPath: path) }
         #expect(e?.line == 3)

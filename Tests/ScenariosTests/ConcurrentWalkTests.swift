@@ -1,15 +1,17 @@
+import BPFModel
 import Scenarios
 import Strategies
 import Testing
 
-@Suite struct ConcurrentWalkTests {
+@Suite struct ConcurrentWalkConcurrentTests {
     static let seeds: [UInt64] = [1, 0xdead_beef, ScenarioSettings.defaultSeed]
 
-    /// Same verdict on every seed; the safe strategies really ran the racing frees.
-    @Test(arguments: StrategyKind.allCases)
-    func verdictAsExpectedOnEverySeed(strategy: StrategyKind) throws {
+    /// Same verdict on every seed under each reuse rule; the safe strategies really ran the
+    /// racing frees.
+    @Test(arguments: everyStrategyAndRule)
+    func verdictAsExpectedOnEverySeed(strategy: StrategyKind, rule: ReuseRule) throws {
         for seed in Self.seeds {
-            let outcome = try expectVerdictAsExpected(.concurrentWalk, strategy, settings: ScenarioSettings(iterations: 40, seed: seed))
+            let outcome = try expectVerdictAsExpected(.concurrentWalk, strategy, rule, settings: ScenarioSettings(iterations: 40, seed: seed))
             if outcome.verdict == .useAfterFree {
                 #expect(outcome.evidence.contains("read the header of freed object"), "\(outcome.evidence)")
             } else {

@@ -1,3 +1,4 @@
+import BPFModel
 import Scenarios
 import Strategies
 import Testing
@@ -5,10 +6,10 @@ import Testing
 @Suite struct InFlightAtKillConcurrentTests {
     static let seeds: [UInt64] = [1, 0xdead_beef, ScenarioSettings.defaultSeed]
 
-    @Test(arguments: StrategyKind.allCases)
-    func verdictAsExpectedOnEverySeed(strategy: StrategyKind) throws {
+    @Test(arguments: everyStrategyAndRule)
+    func verdictAsExpectedOnEverySeed(strategy: StrategyKind, rule: ReuseRule) throws {
         for seed in Self.seeds {
-            let outcome = try expectVerdictAsExpected(.inFlightAtKill, strategy, settings: ScenarioSettings(iterations: 30, seed: seed))
+            let outcome = try expectVerdictAsExpected(.inFlightAtKill, strategy, rule, settings: ScenarioSettings(iterations: 30, seed: seed))
             if outcome.verdict == .useAfterFree {
                 // At least one free lands after the kill in every iteration.
                 #expect(outcome.faultyIterations == outcome.iterations)

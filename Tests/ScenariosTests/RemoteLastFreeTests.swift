@@ -1,11 +1,12 @@
+import BPFModel
 import Scenarios
 import Strategies
 import Testing
 
 @Suite struct RemoteLastFreeConcurrentTests {
-    @Test(arguments: StrategyKind.allCases)
-    func verdictAsExpected(strategy: StrategyKind) throws {
-        let outcome = try expectVerdictAsExpected(.remoteLastFree, strategy)
+    @Test(arguments: everyStrategyAndRule)
+    func verdictAsExpected(strategy: StrategyKind, rule: ReuseRule) throws {
+        let outcome = try expectVerdictAsExpected(.remoteLastFree, strategy, rule)
         #expect(outcome.evidence.contains("all 4 freed on CPU 1"))
     }
 

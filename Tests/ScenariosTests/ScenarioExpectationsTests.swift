@@ -1,23 +1,34 @@
+import BPFModel
 import Scenarios
 import Strategies
 import Testing
 
 @Suite struct ScenarioExpectationsTests {
-    /// The table of the issue, spelled out independently of the implementation.
-    static let table: [Scenario: [StrategyKind: VerdictKind]] = [
-        .mapInMapEscape: [.atomic: .safe, .percpuRef: .safe, .lazy: .useAfterFree, .kmemCache: .useAfterFree, .global: .safe, .hybrid: .safe],
-        .concurrentWalk: [.atomic: .safe, .percpuRef: .safe, .lazy: .useAfterFree, .kmemCache: .useAfterFree, .global: .safe, .hybrid: .useAfterFree],
-        .pinnedMap: [.atomic: .safe, .percpuRef: .safe, .lazy: .safe, .kmemCache: .safe, .global: .safe, .hybrid: .safe],
-        .inFlightAtKill: [.atomic: .safe, .percpuRef: .safe, .lazy: .useAfterFree, .kmemCache: .useAfterFree, .global: .safe, .hybrid: .safe],
-        .remoteLastFree: [.atomic: .safe, .percpuRef: .safe, .lazy: .safe, .kmemCache: .safe, .global: .safe, .hybrid: .safe],
+    /// The table of the issues, spelled out independently of the implementation: (immediate, rcu).
+    static let s: (VerdictKind, VerdictKind) = (.safe, .safe)
+    static let u: (VerdictKind, VerdictKind) = (.useAfterFree, .useAfterFree)
+    static let us: (VerdictKind, VerdictKind) = (.useAfterFree, .safe)
+    static let table: [Scenario: [StrategyKind: (VerdictKind, VerdictKind)]] = [
+        .mapInMapEscape: [.atomic: s, .percpuRef: s, .lazy: u, .kmemCache: u, .global: s, .hybrid: s],
+        .concurrentWalk: [.atomic: s, .percpuRef: s, .lazy: us, .kmemCache: us, .global: s, .hybrid: us],
+        .pinnedMap: [.atomic: s, .percpuRef: s, .lazy: s, .kmemCache: s, .global: s, .hybrid: s],
+        .inFlightAtKill: [.atomic: s, .percpuRef: s, .lazy: u, .kmemCache: u, .global: s, .hybrid: s],
+        .remoteLastFree: [.atomic: s, .percpuRef: s, .lazy: s, .kmemCache: s, .global: s, .hybrid: s],
+        .movedBehindWalk: [.atomic: s, .percpuRef: s, .lazy: u, .kmemCache: u, .global: s, .hybrid: us],
+        .lastPutInNMI: [.atomic: s, .percpuRef: s, .lazy: u, .kmemCache: u, .global: s, .hybrid: s],
+        .pausedPutAtKill: [.atomic: s, .percpuRef: s, .lazy: us, .kmemCache: us, .global: s, .hybrid: s],
     ]
 
     @Test(arguments: Scenario.allCases)
-    func everyCellAsTheIssueStatesWithARationale(scenario: Scenario) {
+    func everyCellAsTheIssuesStateWithARationale(scenario: Scenario) throws {
         for strategy in StrategyKind.allCases {
-            #expect(ScenarioExpectations.expected(scenario, strategy) == Self.table[scenario]?[strategy], "\(scenario) \(strategy)")
-            let why = ScenarioExpectations.rationale(scenario, strategy)
-            #expect(!why.isEmpty && !why.contains("\n"))
+            let want = try #require(Self.table[scenario]?[strategy])
+            #expect(ScenarioExpectations.expected(scenario, strategy, .immediate) == want.0, "\(scenario) \(strategy) immediate")
+            #expect(ScenarioExpectations.expected(scenario, strategy, .rcu) == want.1, "\(scenario) \(strategy) rcu")
+            for rule in ReuseRule.allCases {
+                let why = ScenarioExpectations.rationale(scenario, strategy, rule)
+                #expect(!why.isEmpty && !why.contains("\n"))
+            }
         }
     }
 }

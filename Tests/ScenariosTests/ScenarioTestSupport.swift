@@ -1,16 +1,17 @@
+import BPFModel
 import Scenarios
 import Strategies
 import Testing
 
-/// Runs `scenario` under `strategy` and checks the verdict against the expectation table.
+/// Runs `scenario` under `strategy` and `rule` and checks the verdict against the expectation table.
 @discardableResult
-func expectVerdictAsExpected(_ scenario: Scenario, _ strategy: StrategyKind,
+func expectVerdictAsExpected(_ scenario: Scenario, _ strategy: StrategyKind, _ rule: ReuseRule = .immediate,
                              settings: ScenarioSettings = ScenarioSettings(iterations: 40)) throws -> ScenarioOutcome {
-    let outcome = try ScenarioRunner.run(scenario, strategy: strategy, settings: settings)
-    let context = "\(scenario.rawValue) × \(strategy.rawValue): \(outcome.verdict.label) — \(outcome.evidence)"
-    #expect(outcome.verdict.kind == ScenarioExpectations.expected(scenario, strategy), "\(context)")
+    let outcome = try ScenarioRunner.run(scenario, strategy: strategy, rule: rule, settings: settings)
+    let context = "\(scenario.rawValue) × \(strategy.rawValue), \(rule.rawValue): \(outcome.verdict.label) — \(outcome.evidence)"
+    #expect(outcome.verdict.kind == ScenarioExpectations.expected(scenario, strategy, rule), "\(context)")
     #expect(outcome.matchesExpectation, "\(context)")
-    #expect(outcome.scenario == scenario && outcome.strategy == strategy)
+    #expect(outcome.scenario == scenario && outcome.strategy == strategy && outcome.rule == rule && outcome.plant == nil)
     #expect(!outcome.evidence.isEmpty && !outcome.evidence.contains("\n"))
     #expect(outcome.iterations == ScenarioRunner.iterations(of: scenario, settings: settings))
     if outcome.verdict == .safe {
@@ -20,3 +21,6 @@ func expectVerdictAsExpected(_ scenario: Scenario, _ strategy: StrategyKind,
     }
     return outcome
 }
+
+/// Every (strategy, rule) pair, for parameterized tests.
+let everyStrategyAndRule: [(StrategyKind, ReuseRule)] = StrategyKind.allCases.flatMap { s in ReuseRule.allCases.map { (s, $0) } }

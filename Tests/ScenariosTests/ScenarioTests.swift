@@ -5,6 +5,7 @@ import Testing
     @Test func rawValuesAreTheCommandLineNames() {
         #expect(Scenario.allCases.map(\.rawValue) == [
             "map-in-map-escape", "concurrent-walk", "pinned-map", "in-flight-at-kill", "remote-last-free",
+            "moved-behind-walk", "last-put-in-nmi", "paused-put-at-kill",
         ])
     }
 
@@ -17,6 +18,6 @@ import Testing
 
     @Test func randomizedScenariosAreConcurrent() {
         for scenario in Scenario.allCases where scenario.isRandomized { #expect(scenario.isConcurrent) }
-        #expect(Scenario.allCases.filter(\.isRandomized) == [.concurrentWalk, .inFlightAtKill])
+        #expect(Scenario.allCases.filter(\.isRandomized) == [.concurrentWalk, .inFlightAtKill, .movedBehindWalk])
     }
 }

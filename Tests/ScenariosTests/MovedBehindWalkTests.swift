@@ -1,0 +1,60 @@
+import BPFModel
+import Scenarios
+import Strategies
+import Testing
+
+@Suite struct MovedBehindWalkConcurrentTests {
+    static let seeds: [UInt64] = [1, 0xdead_beef, ScenarioSettings.defaultSeed]
+
+    /// lazy and kmem-cache fail under both rules (the walk never sees the moved object);
+    /// hybrid fails only under immediate (refcount_inc on a zero owner count in the second walk).
+    @Test(arguments: everyStrategyAndRule)
+    func verdictAsExpectedOnEverySeed(strategy: StrategyKind, rule: ReuseRule) throws {
+        for seed in Self.seeds {
+            let outcome = try expectVerdictAsExpected(.movedBehindWalk, strategy, rule, settings: ScenarioSettings(iterations: 40, seed: seed))
+            switch (strategy, rule) {
+            case (.hybrid, .immediate):
+                #expect(outcome.evidence.contains("refcount_inc"), "\(outcome.evidence)")
+            case (.lazy, _), (.kmemCache, _):
+                #expect(outcome.evidence.contains("destroy"), "\(outcome.evidence)")
+            default:
+                #expect(outcome.verdict == .safe)
+            }
+        }
+    }
+}
+
+@Suite struct LastPutInNMIConcurrentTests {
+    /// The strategies that release at the last put do it in the NMI and defer the destroy.
+    @Test(arguments: everyStrategyAndRule)
+    func verdictAsExpected(strategy: StrategyKind, rule: ReuseRule) throws {
+        let outcome = try expectVerdictAsExpected(.lastPutInNMI, strategy, rule)
+        if [.atomic, .percpuRef, .hybrid].contains(strategy) {
+            #expect(outcome.evidence.contains("release was deferred out of the NMI"), "\(outcome.evidence)")
+        } else if strategy == .global {
+            #expect(outcome.evidence.contains("no release at a put"), "\(outcome.evidence)")
+        }
+    }
+}
+
+@Suite struct PausedPutAtKillConcurrentTests {
+    /// percpu_ref's store lands while the kill waits for its grace period, and is still counted.
+    @Test(arguments: everyStrategyAndRule)
+    func verdictAsExpected(strategy: StrategyKind, rule: ReuseRule) throws {
+        let outcome = try expectVerdictAsExpected(.pausedPutAtKill, strategy, rule)
+        switch strategy {
+        case .percpuRef, .hybrid:
+            #expect(outcome.evidence.contains("read percpu mode and completed while the kill was waiting"), "\(outcome.evidence)")
+        case .lazy where rule == .rcu, .kmemCache where rule == .rcu:
+            #expect(outcome.evidence.contains("while the kill was waiting"), "\(outcome.evidence)")
+        default:
+            break
+        }
+    }
+
+    /// One real CPU: the paused reader and the kill share it and still finish.
+    @Test func oneRealCPU() throws {
+        let cpu = ScenarioSettings.defaultCPUs()[0]
+        try expectVerdictAsExpected(.pausedPutAtKill, .percpuRef, .rcu, settings: ScenarioSettings(iterations: 1, cpus: [cpu]))
+    }
+}

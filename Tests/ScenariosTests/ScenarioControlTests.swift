@@ -1,0 +1,38 @@
+import BPFModel
+import Scenarios
+import Strategies
+import Testing
+
+@Suite struct ScenarioControlConcurrentTests {
+    static let cases: [(Scenario, ReuseRule)] = Scenario.allCases.flatMap { s in ReuseRule.allCases.map { (s, $0) } }
+
+    /// Every scenario's planted bug yields its fault under both rules.
+    @Test(arguments: cases)
+    func controlYieldsItsPlantedFault(scenario: Scenario, rule: ReuseRule) throws {
+        let control = ScenarioControl.control(for: scenario)
+        let outcome = try ScenarioRunner.run(control, rule: rule, settings: ScenarioSettings(iterations: 30))
+        #expect(outcome.plant == control.plant && outcome.expected == control.fault)
+        #expect(outcome.verdict.kind == control.fault, "\(scenario.rawValue), \(rule.rawValue): \(outcome.verdict.label) — \(outcome.evidence)")
+        #expect(outcome.matchesExpectation)
+    }
+
+    /// Disarmed, a control whose strategy is safe in that scenario comes out safe and no longer
+    /// matches: the fault came from the plant (and a safe control is what fails `--controls`).
+    @Test(arguments: cases)
+    func disarmedControlIsSafeWhereTheStrategyIs(scenario: Scenario, rule: ReuseRule) throws {
+        let control = ScenarioControl.control(for: scenario)
+        guard ScenarioExpectations.expected(scenario, control.strategy, rule) == .safe else { return }
+        let outcome = try ScenarioRunner.run(control, rule: rule, settings: ScenarioSettings(iterations: 30), armed: false)
+        #expect(outcome.plant == nil)
+        #expect(outcome.verdict == .safe, "\(outcome.evidence)")
+        #expect(!outcome.matchesExpectation)
+    }
+
+    /// Every fault kind the checker reports has a control that produces it.
+    @Test func everyFaultKindHasAControl() {
+        let kinds = Set(ScenarioControl.all.map(\.fault))
+        #expect(kinds == Set(VerdictKind.allCases.filter { $0 != .safe }))
+        #expect(ScenarioControl.all.map(\.scenario) == Scenario.allCases)
+        for c in ScenarioControl.all { #expect(!c.why.isEmpty && !c.why.contains("\n")) }
+    }
+}
