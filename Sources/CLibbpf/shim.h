@@ -6,6 +6,10 @@
 
 #include <bpf/libbpf.h>
 #include <bpf/bpf.h>
+#include <bpf/btf.h>
+#include <linux/membarrier.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 #include <linux/bpf.h>
 #include <errno.h>
 #include <string.h>
@@ -50,6 +54,37 @@ static inline __u32 CLibbpf_map_id(int map_fd) {
     memset(&info, 0, sizeof(info));
     if (bpf_obj_get_info_by_fd(map_fd, &info, &len) != 0) return 0;
     return info.id;
+}
+
+/// The offset of global variable `name` in the object's `.bss` (libbpf fixes the section's
+/// BTF offsets at open), or -1. Two globals share `.bss` and clang orders them as it likes.
+/// The corresponding C functions are `btf__find_by_name_kind` and `btf_var_secinfos`.
+static inline long CLibbpf_bss_offset(struct bpf_object *obj, const char *name) {
+    struct btf *btf = bpf_object__btf(obj);
+    if (!btf) return -1;
+    int id = btf__find_by_name_kind(btf, ".bss", BTF_KIND_DATASEC);
+    if (id < 0) return -1;
+    const struct btf_type *sec = btf__type_by_id(btf, id);
+    const struct btf_var_secinfo *v = btf_var_secinfos(sec);
+    for (int i = 0; i < btf_vlen(sec); i++, v++) {
+        const struct btf_type *var = btf__type_by_id(btf, v->type);
+        if (var && strcmp(btf__name_by_offset(btf, var->name_off), name) == 0) return (long)v->offset;
+    }
+    return -1;
+}
+
+/// A real kernel RCU grace period from userspace: membarrier(MEMBARRIER_CMD_GLOBAL) calls
+/// synchronize_rcu() when more than one CPU is online (kernel/sched/membarrier.c; the bpf
+/// selftests' kern_sync_rcu() relies on it). Returns 0 or -errno.
+static inline int CLibbpf_synchronize_rcu(void) {
+    long rc = syscall(__NR_membarrier, MEMBARRIER_CMD_GLOBAL, 0, 0);
+    return rc == 0 ? 0 : -errno;
+}
+
+/// Whether membarrier(MEMBARRIER_CMD_GLOBAL) is supported here (MEMBARRIER_CMD_QUERY).
+static inline int CLibbpf_membarrier_global_supported(void) {
+    long mask = syscall(__NR_membarrier, MEMBARRIER_CMD_QUERY, 0, 0);
+    return mask > 0 && (mask & MEMBARRIER_CMD_GLOBAL) != 0;
 }
 
 #endif
