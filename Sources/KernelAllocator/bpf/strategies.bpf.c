@@ -114,17 +114,27 @@ static __always_inline void pcpu_put(void)
 	}
 }
 
+struct mb_spin {
+	__u64 until;
+};
+
+static long spin_step(__u64 index, struct mb_spin *s)
+{
+	return bpf_ktime_get_ns() >= s->until;
+}
+
 /* A put whose mode check and per-CPU add are `spin_ns` apart: only for the test that shows
  * a put racing the switch is lost without the grace period and never lost with it. */
 static __always_inline void pcpu_put_widened(__u64 spin_ns)
 {
 	__u32 zero = 0;
 	__s64 *slot;
+	__u64 mode = *(volatile __u64 *)&strategy.mode;
+	/* The spin is paid in both modes, so the run's length does not depend on the kill. */
+	struct mb_spin spin = { .until = bpf_ktime_get_ns() + spin_ns };
 
-	if (*(volatile __u64 *)&strategy.mode == MB_MODE_PERCPU) {
-		__u64 t = bpf_ktime_get_ns();
-		for (int i = 0; i < 2048 && bpf_ktime_get_ns() - t < spin_ns; i++)
-			;
+	bpf_loop(1 << 22, spin_step, &spin, 0);
+	if (mode == MB_MODE_PERCPU) {
 		slot = bpf_map_lookup_elem(&pcpu_count, &zero);
 		if (slot)
 			*slot -= 1;
