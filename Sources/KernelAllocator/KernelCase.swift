@@ -45,7 +45,7 @@ public struct KernelCaseSpec: Sendable, Equatable {
             let p = subject.policy!.prefix
             let live: [String]
             switch workload {
-            case .pair: live = ["\(p)_pair"]
+            case .pair: live = ["\(p)_pair", "\(p)_acct"]
             case .kptrXchg: live = ["\(p)_xchg"]
             case .batch, .remote: live = []
             }

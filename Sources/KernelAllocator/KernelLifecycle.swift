@@ -86,6 +86,7 @@ extension KernelCase {
                     throw KernelCaseFailure("\(name): the walk found \(s.walkFound) objects of \(values) (owners \(owners))")
                 }
                 times.walk = Double(s.walkNs)
+                times.walkTookReference = policy == .lazy && s.walkAdded > 0
             }
             switch policy {
             case .atomic, .lazy:
@@ -111,7 +112,10 @@ extension KernelCase {
         let (drained, delayed) = try onFirstCPU { () throws(KernelCaseFailure) -> (KernelTotals, KillTimes?) in
             let totals = try self.timedFrees((values / 2)..<values)
             switch policy {
-            case .lazy: _ = try self.kill(perCPU: false); return (totals, nil)
+            case .lazy:
+                // The map drops its used_allocators reference, if the walk took one.
+                if killed.walkTookReference { _ = try self.kill(perCPU: false) }
+                return (totals, nil)
             case .hybrid: return (totals, try self.percpuRefKill(KillTimes()))
             default: return (totals, nil)
             }
@@ -243,6 +247,7 @@ struct KillTimes: Sendable {
     var grace: Int?
     var fold: Double?
     var walk: Double?
+    var walkTookReference = false
 }
 
 /// One pinned thread's outcome (written by it, read after it joined).

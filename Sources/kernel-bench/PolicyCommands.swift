@@ -137,6 +137,43 @@ enum PolicyCommands {
         }
     }
 
+    /// The policies' added ns with the allocator's drift cancelled: subjects time-sliced in
+    /// rotating order (KernelInterleaved), at 1 and 2 threads; then the accounting alone.
+    static func interleaved(build: BPFBuild, size: Int) throws {
+        let rounds = option("--rounds", 60)
+        let slice = option("--slice-ms", 5) * 1_000_000
+        let k = option("--ops-per-run", 256)
+        print("interleaved: \(rounds) rounds (+1 warm-up) of one \(slice / 1_000_000) ms slice per subject, order rotated per round, workers switch on one clock")
+        print("added: median over rounds of (subject − baseline) in the same round, 95 % bootstrap interval over rounds")
+        for (mode, list) in [(KernelInterleaved.Mode.pair, subjects),
+                             (.accounting, [KernelSubjectKind.kernelLazy, .kernelAtomic, .kernelPercpuRef])] {
+            print("")
+            print(mode == .pair ? "pair: bpf_obj_new + get + bpf_obj_drop + put (baseline: kernel)"
+                                : "accounting alone: get + put per step, no allocator (baseline: kernel-lazy's empty accounting)")
+            print("thr  subject             ns/op (median)   added ns [95 % CI]        % of baseline")
+            for threads in [1, 2] {
+                let run = try KernelInterleaved(subjects: list, mode: mode, cpus: Array(0..<threads), size: size, opsPerRun: k, build: build)
+                defer { run.close() }
+                let table = try run.run(rounds: rounds, sliceNs: slice)
+                try run.finish()
+                let base = table.map { $0[0] }
+                let baseMedian = SampleStatistics(base)!.median
+                for (i, s) in list.enumerated() {
+                    let v = table.map { $0[i] }
+                    var added = "", share = ""
+                    if i > 0 {
+                        let d = zip(v, base).map { $0 - $1 }
+                        if let a = AddedNanoseconds.differenceOfMedians(d, [Double](repeating: 0, count: d.count), paired: true) {
+                            added = "\(f(a.added, 2)) [\(f(a.low, 2)), \(f(a.high, 2))]"
+                            share = "\(f(100 * a.added / baseMedian, 2)) %"
+                        }
+                    }
+                    print("\(threads)    \(pad(s.rawValue, 19)) \(lpad(f(SampleStatistics(v)!.median, 2), 10))       \(pad(added, 25)) \(share)")
+                }
+            }
+        }
+    }
+
     static func intList(_ name: String, _ fallback: [Int]) -> [Int] {
         let args = CommandLine.arguments
         guard let i = args.firstIndex(of: name), i + 1 < args.count else { return fallback }

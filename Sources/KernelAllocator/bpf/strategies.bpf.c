@@ -240,6 +240,16 @@ static long s##_xchg_step(__u64 index, struct mb_loop *l)			\
 	}									\
 	return 0;								\
 }										\
+/* The accounting alone, no allocator: one get and one put per step. */	\
+static long s##_acct_step(__u64 index, struct mb_loop *l)			\
+{										\
+	s##_get();								\
+	s##_put();								\
+	l->c->allocated++;							\
+	l->c->freed++;								\
+	return 0;								\
+}										\
+MB_LOOP_PROGRAM(s##_acct, s##_acct_step, 0)					\
 MB_LOOP_PROGRAM(s##_pair, s##_pair_step, MB_SEED(skb))				\
 MB_LOOP_PROGRAM(s##_stash, s##_stash_step, MB_SEED(skb))			\
 MB_LOOP_PROGRAM(s##_unstash, s##_unstash_step, 0)				\
