@@ -18,7 +18,8 @@ extension BenchRunner {
             guard case .kernel(let kind)? = plan.subject(named: spec.subject), let workload = spec.workload.kernelWorkload else { continue }
             let b = build ?? BPFBuild(environment: KernelEnvironment.current())
             build = b
-            let kernelSpec = KernelCaseSpec(subject: kind, workload: workload, cpus: spec.cpus, size: spec.size, slots: plan.settings.mapSlots)
+            let kernelSpec = KernelCaseSpec(subject: kind, workload: workload, cpus: spec.cpus, size: spec.size, slots: plan.settings.mapSlots,
+                                            mapValues: kind.policy == nil ? 0 : plan.settings.mapSlots)
             do {
                 kernelCases[spec] = try KernelCase(spec: kernelSpec, build: b)
                 kernelBuild = b
@@ -38,9 +39,11 @@ extension BenchRunner {
     func kernelRepetition(_ spec: CaseSpec, _ rep: Int, _ kind: KernelSubjectKind) throws -> [ResultRow] {
         guard let kernelCase = kernelCases[spec], let build = kernelBuild else { return [] }
         let totals: KernelTotals
+        var lifecycle: KernelLifecycleResult?
         do {
             totals = try kernelCase.measure(durationNs: plan.settings.durationNs, warmupNs: plan.settings.warmupNs)
             try kernelCase.drain()
+            if kind.policy != nil { lifecycle = try kernelCase.lifecycle() } // count ends at 0, one release
         } catch {
             throw CaseFailure.allocationFailed(error.message)
         }
@@ -49,7 +52,7 @@ extension BenchRunner {
         r.liveWorkers = spec.threads
         if kind != .kernelHarness {
             do {
-                let t = try KernelTeardown.measure(kind == .kernel ? .kptrArray : .htab, objects: plan.settings.mapSlots, size: spec.size,
+                let t = try KernelTeardown.measure(kind == .kernelHtab ? .htab : .kptrArray, objects: plan.settings.mapSlots, size: spec.size,
                                                    cpu: spec.cpus[0], build: build)
                 r.teardown.teardownNs = t.goneNs
             } catch {
@@ -61,6 +64,10 @@ extension BenchRunner {
         // The drain phase has no kernel equivalent (the live phase leaves nothing behind), and
         // the harness has no map to tear down.
         rows = rows.filter { $0.phase != "drain" }
+        if let lifecycle {
+            rows = rows.filter { !["kill", "post-kill"].contains($0.phase) && $0.metric != "outstanding" }
+                + builder.kernelPolicyRows(lifecycle, threads: spec.threads)
+        }
         if kind == .kernelHarness {
             rows = rows.map { row in
                 guard row.phase == "teardown", row.metric == "latency_us" else { return row }
