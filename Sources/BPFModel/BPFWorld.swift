@@ -208,25 +208,6 @@ public final class BPFWorld<S: LifetimeStrategy> {
         return S.allocate(from: lifetime, size: size, cpu: cpu)
     }
 
-    /// Allocation through a surviving reference to an allocator whose map may be gone
-    /// (`tryget` where the strategy allows it).
-    public func objNewAfterKill(_ lifetime: AllocatorLifetime, size: Int, cpu: Int) -> UnsafeMutableRawPointer? {
-        if let checker {
-            if lifetime.isDestroyed {
-                // Counting strategies keep a readable, released count: tryget fails, correctly.
-                // Lazy/kmem-cache refuse anyway. Only an immortal allocator torn down is a fault.
-                if !S.countsObjects && S.postKillAllocation.isAllowed {
-                    checker.record(.allocatorTouchedAfterDestroy(allocator: lifetime.serial, operation: "allocation after kill"))
-                }
-                return nil
-            }
-            guard let object = S.allocateAfterKill(from: lifetime, size: size, cpu: cpu) else { return nil }
-            checker.objectAllocated(object, from: lifetime)
-            return object
-        }
-        return S.allocateAfterKill(from: lifetime, size: size, cpu: cpu)
-    }
-
     /// `bpf_obj_free(ptr)`: through the header, with the strategy's put. In checked mode a free
     /// into a destroyed allocator is recorded and not performed.
     @inlinable

@@ -9,7 +9,7 @@ import Strategies
 /// each, and a program whose `used_maps` holds both; the fds are held by the case.
 ///
 /// Phases: `allocate`/`free`/`exchange` live → `kill()` (the program unloads, the allocator
-/// map is closed) → `allocateAfterKill`/`free` → `closeMaps` (the value map is closed: its
+/// map is closed; nothing can be allocated any more) → `free` → `closeMaps` (the value map is closed: its
 /// kptrs are freed, its used_allocators dropped; the allocator must end destroyed once).
 ///
 /// Workers: each pinned worker calls `workerOnline(cpu:)` first, `quiescent(cpu:)` between
@@ -36,8 +36,8 @@ public final class LifetimeCase<S: LifetimeStrategy> {
 
     /// - Parameters:
     ///   - checked: run every operation through the use-after-free checker (slow).
-    ///   - asynchronousKill: a percpu_ref kill queues its fold with `call_rcu` and returns, as
-    ///     the kernel's does; `waitForKillConfirmation` then waits for the switch.
+    ///   - asynchronousKill: a percpu_ref kill queues its switch and returns, as the kernel's
+    ///     does (`call_rcu_hurry`); `confirmKill` then serves it (grace period and fold).
     public init(topology: Topology, objectSize: Int, mapSlots: Int, checked: Bool = false,
                 asynchronousKill: Bool = false) throws {
         precondition(objectSize > 0 && mapSlots > 0)
@@ -46,7 +46,7 @@ public final class LifetimeCase<S: LifetimeStrategy> {
         (valueMap, valueMapFD) = world.createArrayMap(values: mapSlots)
         (program, programFD) = world.loadProgram(usedMaps: [allocatorMap, valueMap])
         lifetime = allocatorMap.lifetime
-        if asynchronousKill { lifetime.killGracePeriod = .callRCU }
+        if asynchronousKill { lifetime.killGracePeriod = .queued }
         slots = valueMap.slots
         self.checked = checked
         self.objectSize = objectSize
@@ -80,14 +80,6 @@ public final class LifetimeCase<S: LifetimeStrategy> {
     public func free(_ object: UnsafeMutableRawPointer, cpu: Int) {
         if _slowPath(checked) { return world.objDrop(object, cpu: cpu) }
         S.free(object, cpu: cpu)
-    }
-
-    /// Allocation after the kill through a surviving reference: `tryget` where the strategy
-    /// allows it (`S.postKillAllocation`), nil where it forbids it or the count reached zero.
-    @inlinable @inline(__always)
-    public func allocateAfterKill(size: Int, cpu: Int) -> UnsafeMutableRawPointer? {
-        if _slowPath(checked) { return world.objNewAfterKill(lifetime, size: size, cpu: cpu) }
-        return S.allocateAfterKill(from: lifetime, size: size, cpu: cpu)
     }
 
     /// `bpf_kptr_xchg` on value `slot` of the array map: returns the previous object, which
@@ -124,18 +116,30 @@ public final class LifetimeCase<S: LifetimeStrategy> {
         return report
     }
 
-    /// After an asynchronous percpu_ref kill: waits until the per-CPU counts are folded into
-    /// the shared count (the switch to atomic is confirmed) and returns how long that took
-    /// from `since`; nil when there is no switch to wait for. Traps after `timeoutNs`.
-    public func waitForKillConfirmation(since: Int, timeoutNs: Int = 10_000_000_000) -> Int? {
+    /// What confirming a queued percpu_ref kill took: from the kill call until the fold ran
+    /// (`confirmNanoseconds`), the grace period and the fold alone.
+    public struct KillConfirmation: Equatable, Sendable {
+        public var confirmNanoseconds: Int
+        public var gracePeriodNanoseconds: Int?
+        public var foldNanoseconds: Int?
+    }
+
+    /// After a queued percpu_ref kill: serves the switch queue on the calling thread (the
+    /// coordinator, off the measured path: one grace period, then the fold) and returns how
+    /// long the switch took from `since`; nil when there is no switch to confirm. If another
+    /// thread served it, waits until the fold is visible. Traps after `timeoutNs`.
+    public func confirmKill(since: Int, timeoutNs: Int = 10_000_000_000) -> KillConfirmation? {
         guard lifetime.hasPercpuRef, lifetime.percpuRef.isDead else { return nil }
         let ref = lifetime.percpuRef
+        let service = PercpuRefSwitchQueue.serve()
         while !ref.isFolded {
             precondition(MonotonicClock.nanoseconds() - since < timeoutNs, "percpu_ref switch not confirmed in \(timeoutNs / 1_000_000) ms")
+            PercpuRefSwitchQueue.serve()
             var ts = timespec(tv_sec: 0, tv_nsec: 10_000)
             nanosleep(&ts, nil)
         }
-        return MonotonicClock.nanoseconds() - since
+        return KillConfirmation(confirmNanoseconds: MonotonicClock.nanoseconds() - since,
+                                gracePeriodNanoseconds: service?.gracePeriodNanoseconds, foldNanoseconds: service?.foldNanoseconds)
     }
 
     /// Teardown: closes the value map (every kptr still stored is freed on `cpu`, then its
@@ -151,8 +155,10 @@ public final class LifetimeCase<S: LifetimeStrategy> {
             mapsClosed = true
             world.close(valueMapFD, cpu: cpu)
             if S.isImmortal { world.tearDownGlobal() }
-            // A delayed asynchronous kill (hybrid) folds on liburcu's callback thread: wait.
-            if lifetime.hasPercpuRef && lifetime.percpuRef.isDead && !lifetime.percpuRef.isFolded { QSBR.barrier() }
+            // A delayed queued kill (hybrid's, at the last used_allocators reference): complete it.
+            if lifetime.hasPercpuRef && lifetime.percpuRef.isDead && !lifetime.percpuRef.isFolded {
+                _ = confirmKill(since: MonotonicClock.nanoseconds())
+            }
         }
         return lifetime.destroyReport
     }

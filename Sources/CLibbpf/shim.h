@@ -7,9 +7,6 @@
 #include <bpf/libbpf.h>
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
-#include <linux/membarrier.h>
-#include <sys/syscall.h>
-#include <unistd.h>
 #include <linux/bpf.h>
 #include <errno.h>
 #include <string.h>
@@ -71,20 +68,6 @@ static inline long CLibbpf_bss_offset(struct bpf_object *obj, const char *name) 
         if (var && strcmp(btf__name_by_offset(btf, var->name_off), name) == 0) return (long)v->offset;
     }
     return -1;
-}
-
-/// A real kernel RCU grace period from userspace: membarrier(MEMBARRIER_CMD_GLOBAL) calls
-/// synchronize_rcu() when more than one CPU is online (kernel/sched/membarrier.c; the bpf
-/// selftests' kern_sync_rcu() relies on it). Returns 0 or -errno.
-static inline int CLibbpf_synchronize_rcu(void) {
-    long rc = syscall(__NR_membarrier, MEMBARRIER_CMD_GLOBAL, 0, 0);
-    return rc == 0 ? 0 : -errno;
-}
-
-/// Whether membarrier(MEMBARRIER_CMD_GLOBAL) is supported here (MEMBARRIER_CMD_QUERY).
-static inline int CLibbpf_membarrier_global_supported(void) {
-    long mask = syscall(__NR_membarrier, MEMBARRIER_CMD_QUERY, 0, 0);
-    return mask > 0 && (mask & MEMBARRIER_CMD_GLOBAL) != 0;
 }
 
 #endif

@@ -34,3 +34,10 @@ int CPlatform_affinity_cpus(int *out, int capacity) {
     }
     return n;
 }
+
+#include <sys/syscall.h>
+#include <unistd.h>
+
+long CPlatform_membarrier(int cmd, unsigned int flags) {
+    return syscall(SYS_membarrier, cmd, flags, 0);
+}

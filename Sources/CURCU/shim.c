@@ -38,31 +38,5 @@ void CURCU_read_lock(void) { urcu_qsbr_read_lock(); }
 void CURCU_read_unlock(void) { urcu_qsbr_read_unlock(); }
 void CURCU_synchronize(void) { urcu_qsbr_synchronize_rcu(); }
 
-struct curcu_callback {
-    struct rcu_head head; // first member: the rcu_head pointer is the struct pointer
-    void (*fn)(void *);
-    void *arg;
-};
-
-static void curcu_trampoline(struct rcu_head *head) {
-    struct curcu_callback *cb = (struct curcu_callback *)head;
-    cb->fn(cb->arg);
-    free(cb);
-}
-
-void CURCU_call(void (*fn)(void *), void *arg) {
-    struct curcu_callback *cb = malloc(sizeof(*cb));
-    if (!cb) abort();
-    cb->fn = fn;
-    cb->arg = arg;
-    int was = curcu_state;
-    if (was == CURCU_UNREGISTERED) CURCU_register_thread();
-    else if (was == CURCU_OFFLINE) CURCU_thread_online();
-    urcu_qsbr_call_rcu(&cb->head, curcu_trampoline);
-    if (was == CURCU_UNREGISTERED) CURCU_unregister_thread();
-    else if (was == CURCU_OFFLINE) CURCU_thread_offline();
-}
-
-void CURCU_barrier(void) { urcu_qsbr_barrier(); }
 int CURCU_is_registered(void) { return curcu_state != CURCU_UNREGISTERED; }
 int CURCU_is_online(void) { return curcu_state == CURCU_ONLINE; }

@@ -164,13 +164,9 @@ extension KernelCase {
     /// program run by BPF_PROG_TEST_RUN is one rcu_read_lock() section, so when this returns
     /// no program that read the PERCPU mode can still be adding to its slot. Returns ns waited.
     public static func kernelGracePeriod() throws(KernelCaseFailure) -> Int {
-        guard sysconf(Int32(_SC_NPROCESSORS_ONLN)) > 1 else {
-            throw KernelCaseFailure("membarrier(MEMBARRIER_CMD_GLOBAL) waits no grace period with one CPU online")
-        }
-        let t0 = monotonicNanoseconds()
-        let rc = CLibbpf_synchronize_rcu()
-        guard rc == 0 else { throw KernelCaseFailure("membarrier(MEMBARRIER_CMD_GLOBAL): \(String(cString: strerror(-rc)))") }
-        return monotonicNanoseconds() - t0
+        if let why = KernelGracePeriod.unavailableReason { throw KernelCaseFailure(why) }
+        guard let ns = KernelGracePeriod.wait() else { throw KernelCaseFailure("membarrier(MEMBARRIER_CMD_GLOBAL) failed") }
+        return ns
     }
 
     /// Exchanges out and drops slots `range` in runs of opsPerRun, timed; checks the counters.

@@ -35,5 +35,21 @@ public enum TimeStampCounter {
         return best
     }
 
+    /// The smallest step the counter is seen to advance by, in ticks: back-to-back reads that
+    /// differ at all differ by at least this much. On a bare-metal x86 TSC it is a few ticks;
+    /// under some hypervisors the guest's TSC advances in coarse steps (seen here: ~25 ticks =
+    /// 10 ns), and no single-operation latency can be resolved below that.
+    public static func measureResolutionTicks(samples: Int = 20_000) -> UInt64 {
+        var best = UInt64.max
+        var previous = start()
+        for _ in 0..<samples {
+            let t = start()
+            let d = t &- previous
+            if d > 0 && d < best { best = d }
+            previous = t
+        }
+        return best == .max ? 1 : best
+    }
+
     @inlinable @inline(__always) public static func relax() { CPlatform_cpu_relax() }
 }

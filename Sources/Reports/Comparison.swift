@@ -210,11 +210,20 @@ public struct Comparison: Equatable, Sendable {
         let fields: [(String, KeyPath<ResultRow, String>)] = [
             ("host", \.host), ("cpu_model", \.cpuModel), ("kernel", \.kernel), ("swift", \.swift), ("build", \.build),
         ]
-        return fields.compactMap { name, path in
+        var warnings = fields.compactMap { name, path -> String? in
             let b = Set(base.map { $0[keyPath: path] }), n = Set(new.map { $0[keyPath: path] })
             guard b != n else { return nil }
             return "\(name) differs: base \(b.sorted().joined(separator: ", ")); new \(n.sorted().joined(separator: ", "))"
         }
+        // The same model string can hide another host: the cross-core round trip tells.
+        func roundTrip(_ rows: [ResultRow]) -> Double? {
+            let v = rows.filter { $0.metric == "round_trip_ns" }.compactMap(\.value).sorted()
+            return v.isEmpty ? nil : v[v.count / 2]
+        }
+        if let b = roundTrip(base), let n = roundTrip(new), max(b, n) > 1.5 * min(b, n) {
+            warnings.append(String(format: "cross-core round trip differs: base %.0f ns, new %.0f ns (median): another host or host state", b, n))
+        }
+        return warnings
     }
 
     static func formatP(_ p: Double) -> String { String(format: "%.3g", p) }

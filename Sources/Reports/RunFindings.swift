@@ -1,61 +1,75 @@
 /// "These results show:" — at most about ten claims, most important first, each an effect with
-/// its 95 % bootstrap interval over repetitions (`Effect`). A difference is stated only when the
-/// interval excludes the ±3 % noise band, otherwise the claim says "no significant difference".
+/// its 95 % bootstrap interval over repetitions (`Effect`), stated in added ns over `global` (the
+/// design that landed) and, where kernel rows exist, as a share of the kernel's own cost. A
+/// difference is stated only when the interval excludes the ±3 % noise band; otherwise the claim
+/// says what the interval rules out ("no difference beyond ±X %").
 /// Only the lifetime strategies get kill, post-kill and drain claims: the reference rows (system
 /// allocators, freelist, noop, the kernel subjects) have no owner to kill.
 public enum RunFindings {
     /// The policies compared with `global`, the design that landed, in the thread's order.
     public static let policies = ["atomic", "percpu-ref", "lazy", "kmem-cache", "hybrid"]
-    /// Workloads where kmem-cache and lazy run the same object size (larson draws random sizes,
-    /// which the fixed-size path cannot serve, so its rows are not the same workload).
-    public static let sameSizeWorkloads = ["pair", "batch", "remote", "kptr-xchg"]
 
     public static func compute(rows: [ResultRow], safety: [SafetyVerdict] = []) -> [String] {
-        let samples = Samples(rows.filter { $0.phase != "scenario" })
+        let samples = Samples(rows.filter { $0.phase != "scenario" && $0.strategy != "host" })
+        let host = HostRows(rows)
         var out: [String] = []
         guard let size = samples.sizes.first else { return safety.isEmpty ? [] : [safetyLine(safety)] }
         let t1 = samples.threads.first ?? 1, tN = samples.threads.last ?? 1
         let sizeNote = samples.sizes.count > 1 ? ", \(size) B" : ""
         let present = policies.filter { samples.has($0, "pair", "live", "pair", t1, size) }
+        let kernelPair = samples.median("kernel", "pair", "live", "pair", t1, size)
 
-        // 1. Live cost of each policy over global, at one thread (the most threads follow later).
+        // 1. Live cost of each policy over global, in added ns (and as a share of the kernel's
+        //    own pair when the kernel rows exist): the thread's question in the kernel's terms.
         func live(_ t: Int) {
             let effects = present.compactMap { s in
                 samples.effect(s, "global", "pair", "live", "pair", t, size).map { (s, $0) }
             }
-            if !effects.isEmpty {
-                out.append("Live pair ns/op over global (\(t) thr\(sizeNote)): " + listing(effects) + ".")
+            guard !effects.isEmpty, let base = samples.median("global", "pair", "live", "pair", t, size) else { return }
+            var text = "Live pair, added ns/op over global (\(t) thr\(sizeNote), global \(ResultCell.format(base)) ns): "
+                + addedListing(effects, base: base)
+            if let k = samples.median("kernel", "pair", "live", "pair", t, size),
+               let (s, e) = effects.filter({ $0.1.isSignificant }).max(by: { $0.1.ratio < $1.1.ratio }) {
+                text += "; the kernel's bpf_obj_new+drop pair costs \(ResultCell.format(k)) ns, so \(s)'s added cost would be "
+                    + "\(percentText((e.ratio - 1) * base / k)) of it"
             }
+            out.append(text + ".")
         }
         live(t1)
-        // 2. After the kill: allocation through surviving references, then the frees (drain).
-        var after: [String] = []
-        let postKill = present.compactMap { s in
-            samples.effect(s, "global", "pair", "post-kill", "pair", t1, size).map { (s, $0) }
+        // 2. After the kill nothing is allocated; objects that outlived the allocator map are
+        //    freed by every worker at once (each paying the put), then by the map's free.
+        for t in Set([t1, tN]).sorted() {
+            let effects = present.compactMap { s in
+                samples.effect(s, "global", "pair", "post-kill", "free", t, size).map { (s, $0) }
+            }
+            guard !effects.isEmpty, let base = samples.median("global", "pair", "post-kill", "free", t, size) else { continue }
+            out.append("After the kill (no allocation is possible), concurrent frees by \(t) worker\(t == 1 ? "" : "s"), "
+                + "added ns/free over global (\(ResultCell.format(base)) ns): " + addedListing(effects, base: base) + ".")
         }
-        if !postKill.isEmpty { after.append(listing(postKill)) }
-        let cannot = present.filter { samples.missing($0, "pair", "post-kill", "pair", t1, size) }
-        if !cannot.isEmpty { after.append("\(cannot.joined(separator: ", ")) cannot allocate (no allocator map left)") }
-        if !after.isEmpty { out.append("After the kill, pair ns/op over global (\(t1) thr\(sizeNote)): " + after.joined(separator: "; ") + ".") }
-        // 3. percpu-ref's downgrade to atomic mode ("which will kill performance").
+        // 3. percpu-ref's downgrade ("which will kill performance"): its frees after the kill
+        //    against its own frees while live (batch), and against atomic's.
         var downgrade: [String] = []
         for t in Set([t1, tN]).sorted() {
-            guard let e = samples.effect("percpu-ref", "percpu-ref", "pair", "post-kill", "pair", t, size,
-                                         baselinePhase: "live") else { continue }
-            var text = "\(describe(e)) at \(t) thr"
-            if let a = samples.effect("percpu-ref", "atomic", "pair", "post-kill", "pair", t, size, baselinePhase: "live") {
-                text += " (vs atomic live: \(describe(a)))"
+            var text: String
+            if let e = samples.effect("percpu-ref", "percpu-ref", "batch", "post-kill", "free", t, size, baselinePhase: "live") {
+                text = "\(describe(e)) its live frees at \(t) thr"
+            } else if let e = samples.effect("percpu-ref", "global", "pair", "post-kill", "free", t, size) {
+                text = "\(describe(e)) global's frees at \(t) thr"
+            } else { continue }
+            if let a = samples.effect("percpu-ref", "atomic", "pair", "post-kill", "free", t, size) {
+                text += " (vs atomic's: \(describe(a)))"
             }
             downgrade.append(text)
         }
         if !downgrade.isEmpty {
-            out.append("percpu-ref after the kill (\"will kill performance\"): pair ns/op over its live cost "
+            out.append("percpu-ref after the kill (\"will kill performance\"): every free an atomic RMW, "
                 + downgrade.joined(separator: ", ") + ".")
         }
         // 4. The unload walk against percpu-ref's kill.
         if let walk = WalkCost(rows: rows) {
             out.append(walk.finding(kill: samples.values("percpu-ref", "pair", "kill", "kill", t1, size, metric: "latency_us"),
-                                    grace: samples.values("percpu-ref", "pair", "kill", "grace", t1, size, metric: "latency_us")))
+                                    grace: samples.values("percpu-ref", "pair", "kill", "grace", t1, size, metric: "latency_us"),
+                                    kernelGrace: host.kernelGraceMicroseconds))
         }
         // 5. Safety in one line; then the live cost at the most threads.
         if !safety.isEmpty { out.append(safetyLine(safety)) }
@@ -69,48 +83,34 @@ public enum RunFindings {
             // The mechanism is named only when the data show the drop it explains.
             out.append(text + (a.isSignificant && a.ratio < 1 ? ": the shared counter's line moves between CPUs on every op." : a.significanceNote + "."))
         }
-        // 7. Frees after the kill.
+        // 7. The map's free (one thread, no contention).
         let drain = present.compactMap { s in
             samples.effect(s, "global", "pair", "drain", "drain", t1, size).map { (s, $0) }
         }
-        if !drain.isEmpty {
-            out.append("Frees after the kill (drain ns/object over global, \(t1) thr\(sizeNote)): " + listing(drain) + ".")
+        if !drain.isEmpty, let base = samples.median("global", "pair", "drain", "drain", t1, size) {
+            out.append("The map's free after the kill (one thread\(sizeNote)), added ns/free over global "
+                + "(\(ResultCell.format(base)) ns): " + addedListing(drain, base: base) + ".")
         }
-        // 8. The v5 fixed-size claim, on same-size workloads only.
-        if let claim = fixedSizeClaim(samples, size: size) { out.append(claim) }
+        // 8. Contention beyond two CPUs: a projection from the constant measured here.
+        if let rmw2 = host.rmwNanoseconds(threads: 2), let p = ContentionProjection(contendedRMW2Threads: rmw2) {
+            var atomicAdded: Double?
+            if tN >= 2, let a = samples.median("atomic", "pair", "live", "pair", tN, size),
+               let g = samples.median("global", "pair", "live", "pair", tN, size) { atomicAdded = a - g }
+            out.append(p.finding(atomicAddedNs: atomicAdded, kernelPairNs: kernelPair))
+        }
         // 9. The model against the running kernel.
         if let kernel = modelAgainstKernel(samples, t1, size) { out.append(kernel) }
+        // 10. What this suite cannot test.
+        if present.contains("kmem-cache") {
+            out.append("Not testable here: the v5 claim (kmem_cache brings no benefit over kmalloc). The model's kmem-cache "
+                + "and lazy share the per-CPU cache code, and no BPF path reaches a raw kmem_cache (a no-prealloc hash "
+                + "map's bpf_mem_cache also pays hashing, the bucket lock and an element count); no claim is made either way.")
+        }
         out += HostEpisodes(rows: rows).findings
         return out
     }
 
     // MARK: Claims
-
-    static func fixedSizeClaim(_ samples: Samples, size: Int) -> String? {
-        var same: [(String, Effect)] = []
-        for w in sameSizeWorkloads {
-            for t in samples.threads {
-                for op in ["pair", "alloc", "free"] where samples.has("kmem-cache", w, "live", op, t, size) {
-                    if let e = samples.effect("kmem-cache", "lazy", w, "live", op, t, size) {
-                        same.append(("\(w)\(op == "pair" ? "" : " " + op) \(t)t", e))
-                    }
-                }
-            }
-        }
-        guard !same.isEmpty else { return nil }
-        let faster = same.filter { $0.1.isSignificant && $0.1.ratio < 1 }
-        let slower = same.filter { $0.1.isSignificant && $0.1.ratio > 1 }
-        var text = "v5 claim (kmem_cache brings no benefit over kmalloc), kmem-cache vs lazy ns/op on \(same.count) same-size case\(same.count == 1 ? "" : "s"): "
-        if faster.isEmpty && slower.isEmpty {
-            text += "no significant difference in any (consistent with the claim)"
-        } else {
-            text += "no significant difference in \(same.count - faster.count - slower.count)"
-            if !faster.isEmpty { text += "; faster in " + faster.map { "\($0.0) \(describe($0.1))" }.joined(separator: ", ") }
-            if !slower.isEmpty { text += "; slower in " + slower.map { "\($0.0) \(describe($0.1))" }.joined(separator: ", ") }
-        }
-        return text + ". The model's two paths share the per-CPU cache code and differ only in the size-class "
-            + "lookup and unit size, so this tests the fast path, not SLUB's kmem_cache against kmalloc slabs."
-    }
 
     static func modelAgainstKernel(_ samples: Samples, _ t: Int, _ size: Int) -> String? {
         var parts: [String] = []
@@ -125,8 +125,15 @@ public enum RunFindings {
             parts.append("htab update+delete \(ResultCell.format(k)) ns (\(factor(e)))")
         }
         guard !parts.isEmpty else { return nil }
-        return "Model vs kernel (pair, \(t) thr): " + parts.joined(separator: "; ")
-            + "; the kernel frees through bpf_mem_free_rcu (reuse after a grace period), the model reuses at once."
+        var text = "Model vs kernel (pair, \(t) thr): " + parts.joined(separator: "; ")
+        if let a = samples.median("kernel", "batch", "live", "alloc", t, size), let f = samples.median("kernel", "batch", "live", "free", t, size) {
+            text += ". Compare pairs, not alloc and free apart: bpf_obj_drop frees through bpf_mem_free_rcu, which moves "
+                + "the free's cost onto the next allocation's refill (kernel batch alloc \(ResultCell.format(a)) ns, free "
+                + "\(ResultCell.format(f)) ns)"
+        } else {
+            text += "; the kernel frees through bpf_mem_free_rcu (reuse after a grace period), the model reuses at once"
+        }
+        return text + "."
     }
 
     /// Every verdict in one line: the safe strategies, then each hazard with its scenarios.
@@ -157,13 +164,43 @@ public enum RunFindings {
 
     // MARK: Text
 
-    /// "atomic 6.08× [5.9, 6.3], percpu-ref +27 % [+25, +29]; no significant difference: lazy (+1 % [-2, +4])".
+    /// "atomic 6.08× [5.9, 6.3], percpu-ref +27% [+25, +29], no difference beyond ±4%: lazy [-2, +4]".
+    /// A difference that is not claimed says what the interval rules out: "no difference beyond
+    /// ±X %" with X the interval's farthest end, so [−14, 0] and [−1, +1] read differently.
     static func listing(_ effects: [(String, Effect)]) -> String {
-        let claimed = effects.filter { $0.1.isSignificant }.map { "\($0.0) \(describe($0.1))" }
-        let none = effects.filter { !$0.1.isSignificant }.map { "\($0.0) (\(describe($0.1)))" }
-        var parts = claimed
-        if !none.isEmpty { parts.append("no significant difference: " + none.joined(separator: ", ")) }
+        var parts = effects.filter { $0.1.isSignificant }.map { "\($0.0) \(describe($0.1))" }
+        let none = effects.filter { !$0.1.isSignificant }
+        let groups = Dictionary(grouping: none) { $0.1.resolvablePercent }
+        for bound in groups.keys.sorted() {
+            parts.append("no difference beyond ±\(bound)%: " + groups[bound]!.map {
+                "\($0.0) [\(percent($0.1.low, unit: false)), \(percent($0.1.high, unit: false))]"
+            }.joined(separator: ", "))
+        }
         return parts.joined(separator: ", ")
+    }
+
+    /// As `listing`, in added ns/op over the baseline's median (the interval scaled the same
+    /// way), with the relative change beside: "atomic +2.0 ns [+1.9, +2.2] (+81%)".
+    static func addedListing(_ effects: [(String, Effect)], base: Double) -> String {
+        func ns(_ r: Double) -> String {
+            let v = (r - 1) * base
+            return (v >= 0 ? "+" : "-") + ResultCell.format(abs(v))
+        }
+        var parts = effects.filter { $0.1.isSignificant }.map { s, e in
+            "\(s) \(ns(e.ratio)) ns [\(ns(e.low)), \(ns(e.high))] (\(e.ratio >= 2 ? factor(e) : percent(e.ratio)))"
+        }
+        let none = effects.filter { !$0.1.isSignificant }
+        let groups = Dictionary(grouping: none) { $0.1.resolvablePercent }
+        for bound in groups.keys.sorted() {
+            parts.append("no difference beyond ±\(bound)% (±\(ResultCell.format(Double(bound) / 100 * base)) ns): "
+                + groups[bound]!.map(\.0).joined(separator: ", "))
+        }
+        return parts.joined(separator: ", ")
+    }
+
+    static func percentText(_ fraction: Double) -> String {
+        let p = fraction * 100
+        return p >= 10 ? "\(Int(p.rounded()))%" : p >= 1 ? String(format: "%.1f%%", p) : String(format: "%.2f%%", p)
     }
 
     /// A ratio as a change in percent below 2×, as a factor from there, with its interval.
@@ -187,9 +224,31 @@ public enum RunFindings {
 }
 
 extension Effect {
-    /// Appended to a claim whose factor is not outside the noise band.
-    var significanceNote: String { isSignificant ? "" : " (no significant difference)" }
+    /// Appended to a claim whose factor is not outside the noise band: what it rules out.
+    var significanceNote: String { isSignificant ? "" : " (no difference beyond ±\(resolvablePercent)%)" }
+
+    /// The interval's farthest end from no change, in whole percent (rounded up): the largest
+    /// difference the data do not rule out.
+    var resolvablePercent: Int {
+        // The tolerance keeps 1.01 − 1 (= 0.0100000…09 in binary) at 1 %, not 2.
+        Int((max(abs(low - 1), abs(high - 1)) * 100 - 1e-9).rounded(.up))
+    }
 }
+
+/// The `host` calibration rows of a run (HostCalibration): what the findings need of them.
+struct HostRows {
+    let rows: [ResultRow]
+    init(_ all: [ResultRow]) { rows = all.filter { $0.strategy == "host" && $0.phase == "calibration" } }
+
+    func rmwNanoseconds(threads: Int) -> Double? {
+        rows.first { $0.op == "rmw" && $0.threads == threads && $0.metric == "ns_per_op" }?.value
+    }
+    var kernelGraceMicroseconds: [Double] {
+        rows.filter { $0.workload == "kernel-rcu" && $0.op == "grace" }.compactMap(\.value)
+    }
+    var clockResolutionNs: Double? { rows.first { $0.metric == "resolution_ns" }?.value }
+}
+
 
 /// Repetition values of the run's cases, by repetition, for the findings' bootstraps.
 struct Samples {

@@ -101,27 +101,39 @@ public struct WalkCost: Sendable {
         return (interval(point.slope, slopes), even)
     }
 
-    /// The claim: ns per value with its interval, how it was fitted, and the break-even size.
-    func finding(kill killMicroseconds: [Double], grace graceMicroseconds: [Double]) -> String {
+    /// The claim: ns per value with its interval, how it was fitted, and how it compares with
+    /// percpu-ref's kill as its caller pays it (the kernel's `percpu_ref_kill` queues the switch
+    /// and returns; the grace period and the fold are paid by no caller).
+    func finding(kill killMicroseconds: [Double], grace graceMicroseconds: [Double], kernelGrace: [Double] = []) -> String {
         let killNs = killMicroseconds.map { $0 * 1000 }
         let (slope, even) = intervals(killNs: killNs)
         let sizes = mapSizes
         // With several sizes the line has a fixed part (setup, the first cache misses): say it.
-        let fixed = Self.fit(points).intercept / 1000
+        let fit = Self.fit(points)
+        let fixed = fit.intercept / 1000
         let how = sizes.count > 1
             ? "plus \(ResultCell.format(fixed)) µs fixed, fitted over \(sizes.count) map sizes \(Int(sizes.first!))-\(Int(sizes.last!))"
             : "at \(Int(sizes[0])) values; one map size, so no line is fitted"
         var text = "Unload walk (\(strategy)): \(RunFindings.number(slope.ratio)) ns per map value "
             + "[\(RunFindings.number(slope.low)), \(RunFindings.number(slope.high))], \(how)"
         guard !killNs.isEmpty else { return text + "; no percpu-ref kill in this run to compare with." }
-        text += "; percpu-ref's kill costs its caller \(ResultCell.format(Effect.median(killMicroseconds))) µs"
-        if !graceMicroseconds.isEmpty {
-            text += " (atomic mode confirmed \(ResultCell.format(Effect.median(graceMicroseconds) / 1000)) ms later)"
-        }
+        let kill = Effect.median(killNs)
+        text += "; percpu-ref's kill costs its caller \(ResultCell.format(kill)) ns (flags, base reference, the switch queued)"
         if let even {
             text += ", so the walk costs more from about \(Int(even.ratio.rounded())) map values "
                 + "[\(Int(even.low.rounded())), \(Int(even.high.rounded()))]"
+        } else {
+            let smallest = fit.intercept + fit.slope * (sizes.first ?? 1)
+            text += ", so the walk costs more at every map size (\(ResultCell.format(smallest / 1000)) µs at \(Int(sizes.first ?? 1)) values)"
         }
+        var deferred: [String] = []
+        if !graceMicroseconds.isEmpty {
+            deferred.append("\(ResultCell.format(Effect.median(graceMicroseconds))) µs with liburcu QSBR over the running workers")
+        }
+        if !kernelGrace.isEmpty {
+            deferred.append("\(ResultCell.format(Effect.median(kernelGrace) / 1000)) ms for this kernel's synchronize_rcu (membarrier)")
+        }
+        if !deferred.isEmpty { text += "; the grace period before atomic mode is confirmed takes " + deferred.joined(separator: ", ") + ", paid by no caller" }
         return text + "."
     }
 }

@@ -44,6 +44,8 @@ public final class BenchRunner {
     let context: RunContext
     let quiet: Bool
     let calibration: (overheadTicks: UInt64, ticksPerNs: Double)
+    /// The host's clock resolution, one contended line's RMW cost, a kernel grace period.
+    let host: HostCalibration
     /// Kernel cases, loaded once before the first round (KernelRepetition.swift).
     var kernelCases: [CaseSpec: KernelCase] = [:]
     var kernelBuild: BPFBuild?
@@ -54,6 +56,7 @@ public final class BenchRunner {
         self.context = context
         self.quiet = quiet
         calibration = (TimeStampCounter.measureOverheadTicks(), TimeStampCounter.measureTicksPerNanosecond(milliseconds: 20))
+        host = HostCalibration.measure(cpus: plan.cpus, ticksPerNs: calibration.ticksPerNs, overheadTicks: calibration.overheadTicks)
     }
 
     /// A case failed: the run stops, and `finished` keeps the rows of the cases before it (the
@@ -81,6 +84,8 @@ public final class BenchRunner {
 
     public var tscTicksPerNs: Double { calibration.ticksPerNs }
     public var timerOverheadTicks: UInt64 { calibration.overheadTicks }
+    /// The smallest step the TSC advances by here, in ns.
+    public var clockResolutionNs: Double { host.resolutionNs }
 
     /// Runs every case's repetitions interleaved: round r runs repetition r of every case, in an
     /// order shuffled per round (seeded), so a host episode of a few seconds spreads over the
@@ -106,7 +111,8 @@ public final class BenchRunner {
         let start = now()
         var done = 0
         var random = FastRandom(seed: plan.settings.seed ^ 0x5EED_0F_0DE4)
-        func rowsSoFar() -> [ResultRow] { rowsByCase.flatMap { $0 } }
+        let hostRows = host.rows(context, cpus: plan.cpus)
+        func rowsSoFar() -> [ResultRow] { hostRows + rowsByCase.flatMap { $0 } }
         func finished() -> Int { runnable.filter { !rowsByCase[$0].isEmpty }.count }
         rounds: for round in 0..<rounds {
             var order = runnable
@@ -194,7 +200,7 @@ public final class BenchRunner {
         if r.interrupted { throw CaseFailure.interrupted }
         if let problem = r.teardown.problem { throw CaseFailure.invariant(problem) }
         return RowBuilder(context: context, spec: spec, repetition: rep)
-            .rows(r, postKillNote: subject.postKillNote, hasKill: subject.hasKill, latencyWanted: plan.settings.latency)
+            .rows(r, hasKill: subject.hasKill, latencyWanted: plan.settings.latency)
     }
 
     private func one<S: CaseSubject, W: Workload>(_ s: S, _ w: W.Type, _ spec: CaseSpec, _ rep: Int) throws -> RepetitionResult {

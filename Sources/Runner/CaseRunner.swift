@@ -38,13 +38,17 @@ public struct RunSettings: Sendable {
 struct RepetitionResult {
     var live = PhaseCounters()
     var liveWorkers = 0
-    var postKill: PhaseCounters?
+    /// After the kill, every worker at once frees the objects of its half of the map
+    /// (`post-kill`/`free`): the frees of objects that outlived their allocator map while other
+    /// programs still run, each paying the strategy's put.
+    var postKillFree = PhaseCounters()
     var kill = KillTimings()
+    /// The map's free: one thread frees every remaining object (`drain`), no contention; the
+    /// last free releases a refcounted allocator.
     var drain = PhaseCounters()
     var teardown: TeardownResult
     var bytes: [String: (peak: Int, avg: Int)] = [:]
     var liveLatency: (alloc: Histogram<UInt64>, free: Histogram<UInt64>)?
-    var postKillLatency: (alloc: Histogram<UInt64>, free: Histogram<UInt64>)?
     /// The cross-core round trip measured just before the repetition (ns), nil on one CPU.
     var crossCoreRoundTripNs: Double?
     var interrupted = false
@@ -65,11 +69,13 @@ public enum CaseFailure: Error, CustomStringConvertible {
 }
 
 /// Runs the phases of one repetition (DESIGN.md "Phases of one case"):
-/// `live` → `kill` → `post-kill` → `drain` → teardown, on pinned workers that stay up the whole
-/// time (so the kill's grace period waits for real readers). The coordinator sleeps on a
-/// condition until the workers reach the kill window, kills, waits for an asynchronous kill
-/// to be confirmed, then sleeps until the workers are done: it never wakes on a timer, so it
-/// never takes a worker's CPU while a phase is measured.
+/// `live` → stash → `kill` → `post-kill` (concurrent frees) → `drain` (the map's free, one
+/// thread) → teardown, on pinned workers that stay up the whole time (so the kill's grace
+/// period waits for real readers). Nothing is allocated after the kill: no design can, once the
+/// allocator map is gone. The coordinator sleeps on a condition until the workers reach the
+/// kill window, kills (timed: the caller's cost), completes a queued switch (grace period and
+/// fold, off the measured path), then sleeps until the workers are done: it never wakes on a
+/// timer, so it never takes a worker's CPU while a phase is measured.
 enum CaseRunner {
     static func runRepetition<S: CaseSubject, W: Workload>(
         subject: S, workload: W.Type, spec: CaseSpec, settings: RunSettings, repetition: Int,
@@ -93,7 +99,7 @@ enum CaseRunner {
 /// The state one repetition's workers and coordinator share, and the steps each runs.
 final class RepetitionRun<S: CaseSubject, W: Workload>: @unchecked Sendable {
     /// Phases as seen by the memory sampler.
-    enum Phase: Int { case live = 0, kill, postKill }
+    enum Phase: Int { case live = 0, kill }
 
     let subject: S
     let spec: CaseSpec
@@ -106,18 +112,14 @@ final class RepetitionRun<S: CaseSubject, W: Workload>: @unchecked Sendable {
     let killWindowReached = PhaseSignal()
     let killDone = StopFlag()
     let abort = StopFlag()
-    /// Decided by the coordinator before it releases the workers from the kill window, so every
-    /// worker takes the same branch (and the same barriers) after it.
-    var runPostKill = false
     let slotsPerWorker: Int
 
     // Per-worker results, written by their worker only, read after join.
     var live: [PhaseCounters]
     var post: [PhaseCounters]
-    var drain: [PhaseCounters]
+    var drain = PhaseCounters()
     var liveLatency: [LatencyRecorder?]
-    var postLatency: [LatencyRecorder?]
-    var destroyInDrainNs: [Int?]
+    var destroyInDrainNs: Int?
     var warmSink: [UInt8]
     /// Worker 0 samples the subject's held bytes at batch boundaries (it reads the clock there
     /// anyway), so sampling needs no thread of its own.
@@ -137,10 +139,7 @@ final class RepetitionRun<S: CaseSubject, W: Workload>: @unchecked Sendable {
         slotsPerWorker = settings.mapSlots / t
         live = .init(repeating: .init(), count: t)
         post = .init(repeating: .init(), count: t)
-        drain = .init(repeating: .init(), count: t)
         liveLatency = .init(repeating: nil, count: t)
-        postLatency = .init(repeating: nil, count: t)
-        destroyInDrainNs = .init(repeating: nil, count: t)
         warmSink = .init(repeating: 0, count: t)
     }
 
@@ -173,14 +172,15 @@ final class RepetitionRun<S: CaseSubject, W: Workload>: @unchecked Sendable {
         if settings.latency { liveLatency[w] = latencyPass(target, cpu: cpu) }
         stash(target, cpu: cpu, slots: slots, failures: &live[w].failedAllocations)
         killWindow(target, w, cpu: cpu)
-        if runPostKill, let pk = subject.postKill {
-            // The post-kill loop is its own specialization: warm it up like the live one.
-            if settings.warmupNs > 0 { var scratch = PhaseCounters(); measure(pk, w, cpu, .postKill, ns: settings.warmupNs, into: &scratch) }
-            measure(pk, w, cpu, .postKill, ns: settings.durationNs, into: &post[w])
-            if settings.latency { postLatency[w] = latencyPass(pk, cpu: cpu) }
-        }
+        // After the kill: frees only. First every worker at once (its own half of its stash),
+        // then the map's free on one thread (everything left).
+        let half = concurrentHalf(slots)
+        freeTimed(target, w, cpu: cpu, slots: [half], into: &post[w], timesDestroy: false)
         barrier.wait()
-        drainSlots(target, w, cpu: cpu, slots: slots)
+        if w == 0 {
+            let rest = (0..<spec.threads).map { mapFreeHalf(slotRange($0)) }
+            freeTimed(target, w, cpu: cpu, slots: rest, into: &drain, timesDestroy: true)
+        }
         barrier.wait()
     }
 
@@ -188,6 +188,11 @@ final class RepetitionRun<S: CaseSubject, W: Workload>: @unchecked Sendable {
         let lo = w * slotsPerWorker
         return lo..<(w == spec.threads - 1 ? settings.mapSlots : lo + slotsPerWorker)
     }
+
+    /// The first half of a worker's stash: freed by that worker in the concurrent phase.
+    func concurrentHalf(_ r: Range<Int>) -> Range<Int> { r.lowerBound..<(r.lowerBound + r.count / 2) }
+    /// The second half: left for the map's free.
+    func mapFreeHalf(_ r: Range<Int>) -> Range<Int> { (r.lowerBound + r.count / 2)..<r.upperBound }
 
     /// Runs the workload for `ns` on `tgt`, then frees what it holds behind a barrier.
     func measure<T: WorkloadTarget>(_ tgt: T, _ w: Int, _ cpu: Int, _ phase: Phase, ns: Int, into counters: inout PhaseCounters) {
@@ -244,54 +249,67 @@ final class RepetitionRun<S: CaseSubject, W: Workload>: @unchecked Sendable {
         barrier.wait()
     }
 
-    /// Objects per timed drain chunk: ~10 µs each, long enough for the clock, short enough that
-    /// an interrupt or a host hiccup spoils one chunk, not the figure.
-    static var drainChunk: Int { 1024 }
+    /// Objects per timed free chunk: small enough that a chunk's objects and slots, written
+    /// just before it is timed, stay in the L1 (256 × 96 B units + 2 KiB of slots < 32 KiB),
+    /// long enough for one clock read pair per chunk (~1 µs of frees against ~40 ns of clock).
+    static var freeChunk: Int { 256 }
 
-    /// Takes every object out of this worker's slots and frees it, timed. Every strategy drains
-    /// warm: an untimed pass first reads each object it will free, so the cache state is the
-    /// same whether or not a post-kill phase ran. The drain is timed in chunks and its rate is
-    /// the median chunk's (a whole drain of 16 Ki objects takes ~100 µs, so one timer interrupt
-    /// would otherwise move it by tens of percent). A destroy at the last free is timed on its
-    /// own (`destroy` row) and taken out of its chunk.
-    func drainSlots<T: WorkloadTarget>(_ target: T, _ w: Int, cpu: Int, slots: Range<Int>) {
+    /// Takes every object out of `slots` and frees it, timed; the rate is the median chunk's
+    /// (a whole phase of 8 Ki objects takes tens of µs, so one timer interrupt would otherwise
+    /// move it by tens of percent). Every subject frees from the same cache state: just before
+    /// a chunk is timed, an untimed pass *writes* each of its objects (and reads its slot), so
+    /// the chunk's lines sit modified in this CPU's L1 whatever the preceding phase did. What
+    /// leaked into the figure before: an unload walk on the coordinator leaves the lines shared
+    /// with another CPU (a write then waits for the invalidation), and chunks larger than the L1
+    /// freed from L2, where each free's header store stalls the next slot's exchange (a locked
+    /// instruction waits for earlier stores) by an amount that changed with the allocator's
+    /// layout (identical free paths measured 4.7 or 8.3 ns per free from one repetition to the
+    /// next). What remains is the free itself: the map exchange, the strategy's put and
+    /// `unit_free`. All workers start together. With `timesDestroy`, a destroy at the last free
+    /// is timed on its own (`destroy` row) and taken out of its chunk.
+    func freeTimed<T: WorkloadTarget>(_ target: T, _ w: Int, cpu: Int, slots: [Range<Int>], into counters: inout PhaseCounters,
+                                      timesDestroy: Bool) {
+        let chunk = Self.freeChunk
+        var perObjectNs = [Double]()
+        perObjectNs.reserveCapacity(slots.reduce(0) { $0 + $1.count } / chunk + slots.count)
         var sink: UInt8 = 0
-        for slot in slots {
-            if let p = target.exchange(slot: slot, with: nil, cpu: cpu) {
-                sink &+= p.load(as: UInt8.self)
-                _ = target.exchange(slot: slot, with: p, cpu: cpu)
+        if !timesDestroy { barrier.wait() }
+        var freed = 0
+        for (i, range) in slots.enumerated() {
+            var start = range.lowerBound
+            while start < range.upperBound {
+                let end = min(start + chunk, range.upperBound)
+                for slot in start..<end {
+                    if let p = target.exchange(slot: slot, with: nil, cpu: cpu) {
+                        sink &+= p.load(as: UInt8.self)
+                        p.storeBytes(of: sink, as: UInt8.self)
+                        _ = target.exchange(slot: slot, with: p, cpu: cpu)
+                    }
+                }
+                let t0 = now()
+                var n = 0
+                for slot in start..<end {
+                    if let p = target.exchange(slot: slot, with: nil, cpu: cpu) {
+                        target.free(p, cpu: cpu)
+                        n += 1
+                    }
+                }
+                var elapsed = now() - t0
+                if timesDestroy, i == slots.count - 1, end == range.upperBound,
+                   let destroy = subject.destroyNanosecondsIfDestroyedByCallingThread() {
+                    destroyInDrainNs = destroy
+                    elapsed = max(elapsed - destroy, 1)
+                }
+                if n > 0 { perObjectNs.append(Double(elapsed) / Double(n)) }
+                freed += n
+                start = end
             }
         }
         warmSink[w] = sink
-        let chunk = Self.drainChunk
-        var perObjectNs = [Double]()
-        perObjectNs.reserveCapacity(slots.count / chunk + 1)
-        barrier.wait()
-        var freed = 0
-        var start = slots.lowerBound
-        while start < slots.upperBound {
-            let end = min(start + chunk, slots.upperBound)
-            let t0 = now()
-            var n = 0
-            for slot in start..<end {
-                if let p = target.exchange(slot: slot, with: nil, cpu: cpu) {
-                    target.free(p, cpu: cpu)
-                    n += 1
-                }
-            }
-            var elapsed = now() - t0
-            if end == slots.upperBound, let destroy = subject.destroyNanosecondsIfDestroyedByCallingThread() {
-                destroyInDrainNs[w] = destroy
-                elapsed = max(elapsed - destroy, 1)
-            }
-            if n > 0 { perObjectNs.append(Double(elapsed) / Double(n)) }
-            freed += n
-            start = end
-        }
         perObjectNs.sort()
         let median = perObjectNs.isEmpty ? 0 : perObjectNs[perObjectNs.count / 2]
-        drain[w].freeNs = max(Int((median * Double(freed)).rounded()), freed > 0 ? 1 : 0)
-        drain[w].freeOps = freed
+        counters.freeNs = max(Int((median * Double(freed)).rounded()), freed > 0 ? 1 : 0)
+        counters.freeOps = freed
     }
 
     // MARK: Coordinator
@@ -304,10 +322,13 @@ final class RepetitionRun<S: CaseSubject, W: Workload>: @unchecked Sendable {
         if !abort.isSet && subject.hasKill {
             let since = MonotonicClock.nanoseconds()
             kill = subject.kill()
-            if let confirmed = subject.waitForKillConfirmation(since: since) { kill.graceNs = confirmed }
+            if let c = subject.confirmKill(since: since) {
+                kill.confirmNs = c.confirmNs
+                kill.graceNs = c.graceNs
+                kill.foldNs = c.foldNs
+            }
         }
-        runPostKill = subject.postKill != nil && !interrupt.isSet
-        killDone.set()  // releasing: publishes runPostKill
+        killDone.set()
         return kill
     }
 
@@ -315,27 +336,22 @@ final class RepetitionRun<S: CaseSubject, W: Workload>: @unchecked Sendable {
 
     func collect(kill: KillTimings) throws -> RepetitionResult {
         var teardown = subject.teardown()
-        if let d = destroyInDrainNs.compactMap({ $0 }).first {
+        if let d = destroyInDrainNs {
             teardown.destroyNs = d
             teardown.destroyPhase = "drain"
         }
         var result = RepetitionResult(teardown: teardown)
         for c in live { result.live.add(c) }
         result.liveWorkers = spec.threads
-        if runPostKill {
-            var p = PhaseCounters()
-            for c in post { p.add(c) }
-            result.postKill = p
-        }
-        for c in drain { result.drain.add(c) }
+        for c in post { result.postKillFree.add(c) }
+        result.drain = drain
         result.kill = kill
-        for (ph, name) in [(Phase.live, "live"), (.kill, "kill"), (.postKill, "post-kill")] {
+        for (ph, name) in [(Phase.live, "live"), (.kill, "kill")] {
             if let b = memory.summary(ph.rawValue) { result.bytes[name] = b }
         }
         result.liveLatency = merge(liveLatency)
-        result.postKillLatency = merge(postLatency)
         result.interrupted = interrupt.isSet
-        if result.live.failedAllocations > 0 || (result.postKill?.failedAllocations ?? 0) > 0 {
+        if result.live.failedAllocations > 0 {
             throw CaseFailure.allocationFailed(spec.description)
         }
         return result
@@ -357,9 +373,9 @@ final class RepetitionRun<S: CaseSubject, W: Workload>: @unchecked Sendable {
 struct MemorySampler {
     static let intervalNs = 100_000
     var next = 0
-    var peak = [Int](repeating: 0, count: 3)
-    var sum = [Int](repeating: 0, count: 3)
-    var count = [Int](repeating: 0, count: 3)
+    var peak = [Int](repeating: 0, count: 2)
+    var sum = [Int](repeating: 0, count: 2)
+    var count = [Int](repeating: 0, count: 2)
 
     @inline(__always)
     mutating func sampleIfDue(_ phase: Int, at t: Int, _ read: () -> Int?) {

@@ -2,12 +2,9 @@
 /// the plain free-list floor, or the harness alone. The runner is generic over it.
 protocol CaseSubject: AnyObject {
     associatedtype Live: WorkloadTarget
-    associatedtype PostKill: WorkloadTarget
-    /// The target while the owner (allocator map) is alive.
+    /// The target while the owner (allocator map) is alive. After the kill only its `exchange`
+    /// and `free` run: no design can allocate once the allocator map is gone.
     var live: Live { get }
-    /// The target after the kill, or nil when nothing can be allocated then (`postKillNote` says why).
-    var postKill: PostKill? { get }
-    var postKillNote: String { get }
     /// Whether the subject has a kill at all (system allocators and references do not).
     var hasKill: Bool { get }
     /// Called by each pinned worker when it starts, between batches, and before it exits.
@@ -20,16 +17,17 @@ protocol CaseSubject: AnyObject {
     func teardown() -> TeardownResult
     /// Bytes held from node memory now, safe to call while workers run; nil when not tracked.
     func heldBytes() -> Int?
-    /// After `kill()` returned: waits until an asynchronous kill is confirmed (percpu_ref's
-    /// switch to atomic) and returns the time since `since` (ns), or nil when there is none.
-    func waitForKillConfirmation(since: Int) -> Int?
+    /// After `kill()` returned, on the coordinator (off the measured path): completes a queued
+    /// kill (percpu_ref's switch to atomic: grace period, fold) and says how long it took from
+    /// `since`; nil when there is none.
+    func confirmKill(since: Int) -> KillTimings?
     /// How long the allocator's destroy took if the calling thread ran it, else nil (workers ask
     /// after the drain so a destroy at the last free is not counted as drain time).
     func destroyNanosecondsIfDestroyedByCallingThread() -> Int?
 }
 
 extension CaseSubject {
-    func waitForKillConfirmation(since: Int) -> Int? { nil }
+    func confirmKill(since: Int) -> KillTimings? { nil }
     func destroyNanosecondsIfDestroyedByCallingThread() -> Int? { nil }
 }
 
@@ -37,9 +35,13 @@ extension CaseSubject {
 struct KillTimings {
     /// The kill itself (percpu_ref_kill up to its return, or dropping the base reference).
     var killNs: Int?
-    /// From the kill call until the switch is confirmed: for an asynchronous percpu_ref kill,
-    /// until the call_rcu callback folded the per-CPU counts (percpu-ref).
+    /// From the kill call until the switch is confirmed (percpu-ref: the queued switch served,
+    /// its grace period waited and the per-CPU counts folded).
+    var confirmNs: Int?
+    /// The grace period alone (liburcu QSBR `synchronize_rcu` over the pinned workers).
     var graceNs: Int?
+    /// Folding the per-CPU counts into the shared count.
+    var foldNs: Int?
     /// The program-unload walk over every map value (lazy, kmem-cache, hybrid).
     var walkNs: Int?
     var walkedValues: Int?

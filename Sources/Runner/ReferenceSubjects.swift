@@ -29,8 +29,6 @@ final class FreeListFloorSubject: CaseSubject {
         }
     }
     let live: Target
-    var postKill: Target? { nil }
-    var postKillNote: String { "n/a: the free-list floor has no owner to kill" }
     var hasKill: Bool { false }
 
     init(size: Int, cpuIDLimit: Int, mapSlots: Int) {
@@ -100,8 +98,6 @@ final class NoopSubject: CaseSubject {
         }
     }
     let live: Target
-    var postKill: Target? { nil }
-    var postKillNote: String { "n/a: the harness has no owner to kill" }
     var hasKill: Bool { false }
 
     init(mapSlots: Int) {

@@ -55,7 +55,7 @@ struct RowBuilder {
         return out
     }
 
-    func rows(_ r: RepetitionResult, postKillNote: String, hasKill: Bool, latencyWanted: Bool) -> [ResultRow] {
+    func rows(_ r: RepetitionResult, hasKill: Bool, latencyWanted: Bool) -> [ResultRow] {
         var out: [ResultRow] = []
         let firstOp = spec.workload.ops[0]
         out += counters("live", r.live, workers: spec.threads)
@@ -71,7 +71,9 @@ struct RowBuilder {
         if hasKill {
             let k = r.kill
             out.append(row("kill", "kill", "latency_us", k.killNs.map { Double($0) / 1000 }, k.killNs == nil ? "n/a: \(k.note.isEmpty ? "no kill step" : k.note)" : "us"))
+            if let c = k.confirmNs { out.append(row("kill", "confirm", "latency_us", Double(c) / 1000, "us")) }
             if let g = k.graceNs { out.append(row("kill", "grace", "latency_us", Double(g) / 1000, "us")) }
+            if let f = k.foldNs { out.append(row("kill", "fold", "latency_us", Double(f) / 1000, "us")) }
             if let w = k.walkNs {
                 out.append(row("kill", "walk", "latency_us", Double(w) / 1000, "us"))
                 out.append(row("kill", "walk", "map_values", Double(k.walkedValues ?? 0), "values"))
@@ -79,15 +81,9 @@ struct RowBuilder {
         } else {
             out.append(row("kill", "kill", "latency_us", nil, "n/a: no owner to kill"))
         }
-        // Post-kill.
-        if let p = r.postKill {
-            out += counters("post-kill", p, workers: spec.threads)
-            if latencyWanted, let l = r.postKillLatency { out += latency("post-kill", l) }
-        } else {
-            for op in spec.workload.ops { out += unavailable("post-kill", op, postKillNote) }
-        }
-        // Drain and teardown.
-        out += throughput("drain", "drain", ops: r.drain.freeOps, ns: r.drain.freeNs, workers: spec.threads)
+        // After the kill: frees only — every worker at once, then the map's free on one thread.
+        out += throughput("post-kill", "free", ops: r.postKillFree.freeOps, ns: r.postKillFree.freeNs, workers: spec.threads)
+        out += throughput("drain", "drain", ops: r.drain.freeOps, ns: r.drain.freeNs, workers: 1)
         if let d = r.teardown.destroyNs {
             out.append(row(r.teardown.destroyPhase, "destroy", "latency_us", Double(d) / 1000, "us"))
         }

@@ -8,6 +8,8 @@ public struct RunContext: Sendable {
     public var timestamp: String
     public var commit: String
     public var host: String
+    /// The CPU model string with what it hides (`HostHardware`): vendor, family/model/stepping
+    /// and microarchitecture, microcode, hypervisor, cache sharing and SMT of the measured CPUs.
     public var cpuModel: String
     public var kernel: String
     public var swift: String
@@ -23,7 +25,8 @@ public struct RunContext: Sendable {
         let commit = buildCommit
         return RunContext(
             runID: uniqueRunID(date: now, commit: commit),
-            timestamp: iso.string(from: now), commit: commit, host: hostName(), cpuModel: cpuModel(),
+            timestamp: iso.string(from: now), commit: commit, host: hostName(),
+            cpuModel: HostHardware.detect(cpus: Array(topology.cpus.map(\.id).prefix(64))).description,
             kernel: kernelRelease(), swift: swiftVersion, build: BuildConfiguration.current.description,
             nodes: topology.nodes.count, onlineCPUs: CPUList.format(topology.cpus.map(\.id)), command: command)
     }
@@ -38,16 +41,6 @@ public struct RunContext: Sendable {
         var u = utsname()
         uname(&u)
         return withUnsafeBytes(of: &u.release) { String(cString: $0.bindMemory(to: CChar.self).baseAddress!) }
-    }
-
-    static func cpuModel() -> String {
-        guard let text = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8) else { return "unknown" }
-        for line in text.split(separator: "\n") where line.hasPrefix("model name") {
-            if let colon = line.firstIndex(of: ":") {
-                return line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
-            }
-        }
-        return "unknown"
     }
 
     /// The commit the binary was built from (`+dirty` when tracked files differed from it), or

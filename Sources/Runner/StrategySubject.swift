@@ -4,17 +4,11 @@ import MemAlloc
 import Platform
 import Strategies
 
-/// Which phase a `StrategyTarget` serves: allocation while the owner lives, or through a
-/// surviving reference (`tryget`) after the kill.
-protocol TargetPhase { static var afterKill: Bool { get } }
-enum LivePhase: TargetPhase { static let afterKill = false }
-enum AfterKillPhase: TargetPhase { static let afterKill = true }
-
 /// A lifetime strategy's hot path as a workload target. Everything a call needs is copied in
 /// once (the case's object class, the allocator, the lifetime's words), so an operation is the
-/// core's `unit_alloc`/`unit_free` plus the strategy's get/put and nothing else; live and
-/// post-kill are one code shape (for `global`, whose tryget is `true`, the same code).
-struct StrategyTarget<S: LifetimeStrategy, P: TargetPhase>: WorkloadTarget {
+/// core's `unit_alloc`/`unit_free` plus the strategy's get/put and nothing else. After the kill
+/// the same target only frees (the put then takes whatever path the kill left).
+struct StrategyTarget<S: LifetimeStrategy>: WorkloadTarget {
     let allocator: MemAllocator
     let words: UnsafeMutableRawPointer
     let objectSize: Int
@@ -36,18 +30,14 @@ struct StrategyTarget<S: LifetimeStrategy, P: TargetPhase>: WorkloadTarget {
     }
 
     @inline(__always) func allocate(size: Int, cpu: Int) -> UnsafeMutableRawPointer? {
-        if P.afterKill { guard S.tryAcquireForAllocation(words: words, cpu: cpu) else { return nil } }
         let object: UnsafeMutableRawPointer?
         if _fastPath(size == objectSize) {
             object = MemAllocator.allocate(from: objectCaches + cpu &* cpuStride)
         } else {
             object = allocator.allocate(size: size, cpu: cpu)
         }
-        guard let o = object else {
-            if P.afterKill { S.objectFreed(words: words, owner: allocator.firstCache, cpu: cpu) }
-            return nil
-        }
-        if !P.afterKill { S.objectAllocated(words: words, cpu: cpu) }
+        guard let o = object else { return nil }
+        S.objectAllocated(words: words, cpu: cpu)
         return o
     }
 
@@ -61,20 +51,16 @@ struct StrategyTarget<S: LifetimeStrategy, P: TargetPhase>: WorkloadTarget {
 /// A lifetime strategy's case in the BPF model (`LifetimeCase<S>`) as a runner subject.
 final class StrategySubject<S: LifetimeStrategy>: CaseSubject {
     let lifetimeCase: LifetimeCase<S>
-    let live: StrategyTarget<S, LivePhase>
-    /// After the kill: allocation only through a surviving reference (`tryget`).
-    let postKill: StrategyTarget<S, AfterKillPhase>?
+    let live: StrategyTarget<S>
     let teardownCPU: Int
 
     init(topology: Topology, objectSize: Int, mapSlots: Int) throws {
         lifetimeCase = try LifetimeCase<S>(topology: topology, objectSize: objectSize, mapSlots: mapSlots,
                                            asynchronousKill: true)
         live = StrategyTarget(lifetimeCase)
-        postKill = S.postKillAllocation.isAllowed ? StrategyTarget(lifetimeCase) : nil
         teardownCPU = topology.cpus[0].id
     }
 
-    var postKillNote: String { S.postKillAllocation.isAllowed ? S.postKillAllocation.reason : "n/a: \(S.postKillAllocation.reason)" }
     var hasKill: Bool { true }
 
     func workerOnline(cpu: Int) { lifetimeCase.workerOnline(cpu: cpu) }
@@ -83,7 +69,7 @@ final class StrategySubject<S: LifetimeStrategy>: CaseSubject {
 
     func kill() -> KillTimings {
         let r = lifetimeCase.kill()
-        return KillTimings(killNs: r.killNanoseconds, graceNs: r.gracePeriodNanoseconds, walkNs: r.walkNanoseconds,
+        return KillTimings(killNs: r.killNanoseconds, walkNs: r.walkNanoseconds,
                            walkedValues: r.walkNanoseconds == nil ? nil : r.valuesWalked, note: r.action)
     }
 
@@ -99,11 +85,14 @@ final class StrategySubject<S: LifetimeStrategy>: CaseSubject {
                               destroyNs: lifetimeCase.isDestroyed ? lifetimeCase.destroyNanoseconds : nil)
     }
 
-    func waitForKillConfirmation(since: Int) -> Int? { lifetimeCase.waitForKillConfirmation(since: since) }
+    func confirmKill(since: Int) -> KillTimings? {
+        guard let c = lifetimeCase.confirmKill(since: since) else { return nil }
+        return KillTimings(confirmNs: c.confirmNanoseconds, graceNs: c.gracePeriodNanoseconds, foldNs: c.foldNanoseconds)
+    }
 
     func destroyNanosecondsIfDestroyedByCallingThread() -> Int? { lifetimeCase.destroyNanosecondsIfDestroyedByCallingThread }
 
-    /// Slab bytes, relaxed atomic reads. Sampled only in live, kill and post-kill, while the
+    /// Slab bytes, relaxed atomic reads. Sampled only in live and kill, while the
     /// map's objects keep the allocator alive (atomic and percpu-ref may destroy it at the last
     /// free of the drain).
     func heldBytes() -> Int? { lifetimeCase.allocator.heldSlabBytes() }

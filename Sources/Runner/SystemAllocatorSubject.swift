@@ -13,8 +13,6 @@ final class SystemAllocatorSubject: CaseSubject {
         }
     }
     let live: Target
-    var postKill: Target? { nil }
-    var postKillNote: String { "n/a: \(live.allocator.name) has no owner to kill" }
     var hasKill: Bool { false }
     private let outstanding: Int
 

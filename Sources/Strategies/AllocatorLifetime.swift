@@ -44,7 +44,7 @@ public struct AllocatorLifetime: Hashable, CustomStringConvertible {
         /// Copied at creation: the allocator's own state may be gone when this is read.
         let keepsTombstone: Bool
         /// How a percpu_ref kill waits for its grace period: `.synchronize` (the scenarios:
-        /// the switch is done when the kill returns) or `.callRCU` (the kernel's way).
+        /// the switch is done when the kill returns) or `.queued` (the kernel's way: the runner).
         var killGracePeriod: PercpuRef.GracePeriod = .synchronize
         /// How long the destroy took, and which thread ran it (set by the destroyer).
         var destroyNanoseconds = 0

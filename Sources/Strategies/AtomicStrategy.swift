@@ -7,8 +7,8 @@ import MemAlloc
 public enum AtomicStrategy: LifetimeStrategy {
     public static let name = "atomic"
     public static let summary = "one shared atomic count per allocator: +1 per alloc, -1 per free; the last free destroys"
-    public static let postKillAllocation = PostKillAllocation.allowed(
-        "through a surviving reference: inc-not-zero on the shared count succeeds while objects live")
+    public static let whyNoAllocationAfterKill =
+        "the allocator map is gone: bpf_obj_alloc needs it, so only frees remain (each an RMW on the shared count)"
     public static let countsObjects = true
 
     /// The shared count: word 0 of the lifetime's words.
@@ -21,18 +21,6 @@ public enum AtomicStrategy: LifetimeStrategy {
     public static func objectAllocated(words: UnsafeMutableRawPointer, cpu: Int) {
         // Relaxed, like refcount_inc: the caller already holds a reference (the map's).
         count(words).wrappingIncrement(ordering: .relaxed)
-    }
-
-    @inlinable @inline(__always)
-    public static func tryAcquireForAllocation(words: UnsafeMutableRawPointer, cpu: Int) -> Bool {
-        let refs = count(words)
-        var c = refs.load(ordering: .relaxed)
-        while c != 0 {
-            let (done, now) = refs.weakCompareExchange(expected: c, desired: c &+ 1, ordering: .relaxed)
-            if done { return true }
-            c = now
-        }
-        return false
     }
 
     @inlinable @inline(__always)

@@ -7,15 +7,13 @@ import MemAlloc
 public enum GlobalStrategy: LifetimeStrategy {
     public static let name = "global"
     public static let summary = "one immortal allocator (bpf_global_ma), no accounting, never killed"
-    public static let postKillAllocation = PostKillAllocation.allowed(
-        "the allocator is immortal: there is no owner to go away, bpf_obj_new always works")
+    public static let whyNoAllocationAfterKill =
+        "no kill: the allocator is immortal, so its after-kill rows are the same frees, for comparison"
     public static let countsObjects = false
     public static let isImmortal = true
 
     @inlinable @inline(__always)
     public static func objectAllocated(words: UnsafeMutableRawPointer, cpu: Int) {}
-    @inlinable @inline(__always)
-    public static func tryAcquireForAllocation(words: UnsafeMutableRawPointer, cpu: Int) -> Bool { true }
     @inlinable @inline(__always)
     public static func objectFreed(words: UnsafeMutableRawPointer, owner: UnsafeMutablePointer<PerCPUCache>, cpu: Int) {}
 

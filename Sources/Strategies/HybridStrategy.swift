@@ -8,8 +8,8 @@ import MemAlloc
 public enum HybridStrategy: PercpuRefCounting {
     public static let name = "hybrid"
     public static let summary = "percpu_ref per object, kill delayed while used_allocators holds the allocator"
-    public static let postKillAllocation = PostKillAllocation.allowed(
-        "through a surviving reference: percpu_ref_tryget (per-CPU while used_allocators delays the kill, inc-not-zero after)")
+    public static let whyNoAllocationAfterKill =
+        "the allocator map is gone: only frees remain, per-CPU puts while used_allocators delays the kill"
     public static let countsObjects = true
     public static let usesPercpuRef = true
     public static let collectsUsedAllocators = true

@@ -6,7 +6,7 @@ import MemAlloc
 public enum KmemCacheStrategy: LifetimeStrategy {
     public static let name = "kmem-cache"
     public static let summary = "fixed-size path (value_size > 0), lifetime as lazy"
-    public static let postKillAllocation = LazyStrategy.postKillAllocation
+    public static let whyNoAllocationAfterKill = LazyStrategy.whyNoAllocationAfterKill
     public static let countsObjects = false
     public static let collectsUsedAllocators = true
 
@@ -14,8 +14,6 @@ public enum KmemCacheStrategy: LifetimeStrategy {
 
     @inlinable @inline(__always)
     public static func objectAllocated(words: UnsafeMutableRawPointer, cpu: Int) {}
-    @inlinable @inline(__always)
-    public static func tryAcquireForAllocation(words: UnsafeMutableRawPointer, cpu: Int) -> Bool { false }
     @inlinable @inline(__always)
     public static func objectFreed(words: UnsafeMutableRawPointer, owner: UnsafeMutablePointer<PerCPUCache>, cpu: Int) {}
 

@@ -8,15 +8,13 @@ import MemAlloc
 public enum LazyStrategy: LifetimeStrategy {
     public static let name = "lazy"
     public static let summary = "no per-object count: program unload walks map values into used_allocators"
-    public static let postKillAllocation = PostKillAllocation.forbidden(
-        "no allocator map left (bpf_obj_alloc needs the map pointer) and no count to tryget: an object allocated now would be in no used_allocators")
+    public static let whyNoAllocationAfterKill =
+        "no allocator map left (bpf_obj_alloc needs the map pointer): only frees remain, and they cost nothing extra"
     public static let countsObjects = false
     public static let collectsUsedAllocators = true
 
     @inlinable @inline(__always)
     public static func objectAllocated(words: UnsafeMutableRawPointer, cpu: Int) {}
-    @inlinable @inline(__always)
-    public static func tryAcquireForAllocation(words: UnsafeMutableRawPointer, cpu: Int) -> Bool { false }
     @inlinable @inline(__always)
     public static func objectFreed(words: UnsafeMutableRawPointer, owner: UnsafeMutablePointer<PerCPUCache>, cpu: Int) {}
 

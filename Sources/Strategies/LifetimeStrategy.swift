@@ -1,20 +1,5 @@
 import MemAlloc
 
-/// Whether an object may still be allocated from an allocator once its owner (the allocator
-/// map) is gone, through a reference that survived — and why.
-public enum PostKillAllocation: Equatable, Sendable, CustomStringConvertible {
-    case allowed(String)
-    case forbidden(String)
-
-    public var isAllowed: Bool { if case .allowed = self { return true } else { return false } }
-    public var reason: String {
-        switch self {
-        case .allowed(let s), .forbidden(let s): return s
-        }
-    }
-    public var description: String { (isAllowed ? "allowed: " : "forbidden: ") + reason }
-}
-
 /// A policy that keeps an allocator alive while its objects live (the subject of the seed
 /// thread). Every policy runs over the one core (`MemAllocator`); the model and the runner are
 /// generic over it, so each hook below is specialized and inlined into the hot path — no
@@ -26,8 +11,10 @@ public protocol LifetimeStrategy {
     static var name: String { get }
     /// One line for `bench list`.
     static var summary: String { get }
-    /// Whether allocation through a surviving reference works after the kill, and why.
-    static var postKillAllocation: PostKillAllocation { get }
+    /// Why nothing can be allocated from the allocator after the kill (every per-program design:
+    /// "once that bpf_map is gone, you cannot do any more allocations anyway"); for `global`,
+    /// why there is no kill. The after-kill phase therefore measures frees only.
+    static var whyNoAllocationAfterKill: String { get }
 
     /// Which path of the allocator map the policy uses (kmem-cache: the fixed-size path).
     static func allocatorPath(objectSize: Int) -> MemAllocator.Path
@@ -45,9 +32,6 @@ public protocol LifetimeStrategy {
     /// allocator's hot accounting words (`AllocatorLifetime.hotWords`: a percpu_ref's, or the
     /// atomic count's), as every cache descriptor holds them.
     static func objectAllocated(words: UnsafeMutableRawPointer, cpu: Int)
-    /// Before an allocation through a surviving reference, owner maybe gone: take a reference
-    /// if the policy can (`tryget`), or refuse.
-    static func tryAcquireForAllocation(words: UnsafeMutableRawPointer, cpu: Int) -> Bool
     /// After the object went back to the allocator: drop its reference (may destroy). `owner`
     /// is the object's owner cache, read from its header before the free.
     static func objectFreed(words: UnsafeMutableRawPointer, owner: UnsafeMutablePointer<PerCPUCache>, cpu: Int)
@@ -110,11 +94,6 @@ extension LifetimeStrategy {
     }
 
     @inlinable @inline(__always)
-    public static func tryAcquireForAllocation(_ lifetime: AllocatorLifetime, cpu: Int) -> Bool {
-        tryAcquireForAllocation(words: lifetime.hotWords, cpu: cpu)
-    }
-
-    @inlinable @inline(__always)
     public static func objectFreed(_ lifetime: AllocatorLifetime, cpu: Int) {
         objectFreed(words: lifetime.hotWords, owner: lifetime.anyCache, cpu: cpu)
     }
@@ -124,18 +103,6 @@ extension LifetimeStrategy {
     public static func allocate(from lifetime: AllocatorLifetime, size: Int, cpu: Int) -> UnsafeMutableRawPointer? {
         guard let object = lifetime.allocator.allocate(size: size, cpu: cpu) else { return nil }
         objectAllocated(lifetime, cpu: cpu)
-        return object
-    }
-
-    /// Allocation through a surviving reference after the kill: `tryget` first, nil when the
-    /// policy forbids it or the count already reached zero.
-    @inlinable @inline(__always)
-    public static func allocateAfterKill(from lifetime: AllocatorLifetime, size: Int, cpu: Int) -> UnsafeMutableRawPointer? {
-        guard tryAcquireForAllocation(lifetime, cpu: cpu) else { return nil }
-        guard let object = lifetime.allocator.allocate(size: size, cpu: cpu) else {
-            objectFreed(lifetime, cpu: cpu)
-            return nil
-        }
         return object
     }
 

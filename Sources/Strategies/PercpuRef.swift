@@ -9,7 +9,10 @@ import Atomics
 ///   which is what makes the flag check + slot write one indivisible step for the kill.
 /// - `kill`: set DEAD and ATOMIC, take the switch's own reference, drop the initial one, wait a
 ///   real liburcu grace period, then fold the per-CPU sums into the shared count minus
-///   `bias`, and drop the switch reference. From the moment ATOMIC is visible every get/put is
+///   `bias`, and drop the switch reference. Queued (`.queued`), the caller only sets the flags,
+///   drops the base reference and pushes the ref's own preallocated record onto
+///   `PercpuRefSwitchQueue`, as `call_rcu_hurry` queues the ref's embedded rcu_head; whoever
+///   serves the queue waits the grace period and folds. From the moment ATOMIC is visible every get/put is
 ///   an RMW on the one shared count.
 /// - Release runs exactly once, when the count reaches zero.
 ///
@@ -33,7 +36,10 @@ public struct PercpuRef: Hashable {
     @usableFromInline static let countWord = 1
     @usableFromInline static let releasesWord = 2
     @usableFromInline static let foldedWord = 3
-    @usableFromInline static let firstSlotWord = 4
+    /// The queued switch's link (`PercpuRefSwitchQueue`): the record lives in the ref, so a kill
+    /// allocates nothing, like the rcu_head inside the kernel's percpu_ref_data.
+    @usableFromInline static let switchLinkWord = 4
+    @usableFromInline static let firstSlotWord = 5
 
     /// The padded words: flags, count, releases, folded, then one slot per CPU id. The flags
     /// line also holds the `Header` pointer (read-mostly, like the flags), so a handle is one
@@ -162,16 +168,16 @@ public struct PercpuRef: Hashable {
     public enum GracePeriod: Sendable {
         /// `synchronize_rcu` on the calling thread: the fold is done when `kill` returns.
         case synchronize
-        /// `call_rcu`: the fold runs later on liburcu's callback thread (the kernel's choice);
-        /// `QSBR.barrier()` waits for it.
-        case callRCU
+        /// The kernel's way (`call_rcu_hurry`): the switch is queued on `PercpuRefSwitchQueue`
+        /// and the kill returns; `PercpuRefSwitchQueue.serve()` waits the grace period and folds.
+        case queued
     }
 
-    /// What one kill cost, in nanoseconds.
+    /// What one kill cost its caller, in nanoseconds.
     public struct KillTiming: Equatable, Sendable {
-        /// From the call to the fold (synchronize), or to queuing the callback (callRCU).
+        /// From the call to the fold (synchronize), or to the switch being queued (queued).
         public var totalNanoseconds: Int
-        /// The grace period alone (synchronize only; 0 for callRCU).
+        /// The grace period alone (synchronize only; 0 when queued).
         public var gracePeriodNanoseconds: Int
     }
 
@@ -194,12 +200,14 @@ public struct PercpuRef: Hashable {
             let gp = MonotonicClock.nanoseconds() - gpStart
             foldPercpuCounts()
             return KillTiming(totalNanoseconds: MonotonicClock.nanoseconds() - start, gracePeriodNanoseconds: gp)
-        case .callRCU:
-            let me = self
-            QSBR.call { me.foldPercpuCounts() }
+        case .queued:
+            PercpuRefSwitchQueue.push(self)
             return KillTiming(totalNanoseconds: MonotonicClock.nanoseconds() - start, gracePeriodNanoseconds: 0)
         }
     }
+
+    @inlinable
+    var switchLink: UnsafeAtomic<Int> { PaddedAtomicStorage.word(words, PercpuRef.switchLinkWord) }
 
     /// `percpu_ref_switch_to_atomic_rcu`: after the grace period no CPU can still be adding
     /// to its slot, so the slots' sum plus the shared count minus the bias is the exact count.

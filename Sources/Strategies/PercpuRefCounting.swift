@@ -1,7 +1,7 @@
 import MemAlloc
 
 /// The per-object accounting `percpu-ref` and `hybrid` share: `percpu_ref_get` on every
-/// allocation, `percpu_ref_tryget` through a surviving reference, `percpu_ref_put` on every
+/// allocation, `percpu_ref_put` on every
 /// free, and a kill that is `percpu_ref_kill` with a real grace period. They differ only in
 /// when the kill comes (the allocator map's close, or the last used_allocators reference).
 public protocol PercpuRefCounting: LifetimeStrategy {
@@ -12,11 +12,6 @@ public protocol PercpuRefCounting: LifetimeStrategy {
 extension PercpuRefCounting {
     @inlinable @inline(__always)
     public static func objectAllocated(words: UnsafeMutableRawPointer, cpu: Int) { PercpuRef(words: words).get(cpu: cpu) }
-
-    @inlinable @inline(__always)
-    public static func tryAcquireForAllocation(words: UnsafeMutableRawPointer, cpu: Int) -> Bool {
-        PercpuRef(words: words).tryget(cpu: cpu)
-    }
 
     @inlinable @inline(__always)
     public static func objectFreed(words: UnsafeMutableRawPointer, owner: UnsafeMutablePointer<PerCPUCache>, cpu: Int) {

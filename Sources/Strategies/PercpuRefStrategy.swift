@@ -7,8 +7,8 @@ import MemAlloc
 public enum PercpuRefStrategy: PercpuRefCounting {
     public static let name = "percpu-ref"
     public static let summary = "percpu_ref per object: per-CPU counts while the allocator map lives, atomic after its kill"
-    public static let postKillAllocation = PostKillAllocation.allowed(
-        "through a surviving reference: percpu_ref_tryget (inc-not-zero in atomic mode); tryget_live fails")
+    public static let whyNoAllocationAfterKill =
+        "the allocator map is gone: bpf_obj_alloc needs it, so only frees remain (each put an RMW once atomic mode is confirmed)"
     public static let countsObjects = true
     public static let usesPercpuRef = true
 

@@ -63,24 +63,4 @@ public enum QSBR {
         defer { if wasOnline { online() } }
         return try body()
     }
-
-    /// Queues `body` to run on liburcu's call_rcu thread after a grace period. Callable from any
-    /// thread. The corresponding C function is `urcu_qsbr_call_rcu`.
-    public static func call(_ body: @escaping () -> Void) {
-        let box = Unmanaged.passRetained(CallbackBox(body)).toOpaque()
-        CURCU_call({ raw in
-            let box = Unmanaged<CallbackBox>.fromOpaque(raw!).takeRetainedValue()
-            _ = QSBR.quiescentEpoch.load(ordering: .acquiring)
-            box.body()
-        }, box)
-    }
-
-    /// Waits for every callback queued with `call` so far. The corresponding C function is
-    /// `urcu_qsbr_barrier`.
-    public static func barrier() { QSBR.whileOffline { CURCU_barrier() } }
-
-    private final class CallbackBox {
-        let body: () -> Void
-        init(_ body: @escaping () -> Void) { self.body = body }
-    }
 }

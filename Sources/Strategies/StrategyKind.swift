@@ -26,13 +26,13 @@ public enum StrategyKind: String, CaseIterable, Sendable {
         }
     }
 
-    /// The strategy type's `name`/`summary`/`postKillAllocation`, without visiting.
+    /// The strategy type's `summary`/`whyNoAllocationAfterKill`, without visiting.
     public var summary: String { try! accept(SummaryVisitor()).summary }
-    public var postKillAllocation: PostKillAllocation { try! accept(SummaryVisitor()).postKill }
+    public var whyNoAllocationAfterKill: String { try! accept(SummaryVisitor()).afterKill }
 
     private struct SummaryVisitor: StrategyVisitor {
-        func visit<S: LifetimeStrategy>(_: S.Type) -> (summary: String, postKill: PostKillAllocation) {
-            (S.summary, S.postKillAllocation)
+        func visit<S: LifetimeStrategy>(_: S.Type) -> (summary: String, afterKill: String) {
+            (S.summary, S.whyNoAllocationAfterKill)
         }
     }
 }

@@ -155,7 +155,9 @@ struct RunCommand: ParsableCommand {
 
         let settingsText = "duration \(plan.settings.durationNs / 1_000_000) ms, warm-up \(plan.settings.warmupNs / 1_000_000) ms, " +
             "\(plan.settings.repetitions) repetitions, \(mapValues) map values, " +
-            String(format: "TSC %.3f GHz, timer overhead %d ticks", runner.tscTicksPerNs, runner.timerOverheadTicks)
+            String(format: "TSC %.3f GHz, timer overhead %d ticks (%.0f ns), clock resolution %.0f ns",
+                   runner.tscTicksPerNs, runner.timerOverheadTicks, Double(runner.timerOverheadTicks) / runner.tscTicksPerNs,
+                   runner.clockResolutionNs)
         let description = RunDescription(
             runID: context.runID, command: commandLine, host: context.host, cpuModel: context.cpuModel,
             cpus: context.onlineCPUs, nodes: context.nodes, kernel: context.kernel, swift: context.swift,

@@ -50,7 +50,7 @@ func runThreads(_ count: Int, _ body: @escaping (Int) -> Void) {
                 runThreads(3) { index in
                     if index == 2 {  // coordinator
                         if concurrentKill {
-                            usleep(2_000)
+                            usleep(5_000)
                         } else {
                             while paused.load(ordering: .acquiring) < 2 { sched_yield() }
                         }
@@ -63,6 +63,11 @@ func runThreads(_ count: Int, _ body: @escaping (Int) -> Void) {
                     c.workerOnline(cpu: cpu)
                     var rng = SystemRandomNumberGenerator()
                     var held: [UnsafeMutableRawPointer] = []
+                    // With a concurrent kill nothing may allocate once it starts: each worker
+                    // takes its objects first, then exchanges and frees them across the kill.
+                    if concurrentKill {
+                        for _ in 0..<iterations / 8 { if let o = c.allocate(size: 48, cpu: cpu) { held.append(o) } }
+                    }
                     for i in 0..<iterations {
                         if !concurrentKill && i == iterations / 2 {
                             // The program stops; its objects are stored or freed before unload.
@@ -76,11 +81,13 @@ func runThreads(_ count: Int, _ body: @escaping (Int) -> Void) {
                         let afterKill = killed.load(ordering: .acquiring)
                         switch UInt8.random(in: 0..<4, using: &rng) {
                         case 0, 1:
-                            // Counting strategies always allocate through tryget here: the kill
-                            // may land between the check and the allocation.
-                            let o = (afterKill || concurrentKill) ? c.allocateAfterKill(size: 48, cpu: cpu)
-                                : c.allocate(size: 48, cpu: cpu)
-                            if let o { held.append(o) }
+                            // Nothing can allocate once the allocator map is gone; with a
+                            // concurrent kill the workers only exchange and free what exists.
+                            if afterKill || concurrentKill {
+                                if let o = held.popLast() { c.free(o, cpu: cpu) }
+                            } else if let o = c.allocate(size: 48, cpu: cpu) {
+                                held.append(o)
+                            }
                         case 2:
                             let slot = Int.random(in: 0..<slots, using: &rng)
                             let mine = (afterKill && !concurrentKill) ? nil : held.popLast()

@@ -37,7 +37,8 @@ struct KernelSubjectRunTests {
         let post = rows.filter { $0.strategy == "kernel" && $0.phase == "post-kill" }
         #expect(!post.isEmpty && post.allSatisfy { $0.value == nil && $0.unit.hasPrefix("n/a: ") })
         if cpus.count > 1 {
-            let remote = rows.filter { $0.strategy == "kernel" && $0.workload == "remote" && $0.threads == 2 && $0.metric == "ns_per_op" }
+            let remote = rows.filter { $0.strategy == "kernel" && $0.workload == "remote" && $0.threads == 2 && $0.phase == "live"
+                && $0.metric == "ns_per_op" }
             #expect(Set(remote.map(\.op)) == ["pair", "alloc", "free"])
             // One worker cannot run remote: n/a with the reason.
             #expect(rows.contains { $0.strategy == "kernel" && $0.workload == "remote" && $0.threads == 1 && $0.unit.hasPrefix("n/a: ") })

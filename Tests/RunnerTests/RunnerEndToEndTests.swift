@@ -31,14 +31,29 @@ import Testing
             let live = rows.filter { $0.strategy == s && $0.workload == "pair" && $0.phase == "live" && $0.metric == "mops" }
             #expect(!live.isEmpty && live.allSatisfy { ($0.value ?? 0) > 0 }, "\(s) has no live pair throughput")
         }
-        // percpu-ref: a kill with a grace period row; lazy: a walk over every map value.
-        #expect(rows.contains { $0.strategy == "percpu-ref" && $0.op == "grace" && $0.value != nil })
+        // percpu-ref: the kill (its caller's cost), then the queued switch served off the
+        // measured path: grace period, fold, confirmation; lazy: a walk over every map value.
+        for op in ["kill", "grace", "fold", "confirm"] {
+            #expect(rows.contains { $0.strategy == "percpu-ref" && $0.phase == "kill" && $0.op == op && $0.value != nil }, "\(op)")
+        }
         #expect(rows.contains { $0.strategy == "lazy" && $0.op == "walk" && $0.metric == "map_values" && $0.value == 512 })
-        // Forbidden post-kill allocation is an n/a row with a reason, never absent.
-        let lazyPost = rows.filter { $0.strategy == "lazy" && $0.phase == "post-kill" && $0.workload == "pair" }
-        #expect(!lazyPost.isEmpty && lazyPost.allSatisfy { $0.value == nil && $0.unit.hasPrefix("n/a: ") })
-        // Allowed post-kill allocation (tryget) is measured.
-        #expect(rows.contains { $0.strategy == "atomic" && $0.phase == "post-kill" && $0.metric == "mops" && ($0.value ?? 0) > 0 })
+        // After the kill nothing is allocated, by any design: only frees are measured there.
+        #expect(!rows.contains { $0.phase == "post-kill" && $0.op != "free" })
+        for s in ["atomic", "percpu-ref", "lazy", "kmem-cache", "global", "hybrid"] {
+            for t in Set(rows.map(\.threads)) {
+                // Concurrent frees: each worker freed its half of its stash (512 slots → 256).
+                let post = rows.filter { $0.strategy == s && $0.workload == "pair" && $0.phase == "post-kill" && $0.threads == t
+                    && $0.metric == "ns_per_op" }
+                #expect(post.count == 2 && post.allSatisfy { ($0.value ?? 0) > 0 }, "\(s) \(t) thr post-kill frees")
+                // The map's free: one thread, the rest.
+                let drain = rows.filter { $0.strategy == s && $0.workload == "pair" && $0.phase == "drain" && $0.threads == t
+                    && $0.metric == "mops" }
+                #expect(drain.count == 2 && drain.allSatisfy { ($0.value ?? 0) > 0 }, "\(s) \(t) thr map free")
+            }
+        }
+        // The host's calibration rows are in every run.
+        #expect(rows.contains { $0.strategy == "host" && $0.metric == "resolution_ns" && ($0.value ?? 0) > 0 })
+        #expect(rows.contains { $0.strategy == "host" && $0.op == "rmw" && $0.threads == 1 && ($0.value ?? 0) > 0 })
     }
 
     @Test func referencesRunAndHaveNoKill() throws {

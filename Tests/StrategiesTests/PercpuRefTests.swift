@@ -63,15 +63,31 @@ final class CountingRef {
         #expect(r.releases.load(ordering: .relaxed) == 1)
     }
 
-    @Test func callRCUKillFoldsOnTheCallbackThread() {
+    /// The kernel's way: the kill only sets the flags, drops the base reference and queues the
+    /// switch; nothing is folded until the queue is served (grace period, then fold).
+    @Test func queuedKillFoldsOnlyWhenServed() throws {
         let r = CountingRef(cpus: 2)
         r.ref.get(cpu: 0)
-        r.ref.kill(gracePeriod: .callRCU)
-        #expect(r.ref.isAtomic)
-        QSBR.barrier()
-        #expect(r.ref.isFolded)
+        r.ref.kill(gracePeriod: .queued)
+        #expect(r.ref.isAtomic && r.ref.isDead)
+        #expect(!r.ref.isFolded)
+        #expect(!PercpuRefSwitchQueue.isEmpty)
+        // Other suites may serve the same queue concurrently: wait until ours is folded.
+        PercpuRefSwitchQueue.serve()
+        while !r.ref.isFolded { PercpuRefSwitchQueue.serve() }
         #expect(r.ref.sharedCount == 1)
+        #expect(r.releases.load(ordering: .relaxed) == 0)
         r.ref.put(cpu: 1)
+        #expect(r.releases.load(ordering: .relaxed) == 1)
+    }
+
+    /// A queued kill costs its caller what the kernel's does: no grace period, no allocation,
+    /// no wakeup. The only timing claim here is structural: the grace period is not inside it.
+    @Test func queuedKillDoesNotWaitForReaders() throws {
+        let r = CountingRef(cpus: 2)
+        let t = r.ref.kill(gracePeriod: .queued)
+        #expect(t.gracePeriodNanoseconds == 0)
+        while !r.ref.isFolded { PercpuRefSwitchQueue.serve() }
         #expect(r.releases.load(ordering: .relaxed) == 1)
     }
 

@@ -36,7 +36,7 @@ struct StrategyBenchmarks: StrategyVisitor {
     func visit<S: LifetimeStrategy>(_: S.Type) throws {
         let cpu = self.cpu, size = Self.objectSize
         let live = try makeLifetime(S.self)
-        Self.checkPair(S.self, live, afterKill: false, cpu: cpu)
+        Self.checkPair(S.self, live, cpu: cpu)
         Benchmark("\(S.name)_alloc+free_64B_live") { benchmark in
             try Pinning.pinCurrentThread(to: cpu)
             benchmark.startMeasurement()
@@ -47,26 +47,8 @@ struct StrategyBenchmarks: StrategyVisitor {
             }
             benchmark.stopMeasurement()
         }
-        guard S.postKillAllocation.isAllowed else { return }
-        // One object outlives the kill so the allocator does too, as a kptr in a map would.
-        let killed = try makeLifetime(S.self)
-        let survivor = S.allocate(from: killed, size: size, cpu: cpu).unsafelyUnwrapped
-        blackHole(survivor)
-        // The allocator map goes. For the immortal global allocator that is not its last owner
-        // (see makeLifetime), so nothing is killed, as in the model.
-        _ = killed.releaseOwner(S.self)
-        precondition(!killed.isDestroyed, "\(S.name): the allocator must survive the kill it is measured after")
-        Self.checkPair(S.self, killed, afterKill: true, cpu: cpu)
-        Benchmark("\(S.name)_alloc+free_64B_after_kill") { benchmark in
-            try Pinning.pinCurrentThread(to: cpu)
-            benchmark.startMeasurement()
-            for _ in benchmark.scaledIterations {
-                let object = S.allocateAfterKill(from: killed, size: size, cpu: cpu).unsafelyUnwrapped
-                blackHole(object)
-                S.free(object, cpu: cpu)
-            }
-            benchmark.stopMeasurement()
-        }
+        // No allocation after the kill: no design allows it (the allocator map is gone). What
+        // the kill changes is the put, measured alone by PercpuRefBenchmarks' after_kill case.
     }
 
     /// The allocator map's owner reference, and for an immortal strategy (global) also the
@@ -84,11 +66,8 @@ struct StrategyBenchmarks: StrategyVisitor {
 
     /// One checked pair before the benchmark is registered: the timed loop unwraps without a
     /// check, so a setup that cannot allocate must trap here, with a message, not there.
-    private static func checkPair<S: LifetimeStrategy>(_: S.Type, _ lifetime: AllocatorLifetime, afterKill: Bool, cpu: Int) {
-        let object = afterKill
-            ? S.allocateAfterKill(from: lifetime, size: objectSize, cpu: cpu)
-            : S.allocate(from: lifetime, size: objectSize, cpu: cpu)
-        guard let object else { fatalError("\(S.name): no \(objectSize)-byte object \(afterKill ? "after the kill" : "while live")") }
+    private static func checkPair<S: LifetimeStrategy>(_: S.Type, _ lifetime: AllocatorLifetime, cpu: Int) {
+        guard let object = S.allocate(from: lifetime, size: objectSize, cpu: cpu) else { fatalError("\(S.name): no \(objectSize)-byte object") }
         S.free(object, cpu: cpu)
         precondition(!lifetime.isDestroyed, "\(S.name): one alloc+free pair destroyed the allocator")
     }

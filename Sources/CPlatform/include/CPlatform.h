@@ -48,6 +48,23 @@ static inline void CPlatform_escape(const void *p) {
     __asm__ __volatile__("" : : "g"(p) : "memory");
 }
 
+/// CPUID leaf `leaf`, subleaf 0: eax, ebx, ecx, edx into out[0..3]. Returns 0, or -1 off x86-64.
+static inline int CPlatform_cpuid(uint32_t leaf, uint32_t out[4]) {
+#if defined(__x86_64__)
+    uint32_t a, b, c, d;
+    __asm__ __volatile__("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(leaf), "c"(0));
+    out[0] = a; out[1] = b; out[2] = c; out[3] = d;
+    return 0;
+#else
+    (void)leaf; (void)out;
+    return -1;
+#endif
+}
+
+/// membarrier(2). MEMBARRIER_CMD_GLOBAL (1) returns after `synchronize_rcu()` when more than one
+/// CPU is online: a real kernel grace period, waited for from userspace.
+long CPlatform_membarrier(int cmd, unsigned int flags);
+
 /// sysexits EX_SOFTWARE: what a fatal libnuma error exits with (numa_hooks.c).
 #define CPLATFORM_EXIT_SOFTWARE 70
 /// Names what the process is doing in the line a fatal libnuma error prints ("case …"); "" clears it.
