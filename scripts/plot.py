@@ -4,7 +4,7 @@
 
 For `<dir>/<stem>.csv` it writes `<dir>/<stem>-<plot>.png` and `.svg` for each plot whose data
 is present, and says which it skipped and why:
-  cost        ns/op (log) live beside post-kill per strategy, references apart, freelist/noop as floors
+  cost        ns/op (log) live per op, and after the kill the frees: every worker at once beside the map's free
   scaling     live Mops/s against thread count (lines from 3 thread counts, else grouped bars)
   kill        kill, atomic-mode confirmation and unload walk: every repetition, median marked
   walk        unload walk against map size with the fitted ns per value (needs several map sizes)
@@ -13,6 +13,9 @@ is present, and says which it skipped and why:
               by repetition, median), the model's added ns over global as a marker beside it
   safety      the verdict matrix, strategy × scenario, coloured
   latency     p50 … max per strategy on a log scale (the latency pass is on by default; --no-latency skips it)
+  ownership   the cost of owning an allocator (bench footprint): bytes held at creation and pinned by one object
+              against CPUs per design (log-log; kernel-equivalent solid, the model's reservation dashed),
+              and creation time against CPUs
 Bars are medians over repetitions, dots the repetitions (episodic noise makes means misleading).
 Titles name the machine, the commit and the command (read from the .md or .json beside the CSV).
 """
@@ -58,6 +61,13 @@ class Row:
         self.size = int(self.size)
         self.repetition = int(self.repetition)
         self.value = float(self.value) if self.value.strip() else None
+
+    def _replace(self, **changes):
+        """A copy with some fields changed (as namedtuple's)."""
+        copy = Row.__new__(Row)
+        for name in COLUMNS:
+            setattr(copy, name, changes.get(name, getattr(self, name)))
+        return copy
 
 
 def checked_records(path):
@@ -250,16 +260,21 @@ def log_ticks(ax):
 
 
 def plot_cost(rows, style, stem, title, written):
-    """ns/op, log axis: the lifetime strategies with live and post-kill side by side, the system
-    allocators apart, freelist and noop as floor lines (they are not allocators)."""
-    rows = [r for r in rows if r.metric == "ns_per_op" and r.phase in ("live", "post-kill") and r.op in OPS]
+    """ns/op, log axis: live per op; after the kill (nothing can allocate) one panel of frees, each
+    strategy's concurrent frees beside the map's free (one thread); the system allocators apart,
+    freelist and noop as floor lines (they are not allocators)."""
+    after = {"post-kill", "drain"}
+    rows = [r for r in rows if r.metric == "ns_per_op" and ((r.phase == "live" and r.op in OPS)
+                                                           or (r.phase in after and r.op in ("free", "drain")))]
     if not any(r.value is not None for r in rows):
-        return skip("cost", "no live/post-kill ns_per_op rows for ops pair/alloc/free")
+        return skip("cost", "no live or after-kill ns_per_op rows")
+    # The frees after the kill share one panel per workload: a pseudo-op keyed apart from live.
+    rows = [r._replace(op="after kill") if r.phase in after else r for r in rows]
     threads_all = sorted({r.threads for r in rows})
     panels = []
     for threads in threads_all:
         for workload in ordered({r.workload for r in rows}, WORKLOADS):
-            for op in ordered({r.op for r in rows if r.workload == workload}, OPS):
+            for op in ordered({r.op for r in rows if r.workload == workload}, OPS + ["after kill"]):
                 panel = [r for r in rows if r.workload == workload and r.op == op and r.threads == threads]
                 if any(r.value is not None and r.strategy in PER_CPU for r in panel):
                     panels.append((workload, op, threads, panel))
@@ -269,18 +284,17 @@ def plot_cost(rows, style, stem, title, written):
         panel = [r for r in panel if r.size == size]
         bars = [s for s in strategy_order({r.strategy for r in panel}) if s not in FLOORS and s not in KERNEL]
         width = 0.4
+        phases = ("post-kill", "drain") if op == "after kill" else ("live",)
+        width = 0.4 if len(phases) == 2 else 0.7
         for i, strategy in enumerate(bars):
-            for j, phase in enumerate(("live", "post-kill")):
+            for j, phase in enumerate(phases):
                 cell = [r for r in panel if r.strategy == strategy and r.phase == phase]
-                x = i + (j - 0.5) * width
+                x = i + (j - (len(phases) - 1) / 2) * width
                 m = median([r.value for r in cell])
                 if m is None:
-                    if cell and strategy in PER_CPU and phase == "post-kill":
-                        ax.text(x, 0.02, "n/a", transform=ax.get_xaxis_transform(), ha="center", fontsize=6,
-                                color="#888888", rotation=90)
                     continue
-                ax.bar(x, m, width, color=style.color(strategy), alpha=1.0 if phase == "live" else 0.45,
-                       hatch=None if phase == "live" else "//", edgecolor=style.color(strategy), linewidth=0.6)
+                ax.bar(x, m, width, color=style.color(strategy), alpha=0.45 if phase == "drain" else 1.0,
+                       hatch="//" if phase == "drain" else None, edgecolor=style.color(strategy), linewidth=0.6)
                 dots(ax, x, [r.value for r in cell], style.color(strategy), width * 0.8)
         first_ref = next((i for i, s in enumerate(bars) if s in SYSTEM), None)
         if first_ref:
@@ -301,10 +315,10 @@ def plot_cost(rows, style, stem, title, written):
         ax.grid(axis="y", alpha=0.3, which="major")
     legend = [plt.Rectangle((0, 0), 1, 1, color="#555555"),
               plt.Rectangle((0, 0), 1, 1, facecolor="#555555", alpha=0.45, hatch="//", edgecolor="#555555")]
-    finish(fig, f"Cost per op, live vs after the kill (lower is better) — {title}",
+    finish(fig, f"Cost per op while live, and the frees after the kill (lower is better) — {title}",
            "bars: median over repetitions, dots: each repetition; grey band: system allocators (no kill); "
-           "lines: freelist/noop floors; n/a: no allocation after the kill",
-           stem, "cost", written, (legend, ["live", "post-kill"]))
+           "lines: freelist/noop floors; after the kill nothing is allocated: 'after kill' panels show frees only",
+           stem, "cost", written, (legend, ["live / after the kill: every worker frees at once", "the map's free (one thread)"]))
 
 
 # MARK: scaling
@@ -433,7 +447,7 @@ def walk_points(rows):
 def plot_kill(rows, style, stem, title, written):
     """Every repetition of the one-off events, with the median marked: the distributions are
     skewed (a preempted kill takes 100× its median), so mean ± sd would mislead."""
-    events = [r for r in rows if r.phase == "kill" and r.op in ("kill", "grace", "walk") and r.metric == "latency_us"
+    events = [r for r in rows if r.phase == "kill" and r.op in ("kill", "grace", "fold", "walk") and r.metric == "latency_us"
               and r.value is not None and r.workload == "pair"]
     if not events:
         return skip("kill", "no kill/grace/walk latency_us rows")
@@ -444,8 +458,9 @@ def plot_kill(rows, style, stem, title, written):
     for r in rows:
         if r.phase == "kill" and r.op == "walk" and r.metric == "map_values":
             main_size.setdefault((r.strategy, r.threads, r.size), r.value)
-    ops = ordered({r.op for r in events}, ["kill", "grace", "walk"])
-    names = {"kill": "kill: cost to its caller", "grace": "atomic mode confirmed (grace period)",
+    ops = ordered({r.op for r in events}, ["kill", "grace", "fold", "walk"])
+    names = {"kill": "kill: cost to its caller", "grace": "grace period (liburcu QSBR, off the caller's path)",
+             "fold": "fold of the per-CPU counts",
              "walk": "program unload walk"}
     fig, axes = grid(len(ops), max_cols=3, panel=(4.6, 3.8))
     for ax, op in zip(axes, ops):
@@ -613,6 +628,83 @@ def plot_kernel_strategies(rows, style, stem, title, written):
            axes[0].get_legend_handles_labels())
 
 
+# MARK: ownership
+
+
+def cpu_count(workload):
+    digits = ""
+    for ch in workload:
+        if not ch.isdigit():
+            break
+        digits += ch
+    return int(digits) if digits else None
+
+
+def plot_ownership(rows, style, stem, title, written):
+    """Bytes a program's allocator holds against possible CPUs, per design, log-log: kernel-equivalent
+    at creation (solid) and pinned by one object after the map is gone (dotted), the model's own
+    reservation (dashed); and the creation time against CPUs."""
+    own = [r for r in rows if r.phase == "own" and r.value is not None and cpu_count(r.workload)]
+    designs = ordered({r.strategy for r in own if r.op == "create" and r.metric == "bytes_kernel"}, PER_CPU)
+    cpus = sorted({cpu_count(r.workload) for r in own if r.op == "create"})
+    if not designs or len(cpus) < 2:
+        return skip("ownership", "needs `own` rows of at least two CPU counts (bench footprint --topology 2,64,256:8)")
+    fig, axes = grid(2, max_cols=2, panel=(7.2, 4.4))
+    bytes_ax, time_ax = axes
+
+    def series(design, op, metric):
+        xs, ys = [], []
+        for n in cpus:
+            m = median([r.value for r in own if r.strategy == design and r.op == op and r.metric == metric
+                        and cpu_count(r.workload) == n])
+            if m is not None and m > 0:
+                xs.append(n)
+                ys.append(m)
+        return xs, ys
+
+    for d in designs:
+        if d == "global":
+            continue
+        c = style.color(d)
+        xs, ys = series(d, "create", "bytes_kernel")
+        bytes_ax.plot(xs, [y / 1024 for y in ys], "-o", color=c, ms=4)
+        xs, ys = series(d, "pinned", "bytes_kernel")
+        bytes_ax.plot(xs, [y / 1024 for y in ys], ":", color=c, lw=1.5)
+        xs, ys = series(d, "create", "bytes_model")
+        bytes_ax.plot(xs, [y / 1024 for y in ys], "--", color=c, alpha=0.5, lw=1)
+        xs, ys = series(d, "create", "latency_us")
+        time_ax.plot(xs, ys, "-o", color=c, ms=4)
+    xs, ys = series("global", "boot", "bytes_kernel")
+    if xs:
+        bytes_ax.plot(xs, [y / 1024 for y in ys], "-s", color=style.color("global"), ms=4)
+    for ax in (bytes_ax, time_ax):
+        ax.set_xscale("log", base=2)
+        ax.set_yscale("log")
+        ax.set_xticks(cpus)
+        ax.set_xticklabels([str(n) for n in cpus])
+        ax.set_xlabel("possible CPUs")
+        ax.grid(alpha=0.3, which="both")
+    bytes_ax.set_ylabel("KiB held per allocator (log)")
+    bytes_ax.set_title("bytes held by one program's allocator", fontsize=9)
+    time_ax.set_ylabel("µs to create (model, log)")
+    time_ax.set_title("creating the allocator (caches + prefill on every CPU)", fontsize=9)
+    # One colour per design, one line style per quantity (the size-class designs overlap: they
+    # differ only by their lifetime counter).
+    from matplotlib.lines import Line2D
+    handles = [Line2D([], [], color=style.color(d), marker="s" if d == "global" else "o", ms=4,
+                      label=d + (" (boot; 0 per program)" if d == "global" else ""))
+               for d in designs]
+    handles += [Line2D([], [], color="black", linestyle="-", label="at creation"),
+                Line2D([], [], color="black", linestyle=":", label="pinned by one object"),
+                Line2D([], [], color="black", linestyle="--", alpha=0.5, label="model reserve")]
+    labels = [h.get_label() for h in handles]
+    finish(fig, f"The cost of owning an allocator — {title}",
+           "solid: kernel-equivalent at creation (per-CPU list objects at kmalloc size + bpf_mem_cache structs + "
+           "the lifetime's counter); dotted: the same pinned by one object after the map is gone; dashed: the 64 KiB "
+           "slabs the model reserves per CPU and class", stem, "ownership", written,
+           (handles, labels))
+
+
 # MARK: safety
 
 
@@ -662,7 +754,7 @@ def plot_file(path):
     style = Style(strategy_order({r.strategy for r in rows}))
     written = []
     for plot in (plot_kernel_strategies, plot_cost, plot_scaling, plot_kill, plot_walk, plot_kernel, plot_safety,
-                 plot_latency):
+                 plot_latency, plot_ownership):
         plot(rows, style, stem, title, written)
     for p in written:
         print(p)

@@ -22,10 +22,8 @@ public final class ArrayMap<S: LifetimeStrategy>: BPFMap<S> {
     init(world: BPFWorld<S>, valueCount: Int) {
         precondition(valueCount > 0)
         self.valueCount = valueCount
-        // Page-aligned, like a kernel array map's value area (vmalloc'd): with malloc's alignment
-        // the slots' offsets within a page changed from one map to the next, and with them
-        // whether a slot's exchange falsely aliased the object header read after it (4K
-        // aliasing): identical free paths measured 4.7 or 8.3 ns per free from map to map.
+        // Page-aligned, like a kernel array map's value area (vmalloc'd), so the slots' offsets
+        // within a page are the same for every map (malloc's varied with its heap state).
         slots = UnsafeMutableRawPointer.allocate(byteCount: valueCount * MemoryLayout<UnsafeAtomic<Int>.Storage>.stride, alignment: 4096)
             .bindMemory(to: UnsafeAtomic<Int>.Storage.self, capacity: valueCount)
         slots.initialize(repeating: UnsafeAtomic<Int>.Storage(0), count: valueCount)

@@ -10,6 +10,8 @@
 #include <linux/bpf.h>
 #include <errno.h>
 #include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 /// One BPF_PROG_TEST_RUN of a tc program with the run parameters in skb->cb[0..2]
 /// (iterations, base slot or key, seed) and a minimal Ethernet frame as the packet.
@@ -68,6 +70,32 @@ static inline long CLibbpf_bss_offset(struct bpf_object *obj, const char *name) 
         if (var && strcmp(btf__name_by_offset(btf, var->name_off), name) == 0) return (long)v->offset;
     }
     return -1;
+}
+
+/// BPF_MAP_CREATE of a map with `flags` (e.g. BPF_F_NO_PREALLOC). Returns the fd or -errno.
+/// The corresponding C function is `bpf_map_create`.
+static inline int CLibbpf_map_create(enum bpf_map_type type, const char *name, __u32 key_size, __u32 value_size,
+                                     __u32 max_entries, __u32 flags) {
+    LIBBPF_OPTS(bpf_map_create_opts, opts, .map_flags = flags);
+    int fd = bpf_map_create(type, name, key_size, value_size, max_entries, &opts);
+    return fd < 0 ? -errno : fd;
+}
+
+/// The calling thread's id (a cgroup v1 `tasks` entry). The corresponding C function is `gettid`.
+static inline int CLibbpf_gettid(void) { return (int)syscall(SYS_gettid); }
+
+/// The sizes in bytes of `struct names[i]` in the running kernel's BTF (-1 where absent).
+/// Returns 0, or -1 when the kernel's BTF cannot be loaded.
+/// The corresponding C functions are `btf__load_vmlinux_btf`, `btf__find_by_name_kind`, `btf__resolve_size`.
+static inline int CLibbpf_kernel_struct_sizes(const char *const *names, long long *sizes, int n) {
+    struct btf *btf = btf__load_vmlinux_btf();
+    if (!btf || libbpf_get_error(btf)) return -1;
+    for (int i = 0; i < n; i++) {
+        __s32 id = btf__find_by_name_kind(btf, names[i], BTF_KIND_STRUCT);
+        sizes[i] = id > 0 ? (long long)btf__resolve_size(btf, (__u32)id) : -1;
+    }
+    btf__free(btf);
+    return 0;
 }
 
 #endif

@@ -35,20 +35,22 @@ public enum TimeStampCounter {
         return best
     }
 
-    /// The smallest step the counter is seen to advance by, in ticks: back-to-back reads that
-    /// differ at all differ by at least this much. On a bare-metal x86 TSC it is a few ticks;
-    /// under some hypervisors the guest's TSC advances in coarse steps (seen here: ~25 ticks =
-    /// 10 ns), and no single-operation latency can be resolved below that.
+    /// The step the counter advances by, in ticks: the greatest common divisor of the
+    /// differences between back-to-back reads (the smallest difference alone would be the
+    /// read's own cost when a read takes longer than one step). On a bare-metal x86 TSC it is
+    /// one tick; under some hypervisors the guest's TSC advances in coarse steps (seen here:
+    /// 26 ticks = 10 ns), and no single-operation latency can be resolved below that.
     public static func measureResolutionTicks(samples: Int = 20_000) -> UInt64 {
-        var best = UInt64.max
+        func gcd(_ a: UInt64, _ b: UInt64) -> UInt64 { b == 0 ? a : gcd(b, a % b) }
+        var step: UInt64 = 0
         var previous = start()
         for _ in 0..<samples {
             let t = start()
-            let d = t &- previous
-            if d > 0 && d < best { best = d }
+            step = gcd(step, t &- previous)
             previous = t
+            if step == 1 { break }
         }
-        return best == .max ? 1 : best
+        return max(step, 1)
     }
 
     @inlinable @inline(__always) public static func relax() { CPlatform_cpu_relax() }

@@ -13,7 +13,7 @@ public struct ReportSections: Sendable {
     /// - Parameter safety: verdicts of the thread's hazards replayed; their tables follow the
     ///   performance tables, linked to each strategy's cost.
     public init(rows: [ResultRow], safety: [SafetyVerdict] = []) {
-        let measured = rows.filter { $0.phase != "scenario" }
+        let measured = rows.filter { $0.phase != "scenario" && $0.phase != OwnershipSection.phase }
         let performance = WalkCost.mainMapSize(measured)
         let table = ResultTable(rows: performance)
         let threads = table.distinct(\.threads).sorted()
@@ -71,10 +71,12 @@ public struct ReportSections: Sendable {
         }
         let modelKernel = ModelKernelSection.tables(table)
         let safetySections = SafetySections(verdicts: safety, rows: performance)
+        let ownership = OwnershipSection(rows: rows)  // issue 19: the cost of owning an allocator
         // The policies in the kernel's terms open the report (KernelStrategiesSection).
-        self.tables = KernelStrategiesSection.tables(performance) + modelKernel + tables + safetySections.tables
+        self.tables = KernelStrategiesSection.tables(performance) + modelKernel + tables + safetySections.tables + ownership.tables
         // A replay alone (`bench scenarios`) keeps each verdict's evidence; a run states claims.
-        findings = performance.isEmpty ? safetySections.findings : RunFindings.compute(rows: measured, safety: safety)
+        findings = (performance.isEmpty ? safetySections.findings : RunFindings.compute(rows: measured, safety: safety))
+            + ownership.findings
     }
 
     /// Single-op percentiles, only where they say something: a value below the clock's

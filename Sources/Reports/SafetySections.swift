@@ -40,8 +40,8 @@ public struct SafetySections: Sendable {
         let threads = perf.distinct(\.threads).sorted().first
         let size = perf.distinct(\.size).sorted().first
         if let threads, let size {
-            func ns(_ s: String, _ phase: String) -> String {
-                guard let c = perf.cell(s, "pair", phase, "pair", threads: threads, size: size, metric: "ns_per_op") else { return "" }
+            func ns(_ s: String, _ phase: String, _ op: String = "pair") -> String {
+                guard let c = perf.cell(s, "pair", phase, op, threads: threads, size: size, metric: "ns_per_op") else { return "" }
                 return c.stats.map { ResultCell.format($0.mean) } ?? "n/a"
             }
             func killMicroseconds(_ s: String, op: String) -> String {
@@ -59,14 +59,14 @@ public struct SafetySections: Sendable {
                 return bad.isEmpty ? "none" : bad.joined(separator: ", ")
             }
             let body = strategies.compactMap { s -> [String]? in
-                let cells = [ns(s, "live"), ns(s, "post-kill"), killMicroseconds(s, op: "kill"), killMicroseconds(s, op: "walk")]
+                let cells = [ns(s, "live"), ns(s, "post-kill", "free"), killMicroseconds(s, op: "kill"), killMicroseconds(s, op: "walk")]
                 if cells.allSatisfy(\.isEmpty) { return nil }
                 return [s] + cells + [hazards(s)]
             }
             if !body.isEmpty {
                 tables.append(ReportSections.Table(
-                    title: "Cost and safety: pair ns/op (\(threads) thr, \(size) B), kill and unload walk µs, hazards",
-                    header: ["strategy", "live", "post-kill", "kill", "walk", "hazards"], rows: body))
+                    title: "Cost and safety: live pair and after-kill free ns/op (\(threads) thr, \(size) B), kill and unload walk µs, hazards",
+                    header: ["strategy", "live", "free", "kill", "walk", "hazards"], rows: body))
             }
         }
         self.tables = tables

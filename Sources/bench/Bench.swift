@@ -14,7 +14,8 @@ struct Bench: ParsableCommand {
             hazards against every strategy (safe / leak / use-after-free). `bench list` names every strategy, \
             workload, scenario and metric.
             """,
-        subcommands: [RunCommand.self, ListCommand.self, CompareCommand.self, ScenariosCommand.self, AbCommand.self, HistoryCommand.self],
+        subcommands: [RunCommand.self, ListCommand.self, CompareCommand.self, ScenariosCommand.self, AbCommand.self, HistoryCommand.self,
+                      FootprintCommand.self],
         defaultSubcommand: RunCommand.self)
 
     /// Errors print one line on stderr and exit with a sysexits code; help prints in full.

@@ -61,7 +61,7 @@ struct RunCommand: ParsableCommand {
 
     // On by default: it adds under a second to the default run (47.2 s with, 47.4 s without,
     // measured on the 2-CPU VM), and the refill/drain tail is what the watermarks exist for.
-    @Flag(inversion: .prefixedNo, help: "The latency pass: single operations timed with fenced rdtsc into HdrHistograms (on by default; --no-latency skips it).")
+    @Flag(inversion: .prefixedNo, help: "The latency pass: single operations timed with fenced rdtsc into HdrHistograms (on by default; --no-latency skips it). Values below the clock's resolution (measured at start, printed in the settings) are shown as <N; rows within one clock step are left out, so the tables keep the watermark refills/drains and contended ops.")
     var latency = true
 
     @Flag(help: "Short phases for a fast look (≈ 15 s for the default matrix); an explicit --duration, --warmup or --repetitions still wins (the run says so).")
@@ -81,6 +81,9 @@ struct RunCommand: ParsableCommand {
 
     @Flag(name: .customLong("no-scenarios"), help: "Skip the safety replay (`bench scenarios` with default iterations) that follows the measurements of lifetime strategies.")
     var noScenarios = false
+
+    @Flag(name: .customLong("no-footprint"), help: "Skip the cost of owning an allocator on this machine (model per strategy, kernel map creation and memcg rows; about a second; `bench footprint` for injected topologies).")
+    var noFootprint = false
 
     func run() throws {
         let plan: Plan
@@ -126,6 +129,16 @@ struct RunCommand: ParsableCommand {
             do { outcome.rows += try walkRounds(plan: plan, context: context) } catch {
                 caseFailure = "unload-walk round failed: \(error)"
                 notes.append(caseFailure!)
+            }
+        }
+
+        // The cost of owning an allocator, on this machine (issue 19).
+        if !noFootprint && caseFailure == nil && !outcome.interrupted {
+            let footprint = FootprintCommand.machineRows(plan: plan, context: context, quiet: quiet)
+            // A signal during it is an interrupt like any other: the step is dropped.
+            if BenchRunner.interruptSignal != 0 { outcome.interrupted = true } else {
+                outcome.rows += footprint.rows
+                notes += footprint.notes
             }
         }
 

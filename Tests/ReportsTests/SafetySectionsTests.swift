@@ -34,7 +34,7 @@ struct SafetySectionsTests {
         ]
         let s = SafetySections(verdicts: Self.verdicts, rows: rows)
         let cost = try #require(s.tables.last)
-        #expect(cost.header == ["strategy", "live", "post-kill", "kill", "walk", "hazards"])
+        #expect(cost.header == ["strategy", "live", "free", "kill", "walk", "hazards"])
         #expect(cost.rows == [["atomic", ResultCell.format(18), "", "", "", "leak #2*"],
                               ["lazy", ResultCell.format(4), "", "", ResultCell.format(750), "UAF #1, UAF #2"]])
     }

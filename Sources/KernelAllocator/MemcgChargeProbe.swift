@@ -1,0 +1,132 @@
+import CLibbpf
+import Foundation
+import Glibc
+
+/// Who the running kernel charges for a BPF allocator's objects. bpf_mem_alloc records the
+/// memcg of the task that *created* the allocator (`get_obj_cgroup_from_current` in
+/// `bpf_mem_alloc_init`) and charges every refill to it (`set_active_memcg` in `alloc_bulk`),
+/// whoever allocates. So:
+/// - `global`: objects from `bpf_obj_new` (bpf_global_ma, created at boot) allocated by a
+///   program run from a process inside a child cgroup — expected: not charged there;
+/// - `created-inside`: a no-prealloc hash map created from inside the child cgroup, filled
+///   from outside it — expected: charged to the child;
+/// - `created-outside`: a no-prealloc hash map created outside, filled from inside — expected:
+///   not charged to the child.
+public struct MemcgChargeProbe: Sendable {
+    public enum Case: String, CaseIterable, Sendable {
+        case global = "bpf_obj_new, run from inside"
+        case createdInside = "htab created inside, filled outside"
+        case createdOutside = "htab created outside, filled inside"
+        /// The subject name of the result rows.
+        public var subject: String { self == .global ? "kernel" : "kernel-htab" }
+        /// The op of the result rows.
+        public var op: String {
+            switch self {
+            case .global: return "obj-new-inside"
+            case .createdInside: return "create-inside-fill-outside"
+            case .createdOutside: return "create-outside-fill-inside"
+            }
+        }
+    }
+
+    public struct Result: Sendable {
+        public let kind: Case
+        public let objects: Int
+        /// objects × the kmalloc size of their unit: what would be charged if the child paid.
+        public let objectBytes: Int
+        /// The child cgroup's charge while the objects are held.
+        public let charge: CgroupMemory.Charge
+        /// kmalloc slab bytes gained meanwhile (system-wide): the objects exist.
+        public let slabBytes: Int?
+        /// The child was charged at least half the objects' bytes.
+        public var charged: Bool { charge.total >= objectBytes / 2 }
+    }
+
+    public let objects: Int
+    public let valueSize: Int
+    public let build: BPFBuild
+    public init(objects: Int = 65_536, valueSize: Int = 64, build: BPFBuild) {
+        self.objects = objects
+        self.valueSize = valueSize
+        self.build = build
+    }
+
+    /// `sizeof(struct htab_elem)` + key (4 → 8) + value, + the 8-byte llist header: the htab's unit.
+    public static func htabUnit(elementHeader: Int, valueSize: Int) -> Int { elementHeader + 8 + (valueSize + 7) / 8 * 8 + 8 }
+
+    /// The kmalloc cache (`kmalloc-cg-128`) a no-prealloc htab's elements come from.
+    public static func htabUnitCache(elementHeader: Int, valueSize: Int) -> String {
+        let k = KernelObjectSize.kmalloc(htabUnit(elementHeader: elementHeader, valueSize: valueSize))
+        return "kmalloc-cg-" + (k >= 1024 ? "\(k / 1024)k" : "\(k)")
+    }
+
+    public func run(_ kind: Case, in cgroup: CgroupMemory.Child, elementHeader: Int) throws(KernelUnavailable) -> Result {
+        CgroupMemory.probeLock.lock()
+        defer { CgroupMemory.probeLock.unlock() }
+        defer { try? cgroup.leave() }
+        switch kind {
+        case .global:
+            let path = try build.object(named: "obj_slots", objectSize: valueSize)
+            let object = try BPFObject(path: path, name: "obj_slots", maxEntries: ["slots": UInt32(objects)],
+                                       autoload: ["stash", "unstash"], logPath: (path as NSString).deletingPathExtension + ".verifier.log")
+            defer { object.close() }
+            let stash = TestRunProgram(name: "stash", fd: object.programFD("stash"))
+            let unstash = TestRunProgram(name: "unstash", fd: object.programFD("unstash"))
+            let cpus = Array(0..<min(ProvenanceCounters.maxCPUs, Int(sysconf(Int32(_SC_NPROCESSORS_CONF)))))
+            let before = ProvenanceCounters.read(object, cpus: cpus)
+            try cgroup.enter()
+            let slab0 = SlabTotals.read()
+            let c0 = try cgroup.charge()
+            do {
+                guard try stash.run(iterations: objects) == 0 else {
+                    throw KernelUnavailable(reason: "bpf_obj_new failed", note: "stashing \(objects) objects failed")
+                }
+            } catch let e as KernelUnavailable { throw e } catch {
+                throw KernelUnavailable(reason: "BPF_PROG_TEST_RUN failed", note: "\(error)")
+            }
+            let c1 = try cgroup.charge()
+            let slab1 = SlabTotals.read()
+            try cgroup.leave()
+            let counted = ProvenanceCounters.read(object, cpus: cpus) - before
+            _ = try? unstash.run(iterations: objects)
+            guard counted.allocated == UInt64(objects), counted.failed == 0 else {
+                throw KernelUnavailable(reason: "provenance mismatch", note: "counted \(counted.allocated) of \(objects) objects")
+            }
+            let unit = KernelObjectSize.kmalloc(valueSize + 8)
+            return Result(kind: kind, objects: objects, objectBytes: objects * unit, charge: c1 - c0,
+                          slabBytes: slab0.flatMap { b in slab1.map { $0.delta(since: b) } })
+        case .createdInside, .createdOutside:
+            if kind == .createdInside { try cgroup.enter() }
+            let fd = CLibbpf_map_create(BPF_MAP_TYPE_HASH, "mb_charge", 4, UInt32(valueSize), UInt32(objects), UInt32(BPF_F_NO_PREALLOC))
+            if kind == .createdInside { try cgroup.leave() }
+            guard fd >= 0 else {
+                throw KernelUnavailable(reason: "map creation failed", note: "BPF_MAP_CREATE: \(String(cString: strerror(-fd)))")
+            }
+            defer { close(fd) }
+            if kind == .createdOutside { try cgroup.enter() }
+            let slab0 = SlabTotals.read()
+            let c0 = try cgroup.charge()
+            var value = [UInt8](repeating: 0, count: valueSize)
+            for k in 0..<UInt32(objects) {
+                var key = k
+                guard bpf_map_update_elem(fd, &key, &value, UInt64(BPF_NOEXIST)) == 0 else {
+                    throw KernelUnavailable(reason: "htab insert failed", note: "key \(k): \(String(cString: strerror(errno)))")
+                }
+            }
+            let c1 = try cgroup.charge()
+            let slab1 = SlabTotals.read()
+            if kind == .createdOutside { try cgroup.leave() }
+            let unit = KernelObjectSize.kmalloc(Self.htabUnit(elementHeader: elementHeader, valueSize: valueSize))
+            return Result(kind: kind, objects: objects, objectBytes: objects * unit, charge: c1 - c0,
+                          slabBytes: slab0.flatMap { b in slab1.map { $0.delta(since: b) } })
+        }
+    }
+}
+
+/// kmalloc's size classes, as the kernel rounds a request (KernelAllocator does not link the
+/// model; MemAlloc's KmallocSize is the same rule).
+enum KernelObjectSize {
+    static func kmalloc(_ bytes: Int) -> Int {
+        [8, 16, 32, 64, 96, 128, 192, 256, 512, 1024, 2048, 4096, 8192].first { $0 >= bytes } ?? (bytes + 4095) & ~4095
+    }
+}

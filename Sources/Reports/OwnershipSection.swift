@@ -1,0 +1,231 @@
+/// "Cost of owning an allocator": from the `own` rows (bench footprint, and this machine's rows
+/// in a default run), per design the time to create a program's allocator, the bytes it holds
+/// at creation and the bytes one surviving object pins after the allocator map is gone — in
+/// the kernel's currency (per-CPU list objects at kmalloc size + bpf_mem_cache structs) beside
+/// what the model reserves — then the breakdowns, the kernel's own map creation cost and who
+/// its memcg charges. Every table fits 75 columns.
+public struct OwnershipSection: Sendable {
+    public static let phase = "own"
+    public let tables: [ReportSections.Table]
+    public let findings: [String]
+
+    public init(rows allRows: [ResultRow]) {
+        let rows = allRows.filter { $0.phase == Self.phase }
+        guard !rows.isEmpty else {
+            tables = []
+            findings = []
+            return
+        }
+        let table = ResultTable(rows: rows)
+        let topologies = table.distinct(\.workload).sorted { Self.cpuCount($0) < Self.cpuCount($1) }
+        let size = table.distinct(\.size).first ?? 64
+        func cell(_ s: String, _ w: String, _ op: String, _ metric: String, size sz: Int? = nil) -> ResultCell? {
+            table.order.first { $0.strategy == s && $0.workload == w && $0.op == op && $0.metric == metric && (sz == nil || $0.size == sz) }
+                .flatMap { table.cells[$0] }
+        }
+        func median(_ s: String, _ w: String, _ op: String, _ metric: String) -> Double? {
+            cell(s, w, op, metric)?.stats?.median
+        }
+        func text(_ v: Double?, scale: Double = 1) -> String { v.map { ResultCell.format($0 / scale) } ?? "" }
+        let designs = ["atomic", "percpu-ref", "lazy", "kmem-cache", "hybrid", "global"].filter { d in table.order.contains { $0.strategy == d } }
+        var tables: [ReportSections.Table] = []
+
+        // 1. Per design and topology.
+        var body: [[String]] = []
+        for w in topologies where median(designs.first ?? "", w, "create", "bytes_kernel") != nil {
+            for d in designs {
+                guard median(d, w, "create", "bytes_kernel") != nil else { continue }
+                let global = d == "global"
+                body.append([d, "\(Self.cpuCount(w))", global ? "0" : text(median(d, w, "create", "latency_us")),
+                             text(median(d, w, "create", "bytes_kernel"), scale: 1024), text(median(d, w, "pinned", "bytes_kernel"), scale: 1024),
+                             text(median(d, w, "create", "bytes_model"), scale: 1024), global ? "" : text(median(d, w, "destroy", "latency_us"))])
+            }
+        }
+        if !body.isEmpty {
+            tables.append(.init(title: "Cost of owning an allocator, per program (model, \(size) B objects). KiB: at init and pinned (allocator map gone, one object alive) are what the kernel would pay (per-CPU list objects at kmalloc size + bpf_mem_cache structs + the lifetime's counter); model = what the model reserves (64 KiB slabs per CPU and class); global: bpf_global_ma is made once at boot",
+                                header: ["design", "CPUs", "init µs", "at init", "pinned", "model", "destroy µs"], rows: body))
+        }
+
+        // 2. Per size class and CPU at the largest topology (a size-class design).
+        if let w = topologies.last, let d = ["atomic", "percpu-ref", "lazy", "hybrid"].first(where: { designs.contains($0) }) {
+            let classes = table.distinct(\.op).filter { $0.hasPrefix("class-") }
+            var per: [[String]] = []
+            var total = 0.0
+            for op in classes {
+                guard let lists = median(d, w, op, "bytes_lists_per_cpu"), let kernel = median(d, w, op, "bytes_kernel_per_cpu") else { continue }
+                let unit = Int(op.dropFirst("class-".count)) ?? 0
+                let cpus = Double(Self.cpuCount(w))
+                total += kernel * cpus
+                per.append(["\(unit)", "\(unit > 0 ? Int(lists) / unit : 0)", Self.integer(lists), Self.integer(kernel), text(kernel * cpus, scale: 1024)])
+            }
+            if !per.isEmpty {
+                per.append(["all", "", "", "", text(total, scale: 1024)])
+                tables.append(.init(title: "At creation, per size class (\(d), \(Self.cpuCount(w)) CPUs): objects and bytes per CPU; kernel = objects at kmalloc size + one 224 B-class bpf_mem_cache",
+                                    header: ["unit B", "objs/CPU", "list B/CPU", "kernel B/CPU", "all CPUs KiB"], rows: per))
+            }
+        }
+
+        // 3. Steady state of each workload (largest topology).
+        if let w = topologies.last {
+            let ops = table.distinct(\.op).filter { $0.hasPrefix("steady-") }
+            let shown = designs.filter { d in ops.contains { median(d, w, $0, "bytes_kernel") != nil } }
+            // The size-class designs hold the same lists: show one of them and kmem-cache.
+            let columns = [shown.first { $0 != "kmem-cache" }, shown.contains("kmem-cache") ? "kmem-cache" : nil].compactMap { $0 }
+            var steady: [[String]] = []
+            for op in ops {
+                let cells = columns.flatMap { d in [text(median(d, w, op, "bytes_kernel"), scale: 1024), text(median(d, w, op, "bytes_model"), scale: 1024)] }
+                steady.append([String(op.dropFirst("steady-".count))] + cells)
+            }
+            if !steady.isEmpty && !columns.isEmpty {
+                tables.append(.init(title: "Steady state of each workload (\(Self.cpuCount(w)) CPUs, after the traffic ran on every CPU): KiB held, kernel-equivalent and model",
+                                    header: ["workload"] + columns.flatMap { ["\($0)", "model"] }, rows: steady))
+            }
+        }
+
+        // 4. N allocators at once.
+        let counts = table.distinct(\.op).compactMap { $0.hasPrefix("allocators-") ? Int($0.dropFirst("allocators-".count)) : nil }
+        if !counts.isEmpty {
+            var many: [[String]] = []
+            for w in topologies {
+                for d in designs where d != "global" {
+                    for n in counts {
+                        guard let c = cell(d, w, "allocators-\(n)", "bytes_kernel") else { continue }
+                        if c.stats == nil {
+                            many.append([d, "\(Self.cpuCount(w))", "\(n)", "n/a", text(Double(Self.kernelFromReason(c.missingReason) ?? 0), scale: 1_048_576) + "*", ""])
+                        } else {
+                            many.append([d, "\(Self.cpuCount(w))", "\(n)", text(median(d, w, "allocators-\(n)", "latency_us"), scale: 1000),
+                                         text(c.stats?.median, scale: 1_048_576), text(median(d, w, "allocators-\(n)", "bytes_model"), scale: 1_048_576)])
+                        }
+                    }
+                }
+            }
+            if !many.isEmpty {
+                tables.append(.init(title: "N programs' allocators at once (global: none of their own); * = the model's reservation is over --memory-budget, kernel MiB is N × one",
+                                    header: ["design", "CPUs", "N", "create ms", "kernel MiB", "model MiB"], rows: many))
+            }
+        }
+
+        // 5. percpu_ref's own cost.
+        var ref: [[String]] = []
+        for w in topologies {
+            guard let k = median("percpu-ref", w, "ref-create", "bytes_kernel") else { continue }
+            ref.append(["\(Self.cpuCount(w))", Self.integer(k), median("percpu-ref", w, "ref-create", "bytes_model").map(Self.integer) ?? "",
+                        text(median("percpu-ref", w, "ref-create", "latency_us"))])
+        }
+        if !ref.isEmpty {
+            tables.append(.init(title: "percpu_ref's own cost per allocator: kernel 8 B × possible CPUs + percpu_ref_data; model 128 B padded slots",
+                                header: ["CPUs", "kernel B", "model B", "init µs"], rows: ref))
+        }
+
+        // 6. The kernel here: map creation.
+        var maps: [[String]] = []
+        var unitName = "unit cache"
+        for s in ["kernel-htab", "kernel-htab-prealloc", "kernel-array"] {
+            for op in table.distinct(\.op) where op.hasPrefix("create-") {
+                guard let w = topologies.first(where: { cell(s, $0, op, "latency_us") != nil }), let lat = cell(s, w, op, "latency_us") else { continue }
+                let entries = String(op.dropFirst("create-".count))
+                guard let stats = lat.stats else {
+                    maps.append([s, entries, "n/a", "", "", ""])
+                    continue
+                }
+                func kib(_ m: String) -> String {
+                    guard let c = cell(s, w, op, m) else { return "" }
+                    return c.stats.map { ResultCell.format($0.median / 1024) } ?? "n/a"
+                }
+                let unitCache = cell(s, w, op, "bytes_slab_unit")
+                if let u = unitCache?.unit.components(separatedBy: " in ").last { unitName = u }
+                maps.append([s.replacingOccurrences(of: "kernel-", with: ""), entries, ResultCell.format(stats.median),
+                             kib("bytes_memlock"), kib("bytes_memcg"), unitCache?.stats.map { Self.integer($0.median) } ?? ""])
+            }
+        }
+        if !maps.isEmpty {
+            tables.append(.init(title: "The kernel here: map creation (\(size) B values), median µs; memlock = what fdinfo reports (map_mem_usage); memcg = charged to the creating child cgroup per map; last column = slabinfo gain per map in \(unitName), where a no-prealloc htab's allocator takes its elements (and its prefill) from",
+                                header: ["map", "entries", "create µs", "memlock KiB", "memcg KiB", "\(unitName.replacingOccurrences(of: "kmalloc-", with: "")) B"], rows: maps))
+        }
+
+        // 7. Who is charged.
+        var charged: [[String]] = []
+        var reasons: [String] = []
+        let cases = [("kernel", "obj-new-inside", "bpf_obj_new from inside"),
+                     ("kernel-htab", "create-inside-fill-outside", "htab made inside, filled out"),
+                     ("kernel-htab", "create-outside-fill-inside", "htab made outside, filled in")]
+        for (s, op, label) in cases {
+            guard let w = topologies.first(where: { cell(s, $0, op, "bytes_memcg") != nil }), let c = cell(s, w, op, "bytes_memcg") else { continue }
+            guard let total = c.stats?.median else {
+                charged.append([label, "", "n/a", ""])
+                if let r = c.missingReason, !reasons.contains(r) { reasons.append(r) }
+                continue
+            }
+            let objects = median(s, w, op, "bytes_objects") ?? 0
+            charged.append([label, text(objects, scale: 1024), text(total, scale: 1024), total >= objects / 2 ? "charged" : "not charged"])
+        }
+        if !charged.isEmpty {
+            tables.append(.init(title: "Who is charged: a child memory cgroup's charge while the objects live (KiB)"
+                                    + reasons.map { "; \($0)" }.joined(),
+                                header: ["case", "objects KiB", "child KiB", "child cgroup"], rows: charged))
+        }
+        self.tables = tables
+
+        // The finding: the trade-off in numbers.
+        var out: [String] = []
+        let perProgram = designs.filter { $0 != "global" && $0 != "kmem-cache" }
+        if let d = perProgram.first(where: { $0 == "percpu-ref" }) ?? perProgram.first {
+            let parts = topologies.compactMap { w -> String? in
+                guard let p = median(d, w, "pinned", "bytes_kernel") else { return nil }
+                return "\(Self.bytes(p)) at \(Self.cpuCount(w)) CPUs"
+            }
+            if !parts.isEmpty {
+                var s = "Owning an allocator: one surviving object pins a whole per-program allocator after its map is gone — \(d) \(parts.joined(separator: ", ")) (kernel-equivalent: per-CPU list objects + bpf_mem_cache structs"
+                if let w = topologies.last, let m = median(d, w, "pinned", "bytes_model") { s += "; the model reserves \(Self.bytes(m)) at \(Self.cpuCount(w)) CPUs)" } else { s += ")" }
+                if let w = topologies.last, let i = median(d, w, "create", "latency_us") {
+                    s += ", created in \(ResultCell.format(i)) µs (model, most of it reserving slabs the kernel does not)"
+                }
+                if let w = topologies.last, let r = median("percpu-ref", w, "ref-create", "bytes_kernel") { s += "; its percpu_ref adds \(Self.bytes(r))" }
+                if designs.contains("global") { s += "; global pins nothing per program (bpf_global_ma is made once at boot)." } else { s += "." }
+                out.append(s)
+            }
+        }
+        let htabInit = topologies.lazy.compactMap { median("kernel-htab", $0, "create-1", "latency_us") }.first
+        let arrayInit = topologies.lazy.compactMap { median("kernel-array", $0, "create-1", "latency_us") }.first
+        let inside = cell("kernel-htab", topologies.first { cell("kernel-htab", $0, "create-inside-fill-outside", "bytes_memcg") != nil } ?? "", "create-inside-fill-outside", "bytes_memcg")?.stats?.median
+        let global = cell("kernel", topologies.first { cell("kernel", $0, "obj-new-inside", "bytes_memcg") != nil } ?? "", "obj-new-inside", "bytes_memcg")?.stats?.median
+        if let h = htabInit {
+            var s = "The kernel here: creating a 1-entry no-prealloc hash map (bpf_mem_alloc_init on every possible CPU) takes \(ResultCell.format(h)) µs"
+            if let p = topologies.lazy.compactMap({ median("kernel-htab-prealloc", $0, "create-1", "latency_us") }).first {
+                s += " (preallocated \(ResultCell.format(p)) µs"
+                s += arrayInit.map { ", array map \(ResultCell.format($0)) µs)" } ?? ")"
+            } else if let a = arrayInit { s += " (array map \(ResultCell.format(a)) µs)" }
+            if let m = topologies.lazy.compactMap({ median("kernel-htab", $0, "create-1", "bytes_memlock") }).first,
+               let u = topologies.lazy.compactMap({ median("kernel-htab", $0, "create-1", "bytes_slab_unit") }).first {
+                s += "; the memory fdinfo reports for it (\(Self.bytes(m))) leaves out its allocator's prefill (\(Self.bytes(u)) gained in its element cache per map)"
+            }
+            if let i = inside, let g = global {
+                let objectsIn = topologies.lazy.compactMap { median("kernel-htab", $0, "create-inside-fill-outside", "bytes_objects") }.first ?? 0
+                let objectsG = topologies.lazy.compactMap { median("kernel", $0, "obj-new-inside", "bytes_objects") }.first ?? 0
+                s += "; the memcg that created an allocator pays for its objects whoever allocates: a htab made in a child cgroup and filled from outside charged it \(Self.bytes(i)) for \(Self.bytes(objectsIn)) of elements, while bpf_obj_new from inside it charged \(Self.bytes(g)) for \(Self.bytes(objectsG)) (bpf_global_ma belongs to no program's cgroup)."
+            } else {
+                s += "."
+            }
+            out.append(s)
+        }
+        findings = out
+    }
+
+    /// `256cpu-8node` → 256.
+    static func cpuCount(_ w: String) -> Int { Int(w.prefix { $0.isNumber }) ?? 0 }
+
+    /// The kernel-equivalent bytes an over-budget row's reason states (`= X MiB`).
+    static func kernelFromReason(_ reason: String?) -> Int? {
+        guard let r = reason, let eq = r.range(of: "= ", options: .backwards) else { return nil }
+        let number = r[eq.upperBound...].prefix { $0.isNumber || $0 == "." }
+        return Double(number).map { Int($0 * 1_048_576) }
+    }
+
+    static func integer(_ v: Double) -> String { String(Int(v.rounded())) }
+
+    static func bytes(_ b: Double) -> String {
+        if b < 1024 { return "\(Int(b)) B" }
+        if b < 1_048_576 { return "\(ResultCell.format(b / 1024)) KiB" }
+        return "\(ResultCell.format(b / 1_048_576)) MiB"
+    }
+}

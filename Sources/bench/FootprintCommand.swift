@@ -1,0 +1,189 @@
+import ArgumentParser
+import Foundation
+import KernelAllocator
+import Platform
+import Reports
+import Runner
+import Strategies
+
+/// `bench footprint`: what owning an allocator costs, per design, on topologies this machine
+/// cannot show (injected), and what the running kernel charges for one.
+struct FootprintCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "footprint",
+        abstract: "The cost of owning an allocator: bytes held per size class, per CPU and in total, init and destroy time, per design, on injected topologies; the kernel's map creation cost and who its memcg charges.",
+        discussion: """
+            For each design (\(StrategyKind.allCases.map(\.rawValue).joined(separator: ", "))) and each --topology \
+            CPUS[:NODES] (injected: no workers, every CPU's caches are created and prefilled from one thread, as \
+            bpf_mem_alloc_init does for every possible CPU): the allocator's creation time, its bytes at creation, \
+            the bytes one surviving object pins after the allocator map is gone, the destroy; per size class; in the \
+            steady state of each workload; N allocators at once (--allocators); percpu_ref's own cost. Bytes come in \
+            two currencies: kernel-equivalent (per-CPU list objects at their kmalloc size + one bpf_mem_cache per CPU \
+            and class, sizes from this kernel's BTF: what the kernel pays) and model (the 64 KiB slabs the model \
+            reserves per CPU and class: what this process pays, not the kernel). Then, unless --no-kernel, this \
+            kernel's map creation (no-prealloc hash map, preallocated hash map, array map: time, fdinfo memlock, \
+            slabinfo and memcg deltas) and who its memcg charges, read from a child memory cgroup (cgroup v2, else \
+            v1; n/a with the reason when there is none). Rows: phase `own`, workload `<N>cpu-<M>node`.
+            Exit status: 0 done, 64 usage (an impossible topology: 0 CPUs, more nodes than CPUs, over 4096 CPUs), \
+            70 an invariant broke (a destroy that did not return every byte), 73 cannot write (nothing is written).
+            """)
+
+    @Option(parsing: .unconditional, help: "Comma-separated injected topologies CPUS[:NODES], e.g. 2,8,64:4,256:8 (CPUs 1…4096, nodes 1…CPUs).")
+    var topology = "2:1,8:1,64:4,256:8"
+
+    @Option(name: .customLong("strategy"), parsing: .unconditional, help: "Comma-separated designs, or all.")
+    var strategy = "all"
+
+    @Option(parsing: .unconditional, help: "Object size in bytes, 1…4088 (kmem-cache's fixed size; the others' class).")
+    var size = 64
+
+    @Option(parsing: .unconditional, help: "Comma-separated counts of allocators created at once, 1…100000.")
+    var allocators = "1,100,1000"
+
+    @Option(name: .customLong("memory-budget"), parsing: .unconditional, help: "MiB the model may reserve for N allocators at once; larger counts are n/a rows stating the kernel-equivalent (1…1048576).")
+    var memoryBudget = 1024
+
+    @Option(parsing: .unconditional, help: "Repetitions of each allocator's life (the time rows; bytes do not vary), 1…1000.")
+    var repetitions = 5
+
+    @Flag(name: .customLong("no-kernel"), help: "Skip the running kernel's map creation and memcg rows.")
+    var noKernel = false
+
+    @Option(parsing: .unconditional, help: "Directory for the result files.")
+    var output = "Results"
+
+    @Option(parsing: .unconditional, help: "Comma-separated formats: csv, md, txt, json.")
+    var format = "csv,md,txt,json"
+
+    @Flag(help: "No progress on stderr.")
+    var quiet = false
+
+    /// `256:8` → 256 CPUs over 8 nodes; `64` → one node. Impossible shapes are usage errors.
+    static func parseTopologies(_ text: String) throws -> [Topology] {
+        try OptionList.unique(try OptionList.split(text, what: "topology")).map { spec -> Topology in
+            let parts = spec.split(separator: ":", omittingEmptySubsequences: false)
+            guard parts.count <= 2, let cpus = Int(parts[0]), let nodes = parts.count == 2 ? Int(parts[1]) : 1 else {
+                throw BenchError.usage("invalid topology '\(spec)': CPUS[:NODES], e.g. 256:8")
+            }
+            guard cpus >= 1 && cpus <= 4096 else { throw BenchError.usage("invalid topology '\(spec)': CPUs must be 1…4096, got \(cpus)") }
+            guard nodes >= 1 && nodes <= cpus else {
+                throw BenchError.usage("invalid topology '\(spec)': nodes must be 1…\(cpus) (no more nodes than CPUs), got \(nodes)")
+            }
+            return Topology.synthetic(cpus: cpus, nodes: nodes)
+        }
+    }
+
+    func run() throws {
+        var settings = OwnershipMeasurement.Settings()
+        let topologies: [Topology]
+        let formats: [ResultFormat]
+        do {
+            topologies = try Self.parseTopologies(topology)
+            settings.designs = OptionList.unique(try OptionList.split(strategy, what: "strategy").flatMap { name -> [StrategyKind] in
+                if name == "all" { return StrategyKind.allCases }
+                guard let k = StrategyKind(rawValue: name) else {
+                    throw BenchError.usage("unknown design '\(name)' (valid: \(StrategyKind.allCases.map(\.rawValue).joined(separator: ", ")), all)")
+                }
+                return [k]
+            })
+            guard size >= 1 && size <= 4088 else { throw BenchError.usage("invalid size '\(size)': object sizes are 1…4088 bytes") }
+            settings.objectSize = size
+            guard repetitions >= 1 && repetitions <= 1000 else { throw BenchError.usage("--repetitions must be 1…1000, got \(repetitions)") }
+            settings.repetitions = repetitions
+            settings.allocatorCounts = OptionList.unique(try OptionList.split(allocators, what: "allocators").map {
+                guard let n = Int($0), n >= 1, n <= 100_000 else { throw BenchError.usage("invalid allocator count '\($0)': 1…100000") }
+                return n
+            })
+            guard memoryBudget >= 1 && memoryBudget <= 1 << 20 else { throw BenchError.usage("--memory-budget must be 1…1048576 MiB, got \(memoryBudget)") }
+            settings.memoryBudgetBytes = memoryBudget << 20
+            formats = try ResultFormat.parse(format)
+            try AtomicFileWriter.prepare(directory: output)
+        } catch let e as BenchError {
+            e.exit()
+        } catch let e as AtomicFileWriter.Failure {
+            BenchError(message: e.description, code: SysExit.cantCreate).exit()
+        }
+
+        let commandLine = (["bench"] + CommandLine.arguments.dropFirst()).joined(separator: " ")
+        let machine = Topology.current()
+        let context = RunContext.detect(topology: machine, command: commandLine)
+        var measurement = OwnershipMeasurement(template: context.rowTemplate, settings: settings)
+        var rows: [ResultRow] = []
+        let start = MonotonicClock.nanoseconds()
+        do {
+            for t in topologies {
+                if !quiet { fputs("footprint: \(OwnershipMeasurement.label(t)) (injected)\n", stderr) }
+                rows += try measurement.modelRows(topology: t, cpus: CPUList.format(t.cpus.map(\.id)))
+            }
+        } catch {
+            BenchError(message: "\(error)", code: SysExit.software).exit()
+        }
+        if !noKernel {
+            if !quiet { fputs("footprint: the kernel here (\(OwnershipMeasurement.label(machine)))\n", stderr) }
+            rows += measurement.kernelRows(topology: machine, cpus: context.onlineCPUs, settings: .init(),
+                                           build: BPFBuild(environment: KernelEnvironment.current()))
+        }
+        let seconds = Double(MonotonicClock.nanoseconds() - start) / 1e9
+        let description = RunDescription(
+            runID: context.runID + "-footprint", command: commandLine, host: context.host, cpuModel: context.cpuModel,
+            cpus: context.onlineCPUs, nodes: context.nodes, kernel: context.kernel, swift: context.swift,
+            build: context.build, commit: context.commit, timestamp: context.timestamp,
+            settings: "topologies \(topologies.map(OwnershipMeasurement.label).joined(separator: ", ")) (injected), \(size) B objects, "
+                + "\(repetitions) repetitions, allocators at once \(allocators), memory budget \(memoryBudget) MiB, "
+                + "kernel struct sizes from \(measurement.sizes.source); \(String(format: "%.1f", seconds)) s",
+            notes: measurement.notes)
+        let sections = ReportSections(rows: rows)
+        let mail = MailReport.render(description, sections)
+        let base = (output as NSString).appendingPathComponent(description.runID)
+        let files: [(path: String, contents: String)]
+        do { files = try ReportFiles.render(formats, base: base, description: description, sections: sections, rows: rows, mail: mail) } catch {
+            BenchError(message: "cannot render the reports: \(error)", code: SysExit.software).exit()
+        }
+        do { try AtomicFileWriter.write(files) } catch {
+            BenchError(message: "\(error)", code: SysExit.cantCreate).exit()
+        }
+        StandardOutput.write(mail)
+        if !quiet {
+            for f in files { fputs("wrote \(f.path)\n", stderr) }
+            if formats.contains(.csv) { fputs("plots: scripts/plot \(base).csv\n", stderr) }
+        }
+    }
+}
+
+extension FootprintCommand {
+    /// This machine's rows for a default run (`bench [run]`): the model's cost of owning an
+    /// allocator for the lifetime strategies measured, on this machine's topology, and — when
+    /// the run has kernel subjects — the kernel's map creation and memcg rows. About a second.
+    static func machineRows(plan: Plan, context: RunContext, quiet: Bool) -> (rows: [ResultRow], notes: [String]) {
+        var settings = OwnershipMeasurement.Settings()
+        settings.designs = plan.subjects.compactMap { if case .strategy(let k) = $0 { k } else { nil } }
+        settings.objectSize = plan.sizes[0]
+        settings.allocatorCounts = [1, 100]
+        let hasKernel = plan.subjects.contains { if case .kernel = $0 { true } else { false } }
+        guard !settings.designs.isEmpty || hasKernel else { return ([], []) }
+        if !quiet { fputs("footprint: the cost of owning an allocator on this machine (bench footprint for injected topologies)\n", stderr) }
+        var measurement = OwnershipMeasurement(template: context.rowTemplate, settings: settings)
+        var rows: [ResultRow] = []
+        var notes: [String] = []
+        let machine = plan.topology
+        let start = MonotonicClock.nanoseconds()
+        do {
+            rows += try measurement.modelRows(topology: machine, cpus: context.onlineCPUs)
+            // The machines users have, injected (model only): the report's 64 and 256 CPU rows.
+            var injected = measurement
+            injected.settings.allocatorCounts = []
+            for t in [Topology.synthetic(cpus: 64, nodes: 4), .synthetic(cpus: 256, nodes: 8)] where t.cpus.count != machine.cpus.count {
+                rows += try injected.modelRows(topology: t, cpus: CPUList.format(t.cpus.map(\.id)))
+            }
+        } catch {
+            notes.append("cost of owning an allocator not measured: \(error)")
+        }
+        if hasKernel {
+            rows += measurement.kernelRows(topology: machine, cpus: context.onlineCPUs, settings: .init(),
+                                           build: BPFBuild(environment: KernelEnvironment.current()))
+        }
+        let seconds = Double(MonotonicClock.nanoseconds() - start) / 1e9
+        notes.append(String(format: "cost of owning an allocator measured in %.1f s (this machine; injected 64 and 256 CPUs, model only; --no-footprint skips it)", seconds))
+        return (rows, notes + measurement.notes)
+    }
+}
