@@ -102,7 +102,7 @@ let package = Package(
             swiftSettings: optimized),
 
         // The kernel's allocator on its own, selftests-bench style (and the gap experiment).
-        .executableTarget(name: "kernel-bench", dependencies: ["KernelAllocator"], swiftSettings: optimized),
+        .executableTarget(name: "kernel-bench", dependencies: ["KernelAllocator", "Reports"], swiftSettings: optimized),
 
         .testTarget(
             name: "PlatformTests", dependencies: ["Platform", "CNuma", .product(name: "Atomics", package: "swift-atomics")]),

@@ -9,6 +9,8 @@ is present, and says which it skipped and why:
   kill        kill, atomic-mode confirmation and unload walk: every repetition, median marked
   walk        unload walk against map size with the fitted ns per value (needs several map sizes)
   kernel      the model's global against the running kernel's allocator (needs kernel rows)
+  kernel-strategies  added ns over `kernel` per kernel policy subject and thread count (paired
+              by repetition, median), the model's added ns over global as a marker beside it
   safety      the verdict matrix, strategy × scenario, coloured
   latency     p50 … max per strategy on a log scale (the latency pass is on by default; --no-latency skips it)
   ownership   the cost of owning an allocator (bench footprint): bytes held at creation and pinned by one object
@@ -37,7 +39,10 @@ COLUMNS = ["run_id", "timestamp", "commit", "host", "cpu_model", "kernel", "swif
 PER_CPU = ["atomic", "percpu-ref", "lazy", "kmem-cache", "global", "hybrid"]
 SYSTEM = ["glibc", "jemalloc", "mimalloc", "tcmalloc"]
 FLOORS = ["freelist", "noop"]
-KERNEL = ["kernel", "kernel-htab", "kernel-harness"]
+KERNEL = ["kernel", "kernel-htab", "kernel-harness", "kernel-atomic", "kernel-percpu-ref", "kernel-lazy", "kernel-hybrid"]
+# Kernel policy subjects and the model strategy each runs (issue 18).
+KERNEL_POLICIES = {"kernel-atomic": "atomic", "kernel-percpu-ref": "percpu-ref", "kernel-lazy": "lazy",
+                   "kernel-hybrid": "hybrid"}
 SCENARIOS = ["map-in-map-escape", "concurrent-walk", "pinned-map", "in-flight-at-kill", "remote-last-free",
              "moved-behind-walk", "last-put-in-nmi", "paused-put-at-kill"]
 REUSE_RULES = ["immediate", "rcu"]
@@ -578,6 +583,53 @@ def plot_kernel(rows, style, stem, title, written):
            "bpf_global_ma, kernel-htab = a no-prealloc hash map", stem, "kernel", written, ax.get_legend_handles_labels())
 
 
+# MARK: strategies in the kernel
+
+
+def plot_kernel_strategies(rows, style, stem, title, written):
+    live = [r for r in rows if r.phase == "live" and r.metric == "ns_per_op" and r.value is not None]
+    policies = [p for p in KERNEL_POLICIES if any(r.strategy == p for r in live)]
+    if not policies or not any(r.strategy == "kernel" for r in live):
+        return skip("kernel-strategies", "no kernel policy rows beside kernel rows")
+    cases = [(w, o) for w in WORKLOADS for o in OPS
+             if any(r.strategy in policies and r.workload == w and r.op == o for r in live)]
+    threads = sorted({r.threads for r in live if r.strategy in policies})
+    fig, axes = grid(len(cases), max_cols=2, panel=(6, 3.6))
+    for ax, (workload, op) in zip(axes, cases):
+        width = 0.8 / max(len(threads), 1)
+        for i, p in enumerate(policies):
+            for j, t in enumerate(threads):
+                def by_rep(s):
+                    return {r.repetition: r.value for r in live
+                            if r.strategy == s and r.workload == workload and r.op == op and r.threads == t}
+                k, b = by_rep(p), by_rep("kernel")
+                diffs = [k[rep] - b[rep] for rep in k if rep in b]
+                m = median(diffs)
+                if m is None:
+                    continue
+                x = i + (j - (len(threads) - 1) / 2) * width
+                ax.bar(x, m, width, color=style.color(KERNEL_POLICIES[p]), alpha=0.5 + 0.5 * j / max(len(threads), 1),
+                       label=f"{t} thr" if i == 0 else None)
+                dots(ax, x, diffs, "black", width * 0.7)
+                model = median([r.value for r in live if r.strategy == KERNEL_POLICIES[p] and r.workload == workload
+                                and r.op == op and r.threads == t])
+                glob = median([r.value for r in live if r.strategy == "global" and r.workload == workload
+                               and r.op == op and r.threads == t])
+                if model is not None and glob is not None:
+                    ax.plot([x], [model - glob], marker="D", color="red", markersize=4,
+                            label="model's added ns" if i == 0 and j == 0 else None)
+        ax.axhline(0, color="#555555", linewidth=0.8)
+        ax.set_xticks(range(len(policies)))
+        ax.set_xticklabels([p.replace("kernel-", "") for p in policies], fontsize=8)
+        ax.set_ylabel("ns/op added over kernel")
+        ax.set_title(workload if op == "pair" else f"{workload} {op}", fontsize=9)
+        ax.grid(axis="y", alpha=0.3)
+    finish(fig, f"Strategies in the kernel: added ns over bpf_obj_new/drop — {title}",
+           "bars: median over repetitions of (policy − kernel) in the same repetition, dots: each repetition; "
+           "red diamond: the model's added ns over global", stem, "kernel-strategies", written,
+           axes[0].get_legend_handles_labels())
+
+
 # MARK: ownership
 
 
@@ -706,7 +758,8 @@ def plot_file(path):
     title = context_title(rows, command_of(stem))
     style = Style(strategy_order({r.strategy for r in rows}))
     written = []
-    for plot in (plot_cost, plot_scaling, plot_kill, plot_walk, plot_kernel, plot_safety, plot_latency, plot_ownership):
+    for plot in (plot_kernel_strategies, plot_cost, plot_scaling, plot_kill, plot_walk, plot_kernel, plot_safety,
+                 plot_latency, plot_ownership):
         plot(rows, style, stem, title, written)
     for p in written:
         print(p)

@@ -55,6 +55,23 @@ static inline __u32 CLibbpf_map_id(int map_fd) {
     return info.id;
 }
 
+/// The offset of global variable `name` in the object's `.bss` (libbpf fixes the section's
+/// BTF offsets at open), or -1. Two globals share `.bss` and clang orders them as it likes.
+/// The corresponding C functions are `btf__find_by_name_kind` and `btf_var_secinfos`.
+static inline long CLibbpf_bss_offset(struct bpf_object *obj, const char *name) {
+    struct btf *btf = bpf_object__btf(obj);
+    if (!btf) return -1;
+    int id = btf__find_by_name_kind(btf, ".bss", BTF_KIND_DATASEC);
+    if (id < 0) return -1;
+    const struct btf_type *sec = btf__type_by_id(btf, id);
+    const struct btf_var_secinfo *v = btf_var_secinfos(sec);
+    for (int i = 0; i < btf_vlen(sec); i++, v++) {
+        const struct btf_type *var = btf__type_by_id(btf, v->type);
+        if (var && strcmp(btf__name_by_offset(btf, var->name_off), name) == 0) return (long)v->offset;
+    }
+    return -1;
+}
+
 /// BPF_MAP_CREATE of a map with `flags` (e.g. BPF_F_NO_PREALLOC). Returns the fd or -errno.
 /// The corresponding C function is `bpf_map_create`.
 static inline int CLibbpf_map_create(enum bpf_map_type type, const char *name, __u32 key_size, __u32 value_size,

@@ -10,6 +10,10 @@ public final class BPFBuild: @unchecked Sendable {
     public let environment: KernelEnvironment
     public let sourceDirectory: String
     public let cacheDirectory: String
+    /// clang-19 defaults to -mcpu=v1, where a fetching atomic (`__sync_fetch_and_add` whose
+    /// result is used: the strategies' put) does not compile; v3 has the fetch atomics and
+    /// cmpxchg. Every program uses the same ISA, so `kernel` and the strategies compare fairly.
+    static let cpuFlag = "-mcpu=v3"
     /// Process-wide: two builds (say a test and the runner) must not write one object file.
     private static let lock = NSLock()
 
@@ -46,11 +50,12 @@ public final class BPFBuild: @unchecked Sendable {
         let kernelDir = try kernelDirectory()
         var hash = FNV1a()
         hash.add(program); hash.add(header); hash.add(Array((environment.clang ?? "").utf8)); hash.add(Array("\(objectSize)".utf8))
+        hash.add(Array(Self.cpuFlag.utf8))
         let output = "\(kernelDir)/\(name)-\(objectSize)-\(hash.hex).o"
         if FileManager.default.fileExists(atPath: output) { return output }
         let log = "\(kernelDir)/\(name)-\(objectSize).clang.log"
         let temporary = output + ".tmp\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-        let status = run(environment.clang!, ["-target", "bpf", "-g", "-O2", "-D__TARGET_ARCH_x86", "-DMB_OBJECT_SIZE=\(objectSize)",
+        let status = run(environment.clang!, ["-target", "bpf", Self.cpuFlag, "-g", "-O2", "-D__TARGET_ARCH_x86", "-DMB_OBJECT_SIZE=\(objectSize)",
                                               "-I", kernelDir, "-I", sourceDirectory, "-c", source, "-o", temporary], log: log)
         guard status == 0, rename(temporary, output) == 0 else {
             unlink(temporary)

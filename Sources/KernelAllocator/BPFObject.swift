@@ -76,6 +76,18 @@ public final class BPFObject: @unchecked Sendable {
         }
         bss = found
         bssSize = size
+        // `counters` (memalloc_bench.h) is not always first: strategies.bpf.c has a second global.
+        let offset = CLibbpf_bss_offset(obj, "counters")
+        countersOffset = offset >= 0 ? Int(offset) : 0
+    }
+    /// Where `counters` starts in the mapped .bss.
+    let countersOffset: Int
+
+    /// The offset of global variable `name` in .bss, or nil.
+    func bssOffset(of name: String) -> Int? {
+        guard let object else { return nil }
+        let offset = CLibbpf_bss_offset(object, name)
+        return offset >= 0 ? Int(offset) : nil
     }
     private var mappedLength = 0
 

@@ -14,7 +14,12 @@ public struct KernelCaseSpec: Sendable, Equatable {
     /// Shared slots of the kptr-xchg map (the model's mapSlots).
     public var slots: Int
 
-    public init(subject: KernelSubjectKind, workload: KernelWorkload, cpus: [Int], size: Int, opsPerRun: Int = 256, slots: Int = 1024) {
+    /// Objects stashed before the kill (the phases' `--map-values`): policy subjects only.
+    public var mapValues: Int
+
+    public init(subject: KernelSubjectKind, workload: KernelWorkload, cpus: [Int], size: Int, opsPerRun: Int = 256, slots: Int = 1024,
+                mapValues: Int = 0) {
+        self.mapValues = mapValues
         self.subject = subject
         self.workload = workload
         self.cpus = cpus
@@ -36,6 +41,28 @@ public struct KernelCaseSpec: Sendable, Equatable {
         case (.kernel, .remote): return ("obj_slots", ["stash", "unstash"], ["slots": t * k]) // two banks per pair
         case (.kernelHtab, .pair): return ("htab_churn", ["update_delete"], ["table": max(t * k, 64)])
         case (.kernelHtab, _): return ("htab_churn", ["insert", "remove"], ["table": max(t * k, 64)])
+        default:
+            let p = subject.policy!.prefix
+            let live: [String]
+            switch workload {
+            case .pair: live = ["\(p)_pair", "\(p)_acct"]
+            case .kptrXchg: live = ["\(p)_xchg"]
+            case .batch, .remote: live = []
+            }
+            let programs = live + ["\(p)_stash", "\(p)_unstash", "reset", "kill", "fold", "walk_array"]
+            let slotCount = max(t * k, workload == .kptrXchg ? UInt32(slots) : 0, UInt32(mapValues), 1)
+            return ("strategies", programs, ["slots": slotCount])
+        }
+    }
+
+    /// The program names of the live workload: pair, fill (stash/insert), empty, exchange.
+    var programNames: (pair: String, fill: String, empty: String, xchg: String) {
+        switch subject {
+        case .kernel, .kernelHarness: return ("obj_pair", "stash", "unstash", "xchg_random")
+        case .kernelHtab: return ("update_delete", "insert", "remove", "")
+        default:
+            let p = subject.policy!.prefix
+            return ("\(p)_pair", "\(p)_stash", "\(p)_unstash", "\(p)_xchg")
         }
     }
 }
@@ -45,6 +72,8 @@ public struct KernelCaseSpec: Sendable, Equatable {
 public final class KernelCase: @unchecked Sendable {
     public let spec: KernelCaseSpec
     let object: BPFObject
+    /// The id this case's objects carry (the allocator the unload walk must find).
+    let ownerID: UInt32 = 1
     let programs: [String: TestRunProgram]
 
     /// Compiles (or takes from the cache) and loads the case's programs.
@@ -74,6 +103,7 @@ public final class KernelCase: @unchecked Sendable {
             found[p] = TestRunProgram(name: p, fd: fd)
         }
         programs = found
+        do { try resetPolicy() } catch { throw KernelUnavailable(reason: "policy state not initialised", note: error.message) }
     }
 
     /// Runs the workload on one pinned worker per CPU for `warmupNs` (discarded) then
@@ -127,6 +157,7 @@ public final class KernelCase: @unchecked Sendable {
         let k = spec.opsPerRun
         let base = index * k
         var random = UInt32(truncatingIfNeeded: 0x9E37_79B9 &* (index + 1))
+        let names = spec.programNames
         var totals = KernelTotals()
         var expected = ProvenanceCounters()
         var before = ProvenanceCounters.read(object, cpu: cpu)
@@ -145,21 +176,20 @@ public final class KernelCase: @unchecked Sendable {
                 try check(programs["harness"]!.run(iterations: k))
                 step.pairOps = k; step.pairNs = monotonicNanoseconds() - t0
                 expected.allocated += UInt64(measuring ? k : 0)
-            case (.kernel, .pair), (.kernelHtab, .pair):
-                try check(programs[spec.subject == .kernel ? "obj_pair" : "update_delete"]!.run(iterations: k, base: base))
+            case (_, .pair):
+                try check(programs[names.pair]!.run(iterations: k, base: base, seed: ownerID))
                 step.pairOps = k; step.pairNs = monotonicNanoseconds() - t0
                 if measuring { expected.allocated += UInt64(k); expected.freed += UInt64(k) }
             case (_, .batch):
-                let (fill, empty) = spec.subject == .kernel ? ("stash", "unstash") : ("insert", "remove")
-                try check(programs[fill]!.run(iterations: k, base: base))
+                try check(programs[names.fill]!.run(iterations: k, base: base, seed: ownerID))
                 let t1 = monotonicNanoseconds()
-                try check(programs[empty]!.run(iterations: k, base: base))
+                try check(programs[names.empty]!.run(iterations: k, base: base))
                 step.allocOps = k; step.allocNs = t1 - t0
                 step.freeOps = k; step.freeNs = monotonicNanoseconds() - t1
                 if measuring { expected.allocated += UInt64(k); expected.freed += UInt64(k) }
             case (_, .kptrXchg):
                 random = random &* 1_664_525 &+ 1_013_904_223
-                try check(programs["xchg_random"]!.run(iterations: k, base: spec.slots, seed: random))
+                try check(programs[names.xchg]!.run(iterations: k, base: spec.slots, seed: random))
                 step.pairOps = k; step.pairNs = monotonicNanoseconds() - t0
                 if measuring { expected.allocated += UInt64(k) }
             default:
@@ -179,7 +209,7 @@ public final class KernelCase: @unchecked Sendable {
         let k = spec.opsPerRun
         let producer = index % 2 == 0
         let region = (index / 2) * 2 * k
-        let (fill, empty) = spec.subject == .kernel ? ("stash", "unstash") : ("insert", "remove")
+        let (fill, empty) = (spec.programNames.fill, spec.programNames.empty)
         var totals = KernelTotals()
         var expected = ProvenanceCounters()
         var before = ProvenanceCounters.read(object, cpu: cpu)
@@ -194,7 +224,7 @@ public final class KernelCase: @unchecked Sendable {
             var failure: KernelCaseFailure?
             if producer && producing && !pair.abandoned {
                 do {
-                    try check(programs[fill]!.run(iterations: k, base: region + (round & 1) * k))
+                    try check(programs[fill]!.run(iterations: k, base: region + (round & 1) * k, seed: ownerID))
                     if measuring {
                         totals.allocOps += k; totals.allocNs += monotonicNanoseconds() - t0; totals.runs += 1
                         expected.allocated += UInt64(k)
@@ -237,7 +267,7 @@ public final class KernelCase: @unchecked Sendable {
 
     /// A program's nonzero return value means a step failed (its counters say which).
     @inline(__always)
-    private func check(_ retval: UInt32) throws(KernelCaseFailure) {
+    func check(_ retval: UInt32) throws(KernelCaseFailure) {
         guard retval == 0 else {
             if retval == UInt32.max { throw KernelCaseFailure("\(spec.subject.rawValue) program refused its parameters") }
             throw KernelCaseFailure(spec.subject == .kernelHtab ? "a no-prealloc hash map insert failed (bpf_mem_alloc returned NULL)"
@@ -268,7 +298,7 @@ public final class KernelCase: @unchecked Sendable {
     /// returns how many objects were dropped. Untimed; runs on the caller's CPU.
     @discardableResult
     public func drain() throws(KernelCaseFailure) -> Int {
-        guard spec.subject == .kernel, spec.workload == .kptrXchg, let unstash = programs["unstash"] else { return 0 }
+        guard spec.subject != .kernelHtab, spec.workload == .kptrXchg, let unstash = programs[spec.programNames.empty] else { return 0 }
         let cpu = Pinning.currentCPU()
         let before = ProvenanceCounters.read(object, cpu: cpu)
         _ = try unstash.run(iterations: spec.slots, base: 0)

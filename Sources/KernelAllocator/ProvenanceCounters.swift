@@ -19,8 +19,9 @@ public struct ProvenanceCounters: Sendable, Equatable {
 
     /// Reads CPU `cpu`'s counters from `object`'s mapped .bss.
     static func read(_ object: BPFObject, cpu: Int) -> ProvenanceCounters {
-        guard let bss = object.bss, cpu >= 0, cpu < maxCPUs, (cpu + 1) * stride <= object.bssSize else { return ProvenanceCounters() }
-        let base = bss + cpu * stride
+        let start = object.countersOffset + cpu * stride
+        guard let bss = object.bss, cpu >= 0, cpu < maxCPUs, start + stride <= object.bssSize else { return ProvenanceCounters() }
+        let base = bss + start
         return ProvenanceCounters(allocated: base.load(fromByteOffset: 0, as: UInt64.self),
                                   failed: base.load(fromByteOffset: 8, as: UInt64.self),
                                   freed: base.load(fromByteOffset: 16, as: UInt64.self),

@@ -72,7 +72,8 @@ public struct ReportSections: Sendable {
         let modelKernel = ModelKernelSection.tables(table)
         let safetySections = SafetySections(verdicts: safety, rows: performance)
         let ownership = OwnershipSection(rows: rows)  // issue 19: the cost of owning an allocator
-        self.tables = modelKernel + tables + safetySections.tables + ownership.tables
+        // The policies in the kernel's terms open the report (KernelStrategiesSection).
+        self.tables = KernelStrategiesSection.tables(performance) + modelKernel + tables + safetySections.tables + ownership.tables
         // A replay alone (`bench scenarios`) keeps each verdict's evidence; a run states claims.
         findings = (performance.isEmpty ? safetySections.findings : RunFindings.compute(rows: measured, safety: safety))
             + ownership.findings

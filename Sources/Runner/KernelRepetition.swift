@@ -18,7 +18,8 @@ extension BenchRunner {
             guard case .kernel(let kind)? = plan.subject(named: spec.subject), let workload = spec.workload.kernelWorkload else { continue }
             let b = build ?? BPFBuild(environment: KernelEnvironment.current())
             build = b
-            let kernelSpec = KernelCaseSpec(subject: kind, workload: workload, cpus: spec.cpus, size: spec.size, slots: plan.settings.mapSlots)
+            let kernelSpec = KernelCaseSpec(subject: kind, workload: workload, cpus: spec.cpus, size: spec.size, slots: plan.settings.mapSlots,
+                                            mapValues: kind.policy == nil ? 0 : plan.settings.mapSlots)
             do {
                 kernelCases[spec] = try KernelCase(spec: kernelSpec, build: b)
                 kernelBuild = b
@@ -38,9 +39,11 @@ extension BenchRunner {
     func kernelRepetition(_ spec: CaseSpec, _ rep: Int, _ kind: KernelSubjectKind) throws -> [ResultRow] {
         guard let kernelCase = kernelCases[spec], let build = kernelBuild else { return [] }
         let totals: KernelTotals
+        var lifecycle: KernelLifecycleResult?
         do {
             totals = try kernelCase.measure(durationNs: plan.settings.durationNs, warmupNs: plan.settings.warmupNs)
             try kernelCase.drain()
+            if kind.policy != nil { lifecycle = try kernelCase.lifecycle() } // count ends at 0, one release
         } catch {
             throw CaseFailure.allocationFailed(error.message)
         }
@@ -49,7 +52,7 @@ extension BenchRunner {
         r.liveWorkers = spec.threads
         if kind != .kernelHarness {
             do {
-                let t = try KernelTeardown.measure(kind == .kernel ? .kptrArray : .htab, objects: plan.settings.mapSlots, size: spec.size,
+                let t = try KernelTeardown.measure(kind == .kernelHtab ? .htab : .kptrArray, objects: plan.settings.mapSlots, size: spec.size,
                                                    cpu: spec.cpus[0], build: build)
                 r.teardown.teardownNs = t.goneNs
             } catch {
@@ -58,14 +61,20 @@ extension BenchRunner {
         }
         let builder = RowBuilder(context: context, spec: spec, repetition: rep)
         var rows = builder.rows(r, hasKill: false, latencyWanted: false)
-        // The after-kill frees are not measured for the kernel subjects yet (their live phase
-        // leaves nothing behind), and the harness has no map to tear down.
-        rows = rows.map { row in
-            guard row.phase == "post-kill" || row.phase == "drain" else { return row }
-            var r = row
-            r.value = nil
-            r.unit = kind.postKillNote
-            return r
+        if let lifecycle {
+            // A policy's own kill, post-kill frees and map free (KernelPolicyRows).
+            rows = rows.filter { !["kill", "post-kill", "drain"].contains($0.phase) && $0.metric != "outstanding" }
+                + builder.kernelPolicyRows(lifecycle, threads: spec.threads)
+        } else {
+            // kernel, kernel-htab and the harness have no kill; their frees after it are not
+            // measured here (kernel-lazy runs the same frees with no accounting).
+            rows = rows.map { row in
+                guard row.phase == "post-kill" || row.phase == "drain" else { return row }
+                var r = row
+                r.value = nil
+                r.unit = kind.postKillNote
+                return r
+            }
         }
         if kind == .kernelHarness {
             rows = rows.map { row in
@@ -94,9 +103,10 @@ extension BenchRunner {
 extension KernelSubjectKind {
     var postKillNote: String {
         switch self {
-        case .kernel: return "n/a: bpf_global_ma is never destroyed (nothing to kill)"
+        case .kernel: return "n/a: bpf_global_ma is never destroyed (nothing to kill; kernel-lazy's frees are the same with no accounting)"
         case .kernelHtab: return "n/a: the map's allocator dies with the map (see teardown)"
         case .kernelHarness: return "n/a: the harness has no allocator"
+        default: return "n/a: see the policy's own kill rows"
         }
     }
 }

@@ -3,6 +3,13 @@
 //   kernel-bench matrix [--duration MS] [--warmup MS] [--repetitions N] [--size B] [--ops-per-run K]
 //   kernel-bench gap [--size B] [--ops N]      the experiment behind the model-vs-kernel gap
 //   kernel-bench teardown [--objects N]        close the last fd of a full map, time until gone
+//   kernel-bench strategies [--duration MS] [--repetitions N] [--map-values N]
+//                                              the lifetime policies in BPF around bpf_global_ma:
+//                                              ns/op, added ns over `kernel`, then kill/grace/fold/walk
+//   kernel-bench kill [--map-values N]          the policies' kill, grace period, fold, frees after it
+//   kernel-bench interleaved [--rounds N] [--slice-ms MS]
+//                                              the policies' added ns, subjects time-sliced (drift cancelled)
+//   kernel-bench walk [--map-values N,N,...]    the unload walk per map value, array and hash, cold and warm
 // `bench --strategy kernel,...` runs the same cases inside the model's runner.
 import Foundation
 import KernelAllocator
@@ -102,6 +109,17 @@ case "teardown":
             print("\(kind.rawValue.padding(toLength: 14, withPad: " ", startingAt: 0)) \(objects)   \(cells.joined(separator: "  "))")
         } catch { fail("\(kind.rawValue): \(error)", 70) }
     }
+case "strategies", "kill", "walk", "interleaved":
+    do {
+        switch command {
+        case "strategies": try PolicyCommands.strategies(build: build, size: size)
+        case "kill": try PolicyCommands.kill(build: build, size: size)
+        case "interleaved": try PolicyCommands.interleaved(build: build, size: size)
+        default: try PolicyCommands.walk(build: build, size: size)
+        }
+    } catch let u as KernelUnavailable {
+        fail(u.description, 69)
+    } catch { fail("\(error)", 70) }
 default:
-    fail("unknown command \(command) (matrix, gap, teardown)", 64)
+    fail("unknown command \(command) (matrix, gap, teardown, strategies, interleaved, kill, walk)", 64)
 }

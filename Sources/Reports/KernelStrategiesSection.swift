@@ -1,0 +1,132 @@
+import Foundation
+
+/// "Strategies in the kernel": each lifetime policy's accounting run inside BPF programs around
+/// bpf_global_ma (`kernel-atomic`, `kernel-percpu-ref`, `kernel-lazy`, `kernel-hybrid`), stated
+/// in the kernel's terms: ns/op, the ns it adds over `kernel` (the landed design, no
+/// accounting) with its 95 % bootstrap interval, that as a share of the kernel's own pair, and
+/// beside it what the model says the same policy adds over `global`. It opens every report
+/// that has kernel policy rows; the fidelity line says how well the model's added ns predicts
+/// the kernel's.
+public enum KernelStrategiesSection {
+    public static let title = "strategies in the kernel: ns/op, added over kernel"
+    /// Kernel subject → the model strategy it runs.
+    public static let policies: [(kernel: String, model: String)] = [
+        ("kernel-atomic", "atomic"), ("kernel-percpu-ref", "percpu-ref"), ("kernel-lazy", "lazy"), ("kernel-hybrid", "hybrid"),
+    ]
+    static let workloads: [(workload: String, op: String)] = [
+        ("pair", "pair"), ("batch", "alloc"), ("batch", "free"), ("kptr-xchg", "pair"), ("remote", "pair"),
+    ]
+
+    /// One comparison: a policy, a workload/op, a thread count.
+    public struct Cell: Sendable {
+        public let policy: String
+        public let workload: String
+        public let op: String
+        public let threads: Int
+        public let size: Int
+        public let kernelNs: Double
+        public let added: AddedNanoseconds
+        /// The kernel's own `pair` ns/op at this thread count (the share's denominator).
+        public let kernelPairNs: Double?
+        public let modelAdded: Double?
+    }
+
+    /// Every cell the rows allow (live ns_per_op of a kernel policy and of `kernel`).
+    public static func cells(_ rows: [ResultRow]) -> [Cell] {
+        var samples: [String: [Int: Double]] = [:]
+        for r in rows where r.phase == "live" && r.metric == "ns_per_op" {
+            guard let v = r.value else { continue }
+            samples["\(r.strategy)|\(r.workload)|\(r.op)|\(r.threads)|\(r.size)", default: [:]][r.repetition] = v
+        }
+        func values(_ s: String, _ w: String, _ op: String, _ t: Int, _ size: Int) -> [Int: Double] {
+            samples["\(s)|\(w)|\(op)|\(t)|\(size)"] ?? [:]
+        }
+        func median(_ d: [Int: Double]) -> Double? { d.isEmpty ? nil : Effect.median(Array(d.values)) }
+        let threads = Set(rows.map(\.threads)).sorted()
+        let sizes = Set(rows.map(\.size)).sorted()
+        var cells: [Cell] = []
+        for size in sizes {
+            for p in policies {
+                for (w, op) in workloads {
+                    for t in threads {
+                        let subject = values(p.kernel, w, op, t, size), base = values("kernel", w, op, t, size)
+                        guard let kernelNs = median(subject), !base.isEmpty else { continue }
+                        // Paired by repetition when both ran in the same rounds.
+                        let paired = Set(subject.keys) == Set(base.keys)
+                        let keys = subject.keys.sorted()
+                        let a = keys.map { subject[$0]! }
+                        let b = paired ? keys.map { base[$0]! } : Array(base.values)
+                        guard let added = AddedNanoseconds.differenceOfMedians(a, b, paired: paired) else { continue }
+                        var modelAdded: Double?
+                        if let m = median(values(p.model, w, op, t, size)), let g = median(values("global", w, op, t, size)) { modelAdded = m - g }
+                        cells.append(Cell(policy: p.kernel, workload: w, op: op, threads: t, size: size, kernelNs: kernelNs, added: added,
+                                          kernelPairNs: median(values("kernel", "pair", "pair", t, size)), modelAdded: modelAdded))
+                    }
+                }
+            }
+        }
+        return cells
+    }
+
+    /// The table (≤ 75 columns), one per object size; empty without kernel policy rows.
+    public static func tables(_ rows: [ResultRow]) -> [ReportSections.Table] {
+        let all = cells(rows)
+        let sizes = Set(all.map(\.size)).sorted()
+        return sizes.map { size in
+            let body = all.filter { $0.size == size }.map { c -> [String] in
+                let share = c.kernelPairNs.map { v -> String in
+                    let p = 100 * c.added.added / v
+                    return (p >= 0 ? "+" : "−") + String(format: "%.1f%%", abs(p))
+                } ?? ""
+                let name = c.policy == "kernel-percpu-ref" ? "pcpu-ref" : String(c.policy.dropFirst("kernel-".count))
+                return [name, c.op == "pair" ? c.workload : "\(c.workload) \(c.op)", "\(c.threads)",
+                        String(format: "%.0f", c.kernelNs), "\(compact(c.added.added)) [\(compact(c.added.low)),\(compact(c.added.high))]", share,
+                        c.modelAdded.map(compact) ?? ""]
+            }
+            // ≤ 75 columns for mail: the interval shares the added column, integers above 10.
+            return ReportSections.Table(title: title + (sizes.count > 1 ? ", \(size) B" : ""),
+                                        header: ["policy", "workload", "thr", "ns/op", "+ns [95 % CI]", "%pair", "model+ns"], rows: body)
+        }
+    }
+
+    /// How well the model's added ns predicts the kernel's: the share of cells whose kernel
+    /// interval holds the model's figure, and how wide those intervals are (what the kernel rows
+    /// could have resolved). Nil without cells that have both.
+    public static func fidelity(_ rows: [ResultRow]) -> String? {
+        let both = cells(rows).filter { $0.modelAdded != nil }
+        guard !both.isEmpty else { return nil }
+        let inside = both.filter { $0.added.low <= $0.modelAdded! && $0.modelAdded! <= $0.added.high }.count
+        let halfWidth = Effect.median(both.map { ($0.added.high - $0.added.low) / 2 })
+        let error = Effect.median(both.map { abs($0.modelAdded! - $0.added.added) })
+        return "Model fidelity: the model's added ns lies inside the kernel's 95 % interval in \(inside) of \(both.count) cells; "
+            + "median |model − kernel| \(ResultCell.format(error)) ns, kernel intervals ±\(ResultCell.format(halfWidth)) ns (median half-width): "
+            + "differences smaller than that are not resolved by the kernel rows."
+    }
+
+    /// The findings in the kernel's terms, one per policy at each thread count, from the `pair`
+    /// workload: added ns with its interval and its share of the kernel's pair. (RunFindings
+    /// calls this; the headline comes from these when kernel rows exist.)
+    public static func findings(_ rows: [ResultRow]) -> [String] {
+        let all = cells(rows).filter { $0.workload == "pair" }
+        var out: [String] = []
+        for p in policies {
+            let mine = all.filter { $0.policy == p.kernel }.sorted { $0.threads < $1.threads }
+            guard !mine.isEmpty else { continue }
+            let parts = mine.map { c -> String in
+                let share = c.kernelPairNs.map { ", \(pct(100 * c.added.added / $0)) of the kernel's \(ResultCell.format($0)) ns pair" } ?? ""
+                let claim = c.added.excludesZero ? "" : " (no difference beyond ±\(ResultCell.format(max(abs(c.added.low), abs(c.added.high)))) ns)"
+                return "\(c.threads) thr \(signed(c.added.added)) ns/op [\(signed(c.added.low)), \(signed(c.added.high))]\(share)\(claim)"
+            }
+            out.append("\(p.kernel) (its accounting in BPF around bpf_global_ma) adds over kernel: " + parts.joined(separator: "; ") + ".")
+        }
+        if let f = fidelity(rows) { out.append(f) }
+        return out
+    }
+
+    /// Signed, one decimal below 10, whole above (the kernel rows' noise is ns, not tenths).
+    static func compact(_ v: Double) -> String {
+        (v >= 0 ? "+" : "−") + (abs(v) >= 10 ? String(format: "%.0f", abs(v)) : String(format: "%.1f", abs(v)))
+    }
+    static func signed(_ v: Double) -> String { (v >= 0 ? "+" : "−") + ResultCell.format(abs(v)) }
+    static func pct(_ v: Double) -> String { (v >= 0 ? "+" : "−") + ResultCell.format(abs(v)) + " %" }
+}

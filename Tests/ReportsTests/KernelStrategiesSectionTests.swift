@@ -1,0 +1,62 @@
+import Testing
+@testable import Reports
+
+/// The "strategies in the kernel" table and its findings from crafted rows: added ns with an
+/// interval, the share of the kernel's pair, the model's added ns beside it, 75 columns.
+struct KernelStrategiesSectionTests {
+    func row(_ strategy: String, _ workload: String, _ op: String, _ threads: Int, _ ns: Double, rep: Int) -> ResultRow {
+        ResultRow(runID: "r", timestamp: "t", commit: "c", host: "h", cpuModel: "m", kernel: "k", swift: "s", build: "release",
+                  strategy: strategy, workload: workload, phase: "live", op: op, threads: threads, cpus: "0", size: 64,
+                  repetition: rep, metric: "ns_per_op", value: ns, unit: "ns")
+    }
+
+    /// kernel 400 ns (±2 by round), kernel-atomic 10 ns more in every round; the model says
+    /// atomic adds 9.5 over global; kernel-lazy adds nothing.
+    var rows: [ResultRow] {
+        (0..<8).flatMap { rep -> [ResultRow] in
+            let drift = Double(rep % 3) - 1
+            return [row("kernel", "pair", "pair", 1, 400 + drift, rep: rep), row("kernel-atomic", "pair", "pair", 1, 410 + drift, rep: rep),
+                    row("kernel-lazy", "pair", "pair", 1, 400 + drift + (rep % 2 == 0 ? 0.5 : -0.5), rep: rep),
+                    row("global", "pair", "pair", 1, 3, rep: rep), row("atomic", "pair", "pair", 1, 12.5, rep: rep),
+                    row("lazy", "pair", "pair", 1, 3, rep: rep)]
+        }
+    }
+
+    @Test func addedNanosecondsOverKernelWithInterval() throws {
+        let cells = KernelStrategiesSection.cells(rows)
+        let atomic = try #require(cells.first { $0.policy == "kernel-atomic" })
+        #expect(abs(atomic.added.added - 10) < 1e-9)
+        #expect(atomic.added.low > 9 && atomic.added.high < 11) // paired by round: the drift cancels
+        #expect(atomic.added.excludesZero)
+        #expect(abs(atomic.modelAdded! - 9.5) < 1e-9)
+        #expect(abs(atomic.kernelPairNs! - 400) < 1.01)
+        let lazy = try #require(cells.first { $0.policy == "kernel-lazy" })
+        #expect(!lazy.added.excludesZero)
+    }
+
+    @Test func tableFitsAMailAndShowsTheShare() throws {
+        let t = try #require(KernelStrategiesSection.tables(rows).first)
+        let atomic = try #require(t.rows.first { $0[0] == "atomic" })
+        #expect(atomic[4].hasPrefix("+10 ["))
+        #expect(atomic[5] == "+2.5%")
+        #expect(atomic[6] == "+9.5")
+        for line in TextTableRenderer.plain(t).split(separator: "\n") { #expect(line.count <= 75, "\(line)") }
+    }
+
+    @Test func findingsSpeakNanosecondsAndStateTheirPower() {
+        let f = KernelStrategiesSection.findings(rows)
+        let atomic = f.first { $0.hasPrefix("kernel-atomic") } ?? ""
+        #expect(atomic.contains("+10 ns/op") || atomic.contains("+10.0"))
+        #expect(atomic.contains("of the kernel's"))
+        let lazy = f.first { $0.hasPrefix("kernel-lazy") } ?? ""
+        #expect(lazy.contains("no difference beyond ±"))
+        let fidelity = f.last ?? ""
+        #expect(fidelity.hasPrefix("Model fidelity"))
+        #expect(fidelity.contains("1 of 2 cells")) // atomic: 9.5 outside [10, 10]; lazy: 0 inside
+    }
+
+    @Test func absentWithoutKernelPolicyRows() {
+        #expect(KernelStrategiesSection.tables([row("kernel", "pair", "pair", 1, 400, rep: 0)]).isEmpty)
+        #expect(KernelStrategiesSection.fidelity([]) == nil)
+    }
+}
