@@ -19,6 +19,9 @@ public enum RunFindings {
         let present = policies.filter { samples.has($0, "pair", "live", "pair", t1, size) }
         let kernelPair = samples.median("kernel", "pair", "live", "pair", t1, size)
 
+        // 0. Where the kernel rows exist, the headline is each policy's accounting run inside
+        //    BPF programs around the real allocator, in the kernel's terms.
+        out += KernelStrategiesSection.findings(rows.filter { $0.phase != "scenario" })
         // 1. Live cost of each policy over global, in added ns (and as a share of the kernel's
         //    own pair when the kernel rows exist): the thread's question in the kernel's terms.
         func live(_ t: Int) {
