@@ -196,7 +196,9 @@ def context_title(rows, command=None):
         return "/".join(values) if values else "?"
 
     commits = sorted({r.commit[:12] for r in rows if r.commit})
-    cpus = sorted({r.cpus for r in rows if r.cpus}, key=len)
+    # The measured CPUs: the ownership rows of injected topologies (phase "own") name CPUs this
+    # machine does not have.
+    cpus = sorted({r.cpus for r in rows if r.cpus and r.phase != "own"}, key=len)
     return (f"{one('host')} ({one('cpu_model')}, CPUs {cpus[-1] if cpus else '?'}, kernel {one('kernel')}), "
             f"commit {'/'.join(commits) or '?'}\n{command or 'command unknown (no .md/.json beside the CSV)'}")
 
