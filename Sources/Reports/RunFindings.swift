@@ -49,24 +49,28 @@ public enum RunFindings {
             out.append("After the kill (no allocation is possible), concurrent frees by \(t) worker\(t == 1 ? "" : "s"), "
                 + "added ns/free over global (\(ResultCell.format(base)) ns): " + addedListing(effects, base: base) + ".")
         }
-        // 3. percpu-ref's downgrade ("which will kill performance"): its frees after the kill
-        //    against its own frees while live (batch), and against atomic's.
+        // 3. percpu-ref's downgrade ("which will kill performance"): what its put adds to a free
+        //    over global after the kill (every put an atomic RMW) against what it adds while live.
+        //    Both against global on the same path, so the map exchange of the after-kill frees
+        //    (absent from live frees) cancels out.
         var downgrade: [String] = []
         for t in Set([t1, tN]).sorted() {
-            var text: String
-            if let e = samples.effect("percpu-ref", "percpu-ref", "batch", "post-kill", "free", t, size, baselinePhase: "live") {
-                text = "\(describe(e)) its live frees at \(t) thr"
-            } else if let e = samples.effect("percpu-ref", "global", "pair", "post-kill", "free", t, size) {
-                text = "\(describe(e)) global's frees at \(t) thr"
-            } else { continue }
-            if let a = samples.effect("percpu-ref", "atomic", "pair", "post-kill", "free", t, size) {
-                text += " (vs atomic's: \(describe(a)))"
+            guard let post = samples.effect("percpu-ref", "global", "pair", "post-kill", "free", t, size),
+                  let postBase = samples.median("global", "pair", "post-kill", "free", t, size) else { continue }
+            var text = "\(signedNs(post.ratio, postBase)) ns [\(signedNs(post.low, postBase)), "
+                + "\(signedNs(post.high, postBase))] per free at \(t) thr"
+            if let live = samples.effect("percpu-ref", "global", "batch", "live", "free", t, size),
+               let liveBase = samples.median("global", "batch", "live", "free", t, size) {
+                text += " (live: \(signedNs(live.ratio, liveBase)) ns [\(signedNs(live.low, liveBase)), \(signedNs(live.high, liveBase))])"
+            }
+            if let a = samples.effect("atomic", "global", "pair", "post-kill", "free", t, size) {
+                text += ", atomic's \(signedNs(a.ratio, postBase)) ns"
             }
             downgrade.append(text)
         }
         if !downgrade.isEmpty {
-            out.append("percpu-ref after the kill (\"will kill performance\"): every free an atomic RMW, "
-                + downgrade.joined(separator: ", ") + ".")
+            out.append("percpu-ref after the kill (\"will kill performance\"): its put, now an atomic RMW, adds over global's "
+                + "free " + downgrade.joined(separator: "; ") + ".")
         }
         // 4. The unload walk against percpu-ref's kill.
         if let walk = WalkCost(rows: rows) {
@@ -187,10 +191,7 @@ public enum RunFindings {
     /// As `listing`, in added ns/op over the baseline's median (the interval scaled the same
     /// way), with the relative change beside: "atomic +2.0 ns [+1.9, +2.2] (+81%)".
     static func addedListing(_ effects: [(String, Effect)], base: Double) -> String {
-        func ns(_ r: Double) -> String {
-            let v = (r - 1) * base
-            return (v >= 0 ? "+" : "-") + ResultCell.format(abs(v))
-        }
+        func ns(_ r: Double) -> String { signedNs(r, base) }
         var parts = effects.filter { $0.1.isSignificant }.map { s, e in
             "\(s) \(ns(e.ratio)) ns [\(ns(e.low)), \(ns(e.high))] (\(e.ratio >= 2 ? factor(e) : percent(e.ratio)))"
         }
@@ -201,6 +202,12 @@ public enum RunFindings {
                 + groups[bound]!.map(\.0).joined(separator: ", "))
         }
         return parts.joined(separator: ", ")
+    }
+
+    /// `(ratio − 1) × base` as signed ns: an effect's point or bound in added ns.
+    static func signedNs(_ ratio: Double, _ base: Double) -> String {
+        let v = (ratio - 1) * base
+        return (v >= 0 ? "+" : "-") + ResultCell.format(abs(v))
     }
 
     static func percentText(_ fraction: Double) -> String {

@@ -13,4 +13,21 @@ enum ReportFiles {
             }
         }
     }
+
+    /// Renders every requested format and publishes the files atomically (all or none), exiting
+    /// 70 when a report cannot be rendered and 73 when a file cannot be written. Returns the
+    /// files written. `write: false` renders only (a run that finished no case writes nothing).
+    @discardableResult
+    static func publish(_ formats: [ResultFormat], base: String, description: RunDescription, sections: ReportSections,
+                        rows: [ResultRow], mail: String, write: Bool = true) -> [(path: String, contents: String)] {
+        let files: [(path: String, contents: String)]
+        do { files = try render(formats, base: base, description: description, sections: sections, rows: rows, mail: mail) } catch {
+            BenchError(message: "cannot render the reports: \(error)", code: SysExit.software).exit()
+        }
+        guard write else { return [] }
+        do { try AtomicFileWriter.write(files) } catch {
+            BenchError(message: "\(error)", code: SysExit.cantCreate).exit()
+        }
+        return files
+    }
 }

@@ -181,17 +181,10 @@ struct RunCommand: ParsableCommand {
         let mail = MailReport.render(description, sections)
 
         let base = (output as NSString).appendingPathComponent(context.runID)
-        let files: [(path: String, contents: String)]
-        do { files = try ReportFiles.render(formats, base: base, description: description, sections: sections, rows: rows, mail: mail) } catch {
-            BenchError(message: "cannot render the reports: \(error)", code: SysExit.software).exit()
-        }
-        if !outcome.rows.isEmpty {
-            do { try AtomicFileWriter.write(files) } catch {
-                BenchError(message: "\(error)", code: SysExit.cantCreate).exit()
-            }
-        }
+        let files = ReportFiles.publish(formats, base: base, description: description, sections: sections, rows: rows, mail: mail,
+                                        write: !outcome.rows.isEmpty)
         if !quiet {
-            for f in files where !outcome.rows.isEmpty { fputs("wrote \(f.path)\n", stderr) }
+            for f in files { fputs("wrote \(f.path)\n", stderr) }
             if formats.contains(.csv) && !outcome.rows.isEmpty { fputs("plots: scripts/plot \(base).csv\n", stderr) }
         }
         StandardOutput.write(mail)

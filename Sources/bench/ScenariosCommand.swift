@@ -97,13 +97,7 @@ struct ScenariosCommand: ParsableCommand {
         let sections = ReportSections(rows: [], safety: verdicts)
         let mail = MailReport.render(description, sections)
         let base = (output as NSString).appendingPathComponent(description.runID)
-        let files: [(path: String, contents: String)]
-        do { files = try ReportFiles.render(formats, base: base, description: description, sections: sections, rows: rows, mail: mail) } catch {
-            BenchError(message: "cannot render the reports: \(error)", code: SysExit.software).exit()
-        }
-        do { try AtomicFileWriter.write(files) } catch {
-            BenchError(message: "\(error)", code: SysExit.cantCreate).exit()
-        }
+        let files = ReportFiles.publish(formats, base: base, description: description, sections: sections, rows: rows, mail: mail)
         StandardOutput.write(mail)
         if !quiet { for f in files { fputs("wrote \(f.path)\n", stderr) } }
         if let message = Self.mismatch(verdicts, controls: sweep.controls) {
