@@ -36,7 +36,10 @@ public struct MemcgChargeProbe: Sendable {
         public let objectBytes: Int
         /// The child cgroup's charge while the objects are held.
         public let charge: CgroupMemory.Charge
-        /// kmalloc slab bytes gained meanwhile (system-wide): the objects exist.
+        /// Bytes gained meanwhile in the objects' own kmalloc cache (both its plain and its
+        /// `-cg-` variant, system-wide): the objects exist. Only that cache: a map closed just
+        /// before frees its elements (another cache) asynchronously, which a sum over every
+        /// kmalloc cache would subtract.
         public let slabBytes: Int?
         /// The child was charged at least half the objects' bytes.
         public var charged: Bool { charge.total >= objectBytes / 2 }
@@ -56,8 +59,25 @@ public struct MemcgChargeProbe: Sendable {
 
     /// The kmalloc cache (`kmalloc-cg-128`) a no-prealloc htab's elements come from.
     public static func htabUnitCache(elementHeader: Int, valueSize: Int) -> String {
-        let k = KernelObjectSize.kmalloc(htabUnit(elementHeader: elementHeader, valueSize: valueSize))
-        return "kmalloc-cg-" + (k >= 1024 ? "\(k / 1024)k" : "\(k)")
+        "kmalloc-cg-" + KernelObjectSize.cacheSuffix(KernelObjectSize.kmalloc(htabUnit(elementHeader: elementHeader, valueSize: valueSize)))
+    }
+
+    /// Bytes gained in `kmalloc-<unit>` and `kmalloc-cg-<unit>` between two snapshots.
+    static func cacheDelta(unit: Int, _ before: SlabTotals?, _ after: SlabTotals?) -> Int? {
+        guard let before, let after else { return nil }
+        let size = KernelObjectSize.cacheSuffix(unit)
+        return after.delta(since: before, caches: ["kmalloc-\(size)", "kmalloc-cg-\(size)"])
+    }
+
+    /// Waits (at most 3 s) until the unit's cache has given back `bytes` since `since`: a
+    /// map's elements and RCU-freed objects return to slab asynchronously, after grace
+    /// periods, and would otherwise be subtracted from the next probe's growth.
+    static func awaitReturn(unit: Int, bytes: Int, since: SlabTotals?) {
+        guard since != nil else { return }
+        for _ in 0..<300 {
+            if let d = cacheDelta(unit: unit, since, SlabTotals.read()), d <= -bytes { return }
+            usleep(10_000)
+        }
     }
 
     public func run(_ kind: Case, in cgroup: CgroupMemory.Child, elementHeader: Int) throws(KernelUnavailable) -> Result {
@@ -93,8 +113,9 @@ public struct MemcgChargeProbe: Sendable {
                 throw KernelUnavailable(reason: "provenance mismatch", note: "counted \(counted.allocated) of \(objects) objects")
             }
             let unit = KernelObjectSize.kmalloc(valueSize + 8)
+            Self.awaitReturn(unit: unit, bytes: objects * unit / 2, since: slab1)
             return Result(kind: kind, objects: objects, objectBytes: objects * unit, charge: c1 - c0,
-                          slabBytes: slab0.flatMap { b in slab1.map { $0.delta(since: b) } })
+                          slabBytes: Self.cacheDelta(unit: unit, slab0, slab1))
         case .createdInside, .createdOutside:
             if kind == .createdInside { try cgroup.enter() }
             let fd = CLibbpf_map_create(BPF_MAP_TYPE_HASH, "mb_charge", 4, UInt32(valueSize), UInt32(objects), UInt32(BPF_F_NO_PREALLOC))
@@ -102,7 +123,8 @@ public struct MemcgChargeProbe: Sendable {
             guard fd >= 0 else {
                 throw KernelUnavailable(reason: "map creation failed", note: "BPF_MAP_CREATE: \(String(cString: strerror(-fd)))")
             }
-            defer { close(fd) }
+            var open = true
+            defer { if open { close(fd) } }
             if kind == .createdOutside { try cgroup.enter() }
             let slab0 = SlabTotals.read()
             let c0 = try cgroup.charge()
@@ -117,8 +139,11 @@ public struct MemcgChargeProbe: Sendable {
             let slab1 = SlabTotals.read()
             if kind == .createdOutside { try cgroup.leave() }
             let unit = KernelObjectSize.kmalloc(Self.htabUnit(elementHeader: elementHeader, valueSize: valueSize))
+            close(fd)
+            open = false
+            Self.awaitReturn(unit: unit, bytes: objects * unit / 2, since: slab1)
             return Result(kind: kind, objects: objects, objectBytes: objects * unit, charge: c1 - c0,
-                          slabBytes: slab0.flatMap { b in slab1.map { $0.delta(since: b) } })
+                          slabBytes: Self.cacheDelta(unit: unit, slab0, slab1))
         }
     }
 }
@@ -129,4 +154,6 @@ enum KernelObjectSize {
     static func kmalloc(_ bytes: Int) -> Int {
         [8, 16, 32, 64, 96, 128, 192, 256, 512, 1024, 2048, 4096, 8192].first { $0 >= bytes } ?? (bytes + 4095) & ~4095
     }
+    /// How /proc/slabinfo names a kmalloc size: "96", "1k".
+    static func cacheSuffix(_ size: Int) -> String { size >= 1024 ? "\(size / 1024)k" : "\(size)" }
 }

@@ -28,4 +28,9 @@ public struct SlabTotals: Sendable {
     public func delta(since before: SlabTotals, prefix: String = "kmalloc") -> Int {
         bytes.filter { $0.key.hasPrefix(prefix) }.reduce(0) { $0 + $1.value - (before.bytes[$1.key] ?? 0) }
     }
+
+    /// Bytes gained since `before` in exactly the named caches.
+    public func delta(since before: SlabTotals, caches: Set<String>) -> Int {
+        bytes.filter { caches.contains($0.key) }.reduce(0) { $0 + $1.value - (before.bytes[$1.key] ?? 0) }
+    }
 }

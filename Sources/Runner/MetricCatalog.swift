@@ -23,7 +23,7 @@ public enum MetricCatalog {
         ("bytes_lists_per_cpu", "phase own, op class-<unit>: one CPU's list bytes of one size class at creation"),
         ("bytes_kernel_per_cpu", "phase own, op class-<unit>: the same at kmalloc size + one bpf_mem_cache"),
         ("bytes_memlock", "phase own, kernel maps: the map's memory as fdinfo reports it (map_mem_usage)"),
-        ("bytes_slab", "phase own, kernel: kmalloc slab bytes gained (/proc/slabinfo, system-wide)"),
+        ("bytes_slab", "phase own, kernel: slab bytes gained in the objects' kmalloc cache (/proc/slabinfo, system-wide)"),
         ("bytes_slab_unit", "phase own, kernel maps: slab bytes gained in the no-prealloc htab's element cache per map"),
         ("bytes_memcg", "phase own, kernel: charged to a child memory cgroup (memory.current / usage_in_bytes)"),
         ("bytes_memcg_kernel", "phase own, kernel: the child's kernel-memory charge (memory.stat kernel / kmem.usage_in_bytes)"),

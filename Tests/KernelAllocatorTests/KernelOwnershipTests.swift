@@ -47,8 +47,14 @@ struct KernelOwnershipTests {
         #expect(inside.charged, "created inside: \(inside.charge.total) B for \(inside.objectBytes) B of elements")
         #expect(!outside.charged, "created outside: \(outside.charge.total) B")
         #expect(!global.charged, "bpf_global_ma: \(global.charge.total) B for \(global.objectBytes) B of objects")
-        // The objects do exist: slab grew by about their size.
-        #expect((global.slabBytes ?? 0) > global.objectBytes / 2)
+        // The objects do exist: their kmalloc cache grew by about their size. /proc/slabinfo is
+        // system-wide and the other kernel suites run alongside, freeing objects of the same
+        // cache through RCU, so one of three tries must show it.
+        var grown = [global.slabBytes ?? 0]
+        while grown.count < 3, grown.last! <= global.objectBytes / 2 {
+            grown.append(try probe.run(.global, in: child, elementHeader: header).slabBytes ?? 0)
+        }
+        #expect(grown.last! > global.objectBytes / 2, "slab bytes gained per try: \(grown) for \(global.objectBytes) B")
     }
 
     @Test func noMemoryControllerIsNotApplicable() {
