@@ -40,10 +40,11 @@ public enum RunFindings {
         }
         live(t1)
         // 2. After the kill nothing is allocated; objects that outlived the allocator map are
-        //    freed by every worker at once (each paying the put), then by the map's free.
+        //    freed by every worker at once (each paying the put), then by the map's free. Ratios
+        //    on `over_control`, stated in ns of global's median free.
         for t in Set([t1, tN]).sorted() {
             let effects = present.compactMap { s in
-                samples.effect(s, "global", "pair", "post-kill", "free", t, size).map { (s, $0) }
+                samples.freeEffect(s, "global", "pair", "post-kill", "free", t, size).map { (s, $0) }
             }
             guard !effects.isEmpty, let base = samples.median("global", "pair", "post-kill", "free", t, size) else { continue }
             out.append("After the kill (no allocation is possible), concurrent frees by \(t) worker\(t == 1 ? "" : "s"), "
@@ -55,7 +56,7 @@ public enum RunFindings {
         //    (absent from live frees) cancels out.
         var downgrade: [String] = []
         for t in Set([t1, tN]).sorted() {
-            guard let post = samples.effect("percpu-ref", "global", "pair", "post-kill", "free", t, size),
+            guard let post = samples.freeEffect("percpu-ref", "global", "pair", "post-kill", "free", t, size),
                   let postBase = samples.median("global", "pair", "post-kill", "free", t, size) else { continue }
             var text = "\(signedNs(post.ratio, postBase)) ns [\(signedNs(post.low, postBase)), "
                 + "\(signedNs(post.high, postBase))] per free at \(t) thr"
@@ -63,7 +64,7 @@ public enum RunFindings {
                let liveBase = samples.median("global", "batch", "live", "free", t, size) {
                 text += " (live: \(signedNs(live.ratio, liveBase)) ns [\(signedNs(live.low, liveBase)), \(signedNs(live.high, liveBase))])"
             }
-            if let a = samples.effect("atomic", "global", "pair", "post-kill", "free", t, size) {
+            if let a = samples.freeEffect("atomic", "global", "pair", "post-kill", "free", t, size) {
                 text += ", atomic's \(signedNs(a.ratio, postBase)) ns"
             }
             downgrade.append(text)
@@ -92,7 +93,7 @@ public enum RunFindings {
         }
         // 7. The map's free (one thread, no contention).
         let drain = present.compactMap { s in
-            samples.effect(s, "global", "pair", "drain", "drain", t1, size).map { (s, $0) }
+            samples.freeEffect(s, "global", "pair", "drain", "drain", t1, size).map { (s, $0) }
         }
         if !drain.isEmpty, let base = samples.median("global", "pair", "drain", "drain", t1, size) {
             out.append("The map's free after the kill (one thread\(sizeNote)), added ns/free over global "
@@ -311,6 +312,12 @@ struct Samples {
 
     /// `subject / baseline` on the same workload and op; the baseline may come from another
     /// phase or thread count. Paired by repetition when both ran the same rounds.
+    /// Frees after the kill compared on `over_control` (the host's speed cancels; its ratio of
+    /// two subjects is the ratio of their frees), or on ns when a CSV predates that metric.
+    func freeEffect(_ subject: String, _ baseline: String, _ w: String, _ phase: String, _ op: String, _ t: Int, _ size: Int) -> Effect? {
+        effect(subject, baseline, w, phase, op, t, size, metric: "over_control") ?? effect(subject, baseline, w, phase, op, t, size)
+    }
+
     func effect(_ subject: String, _ baseline: String, _ w: String, _ phase: String, _ op: String, _ t: Int, _ size: Int,
                 metric: String = "ns_per_op", baselinePhase: String? = nil, baselineThreads: Int? = nil) -> Effect? {
         let a = series(subject, w, phase, op, t, size, metric: metric)

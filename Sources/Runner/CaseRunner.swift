@@ -249,44 +249,51 @@ final class RepetitionRun<S: CaseSubject, W: Workload>: @unchecked Sendable {
         barrier.wait()
     }
 
-    /// Objects per timed free chunk: small enough that a chunk's objects and slots, written
-    /// just before it is timed, stay in the L1 (256 × 96 B units + 2 KiB of slots < 32 KiB),
-    /// long enough for one clock read pair per chunk (~1 µs of frees against ~40 ns of clock).
-    static var freeChunk: Int { 256 }
+    /// Objects per timed free chunk: 64 (6 KiB of units, 512 B of slots) stay in a fraction of
+    /// the 32 KiB L1 through the write, control and free passes, and a phase of 8 Ki frees gives
+    /// 128 chunks, enough for a stable quartile. One chunk's clock step (10 ns here) is 0.16 ns
+    /// per free; the statistics over chunks average it out.
+    static var freeChunk: Int { 64 }
 
-    /// Takes every object out of `slots` and frees it, timed; the rate is the median chunk's
-    /// (a whole phase of 8 Ki objects takes tens of µs, so one timer interrupt would otherwise
-    /// move it by tens of percent). Every subject frees from the same cache state: just before
-    /// a chunk is timed, an untimed pass *writes* each of its objects (and reads its slot), so
-    /// the chunk's lines sit modified in this CPU's L1 whatever the preceding phase did. What
-    /// leaked into the figure before: an unload walk on the coordinator leaves the lines shared
-    /// with another CPU (a write then waits for the invalidation), and chunks larger than the L1
-    /// freed from L2, where each free's header store stalls the next slot's exchange (a locked
-    /// instruction waits for earlier stores) by an amount that changed with the allocator's
-    /// layout (identical free paths measured 4.7 or 8.3 ns per free from one repetition to the
-    /// next). What remains is the free itself: the map exchange, the strategy's put and
-    /// `unit_free`. All workers start together. With `timesDestroy`, a destroy at the last free
-    /// is timed on its own (`destroy` row) and taken out of its chunk.
+    /// Takes every object out of `slots` and frees it, timed per chunk with the fenced TSC (the
+    /// clock read pair's mean cost, measured just before, taken out of every reading). Every
+    /// subject frees from the same cache state: an untimed pass *writes* each of the chunk's
+    /// objects (and reads its slot), so its lines sit modified in this CPU's L1 whatever the
+    /// preceding phase did (an unload walk on the coordinator left them shared with another
+    /// CPU). Then two timed passes over the same slots: the **control** (take the object out of
+    /// its slot, write it, put it back: the map exchanges and the memory of the free, without
+    /// the free) and the **frees** (the map exchange, the strategy's put and `unit_free`).
+    ///
+    /// The host's speed moves both alike (the same chunk at 4.9 or 6.6 ns per control op from
+    /// one phase to the next), so `over_control` (frees / control) is what strategies are
+    /// compared on. The free path also has a slow mode of its own (about one chunk in six, at
+    /// twice the time, clustered in time, with the control at its usual rate; identical paths
+    /// show it alike): the phase's ratio is the chunks' lower quartile, which steps past it. The
+    /// ns figure is the interquartile mean of the chunks' rates: not tied to the clock's 10 ns
+    /// steps as one median chunk of 64 frees would be. All workers start together. With
+    /// `timesDestroy`, a destroy at the last free is timed on its own (`destroy` row) and taken
+    /// out of its chunk.
     func freeTimed<T: WorkloadTarget>(_ target: T, _ w: Int, cpu: Int, slots: [Range<Int>], into counters: inout PhaseCounters,
                                       timesDestroy: Bool) {
         let chunk = Self.freeChunk
-        var perObjectNs = [Double]()
-        perObjectNs.reserveCapacity(slots.reduce(0) { $0 + $1.count } / chunk + slots.count)
+        let ticksPerNs = latencyCalibration.ticksPerNs
+        let chunks = slots.reduce(0) { $0 + ($1.count + chunk - 1) / chunk }
+        var perObjectNs = [Double](), overControl = [Double]()
+        perObjectNs.reserveCapacity(chunks)
+        overControl.reserveCapacity(chunks)
         var sink: UInt8 = 0
+        let readPair = ChunkStatistics.meanReadPairTicks()
         if !timesDestroy { barrier.wait() }
         var freed = 0
         for (i, range) in slots.enumerated() {
             var start = range.lowerBound
             while start < range.upperBound {
                 let end = min(start + chunk, range.upperBound)
-                for slot in start..<end {
-                    if let p = target.exchange(slot: slot, with: nil, cpu: cpu) {
-                        sink &+= p.load(as: UInt8.self)
-                        p.storeBytes(of: sink, as: UInt8.self)
-                        _ = target.exchange(slot: slot, with: p, cpu: cpu)
-                    }
-                }
-                let t0 = now()
+                Self.touch(target, cpu: cpu, slots: start..<end, sink: &sink)
+                let c0 = TimeStampCounter.start()
+                Self.touch(target, cpu: cpu, slots: start..<end, sink: &sink)
+                let c1 = TimeStampCounter.stop()
+                let t0 = TimeStampCounter.start()
                 var n = 0
                 for slot in start..<end {
                     if let p = target.exchange(slot: slot, with: nil, cpu: cpu) {
@@ -294,22 +301,42 @@ final class RepetitionRun<S: CaseSubject, W: Workload>: @unchecked Sendable {
                         n += 1
                     }
                 }
-                var elapsed = now() - t0
+                let t1 = TimeStampCounter.stop()
+                var elapsed = max(Double(t1 &- t0) - readPair, 0) / ticksPerNs
                 if timesDestroy, i == slots.count - 1, end == range.upperBound,
                    let destroy = subject.destroyNanosecondsIfDestroyedByCallingThread() {
                     destroyInDrainNs = destroy
-                    elapsed = max(elapsed - destroy, 1)
+                    elapsed = max(elapsed - Double(destroy), 0)
                 }
-                if n > 0 { perObjectNs.append(Double(elapsed) / Double(n)) }
+                let control = max(Double(c1 &- c0) - readPair, 0) / ticksPerNs
+                if n > 0 {
+                    perObjectNs.append(elapsed / Double(n))
+                    if control > 0 { overControl.append(elapsed / control) }
+                }
                 freed += n
                 start = end
             }
         }
         warmSink[w] = sink
-        perObjectNs.sort()
-        let median = perObjectNs.isEmpty ? 0 : perObjectNs[perObjectNs.count / 2]
-        counters.freeNs = max(Int((median * Double(freed)).rounded()), freed > 0 ? 1 : 0)
+        let rate = ChunkStatistics.interquartileMean(perObjectNs)
+        counters.freeNs = max(Int((rate * Double(freed)).rounded()), freed > 0 ? 1 : 0)
         counters.freeOps = freed
+        if let q = ChunkStatistics.lowerQuartile(overControl) {
+            counters.overControlSum = q
+            counters.overControlWorkers = 1
+        }
+    }
+
+    /// Takes each object of `slots` out of its slot, writes it and puts it back.
+    @inline(__always)
+    static func touch<T: WorkloadTarget>(_ target: T, cpu: Int, slots: Range<Int>, sink: inout UInt8) {
+        for slot in slots {
+            if let p = target.exchange(slot: slot, with: nil, cpu: cpu) {
+                sink &+= p.load(as: UInt8.self)
+                p.storeBytes(of: sink, as: UInt8.self)
+                _ = target.exchange(slot: slot, with: p, cpu: cpu)
+            }
+        }
     }
 
     // MARK: Coordinator

@@ -26,6 +26,13 @@ struct RowBuilder {
         return [row(phase, op, "mops", Double(workers) * 1000 / perOp, "Mops/s"), row(phase, op, "ns_per_op", perOp, "ns")]
     }
 
+    /// The frees' time over the same chunks' control pass: the host's speed cancels, so
+    /// strategies are compared on it (`over_control`).
+    func overControl(_ phase: String, _ op: String, _ c: PhaseCounters) -> [ResultRow] {
+        guard let r = c.overControl else { return [] }
+        return [row(phase, op, "over_control", r, "x control")]
+    }
+
     func unavailable(_ phase: String, _ op: String, _ reason: String) -> [ResultRow] {
         let r = reason.hasPrefix("n/a") ? reason : "n/a: \(reason)"
         return [row(phase, op, "mops", nil, r), row(phase, op, "ns_per_op", nil, r)]
@@ -83,7 +90,9 @@ struct RowBuilder {
         }
         // After the kill: frees only — every worker at once, then the map's free on one thread.
         out += throughput("post-kill", "free", ops: r.postKillFree.freeOps, ns: r.postKillFree.freeNs, workers: spec.threads)
+        out += overControl("post-kill", "free", r.postKillFree)
         out += throughput("drain", "drain", ops: r.drain.freeOps, ns: r.drain.freeNs, workers: 1)
+        out += overControl("drain", "drain", r.drain)
         if let d = r.teardown.destroyNs {
             out.append(row(r.teardown.destroyPhase, "destroy", "latency_us", Double(d) / 1000, "us"))
         }

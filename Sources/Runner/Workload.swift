@@ -10,13 +10,20 @@ public struct PhaseCounters: Sendable {
     public var pairNs = 0
     /// Allocations that returned nil: a failed case.
     public var failedAllocations = 0
+    /// After the kill: each freeing worker's frees over its control pass (see
+    /// `RepetitionRun.freeTimed`), summed over workers, and how many workers that is.
+    public var overControlSum = 0.0
+    public var overControlWorkers = 0
 
     mutating func add(_ o: PhaseCounters) {
         allocOps += o.allocOps; allocNs += o.allocNs
         freeOps += o.freeOps; freeNs += o.freeNs
         pairOps += o.pairOps; pairNs += o.pairNs
         failedAllocations += o.failedAllocations
+        overControlSum += o.overControlSum; overControlWorkers += o.overControlWorkers
     }
+    /// The workers' mean ratio of frees over control, nil when no worker freed after the kill.
+    public var overControl: Double? { overControlWorkers > 0 ? overControlSum / Double(overControlWorkers) : nil }
 }
 
 /// What all workers of one case share: the object size, rings into each worker, the seed.

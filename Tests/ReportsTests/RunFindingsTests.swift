@@ -71,6 +71,26 @@ import Testing
         #expect(drain.contains("atomic +4.000 ns"))
     }
 
+    /// Frees after the kill are compared on `over_control`: a host episode that slowed lazy's
+    /// repetitions by 30 % moves its ns, not its ratio to the same chunks' control pass, so
+    /// identical free paths show no difference; a real one (atomic's put) still does, stated in
+    /// ns of global's median free.
+    @Test func freesAfterTheKillAreComparedOverTheirControl() throws {
+        let rows = reps("global", 2.0) + reps("lazy", 2.0) + reps("atomic", 2.5)
+            + reps("global", 4.0, phase: "post-kill", op: "free") + reps("lazy", 5.2, phase: "post-kill", op: "free")
+            + reps("atomic", 6.0, phase: "post-kill", op: "free")
+            + reps("global", 0.85, phase: "post-kill", op: "free", metric: "over_control")
+            + reps("lazy", 0.85, phase: "post-kill", op: "free", metric: "over_control")
+            + reps("atomic", 1.275, phase: "post-kill", op: "free", metric: "over_control")
+        let f = RunFindings.compute(rows: rows)
+        let after = try #require(f.first { $0.hasPrefix("After the kill (no allocation is possible), concurrent frees by 1 worker") })
+        #expect(after.contains("no difference beyond ±0% (±0 ns): lazy"), "\(after)")
+        #expect(after.contains("atomic +2.000 ns ["), "\(after)")
+        // Without the control rows (an older CSV) the ns decide, and lazy's episode shows.
+        let old = RunFindings.compute(rows: rows.filter { $0.metric != "over_control" })
+        #expect(old.contains { $0.hasPrefix("After the kill") && $0.contains("lazy +1.200 ns") })
+    }
+
     /// The v5 claim is a tautology in this model and cannot be tested through any BPF path:
     /// said once, never claimed either way.
     @Test func theV5ClaimIsNotClaimed() throws {

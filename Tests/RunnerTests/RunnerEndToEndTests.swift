@@ -49,6 +49,12 @@ import Testing
                 let drain = rows.filter { $0.strategy == s && $0.workload == "pair" && $0.phase == "drain" && $0.threads == t
                     && $0.metric == "mops" }
                 #expect(drain.count == 2 && drain.allSatisfy { ($0.value ?? 0) > 0 }, "\(s) \(t) thr map free")
+                // Both after-kill phases carry their frees over the same chunks' control pass.
+                for phase in ["post-kill", "drain"] {
+                    let c = rows.filter { $0.strategy == s && $0.workload == "pair" && $0.phase == phase && $0.threads == t
+                        && $0.metric == "over_control" }
+                    #expect(c.count == 2 && c.allSatisfy { ($0.value ?? 0) > 0.05 && ($0.value ?? 0) < 20 }, "\(s) \(t) thr \(phase) over control")
+                }
             }
         }
         // The host's calibration rows are in every run.

@@ -1,0 +1,31 @@
+import Platform
+
+/// The statistics of the timed free chunks after the kill (`RepetitionRun.freeTimed`).
+enum ChunkStatistics {
+    /// The mean ticks of a fenced read pair with nothing between: what every chunk's reading
+    /// includes besides the frees. The mean, not the minimum: with a TSC that advances in
+    /// steps, single readings are 0 or a step, and only their mean is unbiased.
+    static func meanReadPairTicks(samples: Int = 256) -> Double {
+        var total: UInt64 = 0
+        for _ in 0..<samples {
+            let a = TimeStampCounter.start()
+            total &+= TimeStampCounter.stop() &- a
+        }
+        return Double(total) / Double(samples)
+    }
+
+    /// The mean of the middle half of `values` (all of them when fewer than four): the tails
+    /// (an interrupt, a slow chunk) do not move it, and averaging is not tied to clock steps.
+    static func interquartileMean(_ values: [Double]) -> Double {
+        guard !values.isEmpty else { return 0 }
+        let sorted = values.sorted()
+        let middle = sorted.count < 4 ? sorted[...] : sorted[(sorted.count / 4)..<(sorted.count - sorted.count / 4)]
+        return middle.reduce(0, +) / Double(middle.count)
+    }
+
+    /// The lower quartile (the value a quarter of the way up, nearest rank below), nil when empty.
+    static func lowerQuartile(_ values: [Double]) -> Double? {
+        guard !values.isEmpty else { return nil }
+        return values.sorted()[(values.count - 1) / 4]
+    }
+}
