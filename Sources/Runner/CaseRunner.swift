@@ -249,11 +249,11 @@ final class RepetitionRun<S: CaseSubject, W: Workload>: @unchecked Sendable {
         barrier.wait()
     }
 
-    /// Objects per timed free chunk: 64 (6 KiB of units, 512 B of slots) stay in a fraction of
-    /// the 32 KiB L1 through the write, control and free passes, and a phase of 8 Ki frees gives
-    /// 128 chunks, enough for a stable quartile. One chunk's clock step (10 ns here) is 0.16 ns
-    /// per free; the statistics over chunks average it out.
-    static var freeChunk: Int { 64 }
+    /// Objects per timed free chunk: 128 (12 KiB of units, 1 KiB of slots) stay in the 32 KiB
+    /// L1 through the write, control and free passes; a phase of 8 Ki frees gives 64 chunks.
+    /// One clock step (10 ns here) is 3 % of a 64-object chunk's ~300 ns and showed as a grid in
+    /// the ratios; at 128 it is half that, and the statistics sum over chunks.
+    static var freeChunk: Int { 128 }
 
     /// Takes every object out of `slots` and frees it, timed per chunk with the fenced TSC (the
     /// clock read pair's mean cost, measured just before, taken out of every reading). Every
@@ -266,11 +266,11 @@ final class RepetitionRun<S: CaseSubject, W: Workload>: @unchecked Sendable {
     ///
     /// The host's speed moves both alike (the same chunk at 4.9 or 6.6 ns per control op from
     /// one phase to the next), so `over_control` (frees / control) is what strategies are
-    /// compared on. The free path also has a slow mode of its own (about one chunk in six, at
-    /// twice the time, clustered in time, with the control at its usual rate; identical paths
-    /// show it alike): the phase's ratio is the chunks' lower quartile, which steps past it. The
-    /// ns figure is the interquartile mean of the chunks' rates: not tied to the clock's 10 ns
-    /// steps as one median chunk of 64 frees would be. All workers start together. With
+    /// compared on. The free path also has a slow mode of its own (twice the time, clustered in
+    /// time, with the control at its usual rate; identical paths show it alike): the phase's
+    /// ratio sums the faster half of its chunks, which steps past it. The ns figure is the
+    /// interquartile mean of the chunks' rates: not tied to the clock's 10 ns steps as one
+    /// median chunk would be. All workers start together. With
     /// `timesDestroy`, a destroy at the last free is timed on its own (`destroy` row) and taken
     /// out of its chunk.
     func freeTimed<T: WorkloadTarget>(_ target: T, _ w: Int, cpu: Int, slots: [Range<Int>], into counters: inout PhaseCounters,
@@ -278,9 +278,10 @@ final class RepetitionRun<S: CaseSubject, W: Workload>: @unchecked Sendable {
         let chunk = Self.freeChunk
         let ticksPerNs = latencyCalibration.ticksPerNs
         let chunks = slots.reduce(0) { $0 + ($1.count + chunk - 1) / chunk }
-        var perObjectNs = [Double](), overControl = [Double]()
+        var perObjectNs = [Double](), freeNs = [Double](), controlNs = [Double]()
         perObjectNs.reserveCapacity(chunks)
-        overControl.reserveCapacity(chunks)
+        freeNs.reserveCapacity(chunks)
+        controlNs.reserveCapacity(chunks)
         var sink: UInt8 = 0
         let readPair = ChunkStatistics.meanReadPairTicks()
         if !timesDestroy { barrier.wait() }
@@ -311,7 +312,8 @@ final class RepetitionRun<S: CaseSubject, W: Workload>: @unchecked Sendable {
                 let control = max(Double(c1 &- c0) - readPair, 0) / ticksPerNs
                 if n > 0 {
                     perObjectNs.append(elapsed / Double(n))
-                    if control > 0 { overControl.append(elapsed / control) }
+                    freeNs.append(elapsed)
+                    controlNs.append(control)
                 }
                 freed += n
                 start = end
@@ -321,8 +323,8 @@ final class RepetitionRun<S: CaseSubject, W: Workload>: @unchecked Sendable {
         let rate = ChunkStatistics.interquartileMean(perObjectNs)
         counters.freeNs = max(Int((rate * Double(freed)).rounded()), freed > 0 ? 1 : 0)
         counters.freeOps = freed
-        if let q = ChunkStatistics.lowerQuartile(overControl) {
-            counters.overControlSum = q
+        if let r = ChunkStatistics.fasterHalfRatio(free: freeNs, control: controlNs) {
+            counters.overControlSum = r
             counters.overControlWorkers = 1
         }
     }

@@ -23,9 +23,13 @@ enum ChunkStatistics {
         return middle.reduce(0, +) / Double(middle.count)
     }
 
-    /// The lower quartile (the value a quarter of the way up, nearest rank below), nil when empty.
-    static func lowerQuartile(_ values: [Double]) -> Double? {
-        guard !values.isEmpty else { return nil }
-        return values.sorted()[(values.count - 1) / 4]
+    /// Σ free / Σ control over the half of the chunks with the lowest free/control ratio (at
+    /// least one): a slow mode on fewer than half the chunks does not move it, and the sums
+    /// average out the clock's steps that single ratios sit on. nil without a usable chunk.
+    static func fasterHalfRatio(free: [Double], control: [Double]) -> Double? {
+        let chunks = zip(free, control).filter { $0.1 > 0 }.sorted { $0.0 / $0.1 < $1.0 / $1.1 }
+        guard !chunks.isEmpty else { return nil }
+        let fast = chunks.prefix(max(1, chunks.count / 2))
+        return fast.reduce(0) { $0 + $1.0 } / fast.reduce(0) { $0 + $1.1 }
     }
 }

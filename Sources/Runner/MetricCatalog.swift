@@ -3,7 +3,7 @@ public enum MetricCatalog {
     public static let all: [(String, String)] = [
         ("mops", "million operations per second, summed over the case's workers (higher is better)"),
         ("ns_per_op", "one worker's average nanoseconds per operation (lower is better)"),
-        ("over_control", "post-kill and drain: the frees' time over a control pass on the same chunk (map exchanges and the objects' memory, no free), lower quartile of chunks; the host's speed cancels, findings compare strategies on it"),
+        ("over_control", "post-kill and drain: the frees' time over a control pass on the same chunks (map exchanges and the objects' memory, no free), summed over the faster half of the chunks; the host's speed cancels, findings compare strategies on it"),
         ("p50_ns", "latency pass: median of single operations, fenced rdtsc, timer overhead subtracted"),
         ("p90_ns", "latency pass: 90th percentile, ns"),
         ("p99_ns", "latency pass: 99th percentile, ns"),

@@ -11,11 +11,16 @@ import Testing
         #expect(ChunkStatistics.interquartileMean([]) == 0)
     }
 
-    /// The free path's slow mode on fewer than three chunks in four leaves the ratio on the fast mode.
-    @Test func lowerQuartileStepsPastTheSlowMode() {
-        let ratios = [0.85, 0.86, 0.84, 1.7, 1.72, 1.69, 0.87, 1.71]
-        #expect(ChunkStatistics.lowerQuartile(ratios) == 0.85)
-        #expect(ChunkStatistics.lowerQuartile([1.0]) == 1.0)
-        #expect(ChunkStatistics.lowerQuartile([]) == nil)
+    /// The free path's slow mode on fewer than half the chunks leaves the ratio on the fast
+    /// mode, summed: 3 of 8 chunks at twice the time.
+    @Test func fasterHalfRatioStepsPastTheSlowMode() throws {
+        let control = [300.0, 310, 290, 300, 305, 295, 300, 300]
+        let free = [250.0, 260, 250, 510, 520, 500, 255, 250]
+        // The faster half: chunks 0, 7, 1 and 6 (ratios 0.833, 0.833, 0.839, 0.850).
+        let r = try #require(ChunkStatistics.fasterHalfRatio(free: free, control: control))
+        #expect(abs(r - 1015.0 / 1210.0) < 1e-12)
+        // A control that read 0 (inside one clock step) is left out, not divided by.
+        #expect(ChunkStatistics.fasterHalfRatio(free: [100, 200], control: [0, 400]) == 0.5)
+        #expect(ChunkStatistics.fasterHalfRatio(free: [100], control: [0]) == nil)
     }
 }
