@@ -266,13 +266,13 @@ final class RepetitionRun<S: CaseSubject, W: Workload>: @unchecked Sendable {
     ///
     /// The host's speed moves both alike (the same chunk at 4.9 or 6.6 ns per control op from
     /// one phase to the next), so `over_control` (frees / control) is what strategies are
-    /// compared on. The free path also has a slow mode of its own (twice the time, clustered in
-    /// time, with the control at its usual rate; identical paths show it alike): the phase's
-    /// ratio sums the faster half of its chunks, which steps past it. The ns figure is the
-    /// interquartile mean of the chunks' rates: not tied to the clock's 10 ns steps as one
-    /// median chunk would be. All workers start together. With
-    /// `timesDestroy`, a destroy at the last free is timed on its own (`destroy` row) and taken
-    /// out of its chunk.
+    /// compared on. Either loop also has a slow mode (twice the time for stretches of a phase
+    /// while the other loop runs at its usual rate; not the layout, cause unknown; identical
+    /// paths show it alike): the phase's ratio sums the faster half of its chunks, which steps
+    /// past it unless it lasts the whole phase. The ns figure is the interquartile mean of the
+    /// chunks' rates: not tied to the clock's 10 ns steps as one median chunk would be. All
+    /// workers start together. With `timesDestroy`, a destroy at the last free is timed on its
+    /// own (`destroy` row) and taken out of its chunk.
     func freeTimed<T: WorkloadTarget>(_ target: T, _ w: Int, cpu: Int, slots: [Range<Int>], into counters: inout PhaseCounters,
                                       timesDestroy: Bool) {
         let chunk = Self.freeChunk
