@@ -155,7 +155,7 @@ public struct AbComparison: Equatable, Sendable {
         }
         result.verdict = .unchanged
         guard let interval = result.interval, !result.tooFewInvocations else { return result }
-        let band = options.thresholdPercent / 100
+        let band = max(options.thresholdPercent / 100, key.metric == "latency_us" ? eventSpread(base, new) : 0)
         let up = interval.lower > 1 + band, down = interval.upper < 1 - band
         guard up || down else { return result }
         switch result.direction {
@@ -164,6 +164,28 @@ public struct AbComparison: Equatable, Sendable {
         case .lowerIsBetter: result.verdict = up ? .regressed : .improved
         }
         return result
+    }
+
+    /// One-off events (`latency_us`: a kill, a walk, a destroy, a teardown — mostly the kernel
+    /// unmapping and freeing pages) are timed once per repetition, and from one process to the
+    /// next they move far more than throughput does: in an A/A of one binary here a teardown's
+    /// invocation medians ran 471–743 µs on one side and 507–576 µs on the other, and five pairs
+    /// gave an interval of [0.71, 0.94]. So their band is at least the larger side's spread
+    /// between invocations: 1.4826 × the median absolute deviation of the log invocation
+    /// medians (a robust σ), as a fraction. A change smaller than what the same binary does from
+    /// one process to the next is not called.
+    static func eventSpread(_ base: SideSamples.Case, _ new: SideSamples.Case) -> Double {
+        func spread(_ invocations: [[Double]]) -> Double {
+            let logs = invocations.compactMap { reps -> Double? in
+                let v = reps.filter { $0 > 0 }.sorted()
+                return v.isEmpty ? nil : log(v[v.count / 2])
+            }.sorted()
+            guard logs.count >= 3 else { return 0 }
+            let center = logs[logs.count / 2]
+            let deviations = logs.map { abs($0 - center) }.sorted()
+            return exp(1.4826 * deviations[deviations.count / 2]) - 1
+        }
+        return max(spread(base.invocations), spread(new.invocations))
     }
 
     /// The pairs in which both sides measured the case (empty when the invocations are unpaired).

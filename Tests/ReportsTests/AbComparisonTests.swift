@@ -33,6 +33,29 @@ struct AbComparisonTests {
         #expect(strict.cases[0].verdict == .improved)
     }
 
+    /// One-off events are judged against their own spread between invocations: the A/A that
+    /// CI once saw (a teardown's base side drifting 471–743 µs, the new side 507–576 µs, five
+    /// pairs) calls nothing, while a destroy that takes twice as long still regresses, and a
+    /// throughput case with the same offset keeps the plain 5 % band.
+    @Test func eventsAreJudgedAgainstTheirSpreadBetweenInvocations() throws {
+        let base: [[Double]] = [[504, 469, 471], [651, 531, 562], [659, 704, 560], [850, 607, 743], [763, 728, 719]]
+        let same: [[Double]] = [[554, 483, 507], [555, 499, 511], [633, 523, 515], [533, 497, 544], [609, 576, 517]]
+        func judge(_ b: [[Double]], _ n: [[Double]], metric: String) throws -> AbCase {
+            let r = try AbComparison(base: AbNoise.invocations(b, side: "base", metric: metric, strategy: "global", paired: true),
+                                     baseLabel: "A", new: AbNoise.invocations(n, side: "new", metric: metric, strategy: "global", paired: true),
+                                     newLabel: "A")
+            return try #require(r.cases.first)
+        }
+        let aa = try judge(base, same, metric: "latency_us")
+        #expect(aa.verdict == .unchanged, "\(String(describing: aa.interval))")
+        #expect(AbComparison.eventSpread(.init(invocations: base), .init(invocations: same)) > 0.15)
+        let doubled = try judge(base, base.map { $0.map { $0 * 2 } }, metric: "latency_us")
+        #expect(doubled.verdict == .regressed)
+        // Throughput keeps the fixed band: the same values read as Mops/s are judged on ±5 %.
+        let throughput = try judge(base, base.map { $0.map { $0 * 0.8 } }, metric: "mops")
+        #expect(throughput.verdict == .regressed)
+    }
+
     @Test func tooFewInvocationsGiveNoVerdict() throws {
         let c = try AbComparison(base: invocations([[100, 100], [100, 100]], side: "b"), baseLabel: "A",
                                  new: invocations([[50, 50], [50, 50]], side: "n"), newLabel: "B")
