@@ -110,8 +110,10 @@ public struct Comparison: Equatable, Sendable {
                 throw ResultsCSVError(file: newFile, line: n.unitLine,
                                       reason: "case \(key): unit '\(nUnit)' differs from '\(bUnit)' in \(baseFile) line \(b.unitLine ?? 0)")
             }
-            cases.append(Self.compareCase(key: key, unit: b.unit ?? n.unit ?? "", base: b.summary, new: n.summary,
-                                          options: options))
+            var c = Self.compareCase(key: key, unit: b.unit ?? n.unit ?? "", base: b.summary, new: n.summary, options: options)
+            // Calibration rows measure the machine, not the code: shown, never judged.
+            if key.phase == "calibration", c.verdict != .missing { c.verdict = .unchanged }
+            cases.append(c)
         }
         guard !cases.isEmpty else {
             throw ResultsCSVError(file: newFile, line: nil, reason: "no case in common with \(baseFile)")

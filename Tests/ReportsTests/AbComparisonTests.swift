@@ -56,6 +56,23 @@ struct AbComparisonTests {
         #expect(throughput.verdict == .regressed)
     }
 
+    /// The host's calibration rows describe the machine: a 20 % slower line transfer in every
+    /// new invocation is shown, not called.
+    @Test func calibrationRowsAreNeverJudged() throws {
+        func side(_ name: String, _ v: Double) -> [AbInvocation] {
+            (0..<5).map { i in
+                AbInvocation(file: "\(name)-\(i).csv", rows: (0..<3).map { r in
+                    LocatedRow(line: r + 2, row: makeRow(strategy: "host", workload: "line", phase: "calibration", op: "rmw",
+                                                         repetition: r, metric: "ns_per_op", value: v, runID: "\(name)-\(i)"))
+                }, pair: i)
+            }
+        }
+        let r = try AbComparison(base: side("base", 2.4), baseLabel: "A", new: side("new", 2.9), newLabel: "A")
+        let c = try #require(r.cases.first)
+        #expect(c.verdict == .unchanged)
+        #expect((c.interval?.lower ?? 0) > 1.15)
+    }
+
     @Test func tooFewInvocationsGiveNoVerdict() throws {
         let c = try AbComparison(base: invocations([[100, 100], [100, 100]], side: "b"), baseLabel: "A",
                                  new: invocations([[50, 50], [50, 50]], side: "n"), newLabel: "B")

@@ -18,6 +18,18 @@ struct ComparisonTests {
         #expect(!faster.hasRegression)
     }
 
+    /// The host's calibration rows describe the machine, not the code: shown, never judged.
+    @Test func calibrationRowsAreNeverJudged() throws {
+        func host(_ values: [Double]) -> [LocatedRow] {
+            values.enumerated().map { i, v in
+                LocatedRow(line: 2 + i, row: makeRow(strategy: "host", workload: "line", phase: "calibration", op: "rmw",
+                                                     repetition: i, metric: "ns_per_op", value: v))
+            }
+        }
+        let c = try compare(host(Self.baseMops), host(Self.baseMops.map { $0 * 1.3 }))
+        #expect(c.cases.map(\.verdict) == [.unchanged])
+    }
+
     @Test func latencyRiseIsARegressionAndDropAnImprovement() throws {
         let base = located(Self.baseMops, metric: "ns_per_op")
         #expect(try compare(base, located(Self.baseMops.map { $0 * 1.2 }, metric: "ns_per_op")).cases[0].verdict == .regressed)
