@@ -35,6 +35,18 @@ public enum TimeStampCounter {
         return best
     }
 
+    /// The mean cost of an empty start/stop pair, in ticks: what a reading that is summed or
+    /// averaged includes besides the timed code. With a counter that advances in steps single
+    /// pairs read 0 or a step, and only their mean is unbiased (the minimum is 0 or one step).
+    public static func measureMeanOverheadTicks(samples: Int = 256) -> Double {
+        var total: UInt64 = 0
+        for _ in 0..<samples {
+            let a = start()
+            total &+= stop() &- a
+        }
+        return Double(total) / Double(samples)
+    }
+
     /// The step the counter advances by, in ticks: the greatest common divisor of the
     /// differences between back-to-back reads (the smallest difference alone would be the
     /// read's own cost when a read takes longer than one step). On a bare-metal x86 TSC it is

@@ -154,10 +154,9 @@ public struct AbComparison: Equatable, Sendable {
                                                                   confidence: options.confidence, using: &generator)
         }
         result.verdict = .unchanged
-        // Calibration rows (the host's clock, line transfers, round trips) measure the machine,
-        // not the revision: shown with their interval, never judged (an A/A here once called
-        // the host's 1-thread RMW "regressed" by 6 %). Machine differences are warned about.
-        guard key.phase != "calibration" else { return result }
+        // Shown with their interval, never judged (an A/A here once called the host's 1-thread
+        // RMW "regressed" by 6 %); machine differences are warned about instead.
+        guard !key.measuresTheMachine else { return result }
         guard let interval = result.interval, !result.tooFewInvocations else { return result }
         let band = max(options.thresholdPercent / 100, key.metric == "latency_us" ? eventSpread(base, new) : 0)
         let up = interval.lower > 1 + band, down = interval.upper < 1 - band

@@ -66,6 +66,9 @@ public struct ResultRow: Equatable, Hashable, Sendable, Codable {
         public let metric: String
         public static func < (a: CaseKey, b: CaseKey) -> Bool { a.description < b.description }
         public var description: String { "\(strategy)/\(workload)/\(phase)/\(op)/t\(threads)/\(size)B/\(metric)" }
+        /// Calibration rows (the host's clock, line and RMW costs, round trips) measure the
+        /// machine, not the code: comparisons show them and never judge them.
+        public var measuresTheMachine: Bool { phase == "calibration" }
     }
 
     public var caseKey: CaseKey {

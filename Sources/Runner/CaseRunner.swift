@@ -264,8 +264,8 @@ final class RepetitionRun<S: CaseSubject, W: Workload>: @unchecked Sendable {
     /// its slot, write it, put it back: the map exchanges and the memory of the free, without
     /// the free) and the **frees** (the map exchange, the strategy's put and `unit_free`).
     ///
-    /// The host's speed moves both alike (the same chunk at 4.9 or 6.6 ns per control op from
-    /// one phase to the next), so `over_control` (frees / control) is what strategies are
+    /// The host's speed moves both alike (the control ran at 4.9 to 6.6 ns per object from one
+    /// phase to the next), so `over_control` (frees / control) is what strategies are
     /// compared on. Either loop also has a slow mode (twice the time for stretches of a phase
     /// while the other loop runs at its usual rate; not the layout, cause unknown; identical
     /// paths show it alike): the phase's ratio sums the faster half of its chunks, which steps
@@ -278,12 +278,11 @@ final class RepetitionRun<S: CaseSubject, W: Workload>: @unchecked Sendable {
         let chunk = Self.freeChunk
         let ticksPerNs = latencyCalibration.ticksPerNs
         let chunks = slots.reduce(0) { $0 + ($1.count + chunk - 1) / chunk }
-        var perObjectNs = [Double](), freeNs = [Double](), controlNs = [Double]()
+        var perObjectNs = [Double](), controlPerObjectNs = [Double]()
         perObjectNs.reserveCapacity(chunks)
-        freeNs.reserveCapacity(chunks)
-        controlNs.reserveCapacity(chunks)
+        controlPerObjectNs.reserveCapacity(chunks)
         var sink: UInt8 = 0
-        let readPair = ChunkStatistics.meanReadPairTicks()
+        let readPair = TimeStampCounter.measureMeanOverheadTicks()
         if !timesDestroy { barrier.wait() }
         var freed = 0
         for (i, range) in slots.enumerated() {
@@ -312,8 +311,7 @@ final class RepetitionRun<S: CaseSubject, W: Workload>: @unchecked Sendable {
                 let control = max(Double(c1 &- c0) - readPair, 0) / ticksPerNs
                 if n > 0 {
                     perObjectNs.append(elapsed / Double(n))
-                    freeNs.append(elapsed)
-                    controlNs.append(control)
+                    controlPerObjectNs.append(control / Double(n))
                 }
                 freed += n
                 start = end
@@ -323,7 +321,7 @@ final class RepetitionRun<S: CaseSubject, W: Workload>: @unchecked Sendable {
         let rate = ChunkStatistics.interquartileMean(perObjectNs)
         counters.freeNs = max(Int((rate * Double(freed)).rounded()), freed > 0 ? 1 : 0)
         counters.freeOps = freed
-        if let r = ChunkStatistics.fasterHalfRatio(free: freeNs, control: controlNs) {
+        if let r = ChunkStatistics.fasterHalfRatio(free: perObjectNs, control: controlPerObjectNs) {
             counters.overControlSum = r
             counters.overControlWorkers = 1
         }

@@ -1,19 +1,5 @@
-import Platform
-
 /// The statistics of the timed free chunks after the kill (`RepetitionRun.freeTimed`).
 enum ChunkStatistics {
-    /// The mean ticks of a fenced read pair with nothing between: what every chunk's reading
-    /// includes besides the frees. The mean, not the minimum: with a TSC that advances in
-    /// steps, single readings are 0 or a step, and only their mean is unbiased.
-    static func meanReadPairTicks(samples: Int = 256) -> Double {
-        var total: UInt64 = 0
-        for _ in 0..<samples {
-            let a = TimeStampCounter.start()
-            total &+= TimeStampCounter.stop() &- a
-        }
-        return Double(total) / Double(samples)
-    }
-
     /// The mean of the middle half of `values` (all of them when fewer than four): the tails
     /// (an interrupt, a slow chunk) do not move it, and averaging is not tied to clock steps.
     static func interquartileMean(_ values: [Double]) -> Double {
@@ -23,9 +9,10 @@ enum ChunkStatistics {
         return middle.reduce(0, +) / Double(middle.count)
     }
 
-    /// Σ free / Σ control over the half of the chunks with the lowest free/control ratio (at
-    /// least one): a slow mode on fewer than half the chunks does not move it, and the sums
-    /// average out the clock's steps that single ratios sit on. nil without a usable chunk.
+    /// Σ free / Σ control (per-object rates of the same chunks) over the half of the chunks with
+    /// the lowest free/control ratio (at least one): a slow mode on fewer than half the chunks
+    /// does not move it, and the sums average out the clock's steps that single ratios sit on.
+    /// nil without a usable chunk.
     static func fasterHalfRatio(free: [Double], control: [Double]) -> Double? {
         let chunks = zip(free, control).filter { $0.1 > 0 }.sorted { $0.0 / $0.1 < $1.0 / $1.1 }
         guard !chunks.isEmpty else { return nil }

@@ -103,7 +103,7 @@ struct RunCommand: ParsableCommand {
         }
         if !quiet { for n in notes { fputs("note: \(n)\n", stderr) } }
 
-        let commandLine = (["bench"] + CommandLine.arguments.dropFirst()).joined(separator: " ")
+        let commandLine = Bench.commandLine
         let context = RunContext.detect(topology: plan.topology, command: commandLine)
         let runner: BenchRunner
         do { runner = try BenchRunner(plan: plan, context: context, quiet: quiet) } catch {

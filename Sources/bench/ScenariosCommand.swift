@@ -77,7 +77,7 @@ struct ScenariosCommand: ParsableCommand {
         } catch let e as AtomicFileWriter.Failure {
             BenchError(message: e.description, code: SysExit.cantCreate).exit()
         }
-        let commandLine = (["bench"] + CommandLine.arguments.dropFirst()).joined(separator: " ")
+        let commandLine = Bench.commandLine
         let context = RunContext.detect(topology: Topology.current(), command: commandLine)
         ScenarioSweep.installInterruptHandler()
         let verdicts: [SafetyVerdict]
