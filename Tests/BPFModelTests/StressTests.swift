@@ -46,11 +46,16 @@ func runThreads(_ count: Int, _ body: @escaping (Int) -> Void) {
                 let killed = ManagedAtomic<Bool>(false)
                 let paused = ManagedAtomic<Int>(0)
                 let resume = ManagedAtomic<Bool>(false)
+                let stocked = ManagedAtomic<Int>(0)
                 let concurrentKill = S.countsObjects && !S.collectsUsedAllocators
                 runThreads(3) { index in
                     if index == 2 {  // coordinator
                         if concurrentKill {
-                            usleep(5_000)
+                            // Only once both workers hold their objects: a kill before that
+                            // finds no object, destroys, and a worker then allocates from the
+                            // destroyed allocator (ASan saw it in CI, with the 2 CPUs loaded).
+                            while stocked.load(ordering: .acquiring) < 2 { sched_yield() }
+                            usleep(1_000)
                         } else {
                             while paused.load(ordering: .acquiring) < 2 { sched_yield() }
                         }
@@ -67,6 +72,7 @@ func runThreads(_ count: Int, _ body: @escaping (Int) -> Void) {
                     // takes its objects first, then exchanges and frees them across the kill.
                     if concurrentKill {
                         for _ in 0..<iterations / 8 { if let o = c.allocate(size: 48, cpu: cpu) { held.append(o) } }
+                        stocked.wrappingIncrement(ordering: .releasing)
                     }
                     for i in 0..<iterations {
                         if !concurrentKill && i == iterations / 2 {
