@@ -27,34 +27,59 @@ struct KernelPercpuRefGraceTests {
 
         var state: KernelPolicyState { KernelPolicyState.read(object)! }
 
+        /// Steps the reader (CPU 1) has completed in this object, read from the program's own
+        /// per-CPU counter: whether it is inside its run is known from the kernel, not from
+        /// clocks around the syscall (a loaded host can hold the thread off before the syscall
+        /// or after the program's rcu_read_unlock for milliseconds).
+        func readerSteps() -> Int {
+            let at = UnsafeMutableRawPointer(mutating: object.bss! + object.countersOffset + ProvenanceCounters.stride)
+            return Int(UnsafeAtomic<UInt64>(at: at.assumingMemoryBound(to: UInt64.AtomicRepresentation.self)).load(ordering: .acquiring))
+        }
+
+        struct Timeline {
+            var pairs = 0
+            var readerNs = 0        // first step seen → the run's return
+            var stepsAtKill = 0     // the reader's completed steps when the kill began
+            var stepsAtGraceEnd = 0 // … when the grace period (or, without it, the fold) began
+            /// The kill came while the program was inside its read-side section.
+            var killRaced: Bool { stepsAtKill > 0 && stepsAtKill < pairs }
+            var foldRaced: Bool { stepsAtGraceEnd > 0 && stepsAtGraceEnd < pairs }
+        }
+
         /// CPU 1 runs `pairs` new/get/drop/put steps, each put's mode check and per-CPU add
-        /// `spinNs` apart, in ONE test run; CPU 0 waits until it runs, sleeps `delayNs`, then
-        /// kills, waits `grace` (or not) and folds. Returns (run start, run end, grace end) ns.
-        func run(pairs: Int, spinNs: Int, delayNs: Int, grace: Bool) throws -> (start: Int, end: Int, graceEnd: Int, killStart: Int) {
-            let started = ManagedAtomic<Int>(0), ended = ManagedAtomic<Int>(0), graceEnd = ManagedAtomic<Int>(0)
-            let killStart = ManagedAtomic<Int>(0)
+        /// `spinNs` apart, in ONE test run (one bpf_loop, one read-side section); CPU 0 waits
+        /// until the program has done its first step, sleeps `delayNs`, then kills, waits
+        /// `grace` (or not) and folds.
+        func run(pairs: Int, spinNs: Int, delayNs: Int, grace: Bool) throws -> Timeline {
+            let before = readerSteps()
+            let inside = ManagedAtomic<Int>(0), ended = ManagedAtomic<Int>(0)
             let failure = ManagedAtomic<Bool>(false)
+            let stepsAtKill = ManagedAtomic<Int>(0), stepsAtGraceEnd = ManagedAtomic<Int>(0)
             try PinnedThread.run(on: [1, 0]) { index, _ in
                 if index == 0 {
-                    started.store(monotonicNanoseconds(), ordering: .releasing)
                     do { _ = try self.widened.run(iterations: pairs, seed: UInt32(spinNs)) } catch { failure.store(true, ordering: .releasing) }
                     ended.store(monotonicNanoseconds(), ordering: .releasing)
                 } else {
-                    while started.load(ordering: .acquiring) == 0 {}
+                    while self.readerSteps() == before && ended.load(ordering: .acquiring) == 0 {}
+                    inside.store(monotonicNanoseconds(), ordering: .releasing)
                     usleep(UInt32(delayNs / 1000))
                     do {
-                        killStart.store(monotonicNanoseconds(), ordering: .releasing)
+                        stepsAtKill.store(self.readerSteps() - before, ordering: .releasing)
                         _ = try self.kill.run(iterations: 1)
                         if grace { _ = try KernelCase.kernelGracePeriod() }
-                        graceEnd.store(monotonicNanoseconds(), ordering: .releasing)
+                        stepsAtGraceEnd.store(self.readerSteps() - before, ordering: .releasing)
                         _ = try self.fold.run(iterations: KernelCase.possibleCPUs)
                     } catch { failure.store(true, ordering: .releasing) }
                 }
             }
             let failed = failure.load(ordering: .acquiring)
             #expect(!failed)
-            return (started.load(ordering: .acquiring), ended.load(ordering: .acquiring), graceEnd.load(ordering: .acquiring),
-                    killStart.load(ordering: .acquiring))
+            var t = Timeline()
+            t.pairs = pairs
+            t.stepsAtKill = stepsAtKill.load(ordering: .acquiring)
+            t.stepsAtGraceEnd = stepsAtGraceEnd.load(ordering: .acquiring)
+            t.readerNs = ended.load(ordering: .acquiring) - inside.load(ordering: .acquiring)
+            return t
         }
     }
 
@@ -64,9 +89,11 @@ struct KernelPercpuRefGraceTests {
         let race = try Race()
         defer { race.object.close() }
         let t = try race.run(pairs: 1000, spinNs: 100_000, delayNs: 5_000_000, grace: true)
-        #expect(t.end - t.start > 80_000_000, "the reader ran \((t.end - t.start) / 1_000_000) ms")
-        // The program's rcu_read_unlock precedes its test run's return by microseconds.
-        #expect(t.graceEnd >= t.end - 1_000_000, "grace ended \((t.end - t.graceEnd) / 1000) us before the reader")
+        #expect(t.readerNs > 80_000_000, "the reader ran \(t.readerNs / 1_000_000) ms")
+        #expect(t.killRaced, "the kill came after \(t.stepsAtKill) of \(t.pairs) steps: it did not race the reader")
+        // The grace period ends only once the program has left its read-side section, i.e.
+        // after its last step.
+        #expect(t.stepsAtGraceEnd == t.pairs, "grace ended after \(t.stepsAtGraceEnd) of \(t.pairs) steps")
         #expect(race.state.count == 0 && race.state.releases == 1)
     }
 
@@ -81,7 +108,7 @@ struct KernelPercpuRefGraceTests {
             defer { race.object.close() }
             let t = try race.run(pairs: 2000, spinNs: 20_000, delayNs: 1_000_000 + (trial % 5) * 1_000_000, grace: true)
             trials += 1
-            if t.killStart < t.end { raced += 1 } // the kill landed while the reader ran
+            if t.killRaced { raced += 1 }
             let s = race.state
             #expect(s.count == 0 && s.releases == 1, "trial \(trial): count \(Int64(bitPattern: s.count)), \(s.releases) releases")
         }
@@ -97,7 +124,7 @@ struct KernelPercpuRefGraceTests {
             defer { race.object.close() }
             let t = try race.run(pairs: 2000, spinNs: 20_000, delayNs: 1_000_000 + (trial % 5) * 1_000_000, grace: false)
             // Only a fold while the reader still runs can race it (a busy host may delay the kill).
-            guard t.graceEnd < t.end else { continue }
+            guard t.foldRaced else { continue }
             raced += 1
             let s = race.state
             if !(s.count == 0 && s.releases == 1) { lost += 1 }
