@@ -38,7 +38,6 @@ struct KernelPercpuRefGraceTests {
 
         struct Timeline {
             var pairs = 0
-            var readerNs = 0        // first step seen → the run's return
             var stepsAtKill = 0     // the reader's completed steps when the kill began
             var stepsAtGraceEnd = 0 // … when the grace period (or, without it, the fold) began
             /// The kill came while the program was inside its read-side section.
@@ -52,16 +51,15 @@ struct KernelPercpuRefGraceTests {
         /// `grace` (or not) and folds.
         func run(pairs: Int, spinNs: Int, delayNs: Int, grace: Bool) throws -> Timeline {
             let before = readerSteps()
-            let inside = ManagedAtomic<Int>(0), ended = ManagedAtomic<Int>(0)
+            let ended = ManagedAtomic<Bool>(false)
             let failure = ManagedAtomic<Bool>(false)
             let stepsAtKill = ManagedAtomic<Int>(0), stepsAtGraceEnd = ManagedAtomic<Int>(0)
             try PinnedThread.run(on: [1, 0]) { index, _ in
                 if index == 0 {
                     do { _ = try self.widened.run(iterations: pairs, seed: UInt32(spinNs)) } catch { failure.store(true, ordering: .releasing) }
-                    ended.store(monotonicNanoseconds(), ordering: .releasing)
+                    ended.store(true, ordering: .releasing)
                 } else {
-                    while self.readerSteps() == before && ended.load(ordering: .acquiring) == 0 {}
-                    inside.store(monotonicNanoseconds(), ordering: .releasing)
+                    while self.readerSteps() == before && !ended.load(ordering: .acquiring) {}
                     usleep(UInt32(delayNs / 1000))
                     do {
                         stepsAtKill.store(self.readerSteps() - before, ordering: .releasing)
@@ -78,32 +76,38 @@ struct KernelPercpuRefGraceTests {
             t.pairs = pairs
             t.stepsAtKill = stepsAtKill.load(ordering: .acquiring)
             t.stepsAtGraceEnd = stepsAtGraceEnd.load(ordering: .acquiring)
-            t.readerNs = ended.load(ordering: .acquiring) - inside.load(ordering: .acquiring)
             return t
         }
     }
 
-    /// A reader that runs ~100 ms from before the kill: the grace period ends only after it
-    /// (an unblocked grace period here lasts a few ms to ~20 ms).
+    /// A reader that runs ~100 ms and a kill 1 ms after its first step: the grace period
+    /// (unblocked a few ms to ~20 ms here) ends only after the program's last step. Under
+    /// load (CI runs this beside the TSan suites) the killer's CPU may not run it until the
+    /// reader is done, so trials continue until one kill raced, at most ten.
     @Test func graceWaitsForAProgramHoldingTheReadSide() throws {
-        let race = try Race()
-        defer { race.object.close() }
-        let t = try race.run(pairs: 1000, spinNs: 100_000, delayNs: 5_000_000, grace: true)
-        #expect(t.readerNs > 80_000_000, "the reader ran \(t.readerNs / 1_000_000) ms")
-        #expect(t.killRaced, "the kill came after \(t.stepsAtKill) of \(t.pairs) steps: it did not race the reader")
-        // The grace period ends only once the program has left its read-side section, i.e.
-        // after its last step.
-        #expect(t.stepsAtGraceEnd == t.pairs, "grace ended after \(t.stepsAtGraceEnd) of \(t.pairs) steps")
-        #expect(race.state.count == 0 && race.state.releases == 1)
+        var raced = 0, trials = 0
+        for _ in 0..<10 where raced < 1 {
+            let race = try Race()
+            defer { race.object.close() }
+            let t = try race.run(pairs: 1000, spinNs: 100_000, delayNs: 1_000_000, grace: true)
+            trials += 1
+            let s = race.state
+            #expect(s.count == 0 && s.releases == 1)
+            guard t.killRaced else { continue }
+            raced += 1
+            // The program's read-side section ends after its last step.
+            #expect(t.stepsAtGraceEnd == t.pairs, "grace ended after \(t.stepsAtGraceEnd) of \(t.pairs) steps (the kill came after \(t.stepsAtKill))")
+        }
+        #expect(raced == 1, "no kill of \(trials) landed while the reader ran")
     }
 
     /// With the grace period every put that read PERCPU lands before the fold reads the slots:
     /// the count ends at exactly zero with one release, in every trial.
     @Test func putRacingTheSwitchIsNeverLost() throws {
         // A ~40 ms reader and a kill 1-5 ms into it; on a loaded host (TSan, a parallel build)
-        // the kill can still come late, so trials continue until three raced, at most ten.
+        // the kill can still come late, so trials continue until three raced, at most twenty.
         var raced = 0, trials = 0
-        for trial in 0..<10 where raced < 3 {
+        for trial in 0..<20 where raced < 3 {
             let race = try Race()
             defer { race.object.close() }
             let t = try race.run(pairs: 2000, spinNs: 20_000, delayNs: 1_000_000 + (trial % 5) * 1_000_000, grace: true)
@@ -119,7 +123,7 @@ struct KernelPercpuRefGraceTests {
     /// the put that read PERCPU before the flag and added to its slot after the fold.
     @Test func withoutTheGracePeriodTheRacingPutIsLost() throws {
         var lost = 0, raced = 0
-        for trial in 0..<10 where raced < 3 {
+        for trial in 0..<20 where raced < 3 {
             let race = try Race()
             defer { race.object.close() }
             let t = try race.run(pairs: 2000, spinNs: 20_000, delayNs: 1_000_000 + (trial % 5) * 1_000_000, grace: false)
