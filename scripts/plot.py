@@ -10,7 +10,8 @@ is present, and says which it skipped and why:
   walk        unload walk against map size with the fitted ns per value (needs several map sizes)
   kernel      the model's global against the running kernel's allocator (needs kernel rows)
   kernel-strategies  added ns over `kernel` per kernel policy subject and thread count (paired
-              by repetition, median), the model's added ns over global as a marker beside it
+              by round: the interleaved rounds for pair, repetitions otherwise; median), the
+              model's added ns over global as a marker beside it
   safety      the verdict matrix, strategy × scenario, coloured
   latency     p50 … max per strategy on a log scale (the latency pass is on by default; --no-latency skips it)
   ownership   the cost of owning an allocator (bench footprint): bytes held at creation and pinned by one object
@@ -590,6 +591,8 @@ def plot_kernel(rows, style, stem, title, written):
 
 def plot_kernel_strategies(rows, style, stem, title, written):
     live = [r for r in rows if r.phase == "live" and r.metric == "ns_per_op" and r.value is not None]
+    # The pair's rounds interleaved in time (bench's `interleaved` phase), when the run has them.
+    rounds = [r for r in rows if r.phase == "interleaved" and r.metric == "ns_per_op" and r.value is not None]
     policies = [p for p in KERNEL_POLICIES if any(r.strategy == p for r in live)]
     if not policies or not any(r.strategy == "kernel" for r in live):
         return skip("kernel-strategies", "no kernel policy rows beside kernel rows")
@@ -601,10 +604,12 @@ def plot_kernel_strategies(rows, style, stem, title, written):
         width = 0.8 / max(len(threads), 1)
         for i, p in enumerate(policies):
             for j, t in enumerate(threads):
-                def by_rep(s):
-                    return {r.repetition: r.value for r in live
+                def by_rep(s, source):
+                    return {r.repetition: r.value for r in source
                             if r.strategy == s and r.workload == workload and r.op == op and r.threads == t}
-                k, b = by_rep(p), by_rep("kernel")
+                k, b = by_rep(p, rounds), by_rep("kernel", rounds)
+                if not k or not b:
+                    k, b = by_rep(p, live), by_rep("kernel", live)
                 diffs = [k[rep] - b[rep] for rep in k if rep in b]
                 m = median(diffs)
                 if m is None:
@@ -627,7 +632,8 @@ def plot_kernel_strategies(rows, style, stem, title, written):
         ax.set_title(workload if op == "pair" else f"{workload} {op}", fontsize=9)
         ax.grid(axis="y", alpha=0.3)
     finish(fig, f"Strategies in the kernel: added ns over bpf_obj_new/drop — {title}",
-           "bars: median over repetitions of (policy − kernel) in the same repetition, dots: each repetition; "
+           "bars: median of (policy − kernel) in the same round (pair: the interleaved 5 ms rounds; "
+           "other workloads: whole repetitions), dots: each round; "
            "red diamond: the model's added ns over global", stem, "kernel-strategies", written,
            axes[0].get_legend_handles_labels())
 

@@ -9,6 +9,10 @@ import Foundation
 /// the kernel's.
 public enum KernelStrategiesSection {
     public static let title = "strategies in the kernel: ns/op, added over kernel"
+    /// The phase of the pair interleaved in time (Runner's KernelInterleavedPhase): every
+    /// subject in 5 ms slices, order rotated per round, so the kernel's drift cancels in each
+    /// round's difference. Where these rows exist they give the `pair` cells.
+    public static let interleavedPhase = "interleaved"
     /// Kernel subject → the model strategy it runs.
     public static let policies: [(kernel: String, model: String)] = [
         ("kernel-atomic", "atomic"), ("kernel-percpu-ref", "percpu-ref"), ("kernel-lazy", "lazy"), ("kernel-hybrid", "hybrid"),
@@ -29,17 +33,20 @@ public enum KernelStrategiesSection {
         /// The kernel's own `pair` ns/op at this thread count (the share's denominator).
         public let kernelPairNs: Double?
         public let modelAdded: Double?
+        /// From the interleaved phase (within-round differences), not whole repetitions.
+        public let interleaved: Bool
     }
 
-    /// Every cell the rows allow (live ns_per_op of a kernel policy and of `kernel`).
+    /// Every cell the rows allow (live ns_per_op of a kernel policy and of `kernel`; for `pair`,
+    /// the interleaved phase's rounds when the run has them).
     public static func cells(_ rows: [ResultRow]) -> [Cell] {
         var samples: [String: [Int: Double]] = [:]
-        for r in rows where r.phase == "live" && r.metric == "ns_per_op" {
+        for r in rows where (r.phase == "live" || r.phase == interleavedPhase) && r.metric == "ns_per_op" {
             guard let v = r.value else { continue }
-            samples["\(r.strategy)|\(r.workload)|\(r.op)|\(r.threads)|\(r.size)", default: [:]][r.repetition] = v
+            samples["\(r.phase)|\(r.strategy)|\(r.workload)|\(r.op)|\(r.threads)|\(r.size)", default: [:]][r.repetition] = v
         }
-        func values(_ s: String, _ w: String, _ op: String, _ t: Int, _ size: Int) -> [Int: Double] {
-            samples["\(s)|\(w)|\(op)|\(t)|\(size)"] ?? [:]
+        func values(_ phase: String, _ s: String, _ w: String, _ op: String, _ t: Int, _ size: Int) -> [Int: Double] {
+            samples["\(phase)|\(s)|\(w)|\(op)|\(t)|\(size)"] ?? [:]
         }
         func median(_ d: [Int: Double]) -> Double? { d.isEmpty ? nil : Effect.median(Array(d.values)) }
         let threads = Set(rows.map(\.threads)).sorted()
@@ -49,18 +56,30 @@ public enum KernelStrategiesSection {
             for p in policies {
                 for (w, op) in workloads {
                     for t in threads {
-                        let subject = values(p.kernel, w, op, t, size), base = values("kernel", w, op, t, size)
+                        // The interleaved rounds where both subjects have them: each round's
+                        // difference, the drift cancelled; else whole repetitions.
+                        let iSubject = values(interleavedPhase, p.kernel, w, op, t, size), iBase = values(interleavedPhase, "kernel", w, op, t, size)
+                        let interleaved = !iSubject.isEmpty && Set(iSubject.keys) == Set(iBase.keys)
+                        let phase = interleaved ? interleavedPhase : "live"
+                        let subject = values(phase, p.kernel, w, op, t, size), base = values(phase, "kernel", w, op, t, size)
                         guard let kernelNs = median(subject), !base.isEmpty else { continue }
-                        // Paired by repetition when both ran in the same rounds.
-                        let paired = Set(subject.keys) == Set(base.keys)
+                        let added: AddedNanoseconds?
                         let keys = subject.keys.sorted()
-                        let a = keys.map { subject[$0]! }
-                        let b = paired ? keys.map { base[$0]! } : Array(base.values)
-                        guard let added = AddedNanoseconds.differenceOfMedians(a, b, paired: paired) else { continue }
+                        if interleaved {
+                            let d = keys.map { subject[$0]! - base[$0]! }
+                            added = AddedNanoseconds.differenceOfMedians(d, [Double](repeating: 0, count: d.count), paired: true)
+                        } else {
+                            // Paired by repetition when both ran in the same rounds.
+                            let paired = Set(subject.keys) == Set(base.keys)
+                            added = AddedNanoseconds.differenceOfMedians(keys.map { subject[$0]! }, paired ? keys.map { base[$0]! } : Array(base.values),
+                                                                         paired: paired)
+                        }
+                        guard let added else { continue }
                         var modelAdded: Double?
-                        if let m = median(values(p.model, w, op, t, size)), let g = median(values("global", w, op, t, size)) { modelAdded = m - g }
+                        if let m = median(values("live", p.model, w, op, t, size)), let g = median(values("live", "global", w, op, t, size)) { modelAdded = m - g }
+                        let kernelPair = median(values(phase, "kernel", "pair", "pair", t, size))
                         cells.append(Cell(policy: p.kernel, workload: w, op: op, threads: t, size: size, kernelNs: kernelNs, added: added,
-                                          kernelPairNs: median(values("kernel", "pair", "pair", t, size)), modelAdded: modelAdded))
+                                          kernelPairNs: kernelPair, modelAdded: modelAdded, interleaved: interleaved))
                     }
                 }
             }
@@ -84,7 +103,9 @@ public enum KernelStrategiesSection {
                         c.modelAdded.map(compact) ?? ""]
             }
             // ≤ 75 columns for mail: the interval shares the added column, integers above 10.
-            return ReportSections.Table(title: title + (sizes.count > 1 ? ", \(size) B" : ""),
+            let rounds = all.filter { $0.size == size && $0.interleaved }.isEmpty ? ""
+                : "; pair: subjects interleaved in 5 ms slices, added = median of each round's difference"
+            return ReportSections.Table(title: title + (sizes.count > 1 ? ", \(size) B" : "") + rounds,
                                         header: ["policy", "workload", "thr", "ns/op", "+ns [95 % CI]", "%pair", "model+ns"], rows: body)
         }
     }

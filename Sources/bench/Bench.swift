@@ -10,7 +10,8 @@ struct Bench: ParsableCommand {
         discussion: """
             The four answers of the Aug 2022 bpf thread (atomic, percpu-ref, lazy used_allocators, kmem-cache), \
             the design that landed (global) and Kumar's hybrid, driven by pinned per-CPU workers through the \
-            phases live → kill → post-kill → drain → teardown; `bench scenarios` replays the thread's lifetime \
+            phases live → kill → post-kill → drain → teardown (kernel subjects: then their pair interleaved in \
+            time); `bench scenarios` replays the thread's lifetime \
             hazards against every strategy (safe / leak / use-after-free). `bench list` names every strategy, \
             workload, scenario and metric.
             """,

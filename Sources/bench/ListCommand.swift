@@ -27,7 +27,7 @@ struct ListCommand: ParsableCommand {
         for k in KernelSubjectKind.allCases { print("  \(k.rawValue.padded(14)) \(k.summary)\(kernelState)") }
         print("Workloads:")
         for w in WorkloadKind.allCases { print("  \(w.rawValue.padded(12)) \(w.summary)") }
-        print("Phases: live → kill → post-kill → drain → teardown")
+        print("Phases: live → kill → post-kill → drain → teardown; then, for kernel subjects, interleaved (the pair time-sliced, drift cancelled)")
         print("Scenarios (bench scenarios; the thread's hazards, verdict per strategy):")
         for s in Scenario.allCases { print("  \(s.rawValue.padded(18)) \(s.title)") }
         print("Metrics:")

@@ -132,6 +132,22 @@ struct RunCommand: ParsableCommand {
             }
         }
 
+        // The kernel policies' pair interleaved in time: what the kernel table's pair cells are
+        // computed from (a whole repetition drifts more than a policy adds).
+        let kernelMeasured = outcome.rows.contains { $0.strategy == "kernel" && $0.phase == "live" && $0.value != nil }
+        if kernelMeasured && caseFailure == nil && !outcome.interrupted {
+            do {
+                let step = try KernelInterleavedPhase.rows(plan: plan, context: context, quiet: quiet)
+                if BenchRunner.interruptSignal != 0 { outcome.interrupted = true } else {
+                    outcome.rows += step.rows
+                    notes += step.notes
+                }
+            } catch {
+                caseFailure = "interleaved kernel pair failed: \(error)"
+                notes.append(caseFailure!)
+            }
+        }
+
         // The cost of owning an allocator, on this machine (issue 19).
         if !noFootprint && caseFailure == nil && !outcome.interrupted {
             let footprint = FootprintCommand.machineRows(plan: plan, context: context, quiet: quiet)

@@ -4,9 +4,9 @@ import Testing
 /// The "strategies in the kernel" table and its findings from crafted rows: added ns with an
 /// interval, the share of the kernel's pair, the model's added ns beside it, 75 columns.
 struct KernelStrategiesSectionTests {
-    func row(_ strategy: String, _ workload: String, _ op: String, _ threads: Int, _ ns: Double, rep: Int) -> ResultRow {
+    func row(_ strategy: String, _ workload: String, _ op: String, _ threads: Int, _ ns: Double, rep: Int, phase: String = "live") -> ResultRow {
         ResultRow(runID: "r", timestamp: "t", commit: "c", host: "h", cpuModel: "m", kernel: "k", swift: "s", build: "release",
-                  strategy: strategy, workload: workload, phase: "live", op: op, threads: threads, cpus: "0", size: 64,
+                  strategy: strategy, workload: workload, phase: phase, op: op, threads: threads, cpus: "0", size: 64,
                   repetition: rep, metric: "ns_per_op", value: ns, unit: "ns")
     }
 
@@ -53,6 +53,31 @@ struct KernelStrategiesSectionTests {
         let fidelity = f.last ?? ""
         #expect(fidelity.hasPrefix("Model fidelity"))
         #expect(fidelity.contains("1 of 2 cells")) // atomic: 9.5 outside [10, 10]; lazy: 0 inside
+    }
+
+    /// Whole repetitions drift by ±100 ns; the interleaved rounds drift too, but every subject
+    /// of a round shares it: the pair cell comes from the rounds' differences.
+    @Test func pairCellsComeFromTheInterleavedRounds() throws {
+        var rows = (0..<5).flatMap { rep -> [ResultRow] in
+            let drift = Double(rep % 2 == 0 ? 100 : -100)
+            return [row("kernel", "pair", "pair", 1, 400 + drift, rep: rep), row("kernel-atomic", "pair", "pair", 1, 400 - drift, rep: rep)]
+        }
+        let live = try #require(KernelStrategiesSection.cells(rows).first)
+        #expect(!live.interleaved && live.added.high - live.added.low > 100)
+        rows += (0..<40).flatMap { round -> [ResultRow] in
+            let drift = Double(round % 7) * 20
+            return [row("kernel", "pair", "pair", 1, 450 + drift, rep: round, phase: "interleaved"),
+                    row("kernel-atomic", "pair", "pair", 1, 452 + drift + (round % 2 == 0 ? 0.5 : -0.5), rep: round, phase: "interleaved")]
+        }
+        let cell = try #require(KernelStrategiesSection.cells(rows).first)
+        #expect(cell.interleaved)
+        #expect(cell.added.low >= 1.4 && cell.added.high <= 2.6, "\(cell.added)")
+        #expect(abs(cell.kernelPairNs! - 510) < 21) // the interleaved kernel's median, not the live one
+        let t = try #require(KernelStrategiesSection.tables(rows).first)
+        #expect(t.title.contains("interleaved"))
+        // Without the baseline's rounds the live repetitions are used.
+        let noBase = rows.filter { !($0.phase == "interleaved" && $0.strategy == "kernel") }
+        #expect(KernelStrategiesSection.cells(noBase).first?.interleaved == false)
     }
 
     @Test func absentWithoutKernelPolicyRows() {
