@@ -117,7 +117,7 @@ public enum KernelStrategiesSection {
         let both = cells(rows).filter { $0.modelAdded != nil }
         guard !both.isEmpty else { return nil }
         // The interleaved pair cells resolve ns; whole repetitions resolve ~100 ns: told apart.
-        let groups = [(both.filter(\.interleaved), "pair, interleaved rounds: "), (both.filter { !$0.interleaved }, both.contains(where: \.interleaved) ? "other workloads, whole repetitions: " : "")]
+        let groups = [(both.filter(\.interleaved), "pair (interleaved rounds): "), (both.filter { !$0.interleaved }, both.contains(where: \.interleaved) ? "other workloads (whole repetitions): " : "")]
         let clauses = groups.filter { !$0.0.isEmpty }.map { group, label -> String in
             let inside = group.filter { $0.added.low <= $0.modelAdded! && $0.modelAdded! <= $0.added.high }.count
             let halfWidth = Effect.median(group.map { ($0.added.high - $0.added.low) / 2 })
@@ -125,7 +125,7 @@ public enum KernelStrategiesSection {
             return "\(label)the model's added ns lies inside the kernel's 95 % interval in \(inside) of \(group.count) cells; "
                 + "median |model − kernel| \(ResultCell.format(error)) ns, kernel intervals ±\(ResultCell.format(halfWidth)) ns (median half-width)"
         }
-        return "Model fidelity: " + clauses.joined(separator: ". ") + ": differences smaller than an interval are not resolved by the kernel rows."
+        return "Model fidelity: " + clauses.joined(separator: "; ") + ": differences smaller than an interval are not resolved by the kernel rows."
     }
 
     /// The findings in the kernel's terms, one per policy at each thread count, from the `pair`

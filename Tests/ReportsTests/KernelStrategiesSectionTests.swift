@@ -82,7 +82,7 @@ struct KernelStrategiesSectionTests {
         // model's +9 is outside the interleaved [1.4, 2.6].
         let model = (0..<5).flatMap { [row("global", "pair", "pair", 1, 3, rep: $0), row("atomic", "pair", "pair", 1, 12, rep: $0)] }
         let fidelity = try #require(KernelStrategiesSection.fidelity(rows + model))
-        #expect(fidelity.contains("pair, interleaved rounds: the model's added ns lies inside the kernel's 95 % interval in 0 of 1 cells"), "\(fidelity)")
+        #expect(fidelity.contains("pair (interleaved rounds): the model's added ns lies inside the kernel's 95 % interval in 0 of 1 cells"), "\(fidelity)")
     }
 
     @Test func absentWithoutKernelPolicyRows() {
