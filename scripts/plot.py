@@ -602,6 +602,7 @@ def plot_kernel_strategies(rows, style, stem, title, written):
     fig, axes = grid(len(cases), max_cols=2, panel=(6, 3.6))
     for ax, (workload, op) in zip(axes, cases):
         width = 0.8 / max(len(threads), 1)
+        shown = []  # every dot, bar and diamond of the panel, for its y range
         for i, p in enumerate(policies):
             for j, t in enumerate(threads):
                 def by_rep(s, source):
@@ -618,6 +619,7 @@ def plot_kernel_strategies(rows, style, stem, title, written):
                 ax.bar(x, m, width, color=style.color(KERNEL_POLICIES[p]), alpha=0.5 + 0.5 * j / max(len(threads), 1),
                        label=f"{t} thr" if i == 0 else None)
                 dots(ax, x, diffs, "black", width * 0.7)
+                shown.append((m, diffs))
                 model = median([r.value for r in live if r.strategy == KERNEL_POLICIES[p] and r.workload == workload
                                 and r.op == op and r.threads == t])
                 glob = median([r.value for r in live if r.strategy == "global" and r.workload == workload
@@ -625,6 +627,18 @@ def plot_kernel_strategies(rows, style, stem, title, written):
                 if model is not None and glob is not None:
                     ax.plot([x], [model - glob], marker="D", color="red", markersize=4,
                             label="model's added ns" if i == 0 and j == 0 else None)
+        # A round hit by preemption or a host episode is thousands of ns off and would
+        # flatten the bars: the axis spans the middle 90 % of the rounds (and every bar).
+        every = sorted(d for _, ds in shown for d in finite(ds))
+        if len(every) >= 20:
+            lo, hi = every[len(every) // 20], every[-(len(every) // 20) - 1]
+            lo, hi = min([lo, 0] + [m for m, _ in shown]), max([hi, 0] + [m for m, _ in shown])
+            pad = (hi - lo) * 0.1 or 1
+            outside = sum(1 for d in every if d < lo - pad or d > hi + pad)
+            if outside:
+                ax.set_ylim(lo - pad, hi + pad)
+                ax.text(0.99, 0.02, f"{outside} of {len(every)} rounds outside the axis", transform=ax.transAxes,
+                        ha="right", va="bottom", fontsize=7, color="#555555")
         ax.axhline(0, color="#555555", linewidth=0.8)
         ax.set_xticks(range(len(policies)))
         ax.set_xticklabels([p.replace("kernel-", "") for p in policies], fontsize=8)

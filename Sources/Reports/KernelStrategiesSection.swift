@@ -138,7 +138,8 @@ public enum KernelStrategiesSection {
             let mine = all.filter { $0.policy == p.kernel }.sorted { $0.threads < $1.threads }
             guard !mine.isEmpty else { continue }
             let parts = mine.map { c -> String in
-                let share = c.kernelPairNs.map { ", \(pct(100 * c.added.added / $0)) of the kernel's \(ResultCell.format($0)) ns pair" } ?? ""
+                let rounds = c.interleaved ? " in the same rounds" : ""
+                let share = c.kernelPairNs.map { ", \(pct(100 * c.added.added / $0)) of the kernel's \(ResultCell.format($0)) ns pair\(rounds)" } ?? ""
                 let claim = c.added.excludesZero ? "" : " (no difference beyond ±\(ResultCell.format(max(abs(c.added.low), abs(c.added.high)))) ns)"
                 return "\(c.threads) thr \(signed(c.added.added)) ns/op [\(signed(c.added.low)), \(signed(c.added.high))]\(share)\(claim)"
             }
