@@ -44,7 +44,9 @@ public final class KernelInterleaved: @unchecked Sendable {
     }
 
     /// ns/op per round (rows) and subject (columns), round 0 (warm-up) dropped; the ns are one
-    /// worker's time per op, summed over workers like the runner's ns_per_op.
+    /// worker's time per op, summed over workers like the runner's ns_per_op. A slice in which
+    /// no worker completed a run (the host kept them off their CPUs) is NaN, never 0: callers
+    /// drop that round (`completeRounds`).
     public func run(rounds: Int, sliceNs: Int) throws(KernelCaseFailure) -> [[Double]] {
         let n = subjects.count
         let slices = (rounds + 1) * n
@@ -101,9 +103,15 @@ public final class KernelInterleaved: @unchecked Sendable {
             (0..<n).map { s in
                 let t = (0..<cpus.count).reduce(0) { $0 + ns.value[$1 * slices + round * n + s] }
                 let o = (0..<cpus.count).reduce(0) { $0 + ops.value[$1 * slices + round * n + s] }
-                return Double(t) / Double(max(o, 1))
+                return o == 0 ? .nan : Double(t) / Double(o)
             }
         }
+    }
+
+    /// The rounds in which every subject completed work (a NaN slice drops its whole round, so
+    /// the rounds stay paired).
+    public static func completeRounds(_ table: [[Double]]) -> [[Double]] {
+        table.filter { $0.allSatisfy(\.isFinite) }
     }
 
     /// Every policy case ends its life: kill, frees, count at zero with one release.

@@ -145,6 +145,12 @@ public enum KernelStrategiesSection {
             }
             out.append("\(p.kernel) (its accounting in BPF around bpf_global_ma) adds over kernel: " + parts.joined(separator: "; ") + ".")
         }
+        // Many intervals at 95 %: some exclude zero by chance alone; say how many would.
+        if all.count >= 4 {
+            let excluding = all.filter(\.added.excludesZero).count
+            out.append("Of the \(all.count) pair intervals above, \(excluding) \(excluding == 1 ? "excludes" : "exclude") zero; at 95 % about "
+                + String(format: "%.1f", Double(all.count) * 0.05) + " would by chance alone, so a single one is weak evidence.")
+        }
         if let f = fidelity(rows) { out.append(f) }
         return out
     }

@@ -42,9 +42,10 @@ public enum KernelInterleavedPhase {
         let rounds = rounds(repetitions: plan.settings.repetitions)
         let build = BPFBuild(environment: KernelEnvironment.current())
         var rows: [ResultRow] = []
+        var notes: [String] = []
         for size in plan.sizes {
             for threads in plan.threads where threads <= plan.cpus.count {
-                if BenchRunner.interruptSignal != 0 { return (rows, []) }
+                if BenchRunner.interruptSignal != 0 { return (rows, notes) }
                 let cpus = Array(plan.cpus.prefix(threads))
                 if !quiet {
                     fputs("interleaved: kernel + \(subjects.count - 1) policies, pair, \(threads) thr \(size) B: \(rounds) rounds of \(sliceNs / 1_000_000) ms slices\n", stderr)
@@ -53,11 +54,21 @@ public enum KernelInterleavedPhase {
                 do {
                     run = try KernelInterleaved(subjects: subjects, mode: .pair, cpus: cpus, size: size, opsPerRun: 256, build: build)
                 } catch {
-                    return (rows, ["interleaved kernel pair not measured: \(error.reason) (\(error.note))"])
+                    return (rows, notes + ["interleaved kernel pair not measured: \(error.reason) (\(error.note))"])
                 }
                 defer { run.close() }
-                let table = try run.run(rounds: rounds, sliceNs: sliceNs)
+                // A round with a slice in which no worker completed a run (the host kept them
+                // off their CPUs) is dropped; up to twice more, the missing rounds are run again.
+                var table: [[Double]] = [], ran = 0
+                for _ in 0..<3 where table.count < rounds {
+                    let more = try run.run(rounds: rounds - table.count, sliceNs: sliceNs)
+                    ran += more.count
+                    table += KernelInterleaved.completeRounds(more)
+                }
                 try run.finish()  // every policy's count ends at zero with one release
+                if ran > table.count {
+                    notes.append("interleaved kernel pair, \(threads) thr: \(ran - table.count) of \(ran) rounds dropped (a slice with no completed run: the host kept the workers off their CPUs); \(table.count) kept")
+                }
                 for (round, perSubject) in table.enumerated() {
                     for (s, ns) in zip(subjects, perSubject) {
                         let spec = CaseSpec(subject: s.rawValue, workload: .pair, threads: threads, cpus: cpus, size: size)
@@ -66,6 +77,6 @@ public enum KernelInterleavedPhase {
                 }
             }
         }
-        return (rows, [])
+        return (rows, notes)
     }
 }

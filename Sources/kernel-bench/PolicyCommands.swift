@@ -154,8 +154,11 @@ enum PolicyCommands {
             for threads in [1, 2] {
                 let run = try KernelInterleaved(subjects: list, mode: mode, cpus: Array(0..<threads), size: size, opsPerRun: k, build: build)
                 defer { run.close() }
-                let table = try run.run(rounds: rounds, sliceNs: slice)
+                let all = try run.run(rounds: rounds, sliceNs: slice)
                 try run.finish()
+                let table = KernelInterleaved.completeRounds(all)
+                if table.count < all.count { print("(\(all.count - table.count) rounds dropped: a slice with no completed run)") }
+                guard !table.isEmpty else { continue }
                 let base = table.map { $0[0] }
                 let baseMedian = SampleStatistics(base)!.median
                 for (i, s) in list.enumerated() {

@@ -50,6 +50,7 @@ struct KernelStrategiesSectionTests {
         #expect(atomic.contains("of the kernel's"))
         let lazy = f.first { $0.hasPrefix("kernel-lazy") } ?? ""
         #expect(lazy.contains("no difference beyond ±"))
+        #expect(!f.contains { $0.hasPrefix("Of the") }) // two intervals: too few to count chance
         let fidelity = f.last ?? ""
         #expect(fidelity.hasPrefix("Model fidelity"))
         #expect(fidelity.contains("1 of 2 cells")) // atomic: 9.5 outside [10, 10]; lazy: 0 inside
@@ -83,6 +84,17 @@ struct KernelStrategiesSectionTests {
         let model = (0..<5).flatMap { [row("global", "pair", "pair", 1, 3, rep: $0), row("atomic", "pair", "pair", 1, 12, rep: $0)] }
         let fidelity = try #require(KernelStrategiesSection.fidelity(rows + model))
         #expect(fidelity.contains("pair (interleaved rounds): the model's added ns lies inside the kernel's 95 % interval in 0 of 1 cells"), "\(fidelity)")
+        // Four policies: the chance line counts the intervals that exclude zero.
+        let four = (0..<40).flatMap { round -> [ResultRow] in
+            let drift = Double(round % 7) * 20, wobble = round % 2 == 0 ? 0.5 : -0.5
+            return [row("kernel", "pair", "pair", 1, 450 + drift, rep: round, phase: "interleaved"),
+                    row("kernel-atomic", "pair", "pair", 1, 452 + drift + wobble, rep: round, phase: "interleaved"),
+                    row("kernel-percpu-ref", "pair", "pair", 1, 450 + drift + wobble, rep: round, phase: "interleaved"),
+                    row("kernel-lazy", "pair", "pair", 1, 450 + drift - wobble, rep: round, phase: "interleaved"),
+                    row("kernel-hybrid", "pair", "pair", 1, 450 + drift + 3 * wobble, rep: round, phase: "interleaved")]
+        }
+        let chance = KernelStrategiesSection.findings(four).first { $0.hasPrefix("Of the") }
+        #expect(chance == "Of the 4 pair intervals above, 1 excludes zero; at 95 % about 0.2 would by chance alone, so a single one is weak evidence.")
     }
 
     @Test func absentWithoutKernelPolicyRows() {
