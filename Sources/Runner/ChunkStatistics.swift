@@ -12,9 +12,15 @@ enum ChunkStatistics {
     /// Σ free / Σ control (per-object rates of the same chunks) over the half of the chunks with
     /// the lowest free/control ratio (at least one): a slow mode on fewer than half the chunks
     /// does not move it, and the sums average out the clock's steps that single ratios sit on.
-    /// nil without a usable chunk.
+    /// A chunk whose control pass took over twice the median control (an interrupt or a
+    /// preemption inside it) is left out first: its low ratio would pass for a fast chunk and
+    /// its inflated control would weigh on the sum. nil without a usable chunk.
     static func fasterHalfRatio(free: [Double], control: [Double]) -> Double? {
-        let chunks = zip(free, control).filter { $0.1 > 0 }.sorted { $0.0 / $0.1 < $1.0 / $1.1 }
+        let usable = zip(free, control).filter { $0.1 > 0 }
+        guard !usable.isEmpty else { return nil }
+        let sortedControl = usable.map(\.1).sorted()
+        let typical = sortedControl[sortedControl.count / 2]
+        let chunks = usable.filter { $0.1 <= 2 * typical }.sorted { $0.0 / $0.1 < $1.0 / $1.1 }
         guard !chunks.isEmpty else { return nil }
         let fast = chunks.prefix(max(1, chunks.count / 2))
         return fast.reduce(0) { $0 + $1.0 } / fast.reduce(0) { $0 + $1.1 }

@@ -23,4 +23,13 @@ import Testing
         #expect(ChunkStatistics.fasterHalfRatio(free: [100, 200], control: [0, 400]) == 0.5)
         #expect(ChunkStatistics.fasterHalfRatio(free: [100], control: [0]) == nil)
     }
+
+    /// A control pass preempted for a millisecond is not a fast chunk: it is left out before
+    /// the faster half is chosen (else it alone would pull the ratio to ~0.01).
+    @Test func anInterruptedControlPassIsLeftOut() throws {
+        let control = [300.0, 310, 290, 300, 8_000, 295, 300, 305]
+        let free = [250.0, 260, 250, 255, 250, 250, 255, 250]
+        let r = try #require(ChunkStatistics.fasterHalfRatio(free: free, control: control))
+        #expect(r > 0.8 && r < 0.9, "\(r)")
+    }
 }
