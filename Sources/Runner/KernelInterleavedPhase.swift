@@ -60,6 +60,7 @@ public enum KernelInterleavedPhase {
                 // A round with a slice in which no worker completed a run (the host kept them
                 // off their CPUs) is dropped; up to twice more, the missing rounds are run again.
                 var table: [[Double]] = [], ran = 0
+                let stealBefore = StealTime.milliseconds(cpus: cpus)
                 for _ in 0..<3 where table.count < rounds {
                     let more = try run.run(rounds: rounds - table.count, sliceNs: sliceNs)
                     ran += more.count
@@ -67,7 +68,11 @@ public enum KernelInterleavedPhase {
                 }
                 try run.finish()  // every policy's count ends at zero with one release
                 if ran > table.count {
-                    notes.append("interleaved kernel pair, \(threads) thr: \(ran - table.count) of \(ran) rounds dropped (a slice with no completed run: the host kept the workers off their CPUs); \(table.count) kept")
+                    // A whole slice without a completed run is a stall of ≥ 5 ms; on a VM the
+                    // host's steal time over the same CPUs says whether it was the host.
+                    var steal = ""
+                    if let b = stealBefore, let a = StealTime.milliseconds(cpus: cpus) { steal = String(format: "; the host stole %.0f ms of these CPUs meanwhile", a - b) }
+                    notes.append("interleaved kernel pair, \(threads) thr: \(ran - table.count) of \(ran) rounds dropped (a 5 ms slice with no completed run: a stall of the worker\(steal)); \(table.count) kept")
                 }
                 for (round, perSubject) in table.enumerated() {
                     for (s, ns) in zip(subjects, perSubject) {
