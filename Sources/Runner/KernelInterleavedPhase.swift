@@ -57,8 +57,8 @@ public enum KernelInterleavedPhase {
                     return (rows, notes + ["interleaved kernel pair not measured: \(error.reason) (\(error.note))"])
                 }
                 defer { run.close() }
-                // A round with a slice in which no worker completed a run (the host kept them
-                // off their CPUs) is dropped; up to twice more, the missing rounds are run again.
+                // A round with a slice in which no worker completed a run (a stall of the whole
+                // slice) is dropped; up to twice more, the missing rounds are run again.
                 var table: [[Double]] = [], ran = 0
                 let stealBefore = StealTime.milliseconds(cpus: cpus)
                 for _ in 0..<3 where table.count < rounds {
