@@ -45,7 +45,7 @@ public final class KernelInterleaved: @unchecked Sendable {
 
     /// ns/op per round (rows) and subject (columns), round 0 (warm-up) dropped; the ns are one
     /// worker's time per op, summed over workers like the runner's ns_per_op. A slice in which
-    /// no worker completed a run (the host kept them off their CPUs) is NaN, never 0: callers
+    /// no worker completed a run (the workers stalled for the whole slice) is NaN, never 0: callers
     /// drop that round (`completeRounds`).
     public func run(rounds: Int, sliceNs: Int) throws(KernelCaseFailure) -> [[Double]] {
         let n = subjects.count

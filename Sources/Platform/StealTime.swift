@@ -1,8 +1,8 @@
 import Foundation
 
 /// Time the hypervisor ran something else while a guest CPU wanted to run ("steal" in
-/// /proc/stat). A stall of milliseconds in a timed loop on a VM is often this: the host
-/// descheduled the vCPU. Read before and after a measurement to tell it from the workload.
+/// /proc/stat). A stall of milliseconds in a timed loop on a VM may be this (the host
+/// descheduled the vCPU) or not: read before and after a measurement to tell which.
 public enum StealTime {
     /// Milliseconds of steal accumulated so far on `cpus`, summed; nil where /proc/stat has
     /// no steal column (not a guest, or an old kernel).

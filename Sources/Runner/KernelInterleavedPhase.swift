@@ -25,14 +25,6 @@ public enum KernelInterleavedPhase {
         return [.kernel] + policies
     }
 
-    /// Seconds this step will take (slices only; loading the programs adds a little).
-    public static func seconds(_ plan: Plan) -> Double {
-        let n = subjects(of: plan).count
-        guard n > 0 else { return 0 }
-        let threads = plan.threads.filter { $0 <= plan.cpus.count }
-        return Double((rounds(repetitions: plan.settings.repetitions) + 1) * n * sliceNs * threads.count * plan.sizes.count) / 1e9
-    }
-
     /// Runs the step for every thread count and size of the plan. Throws `KernelCaseFailure`
     /// when a count or a provenance check fails (the case is named); returns no rows, with a
     /// note, when the programs cannot load (the live rows already say why).
