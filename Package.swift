@@ -76,7 +76,7 @@ let package = Package(
             name: "Runner",
             dependencies: [
                 "Strategies", "BPFModel", "MemAlloc", "Platform", "CPlatform", "SystemAllocators", "Reports", "BuildInfo",
-                "KernelAllocator",
+                "KernelAllocator", "Scenarios",
                 .product(name: "Atomics", package: "swift-atomics"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
             ],

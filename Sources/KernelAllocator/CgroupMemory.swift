@@ -87,11 +87,14 @@ public struct CgroupMemory: Sendable {
         public let path: String
         public let version: Version
         let home: String
+        /// This process's parent of every child: removed with its last child.
+        let runDirectory: String
 
-        init(path: String, version: Version, home: String) {
+        init(path: String, version: Version, home: String, runDirectory: String) {
             self.path = path
             self.version = version
             self.home = home
+            self.runDirectory = runDirectory
         }
 
         /// Moves the calling task into the child: charges follow it from then on; earlier
@@ -127,43 +130,68 @@ public struct CgroupMemory: Sendable {
         public func remove() {
             try? leave()
             rmdir(path)
+            CgroupMemory.probeLock.lock()
+            CgroupMemory.liveChildren -= 1
+            if CgroupMemory.liveChildren == 0 { rmdir(runDirectory) }
+            CgroupMemory.probeLock.unlock()
         }
     }
 
     nonisolated(unsafe) private static var serial = 0
+    /// Children of this process not yet removed (under `probeLock`).
+    nonisolated(unsafe) static var liveChildren = 0
 
     /// Held by every probe from entering a child to reading its last counter: two probes of
     /// one process (parallel tests) must not move it or charge each other's child.
     public static let probeLock = NSLock()
 
-    /// Creates a new, empty child cgroup named after this process (never an existing one:
-    /// an earlier probe's memory may still be uncharged from it).
+    /// The prefix of every cgroup this tool creates: `memalloc-bench-<pid>` is one process's.
+    public static let namePrefix = "memalloc-bench-"
+
+    /// The directory holding this process's children: one per process, named with its pid, so a
+    /// run killed before it could clean up is found (and removed) by the next one.
+    public var runDirectory: String { "\(parent)/\(Self.namePrefix)\(getpid())" }
+
+    /// Creates a new, empty child cgroup of this process's run directory (never an existing
+    /// one: an earlier probe's memory may still be uncharged from it).
     public func makeChild(tag: String) throws(KernelUnavailable) -> Child {
         Self.probeLock.lock()
-        Self.serial += 1
-        let path = "\(parent)/memalloc-bench-\(tag)-\(getpid())-\(Self.serial)"
-        Self.probeLock.unlock()
-        if version == .v2 {
-            let control = (try? String(contentsOfFile: parent + "/cgroup.subtree_control", encoding: .utf8)) ?? ""
-            if !control.split(whereSeparator: { $0 == " " || $0 == "\n" }).contains("memory") {
-                try CgroupMemory.write("+memory", to: parent + "/cgroup.subtree_control")
-            }
+        defer { Self.probeLock.unlock() }
+        let run = runDirectory
+        if version == .v2 { try Self.enableMemory(in: parent) }
+        if mkdir(run, 0o755) != 0 && errno != EEXIST {
+            throw KernelUnavailable(reason: "cannot create a child cgroup", note: "mkdir \(run): \(String(cString: strerror(errno)))")
         }
+        if version == .v2 { try Self.enableMemory(in: run) }
+        Self.serial += 1
+        let path = "\(run)/\(tag)-\(Self.serial)"
         guard mkdir(path, 0o755) == 0 else {
             let e = String(cString: strerror(errno))
+            if Self.liveChildren == 0 { rmdir(run) }
             throw KernelUnavailable(reason: "cannot create a child cgroup", note: "mkdir \(path): \(e)")
         }
-        let home: String
+        Self.liveChildren += 1
+        return Child(path: path, version: version, home: homeDirectory(), runDirectory: run)
+    }
+
+    /// Where /proc/self/cgroup says this process lives, in this controller's tree.
+    private func homeDirectory() -> String {
         switch version {
         case .v2:
-            // Back to where /proc/self/cgroup says this process lives.
             let text = (try? String(contentsOfFile: "/proc/self/cgroup", encoding: .utf8)) ?? ""
             let rel = text.split(separator: "\n").first { $0.hasPrefix("0::") }.map { String($0.dropFirst(3)) } ?? "/"
-            home = parent + (rel == "/" ? "" : rel)
+            return parent + (rel == "/" ? "" : rel)
         case .v1:
-            home = parent
+            return parent
         }
-        return Child(path: path, version: version, home: home)
+    }
+
+    /// cgroup v2: the memory controller enabled for the children of `directory`.
+    private static func enableMemory(in directory: String) throws(KernelUnavailable) {
+        let control = (try? String(contentsOfFile: directory + "/cgroup.subtree_control", encoding: .utf8)) ?? ""
+        if !control.split(whereSeparator: { $0 == " " || $0 == "\n" }).contains("memory") {
+            try write("+memory", to: directory + "/cgroup.subtree_control")
+        }
     }
 
     static func write(_ text: String, to path: String) throws(KernelUnavailable) {

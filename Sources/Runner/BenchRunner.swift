@@ -5,20 +5,6 @@ import Reports
 import Strategies
 import SystemAllocators
 
-/// SIGINT sets this; workers poll it between batches, the runner stops after dropping the
-/// interrupted case.
-let interruptFlag = StopFlag()
-
-nonisolated(unsafe) var interruptSignalNumber: Int32 = 0
-
-/// A second ^C (or SIGTERM/SIGHUP) does not wait for the case: one line, exit 128 + signal.
-/// Only async-signal-safe calls here.
-public func exitOnSecondInterrupt(_ signal: Int32) -> Never {
-    let line: StaticString = "bench: interrupted again: exiting at once, the current results are not written\n"
-    _ = Glibc.write(2, line.utf8Start, line.utf8CodeUnitCount)
-    _exit(128 + signal)
-}
-
 /// Runs a plan: every case, every repetition, progress on stderr, rows out.
 public final class BenchRunner {
     public struct Outcome {
@@ -67,20 +53,10 @@ public final class BenchRunner {
         public var description: String { failure.description }
     }
 
-    /// Installs the handler of SIGINT, SIGTERM and SIGHUP: the first stops after the current case,
-    /// files are written with the finished cases, exit 128 + signal; a second one exits at once.
-    public static func installInterruptHandler() {
-        for s in [SIGINT, SIGTERM, SIGHUP] {
-            signal(s) { n in
-                if interruptFlag.isSet { exitOnSecondInterrupt(n) }
-                interruptSignalNumber = n
-                interruptFlag.set()
-            }
-        }
-    }
-
-    /// The signal that interrupted the run (SIGINT, SIGTERM or SIGHUP), or 0.
-    public static var interruptSignal: Int32 { interruptSignalNumber }
+    /// Installs the handler of SIGINT, SIGTERM and SIGHUP (`RunInterrupt`): the first stops
+    /// after the current case, files are written with the finished cases, exit 128 + signal; a
+    /// second one exits at once.
+    public static func installInterruptHandler() { RunInterrupt.install() }
 
     public var tscTicksPerNs: Double { calibration.ticksPerNs }
     public var timerOverheadTicks: UInt64 { calibration.overheadTicks }
@@ -120,7 +96,7 @@ public final class BenchRunner {
                 order.swapAt(k, Int(random.next() % UInt64(k + 1)))
             }
             for i in order {
-                if interruptFlag.isSet { break rounds }
+                if RunInterrupt.isSet { break rounds }
                 let spec = cases[i]
                 if !quiet { progress(spec, round: round, rounds: rounds, done: done, total: total, start: start) }
                 let repRows: [ResultRow]
@@ -135,12 +111,12 @@ public final class BenchRunner {
                     throw PartialRun(failure: .caseFailed(spec.description, f.description),
                                      finished: Outcome(rows: rowsSoFar(), finishedCases: finished(), interrupted: false))
                 }
-                if interruptFlag.isSet { break rounds }  // the interrupted repetition is dropped
+                if RunInterrupt.isSet { break rounds }  // the interrupted repetition is dropped
                 rowsByCase[i] += repRows
                 done += 1
             }
         }
-        return Outcome(rows: rowsSoFar(), finishedCases: finished(), interrupted: interruptFlag.isSet)
+        return Outcome(rows: rowsSoFar(), finishedCases: finished(), interrupted: RunInterrupt.isSet)
     }
 
     private func progress(_ spec: CaseSpec, round: Int, rounds: Int, done: Int, total: Int, start: Int) {
@@ -206,7 +182,7 @@ public final class BenchRunner {
     private func one<S: CaseSubject, W: Workload>(_ s: S, _ w: W.Type, _ spec: CaseSpec, _ rep: Int) throws -> RepetitionResult {
         do {
             return try CaseRunner.runRepetition(subject: s, workload: w, spec: spec, settings: plan.settings, repetition: rep,
-                                                latencyCalibration: calibration, interrupt: interruptFlag)
+                                                latencyCalibration: calibration)
         } catch let e as PlatformError {
             throw CaseFailure.invariant(e.description)
         }

@@ -79,10 +79,10 @@ public enum CaseFailure: Error, CustomStringConvertible {
 enum CaseRunner {
     static func runRepetition<S: CaseSubject, W: Workload>(
         subject: S, workload: W.Type, spec: CaseSpec, settings: RunSettings, repetition: Int,
-        latencyCalibration: (overheadTicks: UInt64, ticksPerNs: Double), interrupt: StopFlag
+        latencyCalibration: (overheadTicks: UInt64, ticksPerNs: Double)
     ) throws -> RepetitionResult {
         let run = RepetitionRun<S, W>(subject: subject, spec: spec, settings: settings, repetition: repetition,
-                                      latencyCalibration: latencyCalibration, interrupt: interrupt)
+                                      latencyCalibration: latencyCalibration)
         return try run.execute()
     }
 
@@ -105,7 +105,6 @@ final class RepetitionRun<S: CaseSubject, W: Workload>: @unchecked Sendable {
     let spec: CaseSpec
     let settings: RunSettings
     let latencyCalibration: (overheadTicks: UInt64, ticksPerNs: Double)
-    let interrupt: StopFlag
     let shared: WorkloadShared
     let barrier: SpinBarrier
     let inKillWindow = ManagedAtomic<Int>(0)
@@ -126,12 +125,11 @@ final class RepetitionRun<S: CaseSubject, W: Workload>: @unchecked Sendable {
     var memory = MemorySampler()
 
     init(subject: S, spec: CaseSpec, settings: RunSettings, repetition: Int,
-         latencyCalibration: (overheadTicks: UInt64, ticksPerNs: Double), interrupt: StopFlag) {
+         latencyCalibration: (overheadTicks: UInt64, ticksPerNs: Double)) {
         self.subject = subject
         self.spec = spec
         self.settings = settings
         self.latencyCalibration = latencyCalibration
-        self.interrupt = interrupt
         let t = spec.threads
         shared = WorkloadShared(size: spec.size, threads: t, mapSlots: settings.mapSlots,
                                 seed: settings.seed &+ UInt64(repetition) &* 7919)
@@ -204,7 +202,7 @@ final class RepetitionRun<S: CaseSubject, W: Workload>: @unchecked Sendable {
             subject.quiescent(cpu: cpu)
             t = now()
             if w == 0 { memory.sampleIfDue(phase.rawValue, at: t) { subject.heldBytes() } }
-        } while t - start < ns && counters.failedAllocations == 0 && !interrupt.isSet
+        } while t - start < ns && counters.failedAllocations == 0 && !RunInterrupt.isSet
         barrier.wait()  // nobody produces any more: rings can be emptied
         wl.finish(tgt, cpu: cpu)
         barrier.wait()
@@ -377,7 +375,7 @@ final class RepetitionRun<S: CaseSubject, W: Workload>: @unchecked Sendable {
             if let b = memory.summary(ph.rawValue) { result.bytes[name] = b }
         }
         result.liveLatency = merge(liveLatency)
-        result.interrupted = interrupt.isSet
+        result.interrupted = RunInterrupt.isSet
         if result.live.failedAllocations > 0 {
             throw CaseFailure.allocationFailed(spec.description)
         }

@@ -37,7 +37,7 @@ public enum KernelInterleavedPhase {
         var notes: [String] = []
         for size in plan.sizes {
             for threads in plan.threads where threads <= plan.cpus.count {
-                if BenchRunner.interruptSignal != 0 { return (rows, notes) }
+                if RunInterrupt.isSet { return (rows, notes) }
                 let cpus = Array(plan.cpus.prefix(threads))
                 if !quiet {
                     fputs("interleaved: kernel + \(subjects.count - 1) policies, pair, \(threads) thr \(size) B: \(rounds) rounds of \(sliceNs / 1_000_000) ms slices\n", stderr)

@@ -191,7 +191,12 @@ public struct OwnershipMeasurement {
             }
         }
         switch memory {
-        case .success(let m): notes.append("memcg charges read from fresh child \(m.version.rawValue) memory cgroups under \(m.parent)")
+        case .success(let m):
+            let leftovers = m.removeLeftovers()
+            if !leftovers.isEmpty {
+                notes.append("removed \(leftovers.count) memory cgroups that killed runs left under \(m.parent): \(leftovers.map { ($0 as NSString).lastPathComponent }.joined(separator: ", "))")
+            }
+            notes.append("memcg charges read from fresh child \(m.version.rawValue) memory cgroups under \(m.runDirectory)")
         case .failure(let why): notes.append("memcg rows n/a: \(why.description)")
         }
         let header = KernelBTFSizes.structSizes(["htab_elem"])?["htab_elem"] ?? nil
@@ -199,6 +204,8 @@ public struct OwnershipMeasurement {
 
         for kind in MapCreationProbe.Kind.allCases {
             for entries in k.maxEntries {
+                // A signal ends the step between two probes; the deferred removal takes the children.
+                if RunInterrupt.isSet { return rows }
                 let op = "create-\(entries)"
                 if case .failure(let why) = usable {
                     rows.append(na(kind.rawValue, op, "latency_us", why))
@@ -239,6 +246,7 @@ public struct OwnershipMeasurement {
         }
 
         for c in MemcgChargeProbe.Case.allCases {
+            if RunInterrupt.isSet { return rows }
             switch freshChild("charge") {
             case .failure(let why):
                 rows.append(na(c.subject, c.op, "bytes_memcg", why))

@@ -1,6 +1,7 @@
 import BuildInfo
 import Foundation
 import Platform
+import Reports
 
 /// What every result row carries about the run: where, what, how it was built.
 public struct RunContext: Sendable {
@@ -97,5 +98,23 @@ public enum BuildConfiguration: Sendable, CustomStringConvertible {
         case .debugConfigurationOptimizedModules: return "debug-config,-O"
         case .unoptimized: return "unoptimized"
         }
+    }
+}
+
+extension RunDescription {
+    /// The header of a report of this run: its context, `runID` (default the run's), settings and notes.
+    public init(context: RunContext, runID: String? = nil, settings: String, notes: [String]) {
+        self.init(runID: runID ?? context.runID, command: context.command, host: context.host, cpuModel: context.cpuModel,
+                  cpus: context.onlineCPUs, nodes: context.nodes, kernel: context.kernel, swift: context.swift,
+                  build: context.build, commit: context.commit, timestamp: context.timestamp, settings: settings, notes: notes)
+    }
+}
+
+extension RunContext {
+    /// A row carrying this run's context columns, for rows built outside the runner.
+    public var rowTemplate: ResultRow {
+        ResultRow(runID: runID, timestamp: timestamp, commit: commit, host: host, cpuModel: cpuModel, kernel: kernel,
+                  swift: swift, build: build, strategy: "", workload: "", phase: "", op: "", threads: 0, cpus: "",
+                  size: 0, repetition: 0, metric: "", value: nil, unit: "")
     }
 }

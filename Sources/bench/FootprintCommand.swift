@@ -110,25 +110,25 @@ struct FootprintCommand: ParsableCommand {
         var measurement = OwnershipMeasurement(template: context.rowTemplate, settings: settings)
         var rows: [ResultRow] = []
         let start = MonotonicClock.nanoseconds()
+        // ^C, SIGTERM, SIGHUP: the step in progress ends (its cgroups removed), nothing is written.
+        RunInterrupt.install()
         do {
-            for t in topologies {
+            for t in topologies where !RunInterrupt.isSet {
                 if !quiet { fputs("footprint: \(OwnershipMeasurement.label(t)) (injected)\n", stderr) }
                 rows += try measurement.modelRows(topology: t, cpus: CPUList.format(t.cpus.map(\.id)))
             }
         } catch {
             BenchError(message: "\(error)", code: SysExit.software).exit()
         }
-        if !noKernel {
+        if !noKernel && !RunInterrupt.isSet {
             if !quiet { fputs("footprint: the kernel here (\(OwnershipMeasurement.label(machine)))\n", stderr) }
             rows += measurement.kernelRows(topology: machine, cpus: context.onlineCPUs, settings: .init(),
                                            build: BPFBuild(environment: KernelEnvironment.current()))
         }
+        if RunInterrupt.isSet { BenchError(message: "interrupted; no files written", code: RunInterrupt.exitCode).exit() }
         let seconds = Double(MonotonicClock.nanoseconds() - start) / 1e9
         let description = RunDescription(
-            runID: context.runID + "-footprint", command: commandLine, host: context.host, cpuModel: context.cpuModel,
-            cpus: context.onlineCPUs, nodes: context.nodes, kernel: context.kernel, swift: context.swift,
-            build: context.build, commit: context.commit, timestamp: context.timestamp,
-            settings: "topologies \(topologies.map(OwnershipMeasurement.label).joined(separator: ", ")) (injected), \(size) B objects, "
+            context: context, runID: context.runID + "-footprint", settings: "topologies \(topologies.map(OwnershipMeasurement.label).joined(separator: ", ")) (injected), \(size) B objects, "
                 + "\(repetitions) repetitions, allocators at once \(allocators), memory budget \(memoryBudget) MiB, "
                 + "kernel struct sizes from \(measurement.sizes.source); \(String(format: "%.1f", seconds)) s",
             notes: measurement.notes)
@@ -141,43 +141,5 @@ struct FootprintCommand: ParsableCommand {
             for f in files { fputs("wrote \(f.path)\n", stderr) }
             if formats.contains(.csv) { fputs("plots: scripts/plot \(base).csv\n", stderr) }
         }
-    }
-}
-
-extension FootprintCommand {
-    /// This machine's rows for a default run (`bench [run]`): the model's cost of owning an
-    /// allocator for the lifetime strategies measured, on this machine's topology, and — when
-    /// the run has kernel subjects — the kernel's map creation and memcg rows. About a second.
-    static func machineRows(plan: Plan, context: RunContext, quiet: Bool) -> (rows: [ResultRow], notes: [String]) {
-        var settings = OwnershipMeasurement.Settings()
-        settings.designs = plan.subjects.compactMap { if case .strategy(let k) = $0 { k } else { nil } }
-        settings.objectSize = plan.sizes[0]
-        settings.allocatorCounts = [1, 100]
-        let hasKernel = plan.subjects.contains { if case .kernel = $0 { true } else { false } }
-        guard !settings.designs.isEmpty || hasKernel else { return ([], []) }
-        if !quiet { fputs("footprint: the cost of owning an allocator on this machine (bench footprint for injected topologies)\n", stderr) }
-        var measurement = OwnershipMeasurement(template: context.rowTemplate, settings: settings)
-        var rows: [ResultRow] = []
-        var notes: [String] = []
-        let machine = plan.topology
-        let start = MonotonicClock.nanoseconds()
-        do {
-            rows += try measurement.modelRows(topology: machine, cpus: context.onlineCPUs)
-            // The machines users have, injected (model only): the report's 64 and 256 CPU rows.
-            var injected = measurement
-            injected.settings.allocatorCounts = []
-            for t in [Topology.synthetic(cpus: 64, nodes: 4), .synthetic(cpus: 256, nodes: 8)] where t.cpus.count != machine.cpus.count {
-                rows += try injected.modelRows(topology: t, cpus: CPUList.format(t.cpus.map(\.id)))
-            }
-        } catch {
-            notes.append("cost of owning an allocator not measured: \(error)")
-        }
-        if hasKernel {
-            rows += measurement.kernelRows(topology: machine, cpus: context.onlineCPUs, settings: .init(),
-                                           build: BPFBuild(environment: KernelEnvironment.current()))
-        }
-        let seconds = Double(MonotonicClock.nanoseconds() - start) / 1e9
-        notes.append(String(format: "cost of owning an allocator measured in %.1f s (this machine; injected 64 and 256 CPUs, model only; --no-footprint skips it)", seconds))
-        return (rows, notes + measurement.notes)
     }
 }

@@ -86,25 +86,8 @@ struct RunCommand: ParsableCommand {
     var noFootprint = false
 
     func run() throws {
-        let plan: Plan
-        let formats: [ResultFormat]
-        var notes: [String]
-        let scenarioSettings: ScenarioSettings
-        do {
-            (plan, notes) = try makePlan()
-            formats = try ResultFormat.parse(format)
-            // The safety replay that follows: default iterations, --seed, racing on --cpus.
-            scenarioSettings = try ScenariosCommand.settings(iterations: nil, seed: seed, cpus: cpus)
-            try AtomicFileWriter.prepare(directory: output)
-        } catch let e as BenchError {
-            e.exit()
-        } catch let e as AtomicFileWriter.Failure {
-            BenchError(message: e.description, code: SysExit.cantCreate).exit()
-        }
-        if !quiet { for n in notes { fputs("note: \(n)\n", stderr) } }
-
-        let commandLine = Bench.commandLine
-        let context = RunContext.detect(topology: plan.topology, command: commandLine)
+        let (plan, planNotes, formats, options) = prepare()
+        let context = RunContext.detect(topology: plan.topology, command: Bench.commandLine)
         let runner: BenchRunner
         do { runner = try BenchRunner(plan: plan, context: context, quiet: quiet) } catch {
             BenchError(message: "\(error)", code: SysExit.software).exit()
@@ -112,91 +95,13 @@ struct RunCommand: ParsableCommand {
         if context.build != "release" && !quiet {
             fputs("note: debug configuration; the measured modules are compiled -O regardless (build column: \(context.build))\n", stderr)
         }
-        BenchRunner.installInterruptHandler()
-        var outcome: BenchRunner.Outcome
-        // A failed case ends the run, but the cases finished before it are written (exit 70 after).
-        var caseFailure: String?
-        do { outcome = try runner.run() } catch let partial as BenchRunner.PartialRun {
-            outcome = partial.finished
-            caseFailure = Self.describe(partial.failure)
-            notes.append("\(caseFailure!); \(outcome.finishedCases) finished cases kept")
-        } catch {
-            BenchError(message: "\(error)", code: SysExit.software).exit()
-        }
-
-        // Further map sizes: the walk's rows only, repetitions numbered after the main rounds.
-        if caseFailure == nil && !outcome.interrupted {
-            do { outcome.rows += try walkRounds(plan: plan, context: context) } catch {
-                caseFailure = "unload-walk round failed: \(error)"
-                notes.append(caseFailure!)
-            }
-        }
-
-        // The kernel policies' pair interleaved in time: what the kernel table's pair cells are
-        // computed from (a whole repetition drifts more than a policy adds).
-        let kernelMeasured = outcome.rows.contains { $0.strategy == "kernel" && $0.phase == "live" && $0.value != nil }
-        if kernelMeasured && caseFailure == nil && !outcome.interrupted {
-            do {
-                let step = try KernelInterleavedPhase.rows(plan: plan, context: context, quiet: quiet)
-                if BenchRunner.interruptSignal != 0 { outcome.interrupted = true } else {
-                    outcome.rows += step.rows
-                    notes += step.notes
-                }
-            } catch {
-                caseFailure = "interleaved kernel pair failed: \(error)"
-                notes.append(caseFailure!)
-            }
-        }
-
-        // The cost of owning an allocator, on this machine (issue 19).
-        if !noFootprint && caseFailure == nil && !outcome.interrupted {
-            let footprint = FootprintCommand.machineRows(plan: plan, context: context, quiet: quiet)
-            // A signal during it is an interrupt like any other: the step is dropped.
-            if BenchRunner.interruptSignal != 0 { outcome.interrupted = true } else {
-                outcome.rows += footprint.rows
-                notes += footprint.notes
-            }
-        }
-
-        // Safety next to cost: the thread's hazards replayed for the strategies just measured.
-        var safety: [SafetyVerdict] = []
-        var safetyFailure: String?
-        let strategies = plan.subjects.compactMap { if case .strategy(let k) = $0 { k } else { nil } }
-        // One CPU cannot race: the racing scenarios are skipped rather than reported as raced.
-        let replayed = Scenario.allCases.filter { !$0.isRandomized || scenarioSettings.cpus.count >= 2 }
-        if !noScenarios && !strategies.isEmpty && replayed.count < Scenario.allCases.count {
-            let skipped = Scenario.allCases.filter { !replayed.contains($0) }.map(\.rawValue).joined(separator: ", ")
-            notes.append("safety replay without the racing scenarios (\(skipped)): --cpus names one CPU, which cannot race")
-            if !quiet { fputs("note: \(notes.last!)\n", stderr) }
-        }
-        if !noScenarios && !outcome.interrupted && caseFailure == nil && !strategies.isEmpty {
-            let sweep = ScenarioSweep(scenarios: replayed, strategies: strategies,
-                                      settings: scenarioSettings, quiet: quiet)
-            ScenarioSweep.installInterruptHandler()
-            // The measurements are kept whatever happens to the replay.
-            do { safety = try sweep.run() } catch {
-                safetyFailure = ScenarioInterrupt.isSet ? "safety scenarios interrupted: no verdicts"
-                    : "safety scenarios could not run (\(error)): no verdicts"
-                if !quiet { fputs("note: \(safetyFailure!)\n", stderr) }
-            }
-        }
-        let rows = outcome.rows + safety.map { $0.row(context: context.rowTemplate) }
-
-        let settingsText = "duration \(plan.settings.durationNs / 1_000_000) ms, warm-up \(plan.settings.warmupNs / 1_000_000) ms, " +
-            "\(plan.settings.repetitions) repetitions, \(mapValues) map values, " +
-            String(format: "TSC %.3f GHz, timer overhead %d ticks (%.0f ns), clock resolution %.0f ns",
-                   runner.tscTicksPerNs, runner.timerOverheadTicks, Double(runner.timerOverheadTicks) / runner.tscTicksPerNs,
-                   runner.clockResolutionNs)
-        let description = RunDescription(
-            runID: context.runID, command: commandLine, host: context.host, cpuModel: context.cpuModel,
-            cpus: context.onlineCPUs, nodes: context.nodes, kernel: context.kernel, swift: context.swift,
-            build: context.build, commit: context.commit, timestamp: context.timestamp, settings: settingsText,
-            notes: notes + (outcome.interrupted ? ["interrupted: \(outcome.finishedCases) finished cases kept"] : [])
-                + (safetyFailure.map { [$0] } ?? []))
-        let sections = ReportSections(rows: outcome.rows, safety: safety)
+        RunInterrupt.install()
+        let outcome = RunPipeline(plan: plan, context: context, runner: runner, options: options).run()
+        let description = RunDescription(context: context, settings: settingsLine(plan, runner), notes: planNotes + outcome.notes)
+        let sections = ReportSections(rows: outcome.rows, safety: outcome.safety)
         let mail = MailReport.render(description, sections)
-
         let base = (output as NSString).appendingPathComponent(context.runID)
+        let rows = outcome.rows + outcome.safety.map { $0.row(context: context.rowTemplate) }
         let files = ReportFiles.publish(formats, base: base, description: description, sections: sections, rows: rows, mail: mail,
                                         write: !outcome.rows.isEmpty)
         if !quiet {
@@ -204,16 +109,52 @@ struct RunCommand: ParsableCommand {
             if formats.contains(.csv) && !outcome.rows.isEmpty { fputs("plots: scripts/plot \(base).csv\n", stderr) }
         }
         StandardOutput.write(mail)
-        if let caseFailure {
-            let kept = outcome.rows.isEmpty ? "no case finished, no files written" : "\(outcome.finishedCases) finished cases written"
-            BenchError(message: "\(caseFailure) (\(kept))", code: SysExit.software).exit()
+        Self.exit(after: outcome)
+    }
+
+    /// The plan, the formats and the pipeline's options, or a one-line error and its code.
+    func prepare() -> (Plan, [String], [ResultFormat], RunPipeline.Options) {
+        do {
+            let (plan, notes) = try makePlan()
+            let formats = try ResultFormat.parse(format)
+            var options = RunPipeline.Options()
+            options.furtherMapSizes = Array(try mapSizes(atLeast: plan.threads.max()!).dropFirst())
+            options.footprint = !noFootprint
+            options.quiet = quiet
+            // The safety replay that follows: default iterations, --seed, racing on --cpus.
+            let scenarioSettings = try ScenariosCommand.settings(iterations: nil, seed: seed, cpus: cpus)
+            options.safety = noScenarios ? nil : scenarioSettings
+            try AtomicFileWriter.prepare(directory: output)
+            if !quiet { for n in notes { fputs("note: \(n)\n", stderr) } }
+            return (plan, notes, formats, options)
+        } catch let e as BenchError {
+            e.exit()
+        } catch let e as AtomicFileWriter.Failure {
+            BenchError(message: e.description, code: SysExit.cantCreate).exit()
+        } catch {
+            BenchError(message: "\(error)", code: SysExit.software).exit()
         }
-        if outcome.interrupted { Foundation.exit(128 + BenchRunner.interruptSignal) }
-        if ScenarioInterrupt.isSet { Foundation.exit(ScenarioInterrupt.exitCode) }
-        if let safetyFailure { BenchError(message: safetyFailure, code: SysExit.software).exit() }
-        if let first = safety.first(where: { !$0.matchesExpectation }) {
-            let n = safety.filter { !$0.matchesExpectation }.count
-            BenchError(message: "\(n) safety verdict\(n == 1 ? "" : "s") differ from the expectation table, first: "
+    }
+
+    func settingsLine(_ plan: Plan, _ runner: BenchRunner) -> String {
+        "duration \(plan.settings.durationNs / 1_000_000) ms, warm-up \(plan.settings.warmupNs / 1_000_000) ms, "
+            + "\(plan.settings.repetitions) repetitions, \(mapValues) map values, "
+            + String(format: "TSC %.3f GHz, timer overhead %d ticks (%.0f ns), clock resolution %.0f ns",
+                     runner.tscTicksPerNs, runner.timerOverheadTicks, Double(runner.timerOverheadTicks) / runner.tscTicksPerNs,
+                     runner.clockResolutionNs)
+    }
+
+    /// The exit status of a finished run: 70 a failed case, 128 + signal, 70 no replay, 2 a verdict off the table.
+    static func exit(after outcome: RunPipeline.Outcome) {
+        if let failure = outcome.caseFailure {
+            let kept = outcome.rows.isEmpty ? "no case finished, no files written" : "\(outcome.finishedCases) finished cases written"
+            BenchError(message: "\(failure) (\(kept))", code: SysExit.software).exit()
+        }
+        if outcome.interrupted { Foundation.exit(RunInterrupt.exitCode) }
+        if let failure = outcome.safetyFailure { BenchError(message: failure, code: SysExit.software).exit() }
+        let off = outcome.safety.filter { !$0.matchesExpectation }
+        if let first = off.first {
+            BenchError(message: "\(off.count) safety verdict\(off.count == 1 ? "" : "s") differ from the expectation table, first: "
                 + "\(first.scenario) × \(first.strategy) is \(first.label), expected \(first.expected.rawValue)",
                 code: SysExit.verdictMismatch).exit()
         }
@@ -336,18 +277,6 @@ enum Limits {
 }
 
 extension RunCommand {
-    /// One line for a failed case: the runner's reason, without repeating the case name.
-    static func describe(_ failure: BenchRunner.Failure) -> String {
-        guard case .caseFailed(let name, var why) = failure else { return failure.description }
-        for suffix in [": \(name)", " \(name)", name] where why.hasSuffix(suffix) && why.count > suffix.count {
-            why = String(why.dropLast(suffix.count))
-            break
-        }
-        return "case \(name) failed: \(why)"
-    }
-}
-
-extension RunCommand {
     /// `--map-values` as sizes, the first being the main matrix's.
     func mapSizes(atLeast threads: Int) throws -> [Int] {
         OptionList.unique(try OptionList.split(mapValues, what: "map-values").map {
@@ -356,30 +285,5 @@ extension RunCommand {
             }
             return n
         })
-    }
-
-    /// One round per further `--map-values` size: the strategies whose unload walks the maps,
-    /// on pair at the fewest threads, keeping only the walk rows (`kill`/`walk`: `latency_us`,
-    /// `map_values`), so the tables and claims of the main matrix stay one map size.
-    func walkRounds(plan: Plan, context: RunContext) throws -> [ResultRow] {
-        let walkers: Set<String> = ["lazy", "hybrid", "kmem-cache"]
-        let subjects = plan.subjects.filter { walkers.contains($0.description) }
-        guard !subjects.isEmpty, plan.workloads.contains(.pair), let t = plan.threads.min() else { return [] }
-        var rows: [ResultRow] = []
-        for (i, m) in try mapSizes(atLeast: t).dropFirst().enumerated() {
-            var round = plan
-            round.subjects = subjects
-            round.workloads = [.pair]
-            round.threads = [t]
-            round.settings.mapSlots = m
-            round.settings.latency = false
-            let outcome = try BenchRunner(plan: round, context: context, quiet: quiet).run()
-            for var r in outcome.rows where r.phase == "kill" && r.op == "walk" {
-                r.repetition += (i + 1) * plan.settings.repetitions
-                rows.append(r)
-            }
-            if outcome.interrupted { break }
-        }
-        return rows
     }
 }

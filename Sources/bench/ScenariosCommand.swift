@@ -79,10 +79,10 @@ struct ScenariosCommand: ParsableCommand {
         }
         let commandLine = Bench.commandLine
         let context = RunContext.detect(topology: Topology.current(), command: commandLine)
-        ScenarioSweep.installInterruptHandler()
+        RunInterrupt.install()
         let verdicts: [SafetyVerdict]
         do { verdicts = try sweep.run() } catch let e as ScenarioSweep.Failure {
-            if ScenarioInterrupt.isSet { BenchError(message: "interrupted; no files written", code: ScenarioInterrupt.exitCode).exit() }
+            if RunInterrupt.isSet { BenchError(message: "interrupted; no files written", code: RunInterrupt.exitCode).exit() }
             BenchError(message: e.description, code: SysExit.software).exit()
         }
 
@@ -90,9 +90,7 @@ struct ScenariosCommand: ParsableCommand {
             "racing workers on CPUs \(CPUList.format(sweep.settings.cpus)), reuse rules \(sweep.rules.map(\.rawValue).joined(separator: ", "))"
             + (sweep.controls ? "; negative controls\(sweep.disarmed ? ", disarmed" : "")" : "")
         let description = RunDescription(
-            runID: context.runID + (sweep.controls ? "-controls" : "-scenarios"), command: commandLine, host: context.host, cpuModel: context.cpuModel,
-            cpus: context.onlineCPUs, nodes: context.nodes, kernel: context.kernel, swift: context.swift,
-            build: context.build, commit: context.commit, timestamp: context.timestamp, settings: settings, notes: [])
+            context: context, runID: context.runID + (sweep.controls ? "-controls" : "-scenarios"), settings: settings, notes: [])
         let rows = verdicts.map { $0.row(context: context.rowTemplate) }
         let sections = ReportSections(rows: [], safety: verdicts)
         let mail = MailReport.render(description, sections)
@@ -175,15 +173,6 @@ extension StrategyKind {
         }
         var seen = Set<StrategyKind>()
         return out.filter { seen.insert($0).inserted }
-    }
-}
-
-extension RunContext {
-    /// A row carrying this run's context columns, for rows built outside the runner.
-    var rowTemplate: ResultRow {
-        ResultRow(runID: runID, timestamp: timestamp, commit: commit, host: host, cpuModel: cpuModel, kernel: kernel,
-                  swift: swift, build: build, strategy: "", workload: "", phase: "", op: "", threads: 0, cpus: "",
-                  size: 0, repetition: 0, metric: "", value: nil, unit: "")
     }
 }
 

@@ -1,20 +1,20 @@
 import Glibc
 import Testing
-@testable import Runner
+import Platform
 
 /// SIGINT, SIGTERM and SIGHUP stop the run after the current case; a second one exits at once.
-struct InterruptHandlerTests {
+struct RunInterruptTests {
     /// In the exit test's child: the first `signal` is kept (the run would stop after the current
     /// case and write its files), the second exits with 128 + signal.
     static func signalTwice(_ signal: Int32) -> Never {
-        BenchRunner.installInterruptHandler()
+        RunInterrupt.install()
         // The test runner's thread may block signals; `raise` must reach the handler here.
         var set = sigset_t()
         sigemptyset(&set)
         sigaddset(&set, signal)
         pthread_sigmask(SIG_UNBLOCK, &set, nil)
         raise(signal)
-        guard interruptFlag.isSet, BenchRunner.interruptSignal == signal else { exit(99) }
+        guard RunInterrupt.isSet, RunInterrupt.signal == signal else { exit(99) }
         raise(signal)
         exit(98)  // not reached
     }
@@ -27,19 +27,19 @@ struct InterruptHandlerTests {
 
     @Test func sigint() async {
         Self.checkOneLine(await #expect(processExitsWith: .exitCode(130), observing: [\.standardErrorContent]) {
-            InterruptHandlerTests.signalTwice(SIGINT)
+            RunInterruptTests.signalTwice(SIGINT)
         })
     }
 
     @Test func sigterm() async {
         Self.checkOneLine(await #expect(processExitsWith: .exitCode(143), observing: [\.standardErrorContent]) {
-            InterruptHandlerTests.signalTwice(SIGTERM)
+            RunInterruptTests.signalTwice(SIGTERM)
         })
     }
 
     @Test func sighup() async {
         Self.checkOneLine(await #expect(processExitsWith: .exitCode(129), observing: [\.standardErrorContent]) {
-            InterruptHandlerTests.signalTwice(SIGHUP)
+            RunInterruptTests.signalTwice(SIGHUP)
         })
     }
 }

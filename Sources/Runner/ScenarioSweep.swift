@@ -3,25 +3,24 @@ import Foundation
 import Glibc
 import Platform
 import Reports
-import Runner
 import Scenarios
 import Strategies
 
 /// Replays reuse rules × scenarios × strategies (or the negative controls of the scenarios
 /// under each rule) with progress on stderr and turns the outcomes into the reports' verdicts;
 /// shared by `bench scenarios` and the safety part of `bench [run]`.
-struct ScenarioSweep {
-    let scenarios: [Scenario]
-    let strategies: [StrategyKind]
-    let settings: ScenarioSettings
-    let quiet: Bool
-    var rules: [ReuseRule] = ReuseRule.allCases
+public struct ScenarioSweep {
+    public let scenarios: [Scenario]
+    public let strategies: [StrategyKind]
+    public let settings: ScenarioSettings
+    public let quiet: Bool
+    public var rules: [ReuseRule] = ReuseRule.allCases
     /// Run the scenarios' negative controls instead of the verdict matrix.
-    var controls = false
+    public var controls = false
     /// Controls without their planted bug (CI: a control that comes out safe must fail the run).
-    var disarmed = false
+    public var disarmed = false
 
-    init(scenarios: [Scenario], strategies: [StrategyKind], settings: ScenarioSettings, quiet: Bool,
+    public init(scenarios: [Scenario], strategies: [StrategyKind], settings: ScenarioSettings, quiet: Bool,
          rules: [ReuseRule] = ReuseRule.allCases, controls: Bool = false, disarmed: Bool = false) {
         self.scenarios = scenarios
         self.strategies = strategies
@@ -51,19 +50,19 @@ struct ScenarioSweep {
         }
     }
 
-    struct Failure: Error, CustomStringConvertible {
-        let description: String
+    public struct Failure: Error, CustomStringConvertible {
+        public let description: String
     }
 
     /// Every verdict, rules outer, then scenarios, strategies inner (the order of the tables).
-    func run() throws -> [SafetyVerdict] {
+    public func run() throws -> [SafetyVerdict] {
         var verdicts: [SafetyVerdict] = []
         let jobs = self.jobs
         let total = jobs.count
         let start = Date()
         var done = 0
         for job in jobs {
-            if ScenarioInterrupt.isSet { throw Failure(description: "interrupted") }
+            if RunInterrupt.isSet { throw Failure(description: "interrupted") }
             let what = job.control.map { "control \($0.plant.rawValue): " } ?? ""
             let name = "\(what)scenario \(job.scenario.rawValue) × \(job.strategy.rawValue), \(job.rule.rawValue) reuse"
             let label = "[\(done + 1)/\(total)] \(name)"
@@ -72,7 +71,7 @@ struct ScenarioSweep {
             FailureContext.set(name)
             defer { FailureContext.set("") }
             do {
-                let stop = { ScenarioInterrupt.isSet }
+                let stop = { RunInterrupt.isSet }
                 let progress: (Int, Int) -> Void = { i, n in
                     // Long randomized replays: a line per 10 % on a terminal-free stderr.
                     if !quiet && n >= 1000 && i > 0 && i % (n / 10) == 0 && i < n {
@@ -101,7 +100,7 @@ struct ScenarioSweep {
                     + String(format: "%.2f s, ETA %.0f s\n", Double(outcome.elapsedNanoseconds) / 1e9, eta), stderr)
             }
         }
-        if ScenarioInterrupt.isSet { throw Failure(description: "interrupted") }
+        if RunInterrupt.isSet { throw Failure(description: "interrupted") }
         return verdicts
     }
 
@@ -118,26 +117,4 @@ struct ScenarioSweep {
             iterations: o.iterations, faultyIterations: o.faultyIterations, threads: threads,
             cpus: CPUList.format(Array(settings.cpus.prefix(2))), size: ScenarioSettings.objectSize)
     }
-
-    /// SIGINT, SIGTERM or SIGHUP during a replay stops before the next iteration; a second one
-    /// exits at once.
-    static func installInterruptHandler() {
-        for s in [SIGINT, SIGTERM, SIGHUP] {
-            signal(s) { n in
-                if scenarioInterrupts != 0 { exitOnSecondInterrupt(n) }
-                scenarioInterrupts = n
-            }
-        }
-    }
-}
-
-/// The signal that arrived while scenarios replay, or 0 (a signal handler may only store to a
-/// plain global).
-nonisolated(unsafe) var scenarioInterrupts: sig_atomic_t = 0
-
-/// Whether ^C (or SIGTERM/SIGHUP) arrived during the replay.
-enum ScenarioInterrupt {
-    static var isSet: Bool { scenarioInterrupts != 0 }
-    /// 128 + the signal: the shell's status for a process the signal stopped.
-    static var exitCode: Int32 { 128 + scenarioInterrupts }
 }
