@@ -15,8 +15,18 @@ public enum AtomicFileWriter {
         }
     }
 
-    /// The temporary of `path` written by process `pid`: `<path>.tmp.<pid>`.
-    static func temporaryPath(for path: String, pid: pid_t = getpid()) -> String { "\(path).tmp.\(pid)" }
+    /// The marker in every temporary's name: `.<name>.memalloc-bench-tmp.<pid>.<token>`.
+    static let temporaryMarker = ".memalloc-bench-tmp."
+
+    /// The temporary of `path` written by process `pid`: hidden, named after this tool, the pid
+    /// and a random 64-bit token, so no name a user would choose is ever taken for one of ours.
+    static func temporaryPath(for path: String, pid: pid_t = getpid(), token: UInt64 = UInt64.random(in: .min ... .max)) -> String {
+        let slash = path.lastIndex(of: "/")
+        let directory = slash.map { String(path[...$0]) } ?? ""
+        let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
+        let hex = String(token, radix: 16)
+        return "\(directory).\(name)\(temporaryMarker)\(pid).\(String(repeating: "0", count: 16 - hex.count))\(hex)"
+    }
 
     /// Checks up front that `directory` exists (creating it) and is writable, and removes the
     /// temporaries that processes no longer alive left there (a SIGKILL mid-write).
@@ -33,24 +43,34 @@ public enum AtomicFileWriter {
         removeStaleTemporaries(in: directory)
     }
 
-    /// Unlinks `*.tmp.<pid>` files whose process is gone. A live pid's temporaries are left
-    /// alone: they belong to a run still writing (or to an unrelated process reusing the pid,
-    /// whose files are none of ours to judge).
+    /// Unlinks the temporaries this tool's processes left when they died mid-write (SIGKILL):
+    /// only names `temporaryPath` makes, only regular files of this user, only when their pid is
+    /// gone. A live pid's temporaries are left alone: they belong to a run still writing (or to
+    /// an unrelated process reusing the pid, whose files are none of ours to judge). Every other
+    /// file is the user's and is never touched.
     public static func removeStaleTemporaries(in directory: String) {
         guard let dir = opendir(directory) else { return }
         defer { closedir(dir) }
         while let entry = readdir(dir) {
             let name = withUnsafeBytes(of: entry.pointee.d_name) { String(cString: $0.bindMemory(to: CChar.self).baseAddress!) }
             guard let pid = stalePID(ofTemporary: name) else { continue }
-            if kill(pid, 0) != 0 && Glibc.errno == ESRCH { unlink(directory + "/" + name) }
+            let path = directory + "/" + name
+            var st = stat()
+            guard lstat(path, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG, st.st_uid == geteuid() else { continue }
+            if kill(pid, 0) != 0 && Glibc.errno == ESRCH { unlink(path) }
         }
     }
 
-    /// The pid in a temporary's name `<anything>.tmp.<digits>`, or nil.
+    /// The pid in a temporary's name `.<name>.memalloc-bench-tmp.<pid>.<16 hex digits>`, or nil
+    /// for any other name.
     static func stalePID(ofTemporary name: String) -> pid_t? {
+        // "", the name's own parts, "memalloc-bench-tmp", pid, token.
         let parts = name.split(separator: ".", omittingEmptySubsequences: false)
-        guard parts.count >= 3, parts[parts.count - 2] == "tmp", let last = parts.last,
-              last.allSatisfy({ $0 >= "0" && $0 <= "9" }), let pid = pid_t(last), pid > 0 else { return nil }
+        func digits(_ s: Substring, _ set: String) -> Bool { !s.isEmpty && s.allSatisfy { set.contains($0) } }
+        guard parts.count >= 5, parts[0].isEmpty, parts[1...].dropLast(3).contains(where: { !$0.isEmpty }),
+              "." + parts[parts.count - 3] + "." == temporaryMarker, digits(parts[parts.count - 2], "0123456789"),
+              parts[parts.count - 1].count == 16, digits(parts[parts.count - 1], "0123456789abcdef"),
+              let pid = pid_t(parts[parts.count - 2]), pid > 0 else { return nil }
         return pid
     }
 
@@ -86,6 +106,22 @@ public enum AtomicFileWriter {
         if let first = files.first { syncDirectory(of: first.path) }
     }
 
+    /// Writes `contents` as `<stem>.<extension>` in `directory`, or, when that name is taken,
+    /// as `<stem>-2.<extension>`, `<stem>-3.<extension>`…: the first free name. Never replaces a
+    /// file. Returns the path written.
+    public static func writeNew(_ contents: String, directory: String, stem: String, extension ext: String) throws -> String {
+        for n in 1...10_000 {
+            let path = "\(directory)/\(stem)\(n == 1 ? "" : "-\(n)").\(ext)"
+            do {
+                try write([(path, contents)])
+                return path
+            } catch let e as Failure where e.errno == EEXIST {
+                continue
+            }
+        }
+        throw Failure(path: "\(directory)/\(stem).\(ext)", errno: EEXIST)
+    }
+
     /// Gives `tmp` the name `path` unless `path` exists. A hard link fails with EEXIST instead of
     /// replacing; on a filesystem without hard links, rename after checking (not atomic there).
     private static func publish(_ tmp: String, as path: String) throws {
@@ -106,8 +142,7 @@ public enum AtomicFileWriter {
     }
 
     private static func writeFile(_ path: String, _ contents: String) throws {
-        // O_EXCL: a temporary of a live process with this pid cannot exist; a stale one is replaced.
-        unlink(path)
+        // O_EXCL: the random token makes a clash with any existing file a failure, never a replacement.
         let fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0o644)
         guard fd >= 0 else { throw Failure(path: path, errno: Glibc.errno) }
         defer { close(fd) }

@@ -21,8 +21,8 @@ extension Comparison {
     /// does except printing. Throws `ResultsCSVError` (exit 65) for unreadable or incompatible input.
     public static func run(basePath: String, newPath: String, options: ComparisonOptions = ComparisonOptions(),
                            format: ComparisonFormat = .txt) throws -> CompareOutcome {
-        let base = try ComparisonInputFile.read(basePath)
-        let new = try ComparisonInputFile.read(newPath)
+        let base = try ResultsFileReader.read(basePath)
+        let new = try ResultsFileReader.read(newPath)
         let comparison = try Comparison(base: base, baseFile: basePath, new: new, newFile: newPath, options: options)
         return CompareOutcome(report: comparison.rendered(as: format), warnings: comparison.warnings,
                               exitStatus: comparison.hasRegression ? .regression : .noRegression,

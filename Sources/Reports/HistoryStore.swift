@@ -13,12 +13,35 @@ public enum HistoryStore {
         public var rows: [LocatedRow]
     }
 
-    /// Writes `rows` (their `commit` set to `commit`) as a new file of the history in `directory`.
-    /// Returns the path. Throws `AtomicFileWriter.Failure` when the directory cannot be written.
+    /// Where `append` put a run.
+    public enum Filing: Equatable, Sendable {
+        /// A new file of the history.
+        case filed(String)
+        /// The same run (run id and rows) was already in the history, in this file: nothing written.
+        case alreadyFiled(String)
+
+        public var path: String {
+            switch self {
+            case .filed(let p), .alreadyFiled(let p): p
+            }
+        }
+    }
+
+    /// Writes `rows` (their `commit` set to `commit`) as a new file of the history in `directory`,
+    /// unless the same run is already there: a run is counted once however often it is added.
+    /// Throws `AtomicFileWriter.Failure` when the directory cannot be written, and
+    /// `ResultsCSVError` when the run is already filed under another commit.
     @discardableResult
-    public static func append(_ rows: [ResultRow], commit: String, commitDate: Date, to directory: String) throws -> String {
+    public static func append(_ rows: [ResultRow], commit: String, commitDate: Date, to directory: String) throws -> Filing {
         try AtomicFileWriter.prepare(directory: directory)
         let runID = rows.first?.runID ?? "run"
+        let stamped = rows.map { row -> ResultRow in
+            var r = row
+            r.commit = commit
+            return r
+        }
+        let text = ResultsCSV.encode(stamped)
+        if let existing = try sameRun(rows, text: text, runID: runID, in: directory) { return .alreadyFiled(existing) }
         // Run ids have one-second resolution: several runs in one second get a counter.
         let stem = "\(stamp(commitDate))_\(sanitized(commit))_\(sanitized(runID))"
         var path = (directory as NSString).appendingPathComponent(stem + ".csv")
@@ -27,13 +50,29 @@ public enum HistoryStore {
             path = (directory as NSString).appendingPathComponent("\(stem)-\(counter).csv")
             counter += 1
         }
-        let stamped = rows.map { row -> ResultRow in
-            var r = row
-            r.commit = commit
-            return r
+        try AtomicFileWriter.write([(path, text)])
+        return .filed(path)
+    }
+
+    /// The file of the history that holds this run already (same run id, same rows), or nil.
+    static func sameRun(_ rows: [ResultRow], text: String, runID: String, in directory: String) throws -> String? {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+        let id = sanitized(runID)
+        for name in names.sorted() where name.hasSuffix(".csv") {
+            let stem = name.dropLast(4)
+            let parts = stem.split(separator: "_", maxSplits: 2, omittingEmptySubsequences: false)
+            guard parts.count == 3, parts[2] == id || (parts[2].hasPrefix(id + "-") && parts[2].dropFirst(id.count + 1).allSatisfy(\.isNumber))
+            else { continue }
+            let path = (directory as NSString).appendingPathComponent(name)
+            guard let filed = try? String(contentsOfFile: path, encoding: .utf8) else { continue }
+            if filed == text { return path }
+            // The same rows under another commit: one run cannot have measured two commits.
+            if let other = try? ResultsCSV.decode(filed, file: path).map({ r -> ResultRow in var r = r; r.commit = ""; return r }),
+               other == rows.map({ r -> ResultRow in var r = r; r.commit = ""; return r }) {
+                throw ResultsCSVError(file: path, line: nil, reason: "run \(runID) is already filed here under commit \(parts[1])")
+            }
         }
-        try AtomicFileWriter.write([(path, ResultsCSV.encode(stamped))])
-        return path
+        return nil
     }
 
     /// Every run of the history, oldest commit first (runs of one commit in file-name order).
@@ -43,7 +82,10 @@ public enum HistoryStore {
         do {
             names = try FileManager.default.contentsOfDirectory(atPath: directory)
         } catch {
-            throw ResultsCSVError(file: directory, line: nil, reason: "cannot read the history directory")
+            // The reason in words (ELOOP, ENOTDIR, EACCES…), not a Foundation error code.
+            var reason = "unreadable"
+            if let dir = opendir(directory) { closedir(dir) } else { reason = String(cString: strerror(errno)) }
+            throw ResultsCSVError(file: directory, line: nil, reason: "cannot read the history directory: \(reason)")
         }
         var entries: [Entry] = []
         for name in names.sorted() where name.hasSuffix(".csv") {

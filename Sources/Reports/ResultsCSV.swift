@@ -53,16 +53,8 @@ public enum ResultsCSV {
 
     /// Reads and decodes the file at `path`.
     public static func read(contentsOf path: String) throws -> [LocatedRow] {
-        let data: Data
-        do {
-            data = try Data(contentsOf: URL(fileURLWithPath: path))
-        } catch {
-            throw ResultsCSVError(file: path, line: nil, reason: "cannot read: \(readFailureReason(error))")
-        }
-        guard let text = String(data: data, encoding: .utf8) else {
-            throw ResultsCSVError(file: path, line: nil, reason: "not UTF-8 text")
-        }
-        return try decodeLocated(text, file: path)
+        // Plain open/read: errno in words ("Too many levels of symbolic links"), never a Foundation error code.
+        try ResultsFileReader.read(path)
     }
 
     /// Shortest text that reads back to the same Double; integral values without a trailing `.0`.
@@ -132,6 +124,9 @@ public enum ResultsCSV {
                 throw ResultsCSVError(file: file, line: record.line,
                                       reason: "column 'value': expected a finite number, found '\(f[17])'")
             }
+            if let why = MetricValueRange.problem(v, metric: f[16]) {
+                throw ResultsCSVError(file: file, line: record.line, reason: "column 'value': \(why)")
+            }
             value = v
         }
         let row = ResultRow(
@@ -139,18 +134,6 @@ public enum ResultsCSV {
             build: f[7], strategy: f[8], workload: f[9], phase: f[10], op: f[11], threads: try count(12),
             cpus: f[13], size: try count(14), repetition: try count(15), metric: f[16], value: value, unit: unit)
         return LocatedRow(line: record.line, row: row)
-    }
-
-    private static func readFailureReason(_ error: Error) -> String {
-        let nsError = error as NSError
-        if let underlying = nsError.userInfo[NSUnderlyingErrorKey] as? NSError,
-           underlying.domain == NSPOSIXErrorDomain, let message = strerror(Int32(underlying.code)) {
-            return String(cString: message)
-        }
-        if nsError.domain == NSCocoaErrorDomain, nsError.code == NSFileReadNoSuchFileError {
-            return "no such file"
-        }
-        return nsError.localizedDescription
     }
 }
 

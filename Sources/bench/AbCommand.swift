@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Platform
 import Reports
 
 /// `bench ab BASE [NEW]`: two revisions built in release and run interleaved, judged with the
@@ -24,19 +25,19 @@ struct AbCommand: ParsableCommand {
     @Argument(help: "The revision to judge (default: the working tree).")
     var new: String?
 
-    @Option(help: "Invocations per side, K (default 10).")
+    @Option(help: "Invocations per side, K, \(AbComparison.minimumInvocations)…1000 (default 10).")
     var invocations: Int?
 
-    @Option(help: "Time budget in seconds for the runs: K is chosen from the first pair's duration (at least 3).")
+    @Option(help: "Time budget in seconds for the runs, 1…604800: K is chosen from the first pair's duration (at least 3, at most 100).")
     var budget: Double?
 
-    @Option(help: "Half-width of the no-change band around ratio 1, in percent.")
+    @Option(help: "Half-width of the no-change band around ratio 1, in percent, 0…1000.")
     var threshold: Double = 5
 
     @Option(help: "Confidence level of the interval.")
     var confidence: Double = 0.95
 
-    @Option(help: "Bootstrap resamples per case.")
+    @Option(help: "Bootstrap resamples per case, 100…100000.")
     var resamples: Int = 2000
 
     @Option(help: "Seed of the run order and the bootstrap.")
@@ -48,13 +49,13 @@ struct AbCommand: ParsableCommand {
     @Option(help: "Output format.")
     var format: ComparisonFormat = .txt
 
-    @Option(help: "Seconds after which one invocation is killed.")
+    @Option(help: "Seconds after which one invocation is killed, 1…86400.")
     var timeout: Double = 600
 
     @Option(help: "Append each side's invocations (clean commits only) to this history directory.")
     var history: String?
 
-    @Option(help: "Keep the invocations' results CSVs in this directory (base-N.csv, new-N.csv).")
+    @Option(help: "Keep the invocations' results CSVs in this directory (base-N.csv, new-N.csv; a name already taken gets -2, -3…: nothing is replaced).")
     var keep: String?
 
     @Option(name: .customLong("base-bench"), help: "Use this bench binary as the base side instead of building BASE.")
@@ -94,15 +95,18 @@ struct AbCommand: ParsableCommand {
         for path in [baseBench, newBench].compactMap({ $0 }) where !FileManager.default.isExecutableFile(atPath: path) {
             throw ValidationError("'\(path)' is not an executable bench binary")
         }
-        if let k = invocations, k < AbComparison.minimumInvocations {
-            throw ValidationError("--invocations must be at least \(AbComparison.minimumInvocations), got \(k)")
-        }
         if invocations != nil && budget != nil { throw ValidationError("give --invocations or --budget, not both") }
-        if let b = budget, !(b > 0 && b.isFinite) { throw ValidationError("--budget must be positive seconds, got \(b)") }
-        guard threshold >= 0 && threshold.isFinite else { throw ValidationError("--threshold must be a non-negative percentage, got \(threshold)") }
+        try OptionRange(name: "invocations", range: AbComparison.minimumInvocations...1000, unit: "per side").check(invocations)
+        try OptionRange(name: "budget", range: 1.0...604_800, unit: "seconds").checkFinite(budget)
+        try OptionRange(name: "threshold", range: 0.0...1000, unit: "%").checkFinite(threshold)
         guard confidence > 0 && confidence < 1 else { throw ValidationError("--confidence must be in (0, 1), got \(confidence)") }
-        guard resamples >= 100 else { throw ValidationError("--resamples must be at least 100, got \(resamples)") }
-        guard timeout > 0 else { throw ValidationError("--timeout must be positive seconds, got \(timeout)") }
+        try OptionRange(name: "resamples", range: 100...100_000, unit: "").check(resamples)
+        try OptionRange(name: "timeout", range: 1.0...86_400, unit: "seconds").checkFinite(timeout)
+        // The pass-through options, checked here too: a typo must not wait for two release builds.
+        try OptionRange(name: "duration", range: 1...Limits.maxPhaseMs, unit: "ms").check(duration)
+        try OptionRange(name: "warmup", range: 0...Limits.maxPhaseMs, unit: "ms").check(warmup)
+        try OptionRange(name: "repetitions", range: 1...Limits.maxRepetitions, unit: "").check(repetitions)
+        try OptionRange(name: "map-values", range: 1...Limits.maxMapValues, unit: "").check(mapValues)
     }
 
     /// The arguments every invocation gets.
@@ -124,8 +128,12 @@ struct AbCommand: ParsableCommand {
                                 caseFilter: filter)
         let session = AbSession(command: self, options: options)
         let code: Int32
+        // A signal goes on to the measuring child; ab waits for it, removes its scratch, exits 128 + signal.
+        RunInterrupt.install()
         do {
             code = try ChildProcess.blocking { try await session.run() }
+        } catch is AbSession.Interrupted {
+            BenchError(message: "interrupted; the measuring child stopped, no comparison", code: RunInterrupt.exitCode).exit()
         } catch let e as BenchError {
             e.exit()
         } catch let e as RevisionBuild.Failure {

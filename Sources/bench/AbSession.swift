@@ -1,4 +1,5 @@
 import Foundation
+import Platform
 import Reports
 
 /// One `bench ab` run: build both sides, run the interleaved invocations with progress, judge, print.
@@ -10,24 +11,18 @@ struct AbSession: Sendable {
         if !command.quiet { fputs("ab: \(line)\n", stderr) }
     }
 
+    /// The interrupt that stopped the session (the children got the signal too).
+    struct Interrupted: Error {}
+
     func run() async throws -> Int32 {
-        let root = try await RevisionBuild.repositoryRoot()
-        let logger: @Sendable (String) -> Void = { [quiet = command.quiet] line in if !quiet { fputs("ab: \(line)\n", stderr) } }
-        let cache = command.cache.map { URL(fileURLWithPath: $0).standardizedFileURL.path } ?? root + "/.build-ab"
-        // With --base-bench the only revision argument (if any) is NEW.
-        let newRevision = command.baseBench != nil && command.new == nil ? command.base : command.new
-        let base: RevisionBuild, new: RevisionBuild
-        if let path = command.baseBench { base = RevisionBuild.prebuilt(path) } else {
-            base = try await RevisionBuild.prepare(command.base, root: root, cache: cache, log: logger)
-        }
-        if let path = command.newBench { new = RevisionBuild.prebuilt(path) } else {
-            new = try await RevisionBuild.prepare(newRevision, root: root, cache: cache, log: logger)
-        }
+        // Prebuilt binaries on both sides need no repository, unless history wants commit dates.
+        let needsRepository = command.baseBench == nil || command.newBench == nil || command.history != nil
+        let root = needsRepository ? try await RevisionBuild.repositoryRoot() : nil
+        let (base, new) = try await builds(root: root)
         for side in [base, new] { log("\(side.label): \(side.binary)\(side.fromCache ? " (cached)" : "")") }
         if command.buildOnly { return 0 }
 
-        let scratch = NSTemporaryDirectory() + "bench-ab-\(getpid())"
-        try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
+        let scratch = try Self.makeScratchDirectory()
         defer { try? FileManager.default.removeItem(atPath: scratch) }
         if let keep = command.keep {
             do { try AtomicFileWriter.prepare(directory: keep) } catch let e as AtomicFileWriter.Failure {
@@ -50,6 +45,7 @@ struct AbSession: Sendable {
             let side = order[index]
             let build = side == .base ? base : new
             let t0 = Date()
+            if RunInterrupt.isSet { throw Interrupted() }
             var invocation = try await invoke(build, side: side, number: results[side]!.count + 1, scratch: scratch)
             // Positions 2j and 2j+1 hold one invocation of each side: pair j.
             invocation.pair = index / 2
@@ -68,7 +64,7 @@ struct AbSession: Sendable {
         }
         log("\(order.count) invocations in \(Self.clock(Date().timeIntervalSince(started))); order \(order.map { $0 == .base ? "A" : "B" }.joined())")
 
-        if let dir = command.history { try await appendHistory(dir, root: root, base: base, new: new, results: results) }
+        if let dir = command.history, let root { try await appendHistory(dir, root: root, base: base, new: new, results: results) }
         let comparison = try AbComparison(base: results[.base]!, baseLabel: base.label, new: results[.new]!,
                                           newLabel: new.label, options: options)
         print(comparison.rendered(as: command.format), terminator: "")
@@ -82,6 +78,8 @@ struct AbSession: Sendable {
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         let r = try await ChildProcess.run(build.binary, command.childArguments + ["--output", dir], in: dir,
                                            timeoutSeconds: command.timeout)
+        // The child got the signal too and stopped early: its results are not a measurement.
+        if RunInterrupt.isSet { throw Interrupted() }
         if r.exitCode == SysExit.usage {
             // A pass-through option the revision's bench rejects (e.g. an unknown strategy).
             throw BenchError.usage("\(build.label) rejects the matrix options: \(r.lastLine)")
@@ -97,12 +95,40 @@ struct AbSession: Sendable {
         }
         var path = "\(dir)/\(csvs[0])"
         if let keep = command.keep {
-            let kept = "\(keep)/\(side.rawValue)-\(number).csv"
-            try? FileManager.default.removeItem(atPath: kept)
-            try FileManager.default.copyItem(atPath: path, toPath: kept)
-            path = kept
+            let text = try String(contentsOfFile: path, encoding: .utf8)
+            do { path = try AtomicFileWriter.writeNew(text, directory: keep, stem: "\(side.rawValue)-\(number)", extension: "csv") } catch let e as AtomicFileWriter.Failure {
+                throw BenchError(message: e.description, code: SysExit.cantCreate)
+            }
         }
         return AbInvocation(file: path, rows: try ResultsCSV.read(contentsOf: path))
+    }
+
+    /// Both sides' binaries: prebuilt, or built in release (cached per commit).
+    func builds(root: String?) async throws -> (base: RevisionBuild, new: RevisionBuild) {
+        let logger: @Sendable (String) -> Void = { [quiet = command.quiet] line in if !quiet { fputs("ab: \(line)\n", stderr) } }
+        // With --base-bench the only revision argument (if any) is NEW.
+        let newRevision = command.baseBench != nil && command.new == nil ? command.base : command.new
+        func build(_ prebuilt: String?, _ revision: String?) async throws -> RevisionBuild {
+            if let prebuilt { return RevisionBuild.prebuilt(prebuilt) }
+            let root = root!
+            let cache = command.cache.map { URL(fileURLWithPath: $0).standardizedFileURL.path } ?? root + "/.build-ab"
+            return try await RevisionBuild.prepare(revision, root: root, cache: cache, log: logger)
+        }
+        let base = try await build(command.baseBench, command.base)
+        if RunInterrupt.isSet { throw Interrupted() }
+        let new = try await build(command.newBench, newRevision)
+        if RunInterrupt.isSet { throw Interrupted() }
+        return (base, new)
+    }
+
+    /// A new private directory for the invocations' results (mkdtemp: never another run's).
+    static func makeScratchDirectory() throws -> String {
+        var template = Array((NSTemporaryDirectory() + "bench-ab-\(getpid())-XXXXXX").utf8CString)
+        guard template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) != nil else {
+            throw BenchError(message: "cannot create a scratch directory in \(NSTemporaryDirectory()): \(String(cString: strerror(errno)))",
+                             code: SysExit.cantCreate)
+        }
+        return String(cString: template)
     }
 
     func appendHistory(_ dir: String, root: String, base: RevisionBuild, new: RevisionBuild,
@@ -118,6 +144,8 @@ struct AbSession: Sendable {
                     try HistoryStore.append(invocation.rows.map(\.row), commit: String(build.commit.prefix(12)),
                                             commitDate: date, to: dir)
                 }
+            } catch let e as ResultsCSVError {
+                throw BenchError(message: e.description, code: SysExit.dataError)
             } catch let e as AtomicFileWriter.Failure {
                 throw BenchError(message: e.description, code: SysExit.cantCreate)
             }

@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import Platform
 import Subprocess
 import SystemPackage
 
@@ -39,16 +40,23 @@ enum ChildProcess {
         return try await withThrowingTaskGroup(of: Result?.self) { group in
             group.addTask {
                 do {
+                    // Signals to this process go on to the child while it runs (RunInterrupt).
+                    defer { RunInterrupt.forward(to: 0) }
                     let r = try await Subprocess.run(exe, arguments: Arguments(arguments),
                                                      workingDirectory: directory.map { FilePath($0) },
-                                                     output: .string(limit: outputLimit), error: .combinedWithOutput)
+                                                     input: .none, output: .string(limit: outputLimit),
+                                                     error: .combinedWithOutput) { execution in
+                        RunInterrupt.forward(to: execution.processIdentifier.value)
+                        // A signal between the spawn and the line above: the child gets it now.
+                        if RunInterrupt.isSet { kill(execution.processIdentifier.value, RunInterrupt.signal) }
+                    }
                     return Result(status: r.terminationStatus, output: r.standardOutput)
                 } catch {
                     throw Failure.cannotStart(command: name, reason: "\(error)")
                 }
             }
             group.addTask {
-                try await Task.sleep(nanoseconds: UInt64(timeoutSeconds * 1e9))
+                try await Task.sleep(nanoseconds: UInt64(min(timeoutSeconds, 1e9) * 1e9))
                 return nil
             }
             let first = try await group.next()!

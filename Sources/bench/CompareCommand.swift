@@ -33,9 +33,7 @@ struct CompareCommand: ParsableCommand {
     func validate() throws {
         // ValidationError exits 64 (EX_USAGE).
         guard alpha > 0 && alpha < 1 else { throw ValidationError("--alpha must be in (0, 1), got \(alpha)") }
-        guard threshold >= 0 && threshold.isFinite else {
-            throw ValidationError("--threshold must be a non-negative percentage, got \(threshold)")
-        }
+        try OptionRange(name: "threshold", range: 0.0...1000, unit: "%").checkFinite(threshold)
     }
 
     func run() throws {

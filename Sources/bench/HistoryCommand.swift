@@ -44,10 +44,10 @@ struct HistoryCommand: ParsableCommand {
         var format: ComparisonFormat = .txt
 
         func validate() throws {
-            guard runsPerPoint >= 1 else { throw ValidationError("--runs-per-point must be at least 1, got \(runsPerPoint)") }
+            try OptionRange(name: "runs-per-point", range: 1...10_000, unit: "").check(runsPerPoint)
             guard pvalue > 0 && pvalue < 1 else { throw ValidationError("--pvalue must be in (0, 1), got \(pvalue)") }
-            guard magnitude >= 0 && magnitude.isFinite else { throw ValidationError("--magnitude must be non-negative, got \(magnitude)") }
-            guard window >= 2 else { throw ValidationError("--window must be at least 2, got \(window)") }
+            try OptionRange(name: "magnitude", range: 0.0...1000, unit: "").checkFinite(magnitude)
+            try OptionRange(name: "window", range: 2...100_000, unit: "points").check(window)
         }
 
         func run() throws {
@@ -70,7 +70,7 @@ struct HistoryCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "add",
             abstract: "File results CSVs into the history under their commit and its committer date.",
-            discussion: "The commit is the CSV's commit column (one per file, not +dirty) unless --commit is given. Exit status: 0, 64 usage, 65 unreadable CSV, 73 cannot write.")
+            discussion: "The commit is the CSV's commit column (one per file, not +dirty) unless --commit is given. A run already in the history (same run id and rows) is not filed again: a note says where it is. Exit status: 0, 64 usage, 65 unreadable CSV or a run already filed under another commit, 73 cannot write.")
 
         @Argument(help: "Results CSVs of `bench` runs.")
         var files: [String]
@@ -97,9 +97,11 @@ struct HistoryCommand: ParsableCommand {
                         let full = try await RevisionBuild.resolve(named, root: root)
                         batch.append((rows, String(full.prefix(12)), try await RevisionBuild.commitDate(full, root: root)))
                     }
-                    for b in batch {
-                        let path = try HistoryStore.append(b.rows, commit: b.commit, commitDate: b.date, to: dir)
-                        print(path)
+                    for (file, b) in zip(files, batch) {
+                        switch try HistoryStore.append(b.rows, commit: b.commit, commitDate: b.date, to: dir) {
+                        case .filed(let path): print(path)
+                        case .alreadyFiled(let path): fputs("bench: note: \(file) is already filed as \(path); not counted twice\n", stderr)
+                        }
                     }
                 }
             } catch let e as BenchError {

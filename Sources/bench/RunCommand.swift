@@ -274,13 +274,15 @@ enum Limits {
     /// One hour per phase.
     static let maxPhaseMs = 3_600_000
     static let maxRepetitions = 100_000
+    /// The largest array map a run builds (2^24 values).
+    static let maxMapValues = 1 << 24
 }
 
 extension RunCommand {
     /// `--map-values` as sizes, the first being the main matrix's.
     func mapSizes(atLeast threads: Int) throws -> [Int] {
         OptionList.unique(try OptionList.split(mapValues, what: "map-values").map {
-            guard let n = Int($0), n >= threads, n <= 1 << 24 else {
+            guard let n = Int($0), n >= threads, n <= Limits.maxMapValues else {
                 throw BenchError.usage("--map-values must be between the thread count and 16777216, got '\($0)'")
             }
             return n

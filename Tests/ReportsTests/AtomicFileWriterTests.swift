@@ -44,18 +44,32 @@ struct AtomicFileWriterTests {
         #expect(names().isEmpty)
     }
 
-    /// A SIGKILL mid-write leaves `<file>.tmp.<pid>`: the next run removes it when the pid is gone.
-    @Test func staleTemporariesOfDeadProcessesAreRemoved() throws {
+    /// A SIGKILL mid-write leaves `.<file>.memalloc-bench-tmp.<pid>.<token>`: the next run
+    /// removes it when the pid is gone. Every other name is the user's, whatever it looks like.
+    @Test func staleTemporariesOfDeadProcessesAreRemovedAndNothingElse() throws {
         var pid: pid_t = 0
         var argv: [UnsafeMutablePointer<CChar>?] = [strdup("/bin/true"), nil]
         defer { free(argv[0]) }
         #expect(posix_spawn(&pid, "/bin/true", nil, nil, &argv, nil) == 0)
         var status: Int32 = 0
         waitpid(pid, &status, 0)  // reaped: no process has this pid now
-        for name in ["old.csv.tmp.\(pid)", "live.csv.tmp.\(getpid())", "keep.csv", "notes.tmp.txt"] {
+        let dead = AtomicFileWriter.temporaryPath(for: "old.csv", pid: pid, token: 0xdead_beef)
+        let live = AtomicFileWriter.temporaryPath(for: "live.csv", pid: getpid(), token: 7)
+        let users = ["keep.csv", "notes.tmp.txt", "notes.tmp.20240101", "backup.tar.tmp.4000000", "old.csv.tmp.\(pid)",
+                     ".old.csv.memalloc-bench-tmp.\(pid)", ".x.memalloc-bench-tmp.\(pid).not-hex-token-00",
+                     ".memalloc-bench-tmp.\(pid).00000000deadbeef"]
+        for name in [dead, live] + users {
             #expect(FileManager.default.createFile(atPath: directory + "/" + name, contents: Data("x".utf8)))
         }
+        #expect(dead == ".old.csv.memalloc-bench-tmp.\(pid).00000000deadbeef")
         try AtomicFileWriter.prepare(directory: directory)
-        #expect(names() == ["keep.csv", "live.csv.tmp.\(getpid())", "notes.tmp.txt"])
+        #expect(names() == ([live] + users).sorted())
+    }
+
+    @Test func temporariesAreHiddenAndNamedAfterTheTool() {
+        let t = AtomicFileWriter.temporaryPath(for: "/r/d/x.csv", pid: 42, token: 1)
+        #expect(t == "/r/d/.x.csv.memalloc-bench-tmp.42.0000000000000001")
+        #expect(AtomicFileWriter.stalePID(ofTemporary: "x.csv.memalloc-bench-tmp.42.0000000000000001") == nil)
+        #expect(AtomicFileWriter.stalePID(ofTemporary: ".x.csv.memalloc-bench-tmp.42.0000000000000001") == 42)
     }
 }

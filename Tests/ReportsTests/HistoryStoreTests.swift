@@ -25,6 +25,25 @@ struct HistoryStoreTests {
         #expect(entries[1].rows.allSatisfy { $0.row.commit == "bbbbbbbbbbbb" })
     }
 
+    /// `history add` of one run twice files it once: the second add says where it is.
+    @Test func theSameRunIsFiledOnce() throws {
+        let dir = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let date = Date(timeIntervalSince1970: 1_000)
+        let first = try HistoryStore.append(run(1, id: "r1"), commit: "aaaaaaaaaaaa", commitDate: date, to: dir)
+        let second = try HistoryStore.append(run(1, id: "r1"), commit: "aaaaaaaaaaaa", commitDate: date, to: dir)
+        guard case .filed(let path) = first else { Issue.record("first add: \(first)"); return }
+        #expect(second == .alreadyFiled(path))
+        // Another run in the same second (another id, or the same id with other rows) is a run of its own.
+        #expect(try HistoryStore.append(run(2, id: "r1"), commit: "aaaaaaaaaaaa", commitDate: date, to: dir).path.hasSuffix("-2.csv"))
+        #expect(try HistoryStore.load(directory: dir).count == 2)
+        // The same rows claimed for another commit: one run measured one commit.
+        #expect(throws: ResultsCSVError.self) {
+            try HistoryStore.append(run(1, id: "r1"), commit: "bbbbbbbbbbbb", commitDate: date, to: dir)
+        }
+        #expect(try HistoryStore.load(directory: dir).count == 2)
+    }
+
     @Test func aForeignFileNameIsADataError() throws {
         let dir = temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }

@@ -3,7 +3,7 @@ import Testing
 @testable import Reports
 
 /// What `bench compare` says about files it cannot use: one line naming the file and line.
-struct ComparisonInputFileTests {
+struct ResultsFileReaderTests {
     let directory: URL = {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("compare-input-\(UUID().uuidString)")
         try! FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
@@ -41,18 +41,18 @@ struct ComparisonInputFileTests {
         let thirdLineStart = bytes[secondLineStart...].firstIndex(of: UInt8(ascii: "\n"))! + 1
         bytes[thirdLineStart + 2] = 0xFF
         let path = try write("bad.csv", bytes)
-        let e = error { try ComparisonInputFile.read(path) }
+        let e = error { try ResultsFileReader.read(path) }
         #expect(e?.line == 3)
         #expect(e?.reason.contains("column 3") == true)
     }
 
     @Test func aDirectoryIsNamedAsOne() {
-        let e = error { try ComparisonInputFile.read(directory.path) }
+        let e = error { try ResultsFileReader.read(directory.path) }
         #expect(e?.description == "\(directory.path): cannot read: Is a directory")
     }
 
     @Test func devNullIsAnEmptyFileNotAPermissionProblem() {
-        let e = error { try ComparisonInputFile.read("/dev/null") }
+        let e = error { try ResultsFileReader.read("/dev/null") }
         #expect(e?.reason.contains("empty file") == true)
     }
 }

@@ -1,10 +1,10 @@
 import Glibc
 
-/// Reads a results CSV for `bench compare` with plain read(2), so anything readable works (a
+/// Reads a results CSV (`bench compare`, `history`, `ab`) with plain read(2), so anything readable works (a
 /// pipe or process substitution, /dev/stdin, /dev/null as an empty file), and every failure
 /// says what is wrong: the errno of open/read (a directory is "Is a directory"), or the line and
 /// column of the first byte that is not UTF-8.
-enum ComparisonInputFile {
+enum ResultsFileReader {
     static func read(_ path: String) throws -> [LocatedRow] {
         let bytes = try readBytes(path)
         guard let text = String(validating: bytes, as: UTF8.self) else { throw firstInvalidUTF8(bytes, file: path) }

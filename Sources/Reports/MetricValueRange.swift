@@ -1,0 +1,33 @@
+/// The values a metric can hold: what the reader accepts. A negative time, rate or size, or one
+/// beyond any run (an op of over an hour, a petabyte), is a damaged or hand-made file, and a
+/// comparison built on it would print nonsense (`-nan%`, −200 % "improved", 300-digit cells).
+public enum MetricValueRange {
+    static let hour = 3_600.0
+    static let petabyte = Double(1 << 50)
+
+    /// The closed range of `metric`'s values. A metric this build does not know (a newer file)
+    /// gets the generic bound: finite and at most 1e15 in magnitude.
+    public static func range(of metric: String) -> ClosedRange<Double> {
+        switch metric {
+        // Deltas of system-wide or cgroup counters: another process's frees can make them negative.
+        case "bytes_slab", "bytes_slab_unit", "bytes_memcg", "bytes_memcg_kernel": return -petabyte...petabyte
+        case "verdict": return 0...2
+        case "mops": return 0...1e6
+        case "latency_us": return 0...(hour * 1e6)
+        case "over_control": return 0...1e6
+        case "map_values", "outstanding": return 0...Double(1 << 40)
+        default:
+            if metric == "ns_per_op" || metric.hasSuffix("_ns") { return 0...(hour * 1e9) }
+            if metric.hasPrefix("bytes_") { return 0...petabyte }
+            return -1e15...1e15
+        }
+    }
+
+    /// Why `value` cannot be a `metric`, or nil when it can.
+    public static func problem(_ value: Double, metric: String) -> String? {
+        let r = range(of: metric)
+        if r.contains(value) { return nil }
+        if value < 0 && r.lowerBound == 0 { return "\(metric) cannot be negative, found \(value)" }
+        return "\(metric) must be within \(ResultsCSV.formatNumber(r.lowerBound))…\(ResultsCSV.formatNumber(r.upperBound)), found \(value)"
+    }
+}
