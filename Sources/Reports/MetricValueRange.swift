@@ -11,7 +11,8 @@ public enum MetricValueRange {
         switch metric {
         // Deltas of system-wide or cgroup counters: another process's frees can make them negative.
         case "bytes_slab", "bytes_slab_unit", "bytes_memcg", "bytes_memcg_kernel": return -petabyte...petabyte
-        case "verdict": return 0...2
+        // Verdicts are checked where they are compared, with their labels (0…3).
+        case "verdict": return -1e15...1e15
         case "mops": return 0...1e6
         case "latency_us": return 0...(hour * 1e6)
         case "over_control": return 0...1e6
