@@ -31,6 +31,11 @@ struct Bench: ParsableCommand {
             try command.run()
             StandardOutput.flush()
         } catch {
+            // A command's own one-line error (thrown out of run() or validate()): its sysexits code, not 1.
+            if let e = error as? BenchError {
+                StandardOutput.flush()
+                e.exit()
+            }
             let code = exitCode(for: error)
             if code == .success {
                 print(fullMessage(for: error))

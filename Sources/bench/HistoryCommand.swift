@@ -84,11 +84,12 @@ struct HistoryCommand: ParsableCommand {
         func run() throws {
             let dir = self.dir, files = self.files, commit = self.commit
             do {
+                // Every file read first: a missing or damaged one is 65 whether or not git is here.
+                let runs = try files.map { try ResultsCSV.read(contentsOf: $0).map(\.row) }
                 try ChildProcess.blocking {
                     let root = try await RevisionBuild.repositoryRoot()
                     var batch: [(rows: [ResultRow], commit: String, date: Date)] = []
-                    for file in files {
-                        let rows = try ResultsCSV.read(contentsOf: file).map(\.row)
+                    for (file, rows) in zip(files, runs) {
                         let commits = Set(rows.map(\.commit))
                         let named = commit ?? (commits.count == 1 ? commits.first! : "")
                         guard !named.isEmpty, !named.hasSuffix("+dirty"), named != "unknown" else {
