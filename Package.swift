@@ -6,7 +6,6 @@ import PackageDescription
 let optimized: [SwiftSetting] = [
     .unsafeFlags(["-O", "-enforce-exclusivity=unchecked"]),
 ]
-// `swift test -Xswiftc -DMEMALLOC_CHECKS` turns on invariant checks that cost time.
 let cSettings: [CSetting] = [.define("_GNU_SOURCE")]
 
 let package = Package(

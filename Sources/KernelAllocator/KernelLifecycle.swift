@@ -4,7 +4,7 @@ import Glibc
 import Platform
 
 /// What one policy subject's lifecycle after the live phase measured (the phases of
-/// /work/.coord/PHASES.md, in the kernel): the kill, the frees after it, the map free, and the
+/// README "What a run does", in the kernel): the kill, the frees after it, the map free, and the
 /// policy's count at the end.
 public struct KernelLifecycleResult: Sendable {
     /// The kill's own instructions inside the BPF program, ns (flags + base ref drop).

@@ -1,4 +1,4 @@
-/// The kernel's own allocator as a measured subject (DESIGN.md "Kernel").
+/// The kernel's own allocator as a measured subject (README "Ground truth: the kernel's own allocator, in the same run").
 public enum KernelSubjectKind: String, CaseIterable, Sendable {
     /// Upstream's landed design: bpf_global_ma through the bpf_obj_new / bpf_obj_drop kfuncs.
     case kernel

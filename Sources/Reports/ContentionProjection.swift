@@ -6,7 +6,7 @@
 /// (perfbook, AMD Milan: atomic increment on one counter) — fitted on its low CPU counts, with
 /// the error printed on the high ones, where the machine's topology (CCXs, sockets) bends it.
 public struct ContentionProjection: Sendable {
-    /// perfbook (2024), AMD Milan: ns per atomic increment of one shared counter, by CPUs (FACTS.md).
+    /// perfbook (2024), AMD Milan: ns per atomic increment of one shared counter, by CPUs (perfbook, "Counting", the table of per-CPU counter costs).
     public static let published: [(cpus: Int, ns: Double)] = [
         (1, 2.53), (2, 11.2), (4, 24.9), (8, 51.7), (16, 115.5), (32, 268), (64, 584), (128, 1605), (160, 2672),
     ]

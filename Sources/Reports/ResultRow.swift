@@ -1,4 +1,4 @@
-/// One measurement: a row of the tidy results CSV (DESIGN.md "Results"). The CSV is the source
+/// One measurement: a row of the tidy results CSV (README "Metrics" and "Output"). The CSV is the source
 /// of truth; markdown, mail text and JSON are views of these rows, and `bench compare` reads them.
 public struct ResultRow: Equatable, Hashable, Sendable, Codable {
     public static let columns = [

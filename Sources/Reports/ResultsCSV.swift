@@ -1,6 +1,6 @@
 import Foundation
 
-/// The results CSV codec (DESIGN.md "Results"): an RFC 4180 writer and a strict reader.
+/// The results CSV codec (README "Output"): an RFC 4180 writer and a strict reader.
 ///
 /// The writer quotes a field only when it holds a comma, a double quote, CR or LF, and ends every
 /// record with LF (the reader also accepts CRLF). The reader checks the exact header, the field

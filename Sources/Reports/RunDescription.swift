@@ -1,4 +1,4 @@
-/// The machine and command a report states first (FACTS.md "Mail conventions").
+/// The machine and command a report states first (README "Output": a kernel list reads the machine first).
 public struct RunDescription: Sendable, Codable {
     public var runID: String
     public var command: String

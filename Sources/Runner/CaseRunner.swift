@@ -68,7 +68,7 @@ public enum CaseFailure: Error, CustomStringConvertible {
     }
 }
 
-/// Runs the phases of one repetition (DESIGN.md "Phases of one case"):
+/// Runs the phases of one repetition (README "What a run does"):
 /// `live` → stash → `kill` → `post-kill` (concurrent frees) → `drain` (the map's free, one
 /// thread) → teardown, on pinned workers that stay up the whole time (so the kill's grace
 /// period waits for real readers). Nothing is allocated after the kill: no design can, once the

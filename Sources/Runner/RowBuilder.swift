@@ -2,7 +2,7 @@ import Histogram
 import Platform
 import Reports
 
-/// Turns one repetition's measurements into tidy rows (DESIGN.md "Results"). Missing values
+/// Turns one repetition's measurements into tidy rows (README "Metrics"). Missing values
 /// are rows with an empty value and `n/a: reason` in `unit`, never absent.
 struct RowBuilder {
     let context: RunContext

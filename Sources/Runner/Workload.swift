@@ -43,7 +43,7 @@ final class WorkloadShared: @unchecked Sendable {
     }
 }
 
-/// A traffic pattern run by every worker of a case (DESIGN.md "Workloads").
+/// A traffic pattern run by every worker of a case (README "Workloads").
 protocol Workload {
     static var kind: WorkloadKind { get }
     init(shared: WorkloadShared, worker: Int)

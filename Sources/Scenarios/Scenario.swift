@@ -1,4 +1,4 @@
-/// The hazards of the Aug 2022 bpf thread (FACTS.md, "The thread"), each a scripted sequence of
+/// The hazards of the Aug 2022 bpf thread (README "Safety: the thread's hazards replayed"), each a scripted sequence of
 /// BPF-model events replayed against every lifetime strategy in a checked world.
 public enum Scenario: String, CaseIterable, Sendable {
     /// Kumar's hole 2: an object escapes into an inner map reached only through map-in-map.

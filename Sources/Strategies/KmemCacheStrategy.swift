@@ -2,7 +2,7 @@ import MemAlloc
 
 /// The allocator map's `value_size > 0` path (seed point 1): one fixed-size cache, lifetime as
 /// `lazy`. Dropped in v5 of the series because it "doesn't bring any performance benefits vs
-/// normal kmalloc" (FACTS.md); comparing it with `lazy` tests that claim.
+/// normal kmalloc" (the Aug 2022 thread); comparing it with `lazy` tests that claim.
 public enum KmemCacheStrategy: LifetimeStrategy {
     public static let name = "kmem-cache"
     public static let summary = "fixed-size path (value_size > 0), lifetime as lazy"

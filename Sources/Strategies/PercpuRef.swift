@@ -1,6 +1,6 @@
 import Atomics
 
-/// A userspace `struct percpu_ref`, faithful to lib/percpu-refcount.c (FACTS.md).
+/// A userspace `struct percpu_ref`, faithful to the kernel's lib/percpu-refcount.c.
 ///
 /// - Percpu mode: `get`/`put` add to the calling CPU's own padded slot with a relaxed load and
 ///   a relaxed store — no RMW — after a relaxed check of the ATOMIC flag. Each slot has one

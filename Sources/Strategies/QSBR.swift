@@ -1,7 +1,7 @@
 import Atomics
 import CURCU
 
-/// The userspace grace period: liburcu's QSBR flavour (FACTS.md, lib/percpu-refcount.c).
+/// The userspace grace period: liburcu's QSBR flavour (as lib/percpu-refcount.c waits for RCU before its switch to atomic).
 ///
 /// A registered, online thread is inside a read-side critical section everywhere except at the
 /// quiescent states it announces, so percpu-mode `get`/`put` need no read lock. A grace period

@@ -2,7 +2,7 @@ import Testing
 @testable import MemAlloc
 
 @Suite struct CacheParametersTests {
-    // FACTS.md "kernel/bpf/memalloc.c": ≤256 → 32/96/48, prefill 4; 512: 16/48/24; 1024: 8/24/12;
+    // kernel/bpf/memalloc.c, init_refill_work and prefill_mem_cache: ≤256 → 32/96/48, prefill 4; 512: 16/48/24; 1024: 8/24/12;
     // 2048: 4/12/6; 4096: 2/6/3; prefill 1 above 256.
     @Test(arguments: [
         (16, 32, 96, 48, 4), (32, 32, 96, 48, 4), (64, 32, 96, 48, 4), (96, 32, 96, 48, 4), (128, 32, 96, 48, 4),

@@ -22,16 +22,20 @@ import Platform
 
     @Test func crossCPUFreesKeepCountsExact() throws {
         let online = Topology.current()
-        let cpus = Array(online.cpus.map(\.id).prefix(2))
+        let real = online.cpus.map(\.id)
         // On a 1-CPU machine both workers share the CPU id, which would break the single-writer
-        // contract: use distinct logical CPUs of an injected topology instead.
-        guard cpus.count == 2 else { return }
-        let a = try MemAllocator(topology: online)
+        // contract: they use distinct logical CPUs of an injected 2-CPU topology instead, both
+        // pinned to the one real CPU.
+        let topology = real.count >= 2 ? online : Topology.synthetic(cpus: 2, nodes: 1)
+        let cpus = Array(topology.cpus.map(\.id).prefix(2))
+        let pinned = real.count >= 2 ? Array(real.prefix(2)) : [real[0], real[0]]
+        let a = try MemAllocator(topology: topology)
         let mailbox = Mailbox()
         let rounds = 20_000
         let done = UnsafeMutablePointer<Int>.allocate(capacity: 2)
         defer { done.deallocate() }
-        try PinnedThread.run(on: cpus) { me, cpu in
+        try PinnedThread.run(on: pinned) { me, _ in
+            let cpu = cpus[me]
             let other = 1 - me
             var mine: [UnsafeMutableRawPointer] = []
             var freed = 0

@@ -9,11 +9,11 @@ struct TcmallocProvenanceTests {
     // MallocExtension_Ownership in gperftools/malloc_extension_c.h.
     static let owned: Int32 = 1, notOwned: Int32 = 2
 
-    @Test(arguments: SystemAllocatorKind.allCases)
+    @Test(arguments: SystemAllocatorKind.allCases.filter(isInstalled))
     func ownershipMatchesTheAllocator(kind: SystemAllocatorKind) throws {
         let tcmalloc = try #require(installed.allocator(.tcmalloc))
         let ownership = try #require(entryPoint("MallocExtension_GetOwnership", of: tcmalloc, as: GetOwnership.self))
-        guard let allocator = installed.allocator(kind) else { return }
+        let allocator = try #require(installed.allocator(kind))
         let object = try #require(allocator.allocate(size: 48))
         defer { allocator.free(object) }
         #expect(ownership(object) == (kind == .tcmalloc ? Self.owned : Self.notOwned), "\(kind) pointer")

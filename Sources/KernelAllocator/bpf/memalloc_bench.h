@@ -1,6 +1,6 @@
 /* Shared by every memalloc-bench BPF program: the object type, the kfuncs, the per-CPU
  * provenance counters and the run parameters. Built with clang -target bpf against a
- * vmlinux.h generated from the running kernel's BTF (see KernelToolchain.swift). */
+ * vmlinux.h generated from the running kernel's BTF (see BPFBuild.swift). */
 #ifndef MEMALLOC_BENCH_H
 #define MEMALLOC_BENCH_H
 
