@@ -67,14 +67,17 @@ let package = Package(
         .plugin(name: "BuildCommit", capability: .buildTool()),
         .target(name: "BuildInfo", plugins: ["BuildCommit"]),
 
+        // Sample statistics, effects and added ns, bootstrap, Mann-Whitney, t-test, E-Divisive, the RNG.
+        .target(name: "Statistics", swiftSettings: optimized),
+
         // Results: CSV, markdown, mail text, JSON, and the regression comparison.
-        .target(name: "Reports", swiftSettings: optimized),
+        .target(name: "Reports", dependencies: ["Statistics"], swiftSettings: optimized),
 
         // Workloads, phases and measurement.
         .target(
             name: "Runner",
             dependencies: [
-                "Strategies", "BPFModel", "MemAlloc", "Platform", "CPlatform", "SystemAllocators", "Reports", "BuildInfo",
+                "Strategies", "BPFModel", "MemAlloc", "Platform", "CPlatform", "SystemAllocators", "Reports", "Statistics", "BuildInfo",
                 "KernelAllocator", "Scenarios",
                 .product(name: "Atomics", package: "swift-atomics"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
@@ -85,7 +88,7 @@ let package = Package(
         .target(
             name: "Scenarios",
             dependencies: [
-                "BPFModel", "Strategies", "MemAlloc", "Platform", "CPlatform", "Reports",
+                "BPFModel", "Strategies", "MemAlloc", "Platform", "CPlatform", "Statistics",
                 .product(name: "Atomics", package: "swift-atomics"),
             ],
             swiftSettings: optimized),
@@ -93,7 +96,7 @@ let package = Package(
         .executableTarget(
             name: "bench",
             dependencies: [
-                "Runner", "Reports", "Scenarios", "Platform", "KernelAllocator",
+                "Runner", "Reports", "Statistics", "Scenarios", "Platform", "KernelAllocator",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Subprocess", package: "swift-subprocess"),
                 .product(name: "SystemPackage", package: "swift-system"),
@@ -101,7 +104,7 @@ let package = Package(
             swiftSettings: optimized),
 
         // The kernel's allocator on its own, selftests-bench style (and the gap experiment).
-        .executableTarget(name: "kernel-bench", dependencies: ["KernelAllocator", "Reports"], swiftSettings: optimized),
+        .executableTarget(name: "kernel-bench", dependencies: ["KernelAllocator", "Statistics"], swiftSettings: optimized),
 
         .testTarget(
             name: "PlatformTests", dependencies: ["Platform", "CNuma", .product(name: "Atomics", package: "swift-atomics")]),
@@ -111,7 +114,8 @@ let package = Package(
         .testTarget(name: "StrategiesTests", dependencies: ["Strategies", "MemAlloc", "Platform"]),
         .testTarget(name: "BPFModelTests", dependencies: ["BPFModel", "Strategies", "MemAlloc", "Platform"]),
         .testTarget(name: "SystemAllocatorsTests", dependencies: ["SystemAllocators", "Platform"]),
-        .testTarget(name: "ReportsTests", dependencies: ["Reports"]),
+        .testTarget(name: "StatisticsTests", dependencies: ["Statistics"]),
+        .testTarget(name: "ReportsTests", dependencies: ["Reports", "Statistics"]),
         .testTarget(name: "KernelAllocatorTests", dependencies: ["KernelAllocator", "Platform"]),
         .testTarget(name: "RunnerTests", dependencies: ["Runner", "Reports", "Strategies", "MemAlloc", "Platform"]),
         .testTarget(name: "ScenariosTests", dependencies: ["Scenarios", "BPFModel", "Strategies", "MemAlloc", "Platform", "Reports"]),

@@ -1,4 +1,5 @@
 import Foundation
+import Statistics
 
 /// What `bench ab` decides: a case changed only when the whole confidence interval of the ratio
 /// new/base lies beyond ±threshold. An interval that merely excludes 1 is not enough: on a

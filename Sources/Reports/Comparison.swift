@@ -1,4 +1,5 @@
 import Foundation
+import Statistics
 
 /// What `bench compare` decides: a change counts only if the Mann–Whitney test says it is
 /// significant (p < alpha) *and* the medians differ by at least the threshold. The test alone

@@ -1,4 +1,5 @@
 import Foundation
+import Statistics
 
 /// `bench history`: each case's value run by run (the median of the run's repetitions), in
 /// commit order, with the change points E-Divisive finds in that series.

@@ -1,3 +1,4 @@
+import Statistics
 /// Repetitions that ran during a host episode: the cross-core round trip measured just before
 /// them (`calibration`/`pingpong`/`round_trip_ns`) was more than twice the run's median. On a
 /// shared VM such episodes last seconds to minutes; subjects are interleaved so they spread

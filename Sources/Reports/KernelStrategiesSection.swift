@@ -1,4 +1,5 @@
 import Foundation
+import Statistics
 
 /// "Strategies in the kernel": each lifetime policy's accounting run inside BPF programs around
 /// bpf_global_ma (`kernel-atomic`, `kernel-percpu-ref`, `kernel-lazy`, `kernel-hybrid`), stated

@@ -1,3 +1,4 @@
+import Statistics
 /// The tables every text report shows, computed once from the rows: one small table per
 /// (phase, workload, op) with a row per subject and a column per thread count, so every table
 /// fits a 75-column mail whatever the matrix.

@@ -1,3 +1,4 @@
+import Statistics
 /// Repetitions of one measured quantity folded into statistics: the cells of every report.
 public struct ResultCell: Sendable {
     public let key: ResultRow.CaseKey

@@ -1,3 +1,4 @@
+import Statistics
 /// "These results show:" — at most about ten claims, most important first, each an effect with
 /// its 95 % bootstrap interval over repetitions (`Effect`), stated in added ns over `global` (the
 /// design that landed) and, where kernel rows exist, as a share of the kernel's own cost. A

@@ -1,3 +1,4 @@
+import Statistics
 /// The unload walk's cost against the number of map values it walks (lazy/used_allocators):
 /// a least-squares line through the median walk of each map size when the run walked several
 /// (`--map-values` list), else the median cost per value. Compared with percpu-ref's kill, it

@@ -1,4 +1,4 @@
-import Reports
+import Statistics
 
 /// A seeded generator (SplitMix64) for the interleaving plans: the same seed gives the same
 /// slots, windows and delays on every run and for every strategy.

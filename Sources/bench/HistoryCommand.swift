@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Reports
+import Statistics
 
 /// `bench history`: per-case trends over commits with change points; `bench history add` files runs.
 struct HistoryCommand: ParsableCommand {

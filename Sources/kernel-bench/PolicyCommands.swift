@@ -1,6 +1,6 @@
 import Foundation
 import KernelAllocator
-import Reports
+import Statistics
 
 /// `kernel-bench strategies|kill|walk`: the lifetime policies run inside BPF programs around
 /// bpf_global_ma, on their own (the runner's `--strategy kernel-*` runs the same cases).

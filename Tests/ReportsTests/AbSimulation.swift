@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import Reports
+@testable import Statistics
 
 /// Simulated `bench ab` data shaped like this VM's noise: each invocation (process) has its own
 /// speed (CV `invocationCV`), and with probability `episodeRate` it lands in a noisy episode that

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import Reports
+@testable import Statistics
 
 /// Does `bench compare` call the right verdicts on data shaped like benchmark repetitions?
 /// Synthetic samples with a seeded generator: median 100, within-run CV 2 % (what `--repetitions`

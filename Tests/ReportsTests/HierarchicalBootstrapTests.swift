@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import Reports
+@testable import Statistics
 
 /// Does `bench ab`'s verdict hold on simulated data? A/A must give almost no verdicts, and a real
 /// 10 % slowdown must be found (3 repetitions per invocation, ±5 %; K = 10 by default).

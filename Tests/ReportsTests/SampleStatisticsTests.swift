@@ -1,5 +1,6 @@
 import Reports
 import Testing
+@testable import Statistics
 
 @Suite struct SampleStatisticsTests {
     @Test func quartilesInterpolateLikeNumpy() {

@@ -1,3 +1,4 @@
+@testable import Statistics
 import Foundation
 @testable import Reports
 
@@ -30,22 +31,5 @@ func located(_ values: [Double], metric: String = "mops", strategy: String = "at
     }
 }
 
-/// SplitMix64: a small seeded generator so the statistical tests are reproducible.
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    /// A standard normal variate (Box–Muller).
-    mutating func nextGaussian() -> Double {
-        let u1 = Double.random(in: Double.ulpOfOne..<1, using: &self)
-        let u2 = Double.random(in: 0..<1, using: &self)
-        return (-2 * log(u1)).squareRoot() * cos(2 * .pi * u2)
-    }
-}
+/// The statistical tests' seeded generator (reproducible).
+typealias SeededGenerator = SplitMix64

@@ -52,7 +52,7 @@ public struct Effect: Equatable, Sendable {
         return Effect(ratio: point, low: SampleStatistics.quantile(ratios, tail), high: SampleStatistics.quantile(ratios, 1 - tail))
     }
 
-    static func median(_ values: [Double]) -> Double {
+    public static func median(_ values: [Double]) -> Double {
         let s = values.sorted()
         return s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2
     }

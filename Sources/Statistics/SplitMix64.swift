@@ -1,3 +1,5 @@
+import Foundation
+
 /// SplitMix64: a tiny seeded generator, so resampling and run orders are reproducible from `--seed`
 /// (the system generator cannot be seeded).
 public struct SplitMix64: RandomNumberGenerator, Sendable {
@@ -11,5 +13,12 @@ public struct SplitMix64: RandomNumberGenerator, Sendable {
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
         z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
         return z ^ (z >> 31)
+    }
+
+    /// A standard normal variate (Box–Muller): the simulated noise of the statistics' tests.
+    public mutating func nextGaussian() -> Double {
+        let u1 = Double.random(in: Double.ulpOfOne..<1, using: &self)
+        let u2 = Double.random(in: 0..<1, using: &self)
+        return (-2 * log(u1)).squareRoot() * cos(2 * .pi * u2)
     }
 }

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import Reports
+@testable import Statistics
 
 /// Reference values from scipy 1.x and apache-otava 0.8.0 (`otava.analysis.compute_change_points`,
 /// defaults window 50, p 0.001); scripts/ci-history-checks compares more series live.

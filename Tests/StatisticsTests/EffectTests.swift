@@ -1,5 +1,5 @@
 import Testing
-@testable import Reports
+@testable import Statistics
 
 @Suite struct EffectTests {
     @Test func clearDifferenceIsSignificant() throws {

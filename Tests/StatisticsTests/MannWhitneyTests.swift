@@ -1,5 +1,5 @@
 import Testing
-@testable import Reports
+@testable import Statistics
 
 /// Reference values from scipy 1.17.1:
 /// `scipy.stats.mannwhitneyu(x, y, alternative="two-sided", method=M)`; `statistic` is U of x.

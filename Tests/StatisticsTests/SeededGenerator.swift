@@ -1,0 +1,4 @@
+import Statistics
+
+/// The statistical tests' seeded generator (reproducible).
+typealias SeededGenerator = SplitMix64
