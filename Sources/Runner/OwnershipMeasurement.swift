@@ -167,30 +167,11 @@ public struct OwnershipMeasurement {
 
     /// The running kernel's rows: map creation per kind and entries, and the memcg cases.
     public mutating func kernelRows(topology t: Topology, cpus: String, settings k: KernelSettings, build: BPFBuild) -> [ResultRow] {
-        var rows: [ResultRow] = []
-        func na(_ s: String, _ op: String, _ metric: String, _ why: KernelUnavailable) -> ResultRow {
-            row(t, cpus: cpus, strategy: s, op: op, metric: metric, nil, why.cell, size: k.valueSize)
-        }
         var usable = Result<Void, KernelUnavailable>.success(())
         do { try build.environment.check() } catch { usable = .failure(error) }
-        // A fresh child cgroup per case: memory freed by an earlier case (maps are freed after
-        // a grace period) must not be uncharged inside a later case's window.
-        let memory: Result<CgroupMemory, KernelUnavailable>
-        if case .failure(let why) = usable { memory = .failure(why) } else { memory = CgroupMemory.current() }
-        var children: [CgroupMemory.Child] = []
-        defer { children.forEach { $0.remove() } }
-        func freshChild(_ tag: String) -> Result<CgroupMemory.Child, KernelUnavailable> {
-            switch memory {
-            case .failure(let why): return .failure(why)
-            case .success(let m):
-                do {
-                    let c = try m.makeChild(tag: tag)
-                    children.append(c)
-                    return .success(c)
-                } catch { return .failure(error) }
-            }
-        }
-        switch memory {
+        let cgroups = ProbeCgroups(usable: usable)
+        defer { cgroups.removeAll() }
+        switch cgroups.memory {
         case .success(let m):
             let leftovers = m.removeLeftovers()
             if !leftovers.isEmpty {
@@ -200,18 +181,42 @@ public struct OwnershipMeasurement {
         case .failure(let why): notes.append("memcg rows n/a: \(why.description)")
         }
         let header = KernelBTFSizes.structSizes(["htab_elem"])?["htab_elem"] ?? nil
-        let unitCache = header.map { MemcgChargeProbe.htabUnitCache(elementHeader: $0, valueSize: k.valueSize) }
+        let context = KernelProbeContext(topology: t, cpus: cpus, settings: k, build: build, usable: usable, cgroups: cgroups,
+                                         header: header)
+        // A signal ends the step between two probes; the deferred removal takes the children.
+        return mapCreationRows(context) + (RunInterrupt.isSet ? [] : memcgChargeRows(context))
+    }
 
+    /// What both kernel probes share.
+    struct KernelProbeContext {
+        let topology: Topology
+        let cpus: String
+        let settings: KernelSettings
+        let build: BPFBuild
+        let usable: Result<Void, KernelUnavailable>
+        let cgroups: ProbeCgroups
+        /// `struct htab_elem`'s size from BTF, when the kernel has it.
+        let header: Int?
+    }
+
+    func na(_ c: KernelProbeContext, _ s: String, _ op: String, _ metric: String, _ why: KernelUnavailable) -> ResultRow {
+        row(c.topology, cpus: c.cpus, strategy: s, op: op, metric: metric, nil, why.cell, size: c.settings.valueSize)
+    }
+
+    /// Map creation per kind and entries: time, memlock, slab and memcg per map.
+    func mapCreationRows(_ c: KernelProbeContext) -> [ResultRow] {
+        let (t, cpus, k) = (c.topology, c.cpus, c.settings)
+        let unitCache = c.header.map { MemcgChargeProbe.htabUnitCache(elementHeader: $0, valueSize: k.valueSize) }
+        var rows: [ResultRow] = []
         for kind in MapCreationProbe.Kind.allCases {
             for entries in k.maxEntries {
-                // A signal ends the step between two probes; the deferred removal takes the children.
                 if RunInterrupt.isSet { return rows }
                 let op = "create-\(entries)"
-                if case .failure(let why) = usable {
-                    rows.append(na(kind.rawValue, op, "latency_us", why))
+                if case .failure(let why) = c.usable {
+                    rows.append(na(c, kind.rawValue, op, "latency_us", why))
                     continue
                 }
-                let cgroup = freshChild("create")
+                let cgroup = c.cgroups.fresh("create")
                 do {
                     // Small maps charge little: more of them, so the memcg's 64-page charge
                     // batches divide into a small error per map.
@@ -236,40 +241,76 @@ public struct OwnershipMeasurement {
                         if let kern = c.kernel {
                             rows.append(row(t, cpus: cpus, strategy: kind.rawValue, op: op, metric: "bytes_memcg_kernel", Double(kern), "B per map", size: k.valueSize))
                         }
-                    case (nil, .failure(let why)): rows.append(na(kind.rawValue, op, "bytes_memcg", why))
+                    case (nil, .failure(let why)): rows.append(na(c, kind.rawValue, op, "bytes_memcg", why))
                     default: break
                     }
                 } catch {
-                    rows.append(na(kind.rawValue, op, "latency_us", error))
+                    rows.append(na(c, kind.rawValue, op, "latency_us", error))
                 }
             }
         }
 
-        for c in MemcgChargeProbe.Case.allCases {
+        return rows
+    }
+
+    /// Who the memcg charges while 32 768 objects live, per case.
+    func memcgChargeRows(_ c: KernelProbeContext) -> [ResultRow] {
+        let (t, cpus, k, header, build) = (c.topology, c.cpus, c.settings, c.header, c.build)
+        var rows: [ResultRow] = []
+        for probe in MemcgChargeProbe.Case.allCases {
             if RunInterrupt.isSet { return rows }
-            switch freshChild("charge") {
+            switch c.cgroups.fresh("charge") {
             case .failure(let why):
-                rows.append(na(c.subject, c.op, "bytes_memcg", why))
+                rows.append(na(c, probe.subject, probe.op, "bytes_memcg", why))
             case .success(let child):
                 do {
                     guard let header else { throw KernelUnavailable(reason: "no htab_elem in BTF", note: "struct htab_elem missing from the kernel BTF") }
-                    let r = try MemcgChargeProbe(objects: k.chargedObjects, valueSize: k.valueSize, build: build).run(c, in: child, elementHeader: header)
-                    rows.append(row(t, cpus: cpus, strategy: c.subject, op: c.op, metric: "bytes_objects", Double(r.objectBytes), "B (\(r.objects) objects)", size: k.valueSize))
-                    rows.append(row(t, cpus: cpus, strategy: c.subject, op: c.op, metric: "bytes_memcg", Double(r.charge.total), "B", size: k.valueSize))
+                    let r = try MemcgChargeProbe(objects: k.chargedObjects, valueSize: k.valueSize, build: build).run(probe, in: child, elementHeader: header)
+                    rows.append(row(t, cpus: cpus, strategy: probe.subject, op: probe.op, metric: "bytes_objects", Double(r.objectBytes), "B (\(r.objects) objects)", size: k.valueSize))
+                    rows.append(row(t, cpus: cpus, strategy: probe.subject, op: probe.op, metric: "bytes_memcg", Double(r.charge.total), "B", size: k.valueSize))
                     if let kern = r.charge.kernel {
-                        rows.append(row(t, cpus: cpus, strategy: c.subject, op: c.op, metric: "bytes_memcg_kernel", Double(kern), "B", size: k.valueSize))
+                        rows.append(row(t, cpus: cpus, strategy: probe.subject, op: probe.op, metric: "bytes_memcg_kernel", Double(kern), "B", size: k.valueSize))
                     }
                     if let s = r.slabBytes {
-                        rows.append(row(t, cpus: cpus, strategy: c.subject, op: c.op, metric: "bytes_slab", Double(s), "B", size: k.valueSize))
+                        rows.append(row(t, cpus: cpus, strategy: probe.subject, op: probe.op, metric: "bytes_slab", Double(s), "B", size: k.valueSize))
                     }
                 } catch let e as KernelUnavailable {
-                    rows.append(na(c.subject, c.op, "bytes_memcg", e))
+                    rows.append(na(c, probe.subject, probe.op, "bytes_memcg", e))
                 } catch {
-                    rows.append(na(c.subject, c.op, "bytes_memcg", KernelUnavailable(reason: "probe failed", note: "\(error)")))
+                    rows.append(na(c, probe.subject, probe.op, "bytes_memcg", KernelUnavailable(reason: "probe failed", note: "\(error)")))
                 }
             }
         }
         return rows
+    }
+}
+
+/// The fresh child memory cgroups of the kernel probes, one per case: memory freed by an
+/// earlier case (maps are freed after a grace period) must not be uncharged inside a later
+/// case's window. All removed at the end of the step, whatever ended it.
+final class ProbeCgroups {
+    let memory: Result<CgroupMemory, KernelUnavailable>
+    private var children: [CgroupMemory.Child] = []
+
+    init(usable: Result<Void, KernelUnavailable>) {
+        if case .failure(let why) = usable { memory = .failure(why) } else { memory = CgroupMemory.current() }
+    }
+
+    func fresh(_ tag: String) -> Result<CgroupMemory.Child, KernelUnavailable> {
+        switch memory {
+        case .failure(let why): return .failure(why)
+        case .success(let m):
+            do {
+                let c = try m.makeChild(tag: tag)
+                children.append(c)
+                return .success(c)
+            } catch { return .failure(error) }
+        }
+    }
+
+    func removeAll() {
+        children.forEach { $0.remove() }
+        children = []
     }
 }
 

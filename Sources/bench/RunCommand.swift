@@ -161,68 +161,15 @@ struct RunCommand: ParsableCommand {
     }
 
     func makePlan() throws -> (Plan, [String]) {
-        var notes: [String] = []
         let machine = Topology.current()
         let cpuIDs: [Int]
         do { cpuIDs = try cpus.map { try machine.resolve(cpuList: $0) } ?? machine.cpus.map(\.id) } catch let e as PlatformError {
             throw BenchError.usage(e.description)
         }
-        let topology = machine
-
-        // Subjects.
-        // Loaded only when named: a system allocator initializes itself on load (tcmalloc aborts
-        // there when memory is short), which a run of strategies only must not risk.
-        let names = try OptionList.split(strategy, what: "strategy")
-        let available = names.contains { $0 == "all" || SystemAllocatorKind(rawValue: $0) != nil }
-            ? SystemAllocator.available(SystemAllocatorKind.allCases.filter { k in names.contains { $0 == "all" || $0 == k.rawValue } })
-            : SystemAllocator.available([])
-        var subjects: [SubjectChoice] = []
-        let validNames = StrategyKind.allCases.map(\.rawValue) + SystemAllocatorKind.allCases.map(\.rawValue) + ["freelist", "noop"]
-            + KernelSubjectKind.allCases.map(\.rawValue)
-        for name in names {
-            if name == "all" {
-                subjects += StrategyKind.allCases.map { .strategy($0) }
-                subjects += available.allocators.map { .system($0) }
-                notes += available.skipped.map { "skipping \($0.kind.rawValue): \($0.description)" }
-                subjects += [.freelist, .noop]
-                // The kernel's own allocator, when this machine can load BPF programs.
-                do {
-                    try KernelEnvironment.current().check()
-                    subjects += KernelSubjectKind.allCases.map { .kernel($0) }
-                } catch {
-                    notes.append("skipping the kernel subjects: \(error.description)")
-                }
-            } else if let k = KernelSubjectKind(rawValue: name) {
-                // Asked for by name: a missing piece becomes n/a rows with the reason, not an error.
-                subjects.append(.kernel(k))
-            } else if let k = StrategyKind(rawValue: name) {
-                subjects.append(.strategy(k))
-            } else if let k = SystemAllocatorKind(rawValue: name) {
-                if let a = available.allocator(k) { subjects.append(.system(a)) } else {
-                    let why = available.skipped.first { $0.kind == k }?.description ?? "\(k.rawValue) is not available"
-                    throw BenchError(message: why, code: SysExit.unavailable)
-                }
-            } else if name == "freelist" {
-                subjects.append(.freelist)
-            } else if name == "noop" {
-                subjects.append(.noop)
-            } else {
-                throw BenchError.usage("unknown strategy '\(name)' (valid: \(validNames.joined(separator: ", ")), all)")
-            }
-        }
+        var (subjects, notes) = try parseSubjects()
         var seen = Set<String>()
         subjects = subjects.filter { seen.insert($0.description).inserted }
-
-        // Workloads.
-        var workloads: [WorkloadKind] = []
-        for name in try OptionList.split(workload, what: "workload") {
-            if name == "all" { workloads += WorkloadKind.allCases } else if let w = WorkloadKind(rawValue: name) { workloads.append(w) } else {
-                throw BenchError.usage("unknown workload '\(name)' (valid: \(WorkloadKind.allCases.map(\.rawValue).joined(separator: ", ")), all)")
-            }
-        }
-        var seenW = Set<WorkloadKind>()
-        workloads = workloads.filter { seenW.insert($0).inserted }
-
+        let workloads = try parseWorkloads()
         // Threads: one pinned worker per CPU, so never more workers than CPUs.
         let threadCounts: [Int]
         if let t = threads {
@@ -265,7 +212,67 @@ struct RunCommand: ParsableCommand {
         let settings = RunSettings(durationNs: durationMs * 1_000_000, warmupNs: warmupMs * 1_000_000, repetitions: reps,
                                    latency: latency, mapSlots: mapSizes[0], seed: seed)
         return (Plan(subjects: subjects, workloads: workloads, threads: threadCounts, cpus: cpuIDs, sizes: sizes,
-                     settings: settings, topology: topology), notes)
+                     settings: settings, topology: machine), notes)
+    }
+
+    /// `--strategy` as subjects, in the order named (duplicates kept; the plan drops them), and
+    /// the notes on what `all` skipped.
+    func parseSubjects() throws -> ([SubjectChoice], [String]) {
+        var notes: [String] = []
+        // Loaded only when named: a system allocator initializes itself on load (tcmalloc aborts
+        // there when memory is short), which a run of strategies only must not risk.
+        let names = try OptionList.split(strategy, what: "strategy")
+        let available = names.contains { $0 == "all" || SystemAllocatorKind(rawValue: $0) != nil }
+            ? SystemAllocator.available(SystemAllocatorKind.allCases.filter { k in names.contains { $0 == "all" || $0 == k.rawValue } })
+            : SystemAllocator.available([])
+        var subjects: [SubjectChoice] = []
+        let validNames = StrategyKind.allCases.map(\.rawValue) + SystemAllocatorKind.allCases.map(\.rawValue) + ["freelist", "noop"]
+            + KernelSubjectKind.allCases.map(\.rawValue)
+        for name in names {
+            if name == "all" {
+                subjects += StrategyKind.allCases.map { .strategy($0) }
+                subjects += available.allocators.map { .system($0) }
+                notes += available.skipped.map { "skipping \($0.kind.rawValue): \($0.description)" }
+                subjects += [.freelist, .noop]
+                // The kernel's own allocator, when this machine can load BPF programs.
+                do {
+                    try KernelEnvironment.current().check()
+                    subjects += KernelSubjectKind.allCases.map { .kernel($0) }
+                } catch {
+                    notes.append("skipping the kernel subjects: \(error.description)")
+                }
+            } else if let k = KernelSubjectKind(rawValue: name) {
+                // Asked for by name: a missing piece becomes n/a rows with the reason, not an error.
+                subjects.append(.kernel(k))
+            } else if let k = StrategyKind(rawValue: name) {
+                subjects.append(.strategy(k))
+            } else if let k = SystemAllocatorKind(rawValue: name) {
+                if let a = available.allocator(k) { subjects.append(.system(a)) } else {
+                    let why = available.skipped.first { $0.kind == k }?.description ?? "\(k.rawValue) is not available"
+                    throw BenchError(message: why, code: SysExit.unavailable)
+                }
+            } else if name == "freelist" {
+                subjects.append(.freelist)
+            } else if name == "noop" {
+                subjects.append(.noop)
+            } else {
+                throw BenchError.usage("unknown strategy '\(name)' (valid: \(validNames.joined(separator: ", ")), all)")
+            }
+        }
+        return (subjects, notes)
+    }
+
+    /// `--workload` as workloads, each once.
+    func parseWorkloads() throws -> [WorkloadKind] {
+        var workloads: [WorkloadKind] = []
+        for name in try OptionList.split(workload, what: "workload") {
+            if name == "all" { workloads += WorkloadKind.allCases } else if let w = WorkloadKind(rawValue: name) { workloads.append(w) } else {
+                throw BenchError.usage("unknown workload '\(name)' (valid: \(WorkloadKind.allCases.map(\.rawValue).joined(separator: ", ")), all)")
+            }
+        }
+        var seenW = Set<WorkloadKind>()
+        workloads = workloads.filter { seenW.insert($0).inserted }
+        return workloads
     }
 }
 
