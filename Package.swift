@@ -104,7 +104,10 @@ let package = Package(
             swiftSettings: optimized),
 
         // The kernel's allocator on its own, selftests-bench style (and the gap experiment).
-        .executableTarget(name: "kernel-bench", dependencies: ["KernelAllocator", "Statistics"], swiftSettings: optimized),
+        .executableTarget(
+            name: "kernel-bench",
+            dependencies: ["KernelAllocator", "Statistics", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: optimized),
 
         .testTarget(
             name: "PlatformTests", dependencies: ["Platform", "CNuma", .product(name: "Atomics", package: "swift-atomics")]),

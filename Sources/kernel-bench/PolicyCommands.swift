@@ -15,12 +15,9 @@ enum PolicyCommands {
     /// interleaved within each repetition in a rotating order), the added ns over `kernel` with
     /// its 95 % bootstrap interval (rounds paired), and that as % of the kernel's figure. Every
     /// policy repetition ends with its lifecycle (stash, kill, frees) and its count checked.
-    static func strategies(build: BPFBuild, size: Int) throws {
-        let duration = option("--duration", 200) * 1_000_000
-        let warmup = option("--warmup", 30) * 1_000_000
-        let repetitions = option("--repetitions", 7)
-        let k = option("--ops-per-run", 256)
-        let mapValues = option("--map-values", 4096)
+    static func strategies(build: BPFBuild, size: Int, durationMs: Int, warmupMs: Int, repetitions: Int, k: Int, mapValues: Int) throws {
+        let duration = durationMs * 1_000_000
+        let warmup = warmupMs * 1_000_000
         print("\(repetitions) repetitions of \(duration / 1_000_000) ms (warm-up \(warmup / 1_000_000) ms), \(k) ops per BPF_PROG_TEST_RUN, \(mapValues) map values stashed before each kill")
         print("ns/op: median over repetitions (± stddev); added: median(subject) − median(kernel), 95 % bootstrap interval, rounds paired")
         print("")
@@ -88,9 +85,7 @@ enum PolicyCommands {
     }
 
     /// The lifecycle alone, at 1 and 2 threads, after a short live phase of `batch`.
-    static func kill(build: BPFBuild, size: Int) throws {
-        let repetitions = option("--repetitions", 11)
-        let mapValues = option("--map-values", 16384)
+    static func kill(build: BPFBuild, size: Int, repetitions: Int, mapValues: Int) throws {
         print("\(repetitions) lifecycles per policy and thread count, \(mapValues) objects stashed before each kill (batch live phase, 20 ms)")
         var lifecycle: [String: [KernelLifecycleResult]] = [:]
         for threads in [1, 2] {
@@ -113,10 +108,7 @@ enum PolicyCommands {
     }
 
     /// The unload walk over map sizes, array and hash, cold (caches flushed) and warm.
-    static func walk(build: BPFBuild, size: Int) throws {
-        let sizes = intList("--map-values", [1024, 16384, 262_144, 1_048_576])
-        let repetitions = option("--repetitions", 5)
-        let owners = option("--owners", 8)
+    static func walk(build: BPFBuild, size: Int, sizes: [Int], repetitions: Int, owners: Int) throws {
         print("unload walk: bpf_for_each_map_elem from a tc program, each local kptr loaded in place, owner id read, used set updated")
         print("\(owners) owners in stretches of 1000 objects; cold = after touching 128 MiB (4 × the 32 MiB L3); median of \(repetitions) (min-max)")
         print("map    values     cold ns/value           warm ns/value           cold total ms")
@@ -139,10 +131,8 @@ enum PolicyCommands {
 
     /// The policies' added ns with the allocator's drift cancelled: subjects time-sliced in
     /// rotating order (KernelInterleaved), at 1 and 2 threads; then the accounting alone.
-    static func interleaved(build: BPFBuild, size: Int) throws {
-        let rounds = option("--rounds", 60)
-        let slice = option("--slice-ms", 5) * 1_000_000
-        let k = option("--ops-per-run", 256)
+    static func interleaved(build: BPFBuild, size: Int, rounds: Int, sliceMs: Int, k: Int) throws {
+        let slice = sliceMs * 1_000_000
         print("interleaved: \(rounds) rounds (+1 warm-up) of one \(slice / 1_000_000) ms slice per subject, order rotated per round, workers switch on one clock")
         print("added: median over rounds of (subject − baseline) in the same round, 95 % bootstrap interval over rounds")
         for (mode, list) in [(KernelInterleaved.Mode.pair, subjects),
@@ -175,13 +165,5 @@ enum PolicyCommands {
                 }
             }
         }
-    }
-
-    static func intList(_ name: String, _ fallback: [Int]) -> [Int] {
-        let args = CommandLine.arguments
-        guard let i = args.firstIndex(of: name), i + 1 < args.count else { return fallback }
-        let v = args[i + 1].split(separator: ",").compactMap { Int($0) }
-        guard !v.isEmpty, v.allSatisfy({ $0 > 0 }) else { fail("\(name) wants positive integers, comma-separated", 64) }
-        return v
     }
 }
