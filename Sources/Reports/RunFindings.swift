@@ -10,53 +10,89 @@ public enum RunFindings {
     /// The policies compared with `global`, the design that landed, in the thread's order.
     public static let policies = ["atomic", "percpu-ref", "lazy", "kmem-cache", "hybrid"]
 
+    /// What every claim reads: the samples, the first size, the fewest and most threads, the
+    /// policies present.
+    struct Context {
+        let samples: Samples
+        let size: Int
+        let t1: Int
+        let tN: Int
+        let sizeNote: String
+        let present: [String]
+    }
+
     public static func compute(rows: [ResultRow], safety: [SafetyVerdict] = []) -> [String] {
         let samples = Samples(rows.filter { $0.phase != "scenario" && $0.strategy != "host" })
         let host = HostRows(rows)
-        var out: [String] = []
         guard let size = samples.sizes.first else { return safety.isEmpty ? [] : [safetyLine(safety)] }
         let t1 = samples.threads.first ?? 1, tN = samples.threads.last ?? 1
-        let sizeNote = samples.sizes.count > 1 ? ", \(size) B" : ""
-        let present = policies.filter { samples.has($0, "pair", "live", "pair", t1, size) }
-        let kernelPair = samples.median("kernel", "pair", "live", "pair", t1, size)
-
+        let c = Context(samples: samples, size: size, t1: t1, tN: tN, sizeNote: samples.sizes.count > 1 ? ", \(size) B" : "",
+                        present: policies.filter { samples.has($0, "pair", "live", "pair", t1, size) })
         // 0. Where the kernel rows exist, the headline is each policy's accounting run inside
         //    BPF programs around the real allocator, in the kernel's terms.
-        out += KernelStrategiesSection.findings(rows.filter { $0.phase != "scenario" })
-        // 1. Live cost of each policy over global, in added ns (and as a share of the kernel's
-        //    own pair when the kernel rows exist): the thread's question in the kernel's terms.
-        func live(_ t: Int) {
-            let effects = present.compactMap { s in
-                samples.effect(s, "global", "pair", "live", "pair", t, size).map { (s, $0) }
-            }
-            guard !effects.isEmpty, let base = samples.median("global", "pair", "live", "pair", t, size) else { return }
-            var text = "Live pair, added ns/op over global (\(t) thr\(sizeNote), global \(ResultCell.format(base)) ns): "
-                + addedListing(effects, base: base)
-            if let k = samples.median("kernel", "pair", "live", "pair", t, size),
-               let (s, e) = effects.filter({ $0.1.isSignificant }).max(by: { $0.1.ratio < $1.1.ratio }) {
-                text += "; the kernel's bpf_obj_new+drop pair costs \(ResultCell.format(k)) ns, so \(s)'s added cost would be "
-                    + "\(percentText((e.ratio - 1) * base / k)) of it"
-            }
-            out.append(text + ".")
+        var out = KernelStrategiesSection.findings(rows.filter { $0.phase != "scenario" })
+        out += [liveClaim(c, t1)].compactMap { $0 }
+        out += afterKillClaims(c)
+        out += [downgradeClaim(c)].compactMap { $0 }
+        // 4. The unload walk against percpu-ref's kill.
+        if let walk = WalkCost(rows: rows) {
+            out.append(walk.finding(kill: samples.values("percpu-ref", "pair", "kill", "kill", t1, size, metric: "latency_us"),
+                                    grace: samples.values("percpu-ref", "pair", "kill", "grace", t1, size, metric: "latency_us"),
+                                    kernelGrace: host.kernelGraceMicroseconds))
         }
-        live(t1)
-        // 2. After the kill nothing is allocated; objects that outlived the allocator map are
-        //    freed by every worker at once (each paying the put), then by the map's free. Ratios
-        //    on `over_control`, stated in ns of global's median free.
-        for t in Set([t1, tN]).sorted() {
-            let effects = present.compactMap { s in
-                samples.freeEffect(s, "global", "pair", "post-kill", "free", t, size).map { (s, $0) }
-            }
-            guard !effects.isEmpty, let base = samples.median("global", "pair", "post-kill", "free", t, size) else { continue }
-            out.append("After the kill (no allocation is possible), concurrent frees by \(t) worker\(t == 1 ? "" : "s"), "
-                + "added ns/free over global (\(ResultCell.format(base)) ns): " + addedListing(effects, base: base) + ".")
+        // 5. Safety in one line; then the live cost at the most threads.
+        if !safety.isEmpty { out.append(safetyLine(safety)) }
+        if tN > t1 { out += [liveClaim(c, tN)].compactMap { $0 } }
+        out += [threadsClaim(c), mapFreeClaim(c), contentionClaim(c, host), modelAgainstKernel(samples, t1, size)].compactMap { $0 }
+        // 10. What this suite cannot test.
+        if c.present.contains("kmem-cache") {
+            out.append("Not testable here: the v5 claim (kmem_cache brings no benefit over kmalloc). The model's kmem-cache "
+                + "and lazy share the per-CPU cache code, and no BPF path reaches a raw kmem_cache (a no-prealloc hash "
+                + "map's bpf_mem_cache also pays hashing, the bucket lock and an element count); no claim is made either way.")
         }
-        // 3. percpu-ref's downgrade ("which will kill performance"): what its put adds to a free
-        //    over global after the kill (every put an atomic RMW) against what it adds while live.
-        //    Both against global on the same path, so the map exchange of the after-kill frees
-        //    (absent from live frees) cancels out.
+        return out + HostEpisodes(rows: rows).findings
+    }
+
+    /// 1. Live cost of each policy over global, in added ns (and as a share of the kernel's own
+    ///    pair when the kernel rows exist): the thread's question in the kernel's terms.
+    static func liveClaim(_ c: Context, _ t: Int) -> String? {
+        let samples = c.samples, size = c.size
+        let effects = c.present.compactMap { s in
+            samples.effect(s, "global", "pair", "live", "pair", t, size).map { (s, $0) }
+        }
+        guard !effects.isEmpty, let base = samples.median("global", "pair", "live", "pair", t, size) else { return nil }
+        var text = "Live pair, added ns/op over global (\(t) thr\(c.sizeNote), global \(ResultCell.format(base)) ns): "
+            + addedListing(effects, base: base)
+        if let k = samples.median("kernel", "pair", "live", "pair", t, size),
+           let (s, e) = effects.filter({ $0.1.isSignificant }).max(by: { $0.1.ratio < $1.1.ratio }) {
+            text += "; the kernel's bpf_obj_new+drop pair costs \(ResultCell.format(k)) ns, so \(s)'s added cost would be "
+                + "\(percentText((e.ratio - 1) * base / k)) of it"
+        }
+        return text + "."
+    }
+
+    /// 2. After the kill nothing is allocated; objects that outlived the allocator map are freed
+    ///    by every worker at once (each paying the put), then by the map's free. Ratios on
+    ///    `over_control`, stated in ns of global's median free.
+    static func afterKillClaims(_ c: Context) -> [String] {
+        Set([c.t1, c.tN]).sorted().compactMap { t in
+            let effects = c.present.compactMap { s in
+                c.samples.freeEffect(s, "global", "pair", "post-kill", "free", t, c.size).map { (s, $0) }
+            }
+            guard !effects.isEmpty, let base = c.samples.median("global", "pair", "post-kill", "free", t, c.size) else { return nil }
+            return "After the kill (no allocation is possible), concurrent frees by \(t) worker\(t == 1 ? "" : "s"), "
+                + "added ns/free over global (\(ResultCell.format(base)) ns): " + addedListing(effects, base: base) + "."
+        }
+    }
+
+    /// 3. percpu-ref's downgrade ("which will kill performance"): what its put adds to a free
+    ///    over global after the kill (every put an atomic RMW) against what it adds while live.
+    ///    Both against global on the same path, so the map exchange of the after-kill frees
+    ///    (absent from live frees) cancels out.
+    static func downgradeClaim(_ c: Context) -> String? {
+        let samples = c.samples, size = c.size
         var downgrade: [String] = []
-        for t in Set([t1, tN]).sorted() {
+        for t in Set([c.t1, c.tN]).sorted() {
             guard let post = samples.freeEffect("percpu-ref", "global", "pair", "post-kill", "free", t, size),
                   let postBase = samples.median("global", "pair", "post-kill", "free", t, size) else { continue }
             var text = "\(signedNs(post.ratio, postBase)) ns [\(signedNs(post.low, postBase)), "
@@ -70,57 +106,46 @@ public enum RunFindings {
             }
             downgrade.append(text)
         }
-        if !downgrade.isEmpty {
-            out.append("percpu-ref after the kill (\"will kill performance\"): its put, now an atomic RMW, adds over global's "
-                + "free " + downgrade.joined(separator: "; ") + ".")
+        guard !downgrade.isEmpty else { return nil }
+        return "percpu-ref after the kill (\"will kill performance\"): its put, now an atomic RMW, adds over global's "
+            + "free " + downgrade.joined(separator: "; ") + "."
+    }
+
+    /// 6. atomic with threads: aggregate throughput at the most threads against one.
+    static func threadsClaim(_ c: Context) -> String? {
+        let (samples, size, t1, tN) = (c.samples, c.size, c.t1, c.tN)
+        guard tN > t1, let a = samples.effect("atomic", "atomic", "pair", "live", "pair", tN, size, metric: "mops", baselineThreads: t1)
+        else { return nil }
+        var text = "atomic with threads: \(tN) thr give \(factor(a)) [\(number(a.low)), \(number(a.high))] the \(t1)-thr pair throughput"
+        if let g = samples.effect("global", "global", "pair", "live", "pair", tN, size, metric: "mops", baselineThreads: t1) {
+            text += " (global \(factor(g)), ideal \(tN / t1)×)"
         }
-        // 4. The unload walk against percpu-ref's kill.
-        if let walk = WalkCost(rows: rows) {
-            out.append(walk.finding(kill: samples.values("percpu-ref", "pair", "kill", "kill", t1, size, metric: "latency_us"),
-                                    grace: samples.values("percpu-ref", "pair", "kill", "grace", t1, size, metric: "latency_us"),
-                                    kernelGrace: host.kernelGraceMicroseconds))
+        // The mechanism is named only when the data show the drop it explains.
+        return text + (a.isSignificant && a.ratio < 1 ? ": the shared counter's line moves between CPUs on every op." : a.significanceNote + ".")
+    }
+
+    /// 7. The map's free (one thread, no contention).
+    static func mapFreeClaim(_ c: Context) -> String? {
+        let drain = c.present.compactMap { s in
+            c.samples.freeEffect(s, "global", "pair", "drain", "drain", c.t1, c.size).map { (s, $0) }
         }
-        // 5. Safety in one line; then the live cost at the most threads.
-        if !safety.isEmpty { out.append(safetyLine(safety)) }
-        if tN > t1 { live(tN) }
-        // 6. atomic with threads: aggregate throughput at the most threads against one.
-        if tN > t1, let a = samples.effect("atomic", "atomic", "pair", "live", "pair", tN, size, metric: "mops", baselineThreads: t1) {
-            var text = "atomic with threads: \(tN) thr give \(factor(a)) [\(number(a.low)), \(number(a.high))] the \(t1)-thr pair throughput"
-            if let g = samples.effect("global", "global", "pair", "live", "pair", tN, size, metric: "mops", baselineThreads: t1) {
-                text += " (global \(factor(g)), ideal \(tN / t1)×)"
-            }
-            // The mechanism is named only when the data show the drop it explains.
-            out.append(text + (a.isSignificant && a.ratio < 1 ? ": the shared counter's line moves between CPUs on every op." : a.significanceNote + "."))
-        }
-        // 7. The map's free (one thread, no contention).
-        let drain = present.compactMap { s in
-            samples.freeEffect(s, "global", "pair", "drain", "drain", t1, size).map { (s, $0) }
-        }
-        if !drain.isEmpty, let base = samples.median("global", "pair", "drain", "drain", t1, size) {
-            out.append("The map's free after the kill (one thread\(sizeNote)), added ns/free over global "
-                + "(\(ResultCell.format(base)) ns): " + addedListing(drain, base: base) + ".")
-        }
-        // 8. Contention beyond two CPUs: a projection from the constant measured here.
-        if let rmw2 = host.rmwNanoseconds(threads: 2), let p = ContentionProjection(contendedRMW2Threads: rmw2) {
-            var atomicAdded: Double?
-            if tN >= 2, let a = samples.median("atomic", "pair", "live", "pair", tN, size),
-               let g = samples.median("global", "pair", "live", "pair", tN, size) { atomicAdded = a - g }
-            out.append(p.finding(atomicAddedNs: atomicAdded, kernelPairNs: kernelPair))
-        }
-        // 9. The model against the running kernel.
-        if let kernel = modelAgainstKernel(samples, t1, size) { out.append(kernel) }
-        // 10. What this suite cannot test.
-        if present.contains("kmem-cache") {
-            out.append("Not testable here: the v5 claim (kmem_cache brings no benefit over kmalloc). The model's kmem-cache "
-                + "and lazy share the per-CPU cache code, and no BPF path reaches a raw kmem_cache (a no-prealloc hash "
-                + "map's bpf_mem_cache also pays hashing, the bucket lock and an element count); no claim is made either way.")
-        }
-        out += HostEpisodes(rows: rows).findings
-        return out
+        guard !drain.isEmpty, let base = c.samples.median("global", "pair", "drain", "drain", c.t1, c.size) else { return nil }
+        return "The map's free after the kill (one thread\(c.sizeNote)), added ns/free over global "
+            + "(\(ResultCell.format(base)) ns): " + addedListing(drain, base: base) + "."
+    }
+
+    /// 8. Contention beyond two CPUs: a projection from the constant measured here.
+    static func contentionClaim(_ c: Context, _ host: HostRows) -> String? {
+        guard let rmw2 = host.rmwNanoseconds(threads: 2), let p = ContentionProjection(contendedRMW2Threads: rmw2) else { return nil }
+        var atomicAdded: Double?
+        if c.tN >= 2, let a = c.samples.median("atomic", "pair", "live", "pair", c.tN, c.size),
+           let g = c.samples.median("global", "pair", "live", "pair", c.tN, c.size) { atomicAdded = a - g }
+        return p.finding(atomicAddedNs: atomicAdded, kernelPairNs: c.samples.median("kernel", "pair", "live", "pair", c.t1, c.size))
     }
 
     // MARK: Claims
 
+    /// 9. The model against the running kernel.
     static func modelAgainstKernel(_ samples: Samples, _ t: Int, _ size: Int) -> String? {
         var parts: [String] = []
         if let e = samples.effect("kernel", "global", "pair", "live", "pair", t, size), let k = samples.median("kernel", "pair", "live", "pair", t, size) {
