@@ -62,7 +62,37 @@ extension KernelCase {
             throw KernelCaseFailure("\(name): count \(Int64(bitPattern: before.count &- base)) off the base reference after the live phase (\(before.releases) releases)")
         }
 
-        // Stash: every worker fills its stripe of [0, values), untimed.
+        try stash(values)
+        let killed = try killAtUnload(policy, values: values, name: name)
+
+        // Concurrent frees: every worker its stripe of the first half, each paying the put.
+        let firstHalf = 0..<(values / 2)
+        result.postKill = try workers { index, _ throws(KernelCaseFailure) in
+            let (lo, hi) = self.stripe(index, of: self.spec.threads, in: firstHalf)
+            return try self.timedFrees(lo..<hi)
+        }
+        // The map free: one thread frees the rest; then lazy's map drops its used_allocators
+        // reference and hybrid's delayed kill runs.
+        let (drained, delayed) = try mapFree(policy, values: values, killed: killed)
+        result.drain = drained
+        result.walkNs = killed.walk
+        let times = delayed ?? killed
+        result.killNs = times.kill
+        result.graceNs = times.grace
+        result.foldNs = times.fold
+        if delayed != nil { result.killAt = "drain" }
+
+        let end = KernelPolicyState.read(object)!
+        result.final = end
+        guard end.count == 0, end.releases == 1 else {
+            throw KernelCaseFailure("\(name): the \(policy.rawValue) count ends at \(Int64(bitPattern: end.count)) with \(end.releases) releases (must be 0 and exactly 1)")
+        }
+        try resetPolicy()
+        return result
+    }
+
+    /// Stash: every worker fills its stripe of [0, values), untimed.
+    func stash(_ values: Int) throws(KernelCaseFailure) {
         try workers { index, _ throws(KernelCaseFailure) in
             let (lo, hi) = self.stripe(index, of: self.spec.threads, in: 0..<values)
             var at = lo
@@ -73,9 +103,12 @@ extension KernelCase {
             }
             return KernelTotals()
         }
+    }
 
-        // The kill: the allocator map is gone.
-        let killed = try onFirstCPU { () throws(KernelCaseFailure) -> KillTimes in
+    /// The kill at program unload: the allocator map is gone (the walk first, for the policies
+    /// that walk), on the first CPU.
+    func killAtUnload(_ policy: KernelPolicy, values: Int, name: String) throws(KernelCaseFailure) -> KillTimes {
+        try onFirstCPU { () throws(KernelCaseFailure) -> KillTimes in
             var times = KillTimes()
             if policy.walksAtKill {
                 let generation = UInt32.random(in: 1...UInt32.max)
@@ -100,41 +133,21 @@ extension KernelCase {
             }
             return times
         }
+    }
 
-        // Concurrent frees: every worker its stripe of the first half, each paying the put.
-        let firstHalf = 0..<(values / 2)
-        result.postKill = try workers { index, _ throws(KernelCaseFailure) in
-            let (lo, hi) = self.stripe(index, of: self.spec.threads, in: firstHalf)
-            return try self.timedFrees(lo..<hi)
-        }
-        // The map free: one thread frees the rest; then lazy's map drops its used_allocators
-        // reference and hybrid's delayed kill runs.
-        let (drained, delayed) = try onFirstCPU { () throws(KernelCaseFailure) -> (KernelTotals, KillTimes?) in
+    /// The map free: one thread frees the rest; then lazy's map drops its used_allocators
+    /// reference (if the walk took one) and hybrid's delayed kill runs.
+    func mapFree(_ policy: KernelPolicy, values: Int, killed: KillTimes) throws(KernelCaseFailure) -> (KernelTotals, KillTimes?) {
+        try onFirstCPU { () throws(KernelCaseFailure) -> (KernelTotals, KillTimes?) in
             let totals = try self.timedFrees((values / 2)..<values)
             switch policy {
             case .lazy:
-                // The map drops its used_allocators reference, if the walk took one.
                 if killed.walkTookReference { _ = try self.kill(perCPU: false) }
                 return (totals, nil)
             case .hybrid: return (totals, try self.percpuRefKill(KillTimes()))
             default: return (totals, nil)
             }
         }
-        result.drain = drained
-        result.walkNs = killed.walk
-        let times = delayed ?? killed
-        result.killNs = times.kill
-        result.graceNs = times.grace
-        result.foldNs = times.fold
-        if delayed != nil { result.killAt = "drain" }
-
-        let end = KernelPolicyState.read(object)!
-        result.final = end
-        guard end.count == 0, end.releases == 1 else {
-            throw KernelCaseFailure("\(name): the \(policy.rawValue) count ends at \(Int64(bitPattern: end.count)) with \(end.releases) releases (must be 0 and exactly 1)")
-        }
-        try resetPolicy()
-        return result
     }
 
     /// One put without an object: the planted bug the end-of-run check must catch (tests).
