@@ -55,24 +55,7 @@ struct CSVRecordReader {
                 fieldQuoted = true
                 let openLine = line
                 i += 1
-                var closed = false
-                while i < bytes.count {
-                    let b = bytes[i]
-                    if b == quote {
-                        if i + 1 < bytes.count && bytes[i + 1] == quote {
-                            field.append(quote)
-                            i += 2
-                            continue
-                        }
-                        closed = true
-                        i += 1
-                        break
-                    }
-                    if b == lf { line += 1 }
-                    field.append(b)
-                    i += 1
-                }
-                guard closed else {
+                guard scanQuoted(&i, line: &line, into: &field) else {
                     throw error("field \(fields.count + 1): quoted field opened here is never closed", at: openLine)
                 }
                 // After the closing quote only a separator or the end of the record may follow.
@@ -108,5 +91,28 @@ struct CSVRecordReader {
             endRecord()
         }
         return records
+    }
+
+    /// The inside of a quoted field from `i` (just past its opening quote) to its closing quote:
+    /// a doubled quote is one quote, newlines count lines. Leaves `i` past the closing quote;
+    /// false when the field is never closed.
+    func scanQuoted(_ i: inout Int, line: inout Int, into field: inout [UInt8]) -> Bool {
+        let quote = UInt8(ascii: "\""), lf = UInt8(ascii: "\n")
+        while i < bytes.count {
+            let b = bytes[i]
+            if b == quote {
+                if i + 1 < bytes.count && bytes[i + 1] == quote {
+                    field.append(quote)
+                    i += 2
+                    continue
+                }
+                i += 1
+                return true
+            }
+            if b == lf { line += 1 }
+            field.append(b)
+            i += 1
+        }
+        return false
     }
 }

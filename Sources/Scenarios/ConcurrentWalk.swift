@@ -98,38 +98,7 @@ enum ConcurrentWalk: ScenarioScript {
         }
 
         let tally = HelperTally()
-        crew.start {
-            var waited = 0
-            var walkReachedTarget = false
-            Spin.until {
-                if race.walkAt.load(ordering: .acquiring) >= target {
-                    walkReachedTarget = true
-                    return true
-                }
-                let unload = race.unload.load(ordering: .acquiring)
-                // A wide window follows the walk strictly: the walk always reaches the target
-                // (nobody else empties it), so the fault, where there is a walk, is certain.
-                if plan.wideWindow { return unload == 2 }
-                guard unload > 0 else { return false }
-                waited += 1
-                return waited > plan.racerPatience
-            }
-            // Inside the walk's window: land the xchg + free somewhere in it. Without a walk
-            // to follow: go at once, into the kill.
-            if walkReachedTarget { Spin.pause(plan.racerDelay) }
-            for slot in plan.racerSlots {
-                let before = race.unload.load(ordering: .acquiring)
-                // One program run: old = kptr_xchg(&v->kptr, NULL); if (old) bpf_obj_drop(old).
-                if let old = world.kptrXchg(map, index: slot, nil) {
-                    world.objDrop(old, cpu: ScenarioCrew.helperCPU)
-                    tally.frees += 1
-                    if before == 1 && race.unload.load(ordering: .acquiring) == 1 { tally.racingFrees += 1 }
-                }
-            }
-            race.racerDone.store(true, ordering: .releasing)
-            world.reclaimParkedUnits()  // the RCU callbacks of these frees, after a grace period
-            race.racerReclaimed.store(true, ordering: .releasing)
-        }
+        crew.start { racer(plan, race, world, map, target: target, tally: tally) }
 
         world.close(allocatorFD)  // the program now holds the allocator map: its unload is the kill
         race.unload.store(1, ordering: .releasing)
@@ -145,5 +114,41 @@ enum ConcurrentWalk: ScenarioScript {
         report.helperFrees = tally.frees
         report.racingFrees = tally.racingFrees
         return report
+    }
+
+    /// The helper CPU's program: follow the walk to the target slot (or, without a walk to
+    /// follow, go at once into the kill), then xchg + free the racer's slots.
+    static func racer<S: LifetimeStrategy>(_ plan: Plan, _ race: Race, _ world: BPFWorld<S>, _ map: ArrayMap<S>, target: Int,
+                                           tally: HelperTally) {
+        var waited = 0
+        var walkReachedTarget = false
+        Spin.until {
+            if race.walkAt.load(ordering: .acquiring) >= target {
+                walkReachedTarget = true
+                return true
+            }
+            let unload = race.unload.load(ordering: .acquiring)
+            // A wide window follows the walk strictly: the walk always reaches the target
+            // (nobody else empties it), so the fault, where there is a walk, is certain.
+            if plan.wideWindow { return unload == 2 }
+            guard unload > 0 else { return false }
+            waited += 1
+            return waited > plan.racerPatience
+        }
+        // Inside the walk's window: land the xchg + free somewhere in it. Without a walk
+        // to follow: go at once, into the kill.
+        if walkReachedTarget { Spin.pause(plan.racerDelay) }
+        for slot in plan.racerSlots {
+            let before = race.unload.load(ordering: .acquiring)
+            // One program run: old = kptr_xchg(&v->kptr, NULL); if (old) bpf_obj_drop(old).
+            if let old = world.kptrXchg(map, index: slot, nil) {
+                world.objDrop(old, cpu: ScenarioCrew.helperCPU)
+                tally.frees += 1
+                if before == 1 && race.unload.load(ordering: .acquiring) == 1 { tally.racingFrees += 1 }
+            }
+        }
+        race.racerDone.store(true, ordering: .releasing)
+        world.reclaimParkedUnits()  // the RCU callbacks of these frees, after a grace period
+        race.racerReclaimed.store(true, ordering: .releasing)
     }
 }
