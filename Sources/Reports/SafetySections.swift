@@ -17,131 +17,164 @@ public struct SafetySections: Sendable {
             findings = []
             return
         }
-        let verdicts = all.filter { $0.control == nil }
-        let controls = all.filter { $0.control != nil }
-        let scenarios = Self.distinct(all.map(\.scenario))
-        let strategies = Self.distinct(verdicts.map(\.strategy))
-        let rules = Self.distinct(all.map(\.rule))
+        let m = Matrix(all)
+        tables = Self.verdictTables(m) + Self.controlTable(m) + Self.costTable(m, rows: rows)
+        findings = Self.verdictFindings(m) + Self.ruleFindings(m) + Self.controlFindings(m) + Self.summary(m)
+    }
+
+    /// The verdicts by strategy, scenario and rule, in the order they came.
+    struct Matrix {
+        let verdicts: [SafetyVerdict]
+        let controls: [SafetyVerdict]
+        let scenarios: [String]
+        let strategies: [String]
+        let rules: [String]
+
+        init(_ all: [SafetyVerdict]) {
+            verdicts = all.filter { $0.control == nil }
+            controls = all.filter { $0.control != nil }
+            scenarios = SafetySections.distinct(all.map(\.scenario))
+            strategies = SafetySections.distinct(verdicts.map(\.strategy))
+            rules = SafetySections.distinct(all.map(\.rule))
+        }
+
         func number(_ scenario: String) -> Int { (scenarios.firstIndex(of: scenario) ?? 0) + 1 }
+
         func verdict(_ strategy: String, _ scenario: String, _ rule: String) -> SafetyVerdict? {
             verdicts.first { $0.strategy == strategy && $0.scenario == scenario && $0.rule == rule }
         }
+
         func cell(_ v: SafetyVerdict?) -> String {
             guard let v else { return "" }
             var text = v.kind.short
-            if case .leak = v.kind, let n = Self.leakedObjects(v.label) { text += " \(n)" }
+            if case .leak = v.kind, let n = SafetySections.leakedObjects(v.label) { text += " \(n)" }
             return v.matchesExpectation ? text : text + " *"
         }
 
-        var tables: [ReportSections.Table] = []
-        let legend = scenarios.map { s in "#\(number(s)) \(s)" }.joined(separator: ", ")
-        // One column group per rule: stacked tables, so mail stays within 75 columns.
-        for (i, rule) in rules.enumerated() where !verdicts.filter({ $0.rule == rule }).isEmpty {
-            let what = rules.count > 1 ? "Safety verdicts, \(rule) reuse" : "Safety verdicts"
-            let title = i == 0 ? "\(what) (\(legend); * = not the expected verdict)" : "\(what) (columns as above)"
-            tables.append(ReportSections.Table(
-                title: title, header: ["strategy"] + scenarios.map { "#\(number($0))" },
-                rows: strategies.map { s in [s] + scenarios.map { cell(verdict(s, $0, rule)) } }))
-        }
-        if !controls.isEmpty {
-            let controlCases = Self.distinct(controls.map { "\($0.scenario)|\($0.strategy)|\($0.control!)" })
-            tables.append(ReportSections.Table(
-                title: "Negative controls: a bug planted in a safe case must yield its fault (* = it did not)",
-                header: ["#", "strategy", "planted", "fault"] + rules,
-                rows: controlCases.map { key in
-                    let parts = key.split(separator: "|").map(String.init)
-                    let mine = controls.filter { $0.scenario == parts[0] && $0.strategy == parts[1] && $0.control == parts[2] }
-                    return ["#\(number(parts[0]))", parts[1], parts[2], mine.first?.expected.short ?? ""]
-                        + rules.map { r in cell(mine.first { $0.rule == r }) }
-                }))
-        }
-
-        // Cost next to safety, when this run measured the strategies too.
-        let perf = ResultTable(rows: rows)
-        let threads = perf.distinct(\.threads).sorted().first
-        let size = perf.distinct(\.size).sorted().first
-        if let threads, let size, !verdicts.isEmpty {
-            func ns(_ s: String, _ phase: String, _ op: String = "pair") -> String {
-                guard let c = perf.cell(s, "pair", phase, op, threads: threads, size: size, metric: "ns_per_op") else { return "" }
-                return c.stats.map { ResultCell.format($0.mean) } ?? "n/a"
-            }
-            func killMicroseconds(_ s: String, op: String) -> String {
-                guard let key = perf.order.first(where: {
-                    $0.strategy == s && $0.workload == "pair" && $0.phase == "kill" && $0.op == op && $0.threads == threads
-                        && $0.size == size && $0.metric == "latency_us"
-                }), let c = perf.cells[key] else { return "" }
-                return c.stats.map { ResultCell.format($0.median) } ?? "n/a"
-            }
-            func hazards(_ s: String) -> String {
-                let bad = scenarios.flatMap { sc -> [String] in
-                    let mine = rules.compactMap { verdict(s, sc, $0) }
-                    let shown = mine.filter { $0.kind != .safe || !$0.matchesExpectation }
-                    guard !shown.isEmpty else { return [] }
-                    // The same verdict under every rule: no rule named.
-                    if shown.count == mine.count && Set(shown.map(\.kind)).count == 1 && shown.allSatisfy(\.matchesExpectation) {
-                        return ["\(shown[0].kind.short) #\(number(sc))"]
-                    }
-                    return shown.map { v in
-                        "\(v.kind.short) #\(number(sc))\(rules.count > 1 ? " \(Self.ruleShort(v.rule))" : "")\(v.matchesExpectation ? "" : "*")"
-                    }
+        /// A strategy's hazards across scenarios and rules, for the cost table.
+        func hazards(_ s: String) -> String {
+            let bad = scenarios.flatMap { sc -> [String] in
+                let mine = rules.compactMap { verdict(s, sc, $0) }
+                let shown = mine.filter { $0.kind != .safe || !$0.matchesExpectation }
+                guard !shown.isEmpty else { return [] }
+                // The same verdict under every rule: no rule named.
+                if shown.count == mine.count && Set(shown.map(\.kind)).count == 1 && shown.allSatisfy(\.matchesExpectation) {
+                    return ["\(shown[0].kind.short) #\(number(sc))"]
                 }
-                return bad.isEmpty ? "none" : bad.joined(separator: ", ")
+                return shown.map { v in
+                    "\(v.kind.short) #\(number(sc))\(rules.count > 1 ? " \(SafetySections.ruleShort(v.rule))" : "")\(v.matchesExpectation ? "" : "*")"
+                }
             }
-            let body = strategies.compactMap { s -> [String]? in
-                let cells = [ns(s, "live"), ns(s, "post-kill", "free"), killMicroseconds(s, op: "kill"), killMicroseconds(s, op: "walk")]
-                if cells.allSatisfy(\.isEmpty) { return nil }
-                return [s] + cells + [hazards(s)]
-            }
-            if !body.isEmpty {
-                tables.append(ReportSections.Table(
-                    title: "Cost and safety: live pair and after-kill free ns/op (\(threads) thr, \(size) B), kill and unload walk µs, hazards"
-                        + (rules.count > 1 ? " (imm/rcu: only under that reuse rule)" : ""),
-                    header: ["strategy", "live", "free", "kill", "walk", "hazards"], rows: body))
-            }
+            return bad.isEmpty ? "none" : bad.joined(separator: ", ")
         }
-        self.tables = tables
+    }
 
-        var findings: [String] = []
-        for v in verdicts where v.kind != .safe || !v.matchesExpectation {
+    /// One column group per rule: stacked tables, so mail stays within 75 columns.
+    static func verdictTables(_ m: Matrix) -> [ReportSections.Table] {
+        let legend = m.scenarios.map { s in "#\(m.number(s)) \(s)" }.joined(separator: ", ")
+        return m.rules.enumerated().compactMap { i, rule in
+            guard !m.verdicts.filter({ $0.rule == rule }).isEmpty else { return nil }
+            let what = m.rules.count > 1 ? "Safety verdicts, \(rule) reuse" : "Safety verdicts"
+            let title = i == 0 ? "\(what) (\(legend); * = not the expected verdict)" : "\(what) (columns as above)"
+            return ReportSections.Table(
+                title: title, header: ["strategy"] + m.scenarios.map { "#\(m.number($0))" },
+                rows: m.strategies.map { s in [s] + m.scenarios.map { m.cell(m.verdict(s, $0, rule)) } })
+        }
+    }
+
+    static func controlTable(_ m: Matrix) -> [ReportSections.Table] {
+        guard !m.controls.isEmpty else { return [] }
+        // One row per planted case, in the order they came; a column per rule.
+        var cases: [SafetyVerdict] = []
+        for c in m.controls where !cases.contains(where: { $0.scenario == c.scenario && $0.strategy == c.strategy && $0.control == c.control }) {
+            cases.append(c)
+        }
+        return [ReportSections.Table(
+            title: "Negative controls: a bug planted in a safe case must yield its fault (* = it did not)",
+            header: ["#", "strategy", "planted", "fault"] + m.rules,
+            rows: cases.map { first in
+                let mine = m.controls.filter { $0.scenario == first.scenario && $0.strategy == first.strategy && $0.control == first.control }
+                return ["#\(m.number(first.scenario))", first.strategy, first.control!, first.expected.short]
+                    + m.rules.map { r in m.cell(mine.first { $0.rule == r }) }
+            })]
+    }
+
+    /// Cost next to safety, when this run measured the strategies too.
+    static func costTable(_ m: Matrix, rows: [ResultRow]) -> [ReportSections.Table] {
+        let perf = ResultTable(rows: rows)
+        guard let threads = perf.distinct(\.threads).sorted().first, let size = perf.distinct(\.size).sorted().first,
+              !m.verdicts.isEmpty else { return [] }
+        func ns(_ s: String, _ phase: String, _ op: String = "pair") -> String {
+            guard let c = perf.cell(s, "pair", phase, op, threads: threads, size: size, metric: "ns_per_op") else { return "" }
+            return c.stats.map { ResultCell.format($0.mean) } ?? "n/a"
+        }
+        func killMicroseconds(_ s: String, op: String) -> String {
+            guard let key = perf.order.first(where: {
+                $0.strategy == s && $0.workload == "pair" && $0.phase == "kill" && $0.op == op && $0.threads == threads
+                    && $0.size == size && $0.metric == "latency_us"
+            }), let c = perf.cells[key] else { return "" }
+            return c.stats.map { ResultCell.format($0.median) } ?? "n/a"
+        }
+        let body = m.strategies.compactMap { s -> [String]? in
+            let cells = [ns(s, "live"), ns(s, "post-kill", "free"), killMicroseconds(s, op: "kill"), killMicroseconds(s, op: "walk")]
+            if cells.allSatisfy(\.isEmpty) { return nil }
+            return [s] + cells + [m.hazards(s)]
+        }
+        guard !body.isEmpty else { return [] }
+        return [ReportSections.Table(
+            title: "Cost and safety: live pair and after-kill free ns/op (\(threads) thr, \(size) B), kill and unload walk µs, hazards"
+                + (m.rules.count > 1 ? " (imm/rcu: only under that reuse rule)" : ""),
+            header: ["strategy", "live", "free", "kill", "walk", "hazards"], rows: body)]
+    }
+
+    /// One evidence line per verdict that is not safe or not the expected one.
+    static func verdictFindings(_ m: Matrix) -> [String] {
+        m.verdicts.filter { $0.kind != .safe || !$0.matchesExpectation }.map { v in
             let faulty = v.iterations > 1 ? " in \(v.faultyIterations) of \(v.iterations) iterations" : ""
             let surprise = v.matchesExpectation ? "" : " — NOT the expected \(v.expected.rawValue)"
-            let rule = rules.count > 1 ? ", \(v.rule) reuse" : ""
-            findings.append("\(v.strategy), #\(number(v.scenario)) \(v.scenario)\(rule): \(v.label)\(faulty)\(surprise): \(v.evidence)")
+            let rule = m.rules.count > 1 ? ", \(v.rule) reuse" : ""
+            return "\(v.strategy), #\(m.number(v.scenario)) \(v.scenario)\(rule): \(v.label)\(faulty)\(surprise): \(v.evidence)"
         }
-        if rules.count > 1 && !verdicts.isEmpty {
-            var dependent: [String] = []
-            for sc in scenarios {
-                for s in strategies {
-                    let mine = rules.compactMap { verdict(s, sc, $0) }
-                    guard mine.count > 1, Set(mine.map(\.kind)).count > 1 else { continue }
-                    let how = mine.map { "\($0.kind.rawValue) under \($0.rule)" }.joined(separator: ", ")
-                    let safer = mine.first { $0.kind == .safe }
-                    let why = (safer?.rationale).map { $0.isEmpty ? "" : " — \($0)" } ?? ""
-                    dependent.append("\(s) #\(number(sc)) \(sc): \(how)\(why)")
-                }
+    }
+
+    /// Which verdicts depend on the reuse rule, and why.
+    static func ruleFindings(_ m: Matrix) -> [String] {
+        guard m.rules.count > 1 && !m.verdicts.isEmpty else { return [] }
+        var dependent: [String] = []
+        for sc in m.scenarios {
+            for s in m.strategies {
+                let mine = m.rules.compactMap { m.verdict(s, sc, $0) }
+                guard mine.count > 1, Set(mine.map(\.kind)).count > 1 else { continue }
+                let how = mine.map { "\($0.kind.rawValue) under \($0.rule)" }.joined(separator: ", ")
+                let safer = mine.first { $0.kind == .safe }
+                let why = (safer?.rationale).map { $0.isEmpty ? "" : " — \($0)" } ?? ""
+                dependent.append("\(s) #\(m.number(sc)) \(sc): \(how)\(why)")
             }
-            findings.append(dependent.isEmpty
-                ? "No verdict depends on the reuse rule (\(rules.joined(separator: ", ")))."
-                : "\(dependent.count) verdict\(dependent.count == 1 ? "" : "s") depend on the reuse rule:")
-            findings += dependent.map { "  " + $0 }
         }
-        if !controls.isEmpty {
-            let missed = controls.filter { !$0.matchesExpectation }
-            for c in missed {
-                findings.append("control #\(number(c.scenario)) \(c.scenario) × \(c.strategy), planted \(c.control!), \(c.rule) reuse: "
-                    + "\(c.label) — NOT the planted \(c.expected.rawValue): \(c.evidence)")
-            }
-            findings.append(missed.isEmpty
-                ? "All \(controls.count) negative controls yield their planted fault."
-                : "\(missed.count) of \(controls.count) negative controls do not yield their planted fault.")
-        }
-        if !verdicts.isEmpty {
-            let unexpected = verdicts.filter { !$0.matchesExpectation }.count
-            findings.append(unexpected == 0
-                ? "All \(verdicts.count) safety verdicts match the expectation table."
-                : "\(unexpected) of \(verdicts.count) safety verdicts differ from the expectation table.")
-        }
-        self.findings = findings
+        return [dependent.isEmpty
+            ? "No verdict depends on the reuse rule (\(m.rules.joined(separator: ", ")))."
+            : "\(dependent.count) verdict\(dependent.count == 1 ? "" : "s") depend on the reuse rule:"]
+            + dependent.map { "  " + $0 }
+    }
+
+    /// Whether every control produced its planted fault.
+    static func controlFindings(_ m: Matrix) -> [String] {
+        guard !m.controls.isEmpty else { return [] }
+        let missed = m.controls.filter { !$0.matchesExpectation }
+        return missed.map { c in
+            "control #\(m.number(c.scenario)) \(c.scenario) × \(c.strategy), planted \(c.control!), \(c.rule) reuse: "
+                + "\(c.label) — NOT the planted \(c.expected.rawValue): \(c.evidence)"
+        } + [missed.isEmpty
+            ? "All \(m.controls.count) negative controls yield their planted fault."
+            : "\(missed.count) of \(m.controls.count) negative controls do not yield their planted fault."]
+    }
+
+    static func summary(_ m: Matrix) -> [String] {
+        guard !m.verdicts.isEmpty else { return [] }
+        let unexpected = m.verdicts.filter { !$0.matchesExpectation }.count
+        return [unexpected == 0
+            ? "All \(m.verdicts.count) safety verdicts match the expectation table."
+            : "\(unexpected) of \(m.verdicts.count) safety verdicts differ from the expectation table."]
     }
 
     static func distinct(_ names: [String]) -> [String] {
