@@ -16,20 +16,42 @@ public struct OwnershipSection: Sendable {
             findings = []
             return
         }
-        let table = ResultTable(rows: rows)
-        let topologies = table.distinct(\.workload).sorted { Self.cpuCount($0) < Self.cpuCount($1) }
-        let size = table.distinct(\.size).first ?? 64
-        func cell(_ s: String, _ w: String, _ op: String, _ metric: String, size sz: Int? = nil) -> ResultCell? {
-            table.order.first { $0.strategy == s && $0.workload == w && $0.op == op && $0.metric == metric && (sz == nil || $0.size == sz) }
-                .flatMap { table.cells[$0] }
-        }
-        func median(_ s: String, _ w: String, _ op: String, _ metric: String) -> Double? {
-            cell(s, w, op, metric)?.stats?.median
-        }
-        func text(_ v: Double?, scale: Double = 1) -> String { v.map { ResultCell.format($0 / scale) } ?? "" }
-        let designs = ["atomic", "percpu-ref", "lazy", "kmem-cache", "hybrid", "global"].filter { d in table.order.contains { $0.strategy == d } }
-        var tables: [ReportSections.Table] = []
+        let o = Own(rows: rows)
+        tables = Self.designTable(o) + Self.classTable(o) + Self.steadyTable(o) + Self.manyTable(o) + Self.refTable(o)
+            + Self.mapCreationTable(o) + Self.chargedTable(o)
+        findings = Self.findings(o)
+    }
 
+    /// The `own` rows by design, topology (the workload column), op and metric.
+    struct Own {
+        let table: ResultTable
+        /// Fewest CPUs first.
+        let topologies: [String]
+        let size: Int
+        let designs: [String]
+
+        init(rows: [ResultRow]) {
+            table = ResultTable(rows: rows)
+            topologies = table.distinct(\.workload).sorted { OwnershipSection.cpuCount($0) < OwnershipSection.cpuCount($1) }
+            size = table.distinct(\.size).first ?? 64
+            let table = self.table
+            designs = ["atomic", "percpu-ref", "lazy", "kmem-cache", "hybrid", "global"].filter { d in table.order.contains { $0.strategy == d } }
+        }
+
+        func cell(_ s: String, _ w: String, _ op: String, _ metric: String) -> ResultCell? {
+            table.order.first { $0.strategy == s && $0.workload == w && $0.op == op && $0.metric == metric }.flatMap { table.cells[$0] }
+        }
+
+        func median(_ s: String, _ w: String, _ op: String, _ metric: String) -> Double? { cell(s, w, op, metric)?.stats?.median }
+    }
+
+    /// 1. Per design and topology.
+    static func designTable(_ o: Own) -> [ReportSections.Table] {
+        let (topologies, size, designs) = (o.topologies, o.size, o.designs)
+        func cell(_ s: String, _ w: String, _ op: String, _ metric: String) -> ResultCell? { o.cell(s, w, op, metric) }
+        func median(_ s: String, _ w: String, _ op: String, _ metric: String) -> Double? { o.median(s, w, op, metric) }
+        func text(_ v: Double?, scale: Double = 1) -> String { v.map { ResultCell.format($0 / scale) } ?? "" }
+        var tables: [ReportSections.Table] = []
         // 1. Per design and topology.
         var body: [[String]] = []
         for w in topologies where median(designs.first ?? "", w, "create", "bytes_kernel") != nil {
@@ -45,7 +67,16 @@ public struct OwnershipSection: Sendable {
             tables.append(.init(title: "Cost of owning an allocator, per program (model, \(size) B objects). KiB: at init and pinned (allocator map gone, one object alive) are what the kernel would pay (per-CPU list objects at kmalloc size + bpf_mem_cache structs + the lifetime's counter); model = what the model reserves (64 KiB slabs per CPU and class); global: bpf_global_ma is made once at boot",
                                 header: ["design", "CPUs", "init µs", "at init", "pinned", "model", "destroy µs"], rows: body))
         }
+        return tables
+    }
 
+    /// 2. Per size class and CPU at the largest topology (a size-class design).
+    static func classTable(_ o: Own) -> [ReportSections.Table] {
+        let (table, topologies, designs) = (o.table, o.topologies, o.designs)
+        func cell(_ s: String, _ w: String, _ op: String, _ metric: String) -> ResultCell? { o.cell(s, w, op, metric) }
+        func median(_ s: String, _ w: String, _ op: String, _ metric: String) -> Double? { o.median(s, w, op, metric) }
+        func text(_ v: Double?, scale: Double = 1) -> String { v.map { ResultCell.format($0 / scale) } ?? "" }
+        var tables: [ReportSections.Table] = []
         // 2. Per size class and CPU at the largest topology (a size-class design).
         if let w = topologies.last, let d = ["atomic", "percpu-ref", "lazy", "hybrid"].first(where: { designs.contains($0) }) {
             let classes = table.distinct(\.op).filter { $0.hasPrefix("class-") }
@@ -64,7 +95,16 @@ public struct OwnershipSection: Sendable {
                                     header: ["unit B", "objs/CPU", "list B/CPU", "kernel B/CPU", "all CPUs KiB"], rows: per))
             }
         }
+        return tables
+    }
 
+    /// 3. Steady state of each workload (largest topology).
+    static func steadyTable(_ o: Own) -> [ReportSections.Table] {
+        let (table, topologies, designs) = (o.table, o.topologies, o.designs)
+        func cell(_ s: String, _ w: String, _ op: String, _ metric: String) -> ResultCell? { o.cell(s, w, op, metric) }
+        func median(_ s: String, _ w: String, _ op: String, _ metric: String) -> Double? { o.median(s, w, op, metric) }
+        func text(_ v: Double?, scale: Double = 1) -> String { v.map { ResultCell.format($0 / scale) } ?? "" }
+        var tables: [ReportSections.Table] = []
         // 3. Steady state of each workload (largest topology).
         if let w = topologies.last {
             let ops = table.distinct(\.op).filter { $0.hasPrefix("steady-") }
@@ -81,7 +121,16 @@ public struct OwnershipSection: Sendable {
                                     header: ["workload"] + columns.flatMap { ["\($0)", "model"] }, rows: steady))
             }
         }
+        return tables
+    }
 
+    /// 4. N allocators at once.
+    static func manyTable(_ o: Own) -> [ReportSections.Table] {
+        let (table, topologies, designs) = (o.table, o.topologies, o.designs)
+        func cell(_ s: String, _ w: String, _ op: String, _ metric: String) -> ResultCell? { o.cell(s, w, op, metric) }
+        func median(_ s: String, _ w: String, _ op: String, _ metric: String) -> Double? { o.median(s, w, op, metric) }
+        func text(_ v: Double?, scale: Double = 1) -> String { v.map { ResultCell.format($0 / scale) } ?? "" }
+        var tables: [ReportSections.Table] = []
         // 4. N allocators at once.
         let counts = table.distinct(\.op).compactMap { $0.hasPrefix("allocators-") ? Int($0.dropFirst("allocators-".count)) : nil }
         if !counts.isEmpty {
@@ -104,7 +153,16 @@ public struct OwnershipSection: Sendable {
                                     header: ["design", "CPUs", "N", "create ms", "kernel MiB", "model MiB"], rows: many))
             }
         }
+        return tables
+    }
 
+    /// 5. percpu_ref's own cost.
+    static func refTable(_ o: Own) -> [ReportSections.Table] {
+        let topologies = o.topologies
+        func cell(_ s: String, _ w: String, _ op: String, _ metric: String) -> ResultCell? { o.cell(s, w, op, metric) }
+        func median(_ s: String, _ w: String, _ op: String, _ metric: String) -> Double? { o.median(s, w, op, metric) }
+        func text(_ v: Double?, scale: Double = 1) -> String { v.map { ResultCell.format($0 / scale) } ?? "" }
+        var tables: [ReportSections.Table] = []
         // 5. percpu_ref's own cost.
         var ref: [[String]] = []
         for w in topologies {
@@ -116,7 +174,16 @@ public struct OwnershipSection: Sendable {
             tables.append(.init(title: "percpu_ref's own cost per allocator: kernel 8 B × possible CPUs + percpu_ref_data; model 128 B padded slots",
                                 header: ["CPUs", "kernel B", "model B", "init µs"], rows: ref))
         }
+        return tables
+    }
 
+    /// 6. The kernel here: map creation.
+    static func mapCreationTable(_ o: Own) -> [ReportSections.Table] {
+        let (table, topologies, size) = (o.table, o.topologies, o.size)
+        func cell(_ s: String, _ w: String, _ op: String, _ metric: String) -> ResultCell? { o.cell(s, w, op, metric) }
+        func median(_ s: String, _ w: String, _ op: String, _ metric: String) -> Double? { o.median(s, w, op, metric) }
+        func text(_ v: Double?, scale: Double = 1) -> String { v.map { ResultCell.format($0 / scale) } ?? "" }
+        var tables: [ReportSections.Table] = []
         // 6. The kernel here: map creation.
         var maps: [[String]] = []
         var unitName = "unit cache"
@@ -142,7 +209,16 @@ public struct OwnershipSection: Sendable {
             tables.append(.init(title: "The kernel here: map creation (\(size) B values), median µs; memlock = what fdinfo reports (map_mem_usage); memcg = charged to the creating child cgroup per map; last column = slabinfo gain per map in \(unitName), where a no-prealloc htab's allocator takes its elements (and its prefill) from",
                                 header: ["map", "entries", "create µs", "memlock KiB", "memcg KiB", "\(unitName.replacingOccurrences(of: "kmalloc-", with: "")) B"], rows: maps))
         }
+        return tables
+    }
 
+    /// 7. Who is charged.
+    static func chargedTable(_ o: Own) -> [ReportSections.Table] {
+        let topologies = o.topologies
+        func cell(_ s: String, _ w: String, _ op: String, _ metric: String) -> ResultCell? { o.cell(s, w, op, metric) }
+        func median(_ s: String, _ w: String, _ op: String, _ metric: String) -> Double? { o.median(s, w, op, metric) }
+        func text(_ v: Double?, scale: Double = 1) -> String { v.map { ResultCell.format($0 / scale) } ?? "" }
+        var tables: [ReportSections.Table] = []
         // 7. Who is charged.
         var charged: [[String]] = []
         var reasons: [String] = []
@@ -164,9 +240,14 @@ public struct OwnershipSection: Sendable {
                                     + reasons.map { "; \($0)" }.joined(),
                                 header: ["case", "objects KiB", "child KiB", "child cgroup"], rows: charged))
         }
-        self.tables = tables
+        return tables
+    }
 
-        // The finding: the trade-off in numbers.
+    /// The findings: the trade-off in numbers.
+    static func findings(_ o: Own) -> [String] {
+        let (topologies, designs) = (o.topologies, o.designs)
+        func cell(_ s: String, _ w: String, _ op: String, _ metric: String) -> ResultCell? { o.cell(s, w, op, metric) }
+        func median(_ s: String, _ w: String, _ op: String, _ metric: String) -> Double? { o.median(s, w, op, metric) }
         var out: [String] = []
         let perProgram = designs.filter { $0 != "global" && $0 != "kmem-cache" }
         if let d = perProgram.first(where: { $0 == "percpu-ref" }) ?? perProgram.first {
@@ -208,7 +289,7 @@ public struct OwnershipSection: Sendable {
             }
             out.append(s)
         }
-        findings = out
+        return out
     }
 
     /// `256cpu-8node` → 256.
