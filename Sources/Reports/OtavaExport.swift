@@ -4,7 +4,7 @@ import Foundation
 /// (apache-otava 0.8.0: `CsvImporter` in `otava/importer.py`, `create_csv_test_config` in
 /// `otava/test_config.py`, docs/CSV.md), so the established engine can check our change points
 /// or take over. One test per machine and case: a CSV with a `time` column (the commit date), the
-/// attributes `commit` and `run` (the history file), and one column per metric, one row per point
+/// attributes `commit` and `run` (the run id of the history file), and one column per metric, one row per point
 /// in the history's order; and `otava.yaml` with a `type: csv` test per CSV and a test group per
 /// machine. Otava's reader cannot take an empty cell, so metrics measured in different runs of a
 /// case (a metric added later) go to separate tests rather than leaving holes.
@@ -65,7 +65,9 @@ public struct OtavaExport: Equatable, Sendable {
         }
         var lines = [["time", "commit", "run"] + metrics.map(\.name)]
         for (i, p) in series[0].points.enumerated() {
-            let run = ((p.file as NSString).lastPathComponent as NSString).deletingPathExtension
+            // The run id part of `<commit date>_<commit>_<run id>.csv`: time and commit are columns already.
+            let stem = ((p.file as NSString).lastPathComponent as NSString).deletingPathExtension
+            let run = stem.split(separator: "_", maxSplits: 2).last.map(String.init) ?? stem
             lines.append([isoDate(p.commitDate), p.commit, run] + series.map { String($0.points[i].value) })
         }
         let csv = lines.map { $0.map(ResultsCSV.quoted).joined(separator: ",") + "\n" }.joined()
