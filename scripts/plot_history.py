@@ -4,7 +4,7 @@
 
 Writes OUT_STEM.png and OUT_STEM.svg: one point per run in commit order, the mean of each
 segment between change points as a line, and a dashed vertical line at each change point labelled
-with its commit and change. One panel per matching case (at most 6)."""
+with its commit and change. One panel per matching case and machine (at most 6)."""
 
 import csv
 import sys
@@ -23,6 +23,9 @@ def main(history_csv, out_stem):
         for row in csv.DictReader(f):
             key = "/".join([row["strategy"], row["workload"], row["phase"], row["op"], "t" + row["threads"],
                             row["size"] + "B", row["metric"]])
+            # One series per machine: never one line through two machines' points.
+            if row.get("machine"):
+                key = f"{row['machine']}: {key}"
             s = series.setdefault(key, {"unit": row["unit"], "points": [], "changes": []})
             if row["kind"] == "point":
                 s["points"].append((int(row["index"]), float(row["value"]), row["commit"]))

@@ -3,7 +3,8 @@ import Foundation
 /// A history of runs: one tidy results CSV per run in one directory, named
 /// `<commit date>_<commit>_<run id>.csv` so `ls` sorts it by commit date and each file stays an
 /// ordinary results CSV (`bench compare` reads it). Plain files rather than SQLite: appending is
-/// an atomic rename, a bad run is removed with `rm`, and the files merge across machines with `cp`.
+/// an atomic rename, a bad run is removed with `rm`, and the files merge across machines with `cp`:
+/// each row names its machine (`MachineIdentity`), and `HistoryReport` keeps one series per machine.
 public enum HistoryStore {
     public struct Entry: Equatable, Sendable {
         public var file: String
@@ -11,6 +12,13 @@ public enum HistoryStore {
         /// UTC, `yyyyMMdd'T'HHmmss'Z'` as in the file name.
         public var commitDate: String
         public var rows: [LocatedRow]
+
+        /// The machines of the run's rows, first seen first: one for every run `bench` writes.
+        public var machines: [MachineIdentity] {
+            var seen: [MachineIdentity] = []
+            for r in rows where !seen.contains(MachineIdentity(r.row)) { seen.append(MachineIdentity(r.row)) }
+            return seen
+        }
     }
 
     /// Where `append` put a run.

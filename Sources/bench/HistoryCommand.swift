@@ -3,12 +3,13 @@ import Foundation
 import Reports
 import Statistics
 
-/// `bench history`: per-case trends over commits with change points; `bench history add` files runs.
+/// `bench history`: per-case trends over commits with change points, one series per machine;
+/// `bench history add` files runs; `bench history export --otava` writes Apache Otava's tests.
 struct HistoryCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "history",
         abstract: "Per-case trends over commits with change points (E-Divisive means + t-test, as Apache Otava).",
-        subcommands: [Show.self, Add.self],
+        subcommands: [Show.self, Add.self, Export.self],
         defaultSubcommand: Show.self)
 
     static let defaultDirectory = "Results/history"
@@ -19,8 +20,10 @@ struct HistoryCommand: ParsableCommand {
             abstract: "Print each case's series (one point per run: its median), commit by commit, with change points.",
             discussion: """
                 Runs are read from --dir (files <commit date>_<commit>_<run id>.csv, as `bench history add` and \
-                `bench ab --history` write them), ordered by commit date. Without --case: one line per case; with \
-                --case: each matching case's trend per commit. Exit status: 0, 64 usage, 65 unreadable history.
+                `bench ab --history` write them), ordered by commit date. A series is one case on one machine \
+                (host, CPU model, kernel): a history of several machines prints a table per machine. Without \
+                --case: one line per case; with --case: each matching case's trend per commit. Exit status: 0, \
+                64 usage, 65 unreadable history.
                 """)
 
         @Option(help: "The history directory.")
@@ -28,6 +31,9 @@ struct HistoryCommand: ParsableCommand {
 
         @Option(name: .customLong("case"), help: "Only cases whose name contains one of these (comma-separated); shows their trends.")
         var caseFilter: String?
+
+        @Option(name: .customLong("host"), help: "Only these machines: their names as the header shows them, or hosts (comma-separated).")
+        var hostFilter: String?
 
         @Option(help: "Largest p-value of the t-test that keeps a change point (Otava's --pvalue).")
         var pvalue = 0.001
@@ -52,18 +58,10 @@ struct HistoryCommand: ParsableCommand {
         }
 
         func run() throws {
-            let filter = try caseFilter.map { try OptionList.split($0, what: "case") } ?? []
-            do {
-                let entries = try HistoryStore.load(directory: dir)
-                let report = try HistoryReport(entries: entries, directory: dir, caseFilter: filter,
-                                               detector: EDivisive(windowLength: window, maxPValue: pvalue, minMagnitude: magnitude),
-                                               runsPerPoint: runsPerPoint)
-                print(report.rendered(as: format), terminator: "")
-            } catch let e as ResultsCSVError {
-                BenchError(message: "\(e)", code: SysExit.dataError).exit()
-            } catch let e as AbCaseFilterError {
-                BenchError.usage(e.description).exit()
-            }
+            let report = try HistoryCommand.report(dir: dir, caseFilter: caseFilter, hostFilter: hostFilter,
+                                                   detector: EDivisive(windowLength: window, maxPValue: pvalue, minMagnitude: magnitude),
+                                                   runsPerPoint: runsPerPoint)
+            print(report.rendered(as: format), terminator: "")
         }
     }
 
@@ -71,7 +69,7 @@ struct HistoryCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "add",
             abstract: "File results CSVs into the history under their commit and its committer date.",
-            discussion: "The commit is the CSV's commit column (one per file, not +dirty) unless --commit is given. A run already in the history (same run id and rows) is not filed again: a note says where it is. Exit status: 0, 64 usage, 65 unreadable CSV or a run already filed under another commit, 73 cannot write.")
+            discussion: "The commit is the CSV's commit column (one per file, not +dirty) unless --commit is given. Each filed run is printed with the machine it is filed under (its host, CPU model and kernel: one series per machine). A run already in the history (same run id and rows) is not filed again: a note says where it is. Exit status: 0, 64 usage, 65 unreadable CSV or a run already filed under another commit, 73 cannot write.")
 
         @Argument(help: "Results CSVs of `bench` runs.")
         var files: [String]
@@ -99,12 +97,14 @@ struct HistoryCommand: ParsableCommand {
                         let full = try await RevisionBuild.resolve(named, root: root)
                         batch.append((rows, String(full.prefix(12)), try await RevisionBuild.commitDate(full, root: root)))
                     }
+                    var filed: [(path: String, rows: [ResultRow])] = []
                     for (file, b) in zip(files, batch) {
                         switch try HistoryStore.append(b.rows, commit: b.commit, commitDate: b.date, to: dir) {
-                        case .filed(let path): print(path)
+                        case .filed(let path): filed.append((path, b.rows))
                         case .alreadyFiled(let path): fputs("bench: note: \(file) is already filed as \(path); not counted twice\n", stderr)
                         }
                     }
+                    HistoryCommand.sayMachines(of: filed, in: dir)
                 }
             } catch let e as BenchError {
                 e.exit()
@@ -115,6 +115,37 @@ struct HistoryCommand: ParsableCommand {
             } catch let e as AtomicFileWriter.Failure {
                 BenchError(message: e.description, code: SysExit.cantCreate).exit()
             }
+        }
+    }
+
+    /// The report `show` and `export` print or write; every error a one-line exit (64 or 65).
+    static func report(dir: String, caseFilter: String?, hostFilter: String?, detector: EDivisive = EDivisive(),
+                       runsPerPoint: Int) throws -> HistoryReport {
+        let cases = try caseFilter.map { try OptionList.split($0, what: "case") } ?? []
+        let hosts = try hostFilter.map { try OptionList.split($0, what: "host") } ?? []
+        do {
+            return try HistoryReport(entries: HistoryStore.load(directory: dir), directory: dir, caseFilter: cases,
+                                     machineFilter: hosts, detector: detector, runsPerPoint: runsPerPoint)
+        } catch let e as ResultsCSVError {
+            BenchError(message: "\(e)", code: SysExit.dataError).exit()
+        } catch let e as AbCaseFilterError {
+            BenchError.usage(e.description).exit()
+        } catch let e as HistoryMachineFilterError {
+            BenchError.usage(e.description).exit()
+        }
+    }
+
+    /// One line per filed run: its file and the machine it is filed under, by the name `bench
+    /// history` shows (the host, with a short hash when the history holds another machine of that
+    /// host) and in full.
+    static func sayMachines(of filed: [(path: String, rows: [ResultRow])], in dir: String) {
+        // The whole history names the machines; if another file cannot be read, `show` will say so.
+        let known = (try? HistoryStore.load(directory: dir))?.flatMap(\.machines) ?? []
+        let runs = filed.map { f in OptionList.unique(f.rows.map { MachineIdentity($0) }) }
+        let names = MachineIdentity.names(known + runs.flatMap { $0 })
+        for (f, machines) in zip(filed, runs) {
+            let said = machines.map { m in (names[m] == m.host ? "" : "\(names[m]!) = ") + m.description }
+            print("filed \(f.path) under machine \(said.joined(separator: " and "))")
         }
     }
 }
