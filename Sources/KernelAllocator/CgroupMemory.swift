@@ -128,13 +128,20 @@ public struct CgroupMemory: Sendable {
         /// Leaves (if inside) and removes the directory. Memory still charged keeps the memcg
         /// alive offline until it is freed; the directory goes at once.
         public func remove() {
+            // Under the lock: on v2 leaving moves the whole process, which must not happen while
+            // another thread's probe is inside its own child.
+            CgroupMemory.probeLock.lock()
+            defer { CgroupMemory.probeLock.unlock() }
+            guard !removed else { return }
+            removed = true
             try? leave()
             rmdir(path)
-            CgroupMemory.probeLock.lock()
             CgroupMemory.liveChildren -= 1
             if CgroupMemory.liveChildren == 0 { rmdir(runDirectory) }
-            CgroupMemory.probeLock.unlock()
         }
+
+        /// Set by the first `remove()` (under `probeLock`).
+        private var removed = false
     }
 
     nonisolated(unsafe) private static var serial = 0
@@ -162,7 +169,12 @@ public struct CgroupMemory: Sendable {
         if mkdir(run, 0o755) != 0 && errno != EEXIST {
             throw KernelUnavailable(reason: "cannot create a child cgroup", note: "mkdir \(run): \(String(cString: strerror(errno)))")
         }
-        if version == .v2 { try Self.enableMemory(in: run) }
+        if version == .v2 {
+            do { try Self.enableMemory(in: run) } catch {
+                if Self.liveChildren == 0 { rmdir(run) }
+                throw error
+            }
+        }
         Self.serial += 1
         let path = "\(run)/\(tag)-\(Self.serial)"
         guard mkdir(path, 0o755) == 0 else {

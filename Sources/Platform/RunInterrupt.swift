@@ -19,6 +19,9 @@ public enum RunInterrupt {
         _ = child.load(ordering: .relaxed)
         for s in [SIGINT, SIGTERM, SIGHUP] {
             Glibc.signal(s) { n in
+                // kill(2) may set errno in the thread the signal interrupted.
+                let saved = errno
+                defer { errno = saved }
                 let pid = RunInterrupt.child.load(ordering: .acquiring)
                 guard RunInterrupt.received.compareExchange(expected: 0, desired: n, ordering: .acquiringAndReleasing).exchanged else {
                     if pid > 0 { kill(pid, SIGKILL) }

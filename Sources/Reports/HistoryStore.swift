@@ -62,6 +62,16 @@ public enum HistoryStore {
         return .filed(path)
     }
 
+    /// Throws `ResultsCSVError` when these rows are already filed under another commit; nothing is written.
+    public static func checkNotFiledUnderAnotherCommit(_ rows: [ResultRow], commit: String, in directory: String) throws {
+        let stamped = rows.map { row -> ResultRow in
+            var r = row
+            r.commit = commit
+            return r
+        }
+        _ = try sameRun(rows, text: ResultsCSV.encode(stamped), runID: rows.first?.runID ?? "run", in: directory)
+    }
+
     /// The file of the history that holds this run already (same run id, same rows), or nil.
     static func sameRun(_ rows: [ResultRow], text: String, runID: String, in directory: String) throws -> String? {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []

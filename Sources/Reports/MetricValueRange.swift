@@ -4,6 +4,12 @@
 public enum MetricValueRange {
     static let hour = 3_600.0
     static let petabyte = Double(1 << 50)
+    /// The times this build writes, in ns (a newer build's own `_ns` metric gets the generic bound).
+    static let nanoseconds: Set<String> = ["ns_per_op", "p50_ns", "p90_ns", "p99_ns", "p999_ns", "max_ns", "resolution_ns",
+                                           "read_pair_ns", "round_trip_ns"]
+    /// The absolute sizes this build writes, in bytes.
+    static let sizes: Set<String> = ["bytes_peak", "bytes_avg", "bytes_kernel", "bytes_model", "bytes_lists", "bytes_lifetime",
+                                     "bytes_returned", "bytes_lists_per_cpu", "bytes_kernel_per_cpu", "bytes_memlock", "bytes_objects"]
 
     /// The closed range of `metric`'s values. A metric this build does not know (a newer file)
     /// gets the generic bound: finite and at most 1e15 in magnitude.
@@ -18,8 +24,8 @@ public enum MetricValueRange {
         case "over_control": return 0...1e6
         case "map_values", "outstanding": return 0...Double(1 << 40)
         default:
-            if metric == "ns_per_op" || metric.hasSuffix("_ns") { return 0...(hour * 1e9) }
-            if metric.hasPrefix("bytes_") { return 0...petabyte }
+            if nanoseconds.contains(metric) { return 0...(hour * 1e9) }
+            if sizes.contains(metric) { return 0...petabyte }
             return -1e15...1e15
         }
     }

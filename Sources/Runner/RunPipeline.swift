@@ -58,7 +58,8 @@ public struct RunPipeline {
             outcome.caseFailure = Self.describe(partial.failure)
             outcome.notes.append("\(outcome.caseFailure!); \(outcome.finishedCases) finished cases kept")
         } catch {
-            outcome.caseFailure = "\(error)"
+            outcome.caseFailure = "the run failed: \(error)"
+            outcome.notes.append(outcome.caseFailure!)
         }
         let steps: [(String, (inout Outcome) throws -> Void)] = [
             ("unload-walk round", walkRounds), ("interleaved kernel pair", interleavedKernelPair),
@@ -79,8 +80,9 @@ public struct RunPipeline {
 
     private func walkRounds(_ outcome: inout Outcome) throws {
         guard !options.furtherMapSizes.isEmpty else { return }
-        let walk = try WalkRounds.rows(plan: plan, context: context, furtherMapSizes: options.furtherMapSizes, quiet: options.quiet)
-        if !walk.interrupted { outcome.rows += walk.rows }
+        // The sizes finished before a signal are kept, as the main rounds keep their repetitions.
+        outcome.rows += try WalkRounds.rows(plan: plan, context: context, furtherMapSizes: options.furtherMapSizes,
+                                            quiet: options.quiet).rows
     }
 
     /// The kernel policies' pair interleaved in time: what the kernel table's pair cells are

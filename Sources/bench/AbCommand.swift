@@ -132,7 +132,8 @@ struct AbCommand: ParsableCommand {
         RunInterrupt.install()
         do {
             code = try ChildProcess.blocking { try await session.run() }
-        } catch is AbSession.Interrupted {
+        } catch where RunInterrupt.isSet {
+            // Whatever failed (a build, git, a child) failed because of the signal.
             BenchError(message: "interrupted; the measuring child stopped, no comparison", code: RunInterrupt.exitCode).exit()
         } catch let e as BenchError {
             e.exit()

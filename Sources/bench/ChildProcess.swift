@@ -42,8 +42,12 @@ enum ChildProcess {
                 do {
                     // Signals to this process go on to the child while it runs (RunInterrupt).
                     defer { RunInterrupt.forward(to: 0) }
+                    // Its own process group: a terminal ^C reaches ab only, and ab passes it on once
+                    // (twice would be the child's "second signal": exit at once, no cleanup).
+                    var options = PlatformOptions()
+                    options.processGroupID = 0
                     let r = try await Subprocess.run(exe, arguments: Arguments(arguments),
-                                                     workingDirectory: directory.map { FilePath($0) },
+                                                     workingDirectory: directory.map { FilePath($0) }, platformOptions: options,
                                                      input: .none, output: .string(limit: outputLimit),
                                                      error: .combinedWithOutput) { execution in
                         RunInterrupt.forward(to: execution.processIdentifier.value)

@@ -141,5 +141,7 @@ struct FootprintCommand: ParsableCommand {
             for f in files { fputs("wrote \(f.path)\n", stderr) }
             if formats.contains(.csv) { fputs("plots: scripts/plot \(base).csv\n", stderr) }
         }
+        // A signal after the last probe: the files are whole, the status says it came.
+        if RunInterrupt.isSet { Foundation.exit(RunInterrupt.exitCode) }
     }
 }

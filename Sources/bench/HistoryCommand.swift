@@ -97,6 +97,8 @@ struct HistoryCommand: ParsableCommand {
                         let full = try await RevisionBuild.resolve(named, root: root)
                         batch.append((rows, String(full.prefix(12)), try await RevisionBuild.commitDate(full, root: root)))
                     }
+                    // A run already filed under another commit refuses the whole batch, before any is filed.
+                    for b in batch { try HistoryStore.checkNotFiledUnderAnotherCommit(b.rows, commit: b.commit, in: dir) }
                     var filed: [(path: String, rows: [ResultRow])] = []
                     for (file, b) in zip(files, batch) {
                         switch try HistoryStore.append(b.rows, commit: b.commit, commitDate: b.date, to: dir) {
