@@ -17,9 +17,9 @@ public struct OwnershipSection: Sendable {
             return
         }
         let o = Own(rows: rows)
-        tables = Self.designTable(o) + Self.classTable(o) + Self.steadyTable(o) + Self.manyTable(o) + Self.refTable(o)
-            + Self.mapCreationTable(o) + Self.chargedTable(o)
-        findings = Self.findings(o)
+        tables = o.designTable() + o.classTable() + o.steadyTable() + o.manyTable() + o.refTable() + o.mapCreationTable()
+            + o.chargedTable()
+        findings = o.findings()
     }
 
     /// The `own` rows by design, topology (the workload column), op and metric.
@@ -45,12 +45,30 @@ public struct OwnershipSection: Sendable {
         func median(_ s: String, _ w: String, _ op: String, _ metric: String) -> Double? { cell(s, w, op, metric)?.stats?.median }
     }
 
+    /// `256cpu-8node` → 256.
+    static func cpuCount(_ w: String) -> Int { Int(w.prefix { $0.isNumber }) ?? 0 }
+
+    /// The kernel-equivalent bytes an over-budget row's reason states (`= X MiB`).
+    static func kernelFromReason(_ reason: String?) -> Int? {
+        guard let r = reason, let eq = r.range(of: "= ", options: .backwards) else { return nil }
+        let number = r[eq.upperBound...].prefix { $0.isNumber || $0 == "." }
+        return Double(number).map { Int($0 * 1_048_576) }
+    }
+
+    static func integer(_ v: Double) -> String { String(Int(v.rounded())) }
+
+    static func bytes(_ b: Double) -> String {
+        if b < 1024 { return "\(Int(b)) B" }
+        if b < 1_048_576 { return "\(ResultCell.format(b / 1024)) KiB" }
+        return "\(ResultCell.format(b / 1_048_576)) MiB"
+    }
+}
+
+extension OwnershipSection.Own {
+    func text(_ v: Double?, scale: Double = 1) -> String { v.map { ResultCell.format($0 / scale) } ?? "" }
+
     /// 1. Per design and topology.
-    static func designTable(_ o: Own) -> [ReportSections.Table] {
-        let (topologies, size, designs) = (o.topologies, o.size, o.designs)
-        func cell(_ s: String, _ w: String, _ op: String, _ metric: String) -> ResultCell? { o.cell(s, w, op, metric) }
-        func median(_ s: String, _ w: String, _ op: String, _ metric: String) -> Double? { o.median(s, w, op, metric) }
-        func text(_ v: Double?, scale: Double = 1) -> String { v.map { ResultCell.format($0 / scale) } ?? "" }
+    func designTable() -> [ReportSections.Table] {
         var tables: [ReportSections.Table] = []
         // 1. Per design and topology.
         var body: [[String]] = []
@@ -58,7 +76,7 @@ public struct OwnershipSection: Sendable {
             for d in designs {
                 guard median(d, w, "create", "bytes_kernel") != nil else { continue }
                 let global = d == "global"
-                body.append([d, "\(Self.cpuCount(w))", global ? "0" : text(median(d, w, "create", "latency_us")),
+                body.append([d, "\(OwnershipSection.cpuCount(w))", global ? "0" : text(median(d, w, "create", "latency_us")),
                              text(median(d, w, "create", "bytes_kernel"), scale: 1024), text(median(d, w, "pinned", "bytes_kernel"), scale: 1024),
                              text(median(d, w, "create", "bytes_model"), scale: 1024), global ? "" : text(median(d, w, "destroy", "latency_us"))])
             }
@@ -71,11 +89,7 @@ public struct OwnershipSection: Sendable {
     }
 
     /// 2. Per size class and CPU at the largest topology (a size-class design).
-    static func classTable(_ o: Own) -> [ReportSections.Table] {
-        let (table, topologies, designs) = (o.table, o.topologies, o.designs)
-        func cell(_ s: String, _ w: String, _ op: String, _ metric: String) -> ResultCell? { o.cell(s, w, op, metric) }
-        func median(_ s: String, _ w: String, _ op: String, _ metric: String) -> Double? { o.median(s, w, op, metric) }
-        func text(_ v: Double?, scale: Double = 1) -> String { v.map { ResultCell.format($0 / scale) } ?? "" }
+    func classTable() -> [ReportSections.Table] {
         var tables: [ReportSections.Table] = []
         // 2. Per size class and CPU at the largest topology (a size-class design).
         if let w = topologies.last, let d = ["atomic", "percpu-ref", "lazy", "hybrid"].first(where: { designs.contains($0) }) {
@@ -85,13 +99,13 @@ public struct OwnershipSection: Sendable {
             for op in classes {
                 guard let lists = median(d, w, op, "bytes_lists_per_cpu"), let kernel = median(d, w, op, "bytes_kernel_per_cpu") else { continue }
                 let unit = Int(op.dropFirst("class-".count)) ?? 0
-                let cpus = Double(Self.cpuCount(w))
+                let cpus = Double(OwnershipSection.cpuCount(w))
                 total += kernel * cpus
-                per.append(["\(unit)", "\(unit > 0 ? Int(lists) / unit : 0)", Self.integer(lists), Self.integer(kernel), text(kernel * cpus, scale: 1024)])
+                per.append(["\(unit)", "\(unit > 0 ? Int(lists) / unit : 0)", OwnershipSection.integer(lists), OwnershipSection.integer(kernel), text(kernel * cpus, scale: 1024)])
             }
             if !per.isEmpty {
                 per.append(["all", "", "", "", text(total, scale: 1024)])
-                tables.append(.init(title: "At creation, per size class (\(d), \(Self.cpuCount(w)) CPUs): objects and bytes per CPU; kernel = objects at kmalloc size + one 224 B-class bpf_mem_cache",
+                tables.append(.init(title: "At creation, per size class (\(d), \(OwnershipSection.cpuCount(w)) CPUs): objects and bytes per CPU; kernel = objects at kmalloc size + one 224 B-class bpf_mem_cache",
                                     header: ["unit B", "objs/CPU", "list B/CPU", "kernel B/CPU", "all CPUs KiB"], rows: per))
             }
         }
@@ -99,11 +113,7 @@ public struct OwnershipSection: Sendable {
     }
 
     /// 3. Steady state of each workload (largest topology).
-    static func steadyTable(_ o: Own) -> [ReportSections.Table] {
-        let (table, topologies, designs) = (o.table, o.topologies, o.designs)
-        func cell(_ s: String, _ w: String, _ op: String, _ metric: String) -> ResultCell? { o.cell(s, w, op, metric) }
-        func median(_ s: String, _ w: String, _ op: String, _ metric: String) -> Double? { o.median(s, w, op, metric) }
-        func text(_ v: Double?, scale: Double = 1) -> String { v.map { ResultCell.format($0 / scale) } ?? "" }
+    func steadyTable() -> [ReportSections.Table] {
         var tables: [ReportSections.Table] = []
         // 3. Steady state of each workload (largest topology).
         if let w = topologies.last {
@@ -117,7 +127,7 @@ public struct OwnershipSection: Sendable {
                 steady.append([String(op.dropFirst("steady-".count))] + cells)
             }
             if !steady.isEmpty && !columns.isEmpty {
-                tables.append(.init(title: "Steady state of each workload (\(Self.cpuCount(w)) CPUs, after the traffic ran on every CPU): KiB held, kernel-equivalent and model",
+                tables.append(.init(title: "Steady state of each workload (\(OwnershipSection.cpuCount(w)) CPUs, after the traffic ran on every CPU): KiB held, kernel-equivalent and model",
                                     header: ["workload"] + columns.flatMap { ["\($0)", "model"] }, rows: steady))
             }
         }
@@ -125,11 +135,7 @@ public struct OwnershipSection: Sendable {
     }
 
     /// 4. N allocators at once.
-    static func manyTable(_ o: Own) -> [ReportSections.Table] {
-        let (table, topologies, designs) = (o.table, o.topologies, o.designs)
-        func cell(_ s: String, _ w: String, _ op: String, _ metric: String) -> ResultCell? { o.cell(s, w, op, metric) }
-        func median(_ s: String, _ w: String, _ op: String, _ metric: String) -> Double? { o.median(s, w, op, metric) }
-        func text(_ v: Double?, scale: Double = 1) -> String { v.map { ResultCell.format($0 / scale) } ?? "" }
+    func manyTable() -> [ReportSections.Table] {
         var tables: [ReportSections.Table] = []
         // 4. N allocators at once.
         let counts = table.distinct(\.op).compactMap { $0.hasPrefix("allocators-") ? Int($0.dropFirst("allocators-".count)) : nil }
@@ -140,9 +146,9 @@ public struct OwnershipSection: Sendable {
                     for n in counts {
                         guard let c = cell(d, w, "allocators-\(n)", "bytes_kernel") else { continue }
                         if c.stats == nil {
-                            many.append([d, "\(Self.cpuCount(w))", "\(n)", "n/a", text(Double(Self.kernelFromReason(c.missingReason) ?? 0), scale: 1_048_576) + "*", ""])
+                            many.append([d, "\(OwnershipSection.cpuCount(w))", "\(n)", "n/a", text(Double(OwnershipSection.kernelFromReason(c.missingReason) ?? 0), scale: 1_048_576) + "*", ""])
                         } else {
-                            many.append([d, "\(Self.cpuCount(w))", "\(n)", text(median(d, w, "allocators-\(n)", "latency_us"), scale: 1000),
+                            many.append([d, "\(OwnershipSection.cpuCount(w))", "\(n)", text(median(d, w, "allocators-\(n)", "latency_us"), scale: 1000),
                                          text(c.stats?.median, scale: 1_048_576), text(median(d, w, "allocators-\(n)", "bytes_model"), scale: 1_048_576)])
                         }
                     }
@@ -157,17 +163,13 @@ public struct OwnershipSection: Sendable {
     }
 
     /// 5. percpu_ref's own cost.
-    static func refTable(_ o: Own) -> [ReportSections.Table] {
-        let topologies = o.topologies
-        func cell(_ s: String, _ w: String, _ op: String, _ metric: String) -> ResultCell? { o.cell(s, w, op, metric) }
-        func median(_ s: String, _ w: String, _ op: String, _ metric: String) -> Double? { o.median(s, w, op, metric) }
-        func text(_ v: Double?, scale: Double = 1) -> String { v.map { ResultCell.format($0 / scale) } ?? "" }
+    func refTable() -> [ReportSections.Table] {
         var tables: [ReportSections.Table] = []
         // 5. percpu_ref's own cost.
         var ref: [[String]] = []
         for w in topologies {
             guard let k = median("percpu-ref", w, "ref-create", "bytes_kernel") else { continue }
-            ref.append(["\(Self.cpuCount(w))", Self.integer(k), median("percpu-ref", w, "ref-create", "bytes_model").map(Self.integer) ?? "",
+            ref.append(["\(OwnershipSection.cpuCount(w))", OwnershipSection.integer(k), median("percpu-ref", w, "ref-create", "bytes_model").map(OwnershipSection.integer) ?? "",
                         text(median("percpu-ref", w, "ref-create", "latency_us"))])
         }
         if !ref.isEmpty {
@@ -178,11 +180,7 @@ public struct OwnershipSection: Sendable {
     }
 
     /// 6. The kernel here: map creation.
-    static func mapCreationTable(_ o: Own) -> [ReportSections.Table] {
-        let (table, topologies, size) = (o.table, o.topologies, o.size)
-        func cell(_ s: String, _ w: String, _ op: String, _ metric: String) -> ResultCell? { o.cell(s, w, op, metric) }
-        func median(_ s: String, _ w: String, _ op: String, _ metric: String) -> Double? { o.median(s, w, op, metric) }
-        func text(_ v: Double?, scale: Double = 1) -> String { v.map { ResultCell.format($0 / scale) } ?? "" }
+    func mapCreationTable() -> [ReportSections.Table] {
         var tables: [ReportSections.Table] = []
         // 6. The kernel here: map creation.
         var maps: [[String]] = []
@@ -202,7 +200,7 @@ public struct OwnershipSection: Sendable {
                 let unitCache = cell(s, w, op, "bytes_slab_unit")
                 if let u = unitCache?.unit.components(separatedBy: " in ").last { unitName = u }
                 maps.append([s.replacingOccurrences(of: "kernel-", with: ""), entries, ResultCell.format(stats.median),
-                             kib("bytes_memlock"), kib("bytes_memcg"), unitCache?.stats.map { Self.integer($0.median) } ?? ""])
+                             kib("bytes_memlock"), kib("bytes_memcg"), unitCache?.stats.map { OwnershipSection.integer($0.median) } ?? ""])
             }
         }
         if !maps.isEmpty {
@@ -213,11 +211,7 @@ public struct OwnershipSection: Sendable {
     }
 
     /// 7. Who is charged.
-    static func chargedTable(_ o: Own) -> [ReportSections.Table] {
-        let topologies = o.topologies
-        func cell(_ s: String, _ w: String, _ op: String, _ metric: String) -> ResultCell? { o.cell(s, w, op, metric) }
-        func median(_ s: String, _ w: String, _ op: String, _ metric: String) -> Double? { o.median(s, w, op, metric) }
-        func text(_ v: Double?, scale: Double = 1) -> String { v.map { ResultCell.format($0 / scale) } ?? "" }
+    func chargedTable() -> [ReportSections.Table] {
         var tables: [ReportSections.Table] = []
         // 7. Who is charged.
         var charged: [[String]] = []
@@ -244,24 +238,21 @@ public struct OwnershipSection: Sendable {
     }
 
     /// The findings: the trade-off in numbers.
-    static func findings(_ o: Own) -> [String] {
-        let (topologies, designs) = (o.topologies, o.designs)
-        func cell(_ s: String, _ w: String, _ op: String, _ metric: String) -> ResultCell? { o.cell(s, w, op, metric) }
-        func median(_ s: String, _ w: String, _ op: String, _ metric: String) -> Double? { o.median(s, w, op, metric) }
+    func findings() -> [String] {
         var out: [String] = []
         let perProgram = designs.filter { $0 != "global" && $0 != "kmem-cache" }
         if let d = perProgram.first(where: { $0 == "percpu-ref" }) ?? perProgram.first {
             let parts = topologies.compactMap { w -> String? in
                 guard let p = median(d, w, "pinned", "bytes_kernel") else { return nil }
-                return "\(Self.bytes(p)) at \(Self.cpuCount(w)) CPUs"
+                return "\(OwnershipSection.bytes(p)) at \(OwnershipSection.cpuCount(w)) CPUs"
             }
             if !parts.isEmpty {
                 var s = "Owning an allocator: one surviving object pins a whole per-program allocator after its map is gone — \(d) \(parts.joined(separator: ", ")) (kernel-equivalent: per-CPU list objects + bpf_mem_cache structs"
-                if let w = topologies.last, let m = median(d, w, "pinned", "bytes_model") { s += "; the model reserves \(Self.bytes(m)) at \(Self.cpuCount(w)) CPUs)" } else { s += ")" }
+                if let w = topologies.last, let m = median(d, w, "pinned", "bytes_model") { s += "; the model reserves \(OwnershipSection.bytes(m)) at \(OwnershipSection.cpuCount(w)) CPUs)" } else { s += ")" }
                 if let w = topologies.last, let i = median(d, w, "create", "latency_us") {
                     s += ", created in \(ResultCell.format(i)) µs (model, most of it reserving slabs the kernel does not)"
                 }
-                if let w = topologies.last, let r = median("percpu-ref", w, "ref-create", "bytes_kernel") { s += "; its percpu_ref adds \(Self.bytes(r))" }
+                if let w = topologies.last, let r = median("percpu-ref", w, "ref-create", "bytes_kernel") { s += "; its percpu_ref adds \(OwnershipSection.bytes(r))" }
                 if designs.contains("global") { s += "; global pins nothing per program (bpf_global_ma is made once at boot)." } else { s += "." }
                 out.append(s)
             }
@@ -278,35 +269,17 @@ public struct OwnershipSection: Sendable {
             } else if let a = arrayInit { s += " (array map \(ResultCell.format(a)) µs)" }
             if let m = topologies.lazy.compactMap({ median("kernel-htab", $0, "create-1", "bytes_memlock") }).first,
                let u = topologies.lazy.compactMap({ median("kernel-htab", $0, "create-1", "bytes_slab_unit") }).first {
-                s += "; the memory fdinfo reports for it (\(Self.bytes(m))) leaves out its allocator's prefill (\(Self.bytes(u)) gained in its element cache per map)"
+                s += "; the memory fdinfo reports for it (\(OwnershipSection.bytes(m))) leaves out its allocator's prefill (\(OwnershipSection.bytes(u)) gained in its element cache per map)"
             }
             if let i = inside, let g = global {
                 let objectsIn = topologies.lazy.compactMap { median("kernel-htab", $0, "create-inside-fill-outside", "bytes_objects") }.first ?? 0
                 let objectsG = topologies.lazy.compactMap { median("kernel", $0, "obj-new-inside", "bytes_objects") }.first ?? 0
-                s += "; the memcg that created an allocator pays for its objects whoever allocates: a htab made in a child cgroup and filled from outside charged it \(Self.bytes(i)) for \(Self.bytes(objectsIn)) of elements, while bpf_obj_new from inside it charged \(Self.bytes(g)) for \(Self.bytes(objectsG)) (bpf_global_ma belongs to no program's cgroup)."
+                s += "; the memcg that created an allocator pays for its objects whoever allocates: a htab made in a child cgroup and filled from outside charged it \(OwnershipSection.bytes(i)) for \(OwnershipSection.bytes(objectsIn)) of elements, while bpf_obj_new from inside it charged \(OwnershipSection.bytes(g)) for \(OwnershipSection.bytes(objectsG)) (bpf_global_ma belongs to no program's cgroup)."
             } else {
                 s += "."
             }
             out.append(s)
         }
         return out
-    }
-
-    /// `256cpu-8node` → 256.
-    static func cpuCount(_ w: String) -> Int { Int(w.prefix { $0.isNumber }) ?? 0 }
-
-    /// The kernel-equivalent bytes an over-budget row's reason states (`= X MiB`).
-    static func kernelFromReason(_ reason: String?) -> Int? {
-        guard let r = reason, let eq = r.range(of: "= ", options: .backwards) else { return nil }
-        let number = r[eq.upperBound...].prefix { $0.isNumber || $0 == "." }
-        return Double(number).map { Int($0 * 1_048_576) }
-    }
-
-    static func integer(_ v: Double) -> String { String(Int(v.rounded())) }
-
-    static func bytes(_ b: Double) -> String {
-        if b < 1024 { return "\(Int(b)) B" }
-        if b < 1_048_576 { return "\(ResultCell.format(b / 1024)) KiB" }
-        return "\(ResultCell.format(b / 1_048_576)) MiB"
     }
 }

@@ -26,14 +26,7 @@ struct HistoryCommand: ParsableCommand {
                 64 usage, 65 unreadable history.
                 """)
 
-        @Option(help: "The history directory.")
-        var dir = HistoryCommand.defaultDirectory
-
-        @Option(name: .customLong("case"), help: "Only cases whose name contains one of these (comma-separated); shows their trends.")
-        var caseFilter: String?
-
-        @Option(name: .customLong("host"), help: "Only these machines: their names as the header shows them, or hosts (comma-separated).")
-        var hostFilter: String?
+        @OptionGroup var selection: HistorySelection
 
         @Option(help: "Largest p-value of the t-test that keeps a change point (Otava's --pvalue).")
         var pvalue = 0.001
@@ -44,23 +37,17 @@ struct HistoryCommand: ParsableCommand {
         @Option(help: "Points per E-Divisive window (Otava's --window).")
         var window = 50
 
-        @Option(name: .customLong("runs-per-point"), help: "Make each point the median of N consecutive runs of one commit (1: one point per run, as Otava).")
-        var runsPerPoint = 1
-
         @Option(help: "Output format.")
         var format: ComparisonFormat = .txt
 
         func validate() throws {
-            try OptionRange(name: "runs-per-point", range: 1...10_000, unit: "").check(runsPerPoint)
             guard pvalue > 0 && pvalue < 1 else { throw ValidationError("--pvalue must be in (0, 1), got \(pvalue)") }
             try OptionRange(name: "magnitude", range: 0.0...1000, unit: "").checkFinite(magnitude)
             try OptionRange(name: "window", range: 2...100_000, unit: "points").check(window)
         }
 
         func run() throws {
-            let report = try HistoryCommand.report(dir: dir, caseFilter: caseFilter, hostFilter: hostFilter,
-                                                   detector: EDivisive(windowLength: window, maxPValue: pvalue, minMagnitude: magnitude),
-                                                   runsPerPoint: runsPerPoint)
+            let report = try selection.report(detector: EDivisive(windowLength: window, maxPValue: pvalue, minMagnitude: magnitude))
             print(report.rendered(as: format), terminator: "")
         }
     }
@@ -120,23 +107,6 @@ struct HistoryCommand: ParsableCommand {
         }
     }
 
-    /// The report `show` and `export` print or write; every error a one-line exit (64 or 65).
-    static func report(dir: String, caseFilter: String?, hostFilter: String?, detector: EDivisive = EDivisive(),
-                       runsPerPoint: Int) throws -> HistoryReport {
-        let cases = try caseFilter.map { try OptionList.split($0, what: "case") } ?? []
-        let hosts = try hostFilter.map { try OptionList.split($0, what: "host") } ?? []
-        do {
-            return try HistoryReport(entries: HistoryStore.load(directory: dir), directory: dir, caseFilter: cases,
-                                     machineFilter: hosts, detector: detector, runsPerPoint: runsPerPoint)
-        } catch let e as ResultsCSVError {
-            BenchError(message: "\(e)", code: SysExit.dataError).exit()
-        } catch let e as AbCaseFilterError {
-            BenchError.usage(e.description).exit()
-        } catch let e as HistoryMachineFilterError {
-            BenchError.usage(e.description).exit()
-        }
-    }
-
     /// One line per filed run: its file and the machine it is filed under, by the name `bench
     /// history` shows (the host, with a short hash when the history holds another machine of that
     /// host) and in full.
@@ -148,6 +118,41 @@ struct HistoryCommand: ParsableCommand {
         for (f, machines) in zip(filed, runs) {
             let said = machines.map { m in (names[m] == m.host ? "" : "\(names[m]!) = ") + m.description }
             print("filed \(f.path) under machine \(said.joined(separator: " and "))")
+        }
+    }
+}
+
+/// Which runs and series a history command reads: `show` and `export` share these.
+struct HistorySelection: ParsableArguments {
+    @Option(help: "The history directory.")
+    var dir = HistoryCommand.defaultDirectory
+
+    @Option(name: .customLong("case"), help: "Only cases whose name contains one of these (comma-separated); show prints their trends.")
+    var caseFilter: String?
+
+    @Option(name: .customLong("host"), help: "Only these machines: their names as the header shows them, or hosts (comma-separated).")
+    var hostFilter: String?
+
+    @Option(name: .customLong("runs-per-point"), help: "Make each point the median of N consecutive runs of one commit (1: one point per run, as Otava).")
+    var runsPerPoint = 1
+
+    func validate() throws {
+        try OptionRange(name: "runs-per-point", range: 1...10_000, unit: "").check(runsPerPoint)
+    }
+
+    /// The history's report, or a one-line error: 65 unreadable, 64 a filter that names nothing.
+    func report(detector: EDivisive = EDivisive()) throws -> HistoryReport {
+        let cases = try caseFilter.map { try OptionList.split($0, what: "case") } ?? []
+        let hosts = try hostFilter.map { try OptionList.split($0, what: "host") } ?? []
+        do {
+            return try HistoryReport(entries: HistoryStore.load(directory: dir), directory: dir, caseFilter: cases,
+                                     machineFilter: hosts, detector: detector, runsPerPoint: runsPerPoint)
+        } catch let e as ResultsCSVError {
+            BenchError(message: "\(e)", code: SysExit.dataError).exit()
+        } catch let e as AbCaseFilterError {
+            BenchError.usage(e.description).exit()
+        } catch let e as HistoryMachineFilterError {
+            BenchError.usage(e.description).exit()
         }
     }
 }

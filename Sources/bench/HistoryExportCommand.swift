@@ -20,26 +20,14 @@ extension HistoryCommand {
         @Option(help: "The directory to write the CSVs and otava.yaml into (created if missing).")
         var otava: String
 
-        @Option(help: "The history directory.")
-        var dir = HistoryCommand.defaultDirectory
-
-        @Option(name: .customLong("case"), help: "Only cases whose name contains one of these (comma-separated).")
-        var caseFilter: String?
-
-        @Option(name: .customLong("host"), help: "Only these machines: their names as `bench history` shows them, or hosts (comma-separated).")
-        var hostFilter: String?
-
-        @Option(name: .customLong("runs-per-point"), help: "Make each point the median of N consecutive runs of one commit (1: one point per run).")
-        var runsPerPoint = 1
+        @OptionGroup var selection: HistorySelection
 
         func validate() throws {
-            try OptionRange(name: "runs-per-point", range: 1...10_000, unit: "").check(runsPerPoint)
             guard !otava.isEmpty else { throw ValidationError("--otava needs a directory") }
         }
 
         func run() throws {
-            let report = try HistoryCommand.report(dir: dir, caseFilter: caseFilter, hostFilter: hostFilter,
-                                                   runsPerPoint: runsPerPoint)
+            let report = try selection.report()
             let export = OtavaExport(report)
             do {
                 try AtomicFileWriter.prepare(directory: otava)
