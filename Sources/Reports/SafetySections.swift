@@ -101,7 +101,9 @@ public struct SafetySections: Sendable {
 
     /// Cost next to safety, when this run measured the strategies too.
     static func costTable(_ m: Matrix, rows: [ResultRow]) -> [ReportSections.Table] {
-        let perf = ResultTable(rows: rows)
+        // The cases' own phases only: the host's calibration rows (size 0) and the footprint's
+        // (sizes per class) would pick a thread count and size no case has, and hide the table.
+        let perf = ResultTable(rows: rows.filter { ["live", "post-kill", "kill"].contains($0.phase) })
         guard let threads = perf.distinct(\.threads).sorted().first, let size = perf.distinct(\.size).sorted().first,
               !m.verdicts.isEmpty else { return [] }
         func ns(_ s: String, _ phase: String, _ op: String = "pair") -> String {

@@ -31,6 +31,9 @@ struct SafetySectionsTests {
             makeRow(strategy: "atomic", metric: "ns_per_op", value: 17), makeRow(strategy: "atomic", repetition: 1, metric: "ns_per_op", value: 19),
             makeRow(strategy: "lazy", metric: "ns_per_op", value: 4),
             makeRow(strategy: "lazy", phase: "kill", op: "walk", metric: "latency_us", value: 750),
+            // A real run's host calibration (size 0) and footprint rows (other sizes) must not pick the table's case.
+            makeRow(strategy: "host", workload: "clock", phase: "calibration", op: "clock", size: 0, metric: "resolution_ns", value: 10),
+            makeRow(strategy: "atomic", workload: "2cpu-1node", phase: "own", op: "class-16", size: 16, metric: "bytes_kernel", value: 9),
         ]
         let s = SafetySections(verdicts: Self.verdicts, rows: rows)
         let cost = try #require(s.tables.last)
