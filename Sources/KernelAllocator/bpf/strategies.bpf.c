@@ -298,6 +298,16 @@ int reset(struct __sk_buff *skb)
 	return 0;
 }
 
+/* The time between t1 and t2 less one ktime read (t1 - t0). A few instructions can take less
+ * than a read's own jitter; the unsigned difference then wrapped to ~1.8e19 ns, so anything
+ * below one read reads 0 (below this clock's resolution). */
+static __always_inline __u64 inner_ns(__u64 t0, __u64 t1, __u64 t2)
+{
+	__u64 inner = t2 - t1, read = t1 - t0;
+
+	return inner > read ? inner - read : 0;
+}
+
 /* percpu_ref_kill as lib/percpu-refcount.c does it, minus the call_rcu_hurry the caller
  * queues (the loader waits the grace period itself, then runs `fold`): mark ATOMIC|DEAD (from
  * here every get/put is a locked RMW on `count`; the bias is already in it) and drop the base
@@ -313,7 +323,7 @@ int kill(struct __sk_buff *skb)
 		*(volatile __u64 *)&strategy.mode = MB_MODE_ATOMIC | MB_MODE_DEAD;
 	atomic_put();
 	__u64 t2 = bpf_ktime_get_ns();
-	strategy.kill_ns = (t2 - t1) - (t1 - t0);
+	strategy.kill_ns = inner_ns(t0, t1, t2);
 	return 0;
 }
 
@@ -338,7 +348,7 @@ int fold(struct __sk_buff *skb)
 		__sync_fetch_and_add(&strategy.releases, 1);
 	__u64 t2 = bpf_ktime_get_ns();
 	strategy.fold_sum = (__u64)sum;
-	strategy.fold_ns = (t2 - t1) - (t1 - t0);
+	strategy.fold_ns = inner_ns(t0, t1, t2);
 	return 0;
 }
 
@@ -384,7 +394,7 @@ int name(struct __sk_buff *skb)							\
 										\
 	bpf_for_each_map_elem(&map, walk_value, &w, 0);				\
 	__u64 t2 = bpf_ktime_get_ns();						\
-	strategy.walk_ns = (t2 - t1) - (t1 - t0);				\
+	strategy.walk_ns = inner_ns(t0, t1, t2);				\
 	strategy.walk_visited = w.visited;					\
 	strategy.walk_found = w.found;						\
 	strategy.walk_added = w.added;						\
