@@ -17,6 +17,10 @@ public struct KernelCaseSpec: Sendable, Equatable {
     /// Objects stashed before the kill (the phases' `--map-values`): policy subjects only.
     public var mapValues: Int
 
+    /// Programs loaded beside the workload's own (the interleaved blocks run several steps
+    /// from one load).
+    public var extraPrograms: [String] = []
+
     public init(subject: KernelSubjectKind, workload: KernelWorkload, cpus: [Int], size: Int, opsPerRun: Int = 256, slots: Int = 1024,
                 mapValues: Int = 0) {
         self.mapValues = mapValues
@@ -37,7 +41,7 @@ public struct KernelCaseSpec: Sendable, Equatable {
         case (.kernelHarness, _): return ("harness", ["harness"], [:])
         case (.kernel, .pair): return ("obj_pair", ["obj_pair"], [:])
         case (.kernel, .batch): return ("obj_slots", ["stash", "unstash"], ["slots": t * k])
-        case (.kernel, .kptrXchg): return ("obj_slots", ["xchg_random", "unstash"], ["slots": UInt32(slots)])
+        case (.kernel, .kptrXchg): return ("obj_slots", ["xchg_random", "unstash"] + extraPrograms, ["slots": max(UInt32(slots), t * k)])
         case (.kernel, .remote): return ("obj_slots", ["stash", "unstash"], ["slots": t * k]) // two banks per pair
         case (.kernelHtab, .pair): return ("htab_churn", ["update_delete"], ["table": max(t * k, 64)])
         case (.kernelHtab, _): return ("htab_churn", ["insert", "remove"], ["table": max(t * k, 64)])
@@ -49,7 +53,7 @@ public struct KernelCaseSpec: Sendable, Equatable {
             case .kptrXchg: live = ["\(p)_xchg"]
             case .batch, .remote: live = []
             }
-            let programs = live + ["\(p)_stash", "\(p)_unstash", "reset", "kill", "fold", "walk_array"]
+            let programs = live + ["\(p)_stash", "\(p)_unstash", "reset", "kill", "fold", "walk_array"] + extraPrograms
             let slotCount = max(t * k, workload == .kptrXchg ? UInt32(slots) : 0, UInt32(mapValues), 1)
             return ("strategies", programs, ["slots": slotCount])
         }

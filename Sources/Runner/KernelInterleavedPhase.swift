@@ -2,78 +2,133 @@ import Foundation
 import KernelAllocator
 import Platform
 import Reports
+import Statistics
 
-/// The kernel policies' pair interleaved in time (phase `interleaved`). A whole repetition of a
-/// kernel case drifts by ±10 % (refills, grace periods, slab state): ±100-400 ns on a ~500 ns
-/// pair, far more than a policy's few ns. Here `kernel` and every kernel policy of the run take
-/// turns in 5 ms slices, order rotated each round, both workers switching on one clock
-/// (KernelInterleaved), so each round holds every subject under the same conditions and the
-/// table's added ns is a within-round difference. One row per subject and round.
+/// The kernel table's measurements (phase `interleaved`): `kernel`, the control `kernel-lazy`
+/// and every kernel policy of the run, interleaved in time, in blocks.
+///
+/// - Within a block every subject runs each step (pair, accounting alone, batch, kptr-xchg) in
+///   5 ms slices, order rotated per round, both workers switching on one clock
+///   (KernelInterleaved): the allocator's drift (±10 % between whole repetitions) hits every
+///   subject alike.
+/// - Every block loads every subject's programs and maps afresh, so what is fixed at load time
+///   (JIT image and map placement, object addresses) varies between blocks, and an interval
+///   over blocks carries that variance. One row per subject, op and block: the median of the
+///   block's rounds, `repetition` = the block.
+/// - kernel-lazy runs the policies' object and entry points with no per-op accounting: it is
+///   the same-object control every added ns is taken against.
 public enum KernelInterleavedPhase {
     public static let phase = KernelStrategiesSection.interleavedPhase
-    public static let sliceNs = 5_000_000
-    /// Rounds per thread count: 8 per repetition asked for (at least 10); round 0 is a warm-up
-    /// and not reported.
-    public static func rounds(repetitions: Int) -> Int { max(10, 8 * repetitions) }
+    /// 1.25 ms slices, 16 rounds: measured against 4 rounds of 5 ms in the same time, the
+    /// blocks' spread of added ns fell from 13–47 ns to 4–21 ns (pair) on the 2-CPU guest: more
+    /// alternations cancel more of the allocator's drift.
+    public static let sliceNs = 1_250_000
+    /// Timed rounds per block (a warm-up round before them is dropped).
+    public static let roundsPerBlock = 16
+    /// Blocks per thread count: 2 per repetition asked for plus 2, at least 10 (the kernel
+    /// table's signed-rank interval needs 6 units for a finite 95 % interval; 10 or more keep
+    /// it within a few ns).
+    public static func blocks(repetitions: Int) -> Int { max(10, 2 * repetitions + 2) }
 
-    /// `kernel` plus the run's kernel policies, when the run has both and the pair workload.
+    /// `kernel`, the control and the run's kernel policies, when the run has a kernel policy.
     public static func subjects(of plan: Plan) -> [KernelSubjectKind] {
-        guard plan.workloads.contains(.pair) else { return [] }
         let kinds = plan.subjects.compactMap { if case .kernel(let k) = $0 { k } else { nil } }
-        let policies = kinds.filter { $0.policy != nil }
-        guard kinds.contains(.kernel), !policies.isEmpty else { return [] }
-        return [.kernel] + policies
+        let policies = kinds.filter { $0.policy != nil && $0 != .kernelLazy }
+        guard !policies.isEmpty || kinds.contains(.kernelLazy) else { return [] }
+        return [.kernel, .kernelLazy] + policies
     }
 
-    /// Runs the step for every thread count and size of the plan. Throws `KernelCaseFailure`
-    /// when a count or a provenance check fails (the case is named); returns no rows, with a
-    /// note, when the programs cannot load (the live rows already say why).
+    /// The steps the plan's workloads ask for (pair also brings the accounting alone).
+    public static func steps(of plan: Plan) -> [InterleavedStep] {
+        var steps: [InterleavedStep] = []
+        if plan.workloads.contains(.pair) { steps += [.pair, .accounting] }
+        if plan.workloads.contains(.batch) { steps.append(.batch) }
+        if plan.workloads.contains(.kptrXchg) { steps.append(.kptrXchg) }
+        return steps
+    }
+
+    /// Runs every block for every thread count and size of the plan. Throws `KernelCaseFailure`
+    /// when a count or a provenance check fails (the case is named); returns the rows so far,
+    /// with a note, when the programs cannot load (the live rows already say why).
     public static func rows(plan: Plan, context: RunContext, quiet: Bool) throws(KernelCaseFailure) -> (rows: [ResultRow], notes: [String]) {
-        let subjects = subjects(of: plan)
-        guard !subjects.isEmpty else { return ([], []) }
-        let rounds = rounds(repetitions: plan.settings.repetitions)
+        let subjects = subjects(of: plan), steps = steps(of: plan)
+        guard !subjects.isEmpty, !steps.isEmpty else { return ([], []) }
+        let blocks = blocks(repetitions: plan.settings.repetitions)
         let build = BPFBuild(environment: KernelEnvironment.current())
-        var rows: [ResultRow] = []
-        var notes: [String] = []
+        var rows: [ResultRow] = [], notes: [String] = []
         for size in plan.sizes {
             for threads in plan.threads where threads <= plan.cpus.count {
-                if RunInterrupt.isSet { return (rows, notes) }
                 let cpus = Array(plan.cpus.prefix(threads))
                 if !quiet {
-                    fputs("interleaved: kernel + \(subjects.count - 1) policies, pair, \(threads) thr \(size) B: \(rounds) rounds of \(sliceNs / 1_000_000) ms slices\n", stderr)
+                    fputs("interleaved: kernel, lazy (control) + \(subjects.count - 2) policies; \(steps.map(\.rawValue).joined(separator: ", ")); "
+                        + "\(threads) thr \(size) B: \(blocks) blocks (a fresh load each) of \(roundsPerBlock) rounds × \(String(format: "%.2f", Double(sliceNs) / 1e6)) ms slices\n", stderr)
                 }
-                let run: KernelInterleaved
-                do {
-                    run = try KernelInterleaved(subjects: subjects, mode: .pair, cpus: cpus, size: size, opsPerRun: 256, build: build)
-                } catch {
-                    return (rows, notes + ["interleaved kernel pair not measured: \(error.reason) (\(error.note))"])
-                }
-                defer { run.close() }
-                // A round with a slice in which no worker completed a run (a stall of the whole
-                // slice) is dropped; up to twice more, the missing rounds are run again.
-                var table: [[Double]] = [], ran = 0
-                let stealBefore = StealTime.milliseconds(cpus: cpus)
-                for _ in 0..<3 where table.count < rounds {
-                    let more = try run.run(rounds: rounds - table.count, sliceNs: sliceNs)
-                    ran += more.count
-                    table += KernelInterleaved.completeRounds(more)
-                }
-                try run.finish()  // every policy's count ends at zero with one release
-                if ran > table.count {
-                    // A whole slice without a completed run is a stall of ≥ 5 ms; on a VM the
-                    // host's steal time over the same CPUs says whether it was the host.
-                    var steal = ""
-                    if let b = stealBefore, let a = StealTime.milliseconds(cpus: cpus) { steal = String(format: "; the host stole %.0f ms of these CPUs meanwhile", a - b) }
-                    notes.append("interleaved kernel pair, \(threads) thr: \(ran - table.count) of \(ran) rounds dropped (a 5 ms slice with no completed run: a stall of the worker\(steal)); \(table.count) kept")
-                }
-                for (round, perSubject) in table.enumerated() {
-                    for (s, ns) in zip(subjects, perSubject) {
-                        let spec = CaseSpec(subject: s.rawValue, workload: .pair, threads: threads, cpus: cpus, size: size)
-                        rows.append(RowBuilder(context: context, spec: spec, repetition: round).row(phase, "pair", "ns_per_op", ns, "ns"))
+                var dropped = 0
+                let began = monotonicSeconds()
+                for block in 0..<blocks {
+                    if RunInterrupt.isSet { return (rows, notes) }
+                    let tables: [InterleavedStep: InterleavedRounds]
+                    do {
+                        tables = try measureBlock(subjects, steps: steps, cpus: cpus, size: size, build: build)
+                    } catch let unavailable as KernelUnavailable {
+                        return (rows, notes + ["interleaved kernel rows not measured: \(unavailable.reason) (\(unavailable.note))"])
+                    } catch let failure as KernelCaseFailure {
+                        throw failure
+                    } catch {
+                        throw KernelCaseFailure("interleaved block \(block): \(error)")
                     }
+                    dropped += steps.count - tables.count
+                    for step in steps {
+                        guard let table = tables[step] else { continue }
+                        rows += blockRows(table, step: step, block: block, threads: threads, cpus: cpus, size: size, context: context)
+                    }
+                }
+                if !quiet { fputs(String(format: "interleaved: %d thr done in %.1f s\n", threads, monotonicSeconds() - began), stderr) }
+                if dropped > 0 {
+                    notes.append("interleaved kernel rows, \(threads) thr: \(dropped) block steps dropped (fewer than 2 rounds in which every subject completed a run: stalls of a whole slice)")
                 }
             }
         }
         return (rows, notes)
     }
+
+    /// One block: a fresh load of every subject, then each step's rounds (a round with a
+    /// stalled slice is dropped and run again, up to twice), the block's end checked. A step
+    /// with fewer than 2 complete rounds is left out of the result.
+    static func measureBlock(_ subjects: [KernelSubjectKind], steps: [InterleavedStep], cpus: [Int], size: Int,
+                             build: BPFBuild) throws -> [InterleavedStep: InterleavedRounds] {
+        let run = try KernelInterleaved(subjects: subjects, steps: steps, cpus: cpus, size: size, opsPerRun: 256, build: build)
+        defer { run.close() }
+        var tables: [InterleavedStep: InterleavedRounds] = [:]
+        for step in steps {
+            var table = try run.run(step, rounds: roundsPerBlock, sliceNs: sliceNs).completed
+            for _ in 0..<2 where table.roundCount < roundsPerBlock {
+                table.append(try run.run(step, rounds: roundsPerBlock - table.roundCount, sliceNs: sliceNs).completed)
+            }
+            if table.roundCount >= 2 { tables[step] = table }
+        }
+        try run.finish()
+        return tables
+    }
+
+    /// One row per subject and op: the median of the block's rounds.
+    static func blockRows(_ table: InterleavedRounds, step: InterleavedStep, block: Int, threads: Int,
+                          cpus: [Int], size: Int, context: RunContext) -> [ResultRow] {
+        let workload = WorkloadKind(rawValue: step.caseWorkload.rawValue)!
+        var rows: [ResultRow] = []
+        for (o, op) in table.ops.enumerated() {
+            for (s, subject) in table.subjects.enumerated() {
+                let perRound = table.values[o].map { $0[s] }
+                let spec = CaseSpec(subject: subject.rawValue, workload: workload, threads: threads, cpus: cpus, size: size)
+                rows.append(RowBuilder(context: context, spec: spec, repetition: block).row(phase, op, "ns_per_op", Effect.median(perRound), "ns"))
+            }
+        }
+        return rows
+    }
+}
+
+func monotonicSeconds() -> Double {
+    var ts = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &ts)
+    return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
 }

@@ -62,7 +62,7 @@ public struct RunPipeline {
             outcome.notes.append(outcome.caseFailure!)
         }
         let steps: [(String, (inout Outcome) throws -> Void)] = [
-            ("unload-walk round", walkRounds), ("interleaved kernel pair", interleavedKernelPair),
+            ("unload-walk round", walkRounds), ("interleaved kernel blocks", interleavedKernelBlocks),
             ("cost of owning an allocator", footprint), ("safety replay", safetyReplay),
         ]
         for (name, step) in steps {
@@ -85,10 +85,10 @@ public struct RunPipeline {
                                             quiet: options.quiet).rows
     }
 
-    /// The kernel policies' pair interleaved in time: what the kernel table's pair cells are
-    /// computed from (a whole repetition drifts more than a policy adds).
-    private func interleavedKernelPair(_ outcome: inout Outcome) throws {
-        let kernelMeasured = outcome.rows.contains { $0.strategy == "kernel" && $0.phase == "live" && $0.value != nil }
+    /// The kernel subjects interleaved in time, in freshly loaded blocks: what the kernel table's
+    /// cells are computed from (a whole repetition drifts more than a policy adds).
+    private func interleavedKernelBlocks(_ outcome: inout Outcome) throws {
+        let kernelMeasured = outcome.rows.contains { $0.strategy.hasPrefix("kernel-") && $0.phase == "live" && $0.value != nil }
         guard kernelMeasured else { return }
         let step = try KernelInterleavedPhase.rows(plan: plan, context: context, quiet: options.quiet)
         // An interrupted step is dropped whole: a partial set of rounds would bias the table.

@@ -135,19 +135,19 @@ enum PolicyCommands {
         let slice = sliceMs * 1_000_000
         print("interleaved: \(rounds) rounds (+1 warm-up) of one \(slice / 1_000_000) ms slice per subject, order rotated per round, workers switch on one clock")
         print("added: median over rounds of (subject − baseline) in the same round, 95 % bootstrap interval over rounds")
-        for (mode, list) in [(KernelInterleaved.Mode.pair, subjects),
+        for (mode, list) in [(InterleavedStep.pair, subjects),
                              (.accounting, [KernelSubjectKind.kernelLazy, .kernelAtomic, .kernelPercpuRef])] {
             print("")
             print(mode == .pair ? "pair: bpf_obj_new + get + bpf_obj_drop + put (baseline: kernel)"
                                 : "accounting alone: get + put per step, no allocator (baseline: kernel-lazy's empty accounting)")
             print("thr  subject             ns/op (median)   added ns [95 % CI]        % of baseline")
             for threads in [1, 2] {
-                let run = try KernelInterleaved(subjects: list, mode: mode, cpus: Array(0..<threads), size: size, opsPerRun: k, build: build)
+                let run = try KernelInterleaved(subjects: list, steps: [mode], cpus: Array(0..<threads), size: size, opsPerRun: k, build: build)
                 defer { run.close() }
-                let all = try run.run(rounds: rounds, sliceNs: slice)
+                let all = try run.run(mode, rounds: rounds, sliceNs: slice)
                 try run.finish()
-                let table = KernelInterleaved.completeRounds(all)
-                if table.count < all.count { print("(\(all.count - table.count) rounds dropped: a slice with no completed run)") }
+                let table = all.completed.values[0]
+                if table.count < all.roundCount { print("(\(all.roundCount - table.count) rounds dropped: a slice with no completed run)") }
                 guard !table.isEmpty else { continue }
                 let base = table.map { $0[0] }
                 let baseMedian = SampleStatistics(base)!.median

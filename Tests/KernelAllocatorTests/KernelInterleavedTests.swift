@@ -1,12 +1,45 @@
+import Foundation
 import Testing
 @testable import KernelAllocator
 
 /// The interleaved rounds stay paired: a slice that completed no run (NaN) drops its round for
-/// every subject instead of reporting 0 ns/op.
+/// every subject and every op instead of reporting 0 ns/op; one load serves every step.
 struct KernelInterleavedTests {
     @Test func aSliceWithoutWorkDropsItsWholeRound() {
-        let table: [[Double]] = [[400, 402], [.nan, 405], [410, 411], [420, .nan]]
-        #expect(KernelInterleaved.completeRounds(table) == [[400, 402], [410, 411]])
-        #expect(KernelInterleaved.completeRounds([[400, 401]]) == [[400, 401]])
+        let alloc: [[Double]] = [[400, 402], [.nan, 405], [410, 411], [420, 421]]
+        let free: [[Double]] = [[40, 42], [45, 45], [41, 41], [42, .nan]]
+        let rounds = InterleavedRounds(subjects: [.kernel, .kernelLazy], ops: ["alloc", "free"], values: [alloc, free]).completed
+        #expect(rounds.values == [[[400, 402], [410, 411]], [[40, 42], [41, 41]]])
+        #expect(rounds.roundCount == 2)
+    }
+
+    /// The policies load one strategies object with every step's programs; `kernel` loads
+    /// obj_pair for the pair and obj_slots (with its stash) for batch and kptr-xchg.
+    @Test func oneLoadPerObjectServesEveryStep() {
+        let steps: [InterleavedStep] = [.pair, .accounting, .batch, .kptrXchg]
+        #expect(KernelInterleaved.loadWorkload(of: .kernelAtomic, for: .pair) == .kptrXchg)
+        #expect(KernelInterleaved.loadWorkload(of: .kernel, for: .pair) == .pair)
+        #expect(KernelInterleaved.loadWorkload(of: .kernel, for: .batch) == .kptrXchg)
+        #expect(KernelInterleaved.extraPrograms(of: .kernelHybrid, steps: steps, loadedAs: .kptrXchg) == ["pcpu_pair", "pcpu_acct"])
+        #expect(KernelInterleaved.extraPrograms(of: .kernel, steps: steps, loadedAs: .kptrXchg) == ["stash"])
+        #expect(!InterleavedStep.accounting.runs(.kernel) && InterleavedStep.accounting.runs(.kernelLazy))
+        var spec = KernelCaseSpec(subject: .kernel, workload: .kptrXchg, cpus: Array(0..<256), size: 64)
+        spec.extraPrograms = ["stash"]
+        // 256 workers' batch slots fit the map kptr-xchg shares with them.
+        #expect(spec.layout.maps["slots"] == 256 * 256 && spec.layout.programs.contains("stash"))
+    }
+
+    @Test(.enabled(if: !KernelTestSupport.skip))
+    func everyStepEndsWithNothingOutstanding() throws {
+        let steps: [InterleavedStep] = [.pair, .accounting, .batch, .kptrXchg]
+        let run = try KernelInterleaved(subjects: [.kernel, .kernelLazy, .kernelPercpuRef], steps: steps, cpus: [0], size: 64, opsPerRun: 64,
+                                        build: KernelTestSupport.build)
+        defer { run.close() }
+        for step in steps {
+            let r = try run.run(step, rounds: 2, sliceNs: 500_000)
+            #expect(r.ops == step.ops && r.values.allSatisfy { $0.count == 2 })
+            #expect(r.subjects == (step == .accounting ? [.kernelLazy, .kernelPercpuRef] : [.kernel, .kernelLazy, .kernelPercpuRef]))
+        }
+        try run.finish() // the kptr-xchg slots drained, allocated == freed, counts at their base
     }
 }

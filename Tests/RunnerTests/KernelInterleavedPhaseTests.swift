@@ -15,35 +15,38 @@ struct KernelInterleavedPhaseTests {
                     topology: topology)
     }
 
-    @Test func takesPartOnlyWithKernelAPolicyAndPair() {
-        #expect(KernelInterleavedPhase.subjects(of: plan([.kernel(.kernel), .kernel(.kernelAtomic), .kernel(.kernelHtab)])) == [.kernel, .kernelAtomic])
-        #expect(KernelInterleavedPhase.subjects(of: plan([.kernel(.kernelAtomic), .kernel(.kernelLazy)])).isEmpty) // no baseline
-        #expect(KernelInterleavedPhase.subjects(of: plan([.kernel(.kernel), .strategy(.atomic)])).isEmpty)          // no policy
-        #expect(KernelInterleavedPhase.subjects(of: plan([.kernel(.kernel), .kernel(.kernelAtomic)], workloads: [.batch])).isEmpty)
-        #expect(KernelInterleavedPhase.rounds(repetitions: 1) == 10 && KernelInterleavedPhase.rounds(repetitions: 5) == 40)
+    @Test func takesPartWithAKernelPolicyAndAlwaysBringsKernelAndTheControl() {
+        #expect(KernelInterleavedPhase.subjects(of: plan([.kernel(.kernel), .kernel(.kernelAtomic), .kernel(.kernelHtab)])) == [.kernel, .kernelLazy, .kernelAtomic])
+        #expect(KernelInterleavedPhase.subjects(of: plan([.kernel(.kernelAtomic), .kernel(.kernelLazy)])) == [.kernel, .kernelLazy, .kernelAtomic])
+        #expect(KernelInterleavedPhase.subjects(of: plan([.kernel(.kernel), .strategy(.atomic)])).isEmpty) // no policy
+        #expect(KernelInterleavedPhase.steps(of: plan([.kernel(.kernelAtomic)], workloads: [.batch, .remote])) == [.batch])
+        #expect(KernelInterleavedPhase.steps(of: plan([.kernel(.kernelAtomic)], workloads: [.pair, .kptrXchg])) == [.pair, .accounting, .kptrXchg])
+        #expect(KernelInterleavedPhase.blocks(repetitions: 1) == 10 && KernelInterleavedPhase.blocks(repetitions: 5) == 12)
     }
 
     @Test(.enabled(if: ProcessInfo.processInfo.environment["MEMALLOC_SKIP_KERNEL_TESTS"] != "1"))
-    func oneRowPerSubjectAndRoundAndTheTableUsesThem() throws {
-        let p = plan([.kernel(.kernel), .kernel(.kernelAtomic), .kernel(.kernelLazy)])
+    func oneRowPerSubjectOpAndBlockAndTheTableUsesThem() throws {
+        let p = plan([.kernel(.kernel), .kernel(.kernelAtomic)], workloads: [.pair, .batch])
         let context = RunContext.detect(topology: p.topology, command: "test")
-        // A loaded host (the parallel test run) may keep the workers off their CPUs for a
-        // whole slice: that round is dropped and run again, never reported as 0 ns; under
-        // heavy load every try may lose rounds, so the step is tried up to three times.
-        var step = try KernelInterleavedPhase.rows(plan: p, context: context, quiet: true)
-        for _ in 0..<2 where step.rows.isEmpty { step = try KernelInterleavedPhase.rows(plan: p, context: context, quiet: true) }
-        let rounds = KernelInterleavedPhase.rounds(repetitions: 1)
-        let kept = step.rows.count / 3
-        #expect(step.rows.count == 3 * kept && kept >= 1 && kept <= rounds, "\(kept) of \(rounds) rounds kept")
-        // Every dropped round is said.
-        #expect(step.notes.isEmpty || step.notes.allSatisfy { $0.contains("rounds dropped") }, "\(step.notes)")
-        #expect(step.rows.allSatisfy { $0.phase == "interleaved" && $0.workload == "pair" && $0.op == "pair" && $0.metric == "ns_per_op" })
-        // A bpf_obj_new + bpf_obj_drop pair is tens to hundreds of ns, never 0.
-        #expect(step.rows.allSatisfy { ($0.value ?? 0) > 10 })
-        for s in ["kernel", "kernel-atomic", "kernel-lazy"] {
-            #expect(Set(step.rows.filter { $0.strategy == s }.map(\.repetition)) == Set(0..<kept))
+        let step = try KernelInterleavedPhase.rows(plan: p, context: context, quiet: true)
+        let blocks = KernelInterleavedPhase.blocks(repetitions: 1)
+        // Every dropped block step is said (a loaded host may stall a worker for whole slices).
+        #expect(step.notes.isEmpty || step.notes.allSatisfy { $0.contains("dropped") }, "\(step.notes)")
+        #expect(step.rows.allSatisfy { $0.phase == "interleaved" && $0.metric == "ns_per_op" })
+        for (workload, op, subjects) in [("pair", "pair", ["kernel", "kernel-lazy", "kernel-atomic"]), ("pair", "acct", ["kernel-lazy", "kernel-atomic"]),
+                                         ("batch", "alloc", ["kernel", "kernel-lazy", "kernel-atomic"]), ("batch", "free", ["kernel", "kernel-lazy", "kernel-atomic"])] {
+            let mine = step.rows.filter { $0.workload == workload && $0.op == op }
+            #expect(Set(mine.map(\.strategy)) == Set(subjects), "\(workload) \(op)")
+            for s in subjects {
+                let reps = mine.filter { $0.strategy == s }.map(\.repetition)
+                #expect(reps.count == Set(reps).count && reps.count >= blocks - 2 && reps.allSatisfy { (0..<blocks).contains($0) })
+            }
         }
+        // A bpf_obj_new + bpf_obj_drop pair is tens to hundreds of ns, never 0; a get + put is
+        // a few ns above the control's empty step.
+        #expect(step.rows.filter { $0.op == "pair" || $0.op == "alloc" }.allSatisfy { ($0.value ?? 0) > 10 })
+        #expect(step.rows.filter { $0.op == "acct" }.allSatisfy { ($0.value ?? 0) > 0 })
         let cells = KernelStrategiesSection.cells(step.rows)
-        #expect(cells.count == 2 && cells.allSatisfy(\.interleaved))
+        #expect(cells.count == 4 && cells.allSatisfy { $0.interleaved && $0.subject == "kernel-atomic" })
     }
 }
