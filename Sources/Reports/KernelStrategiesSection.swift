@@ -4,7 +4,7 @@ import Statistics
 /// "Strategies in the kernel": each lifetime policy's accounting run inside BPF programs around
 /// bpf_global_ma (`kernel-atomic`, `kernel-percpu-ref`, `kernel-hybrid`), stated as the ns it
 /// adds over `kernel-lazy` (the same object and entry points, no per-op accounting) with an
-/// exact signed-rank 95 % interval over freshly loaded blocks; a cell wider than the kernel's
+/// distribution-free (sign-test) 95 % interval over freshly loaded blocks; a cell wider than the kernel's
 /// noise floor prints `unresolved`. The `null` rows are hybrid − percpu-ref, whose per-op
 /// programs are the same code: what the method reads when there is nothing to read. `kernel`'s
 /// own ns/op (the landed design) is the % denominator. It opens every report with kernel rows.

@@ -2,8 +2,9 @@ import Statistics
 
 /// One cell of the kernel table: what a policy's accounting adds to the same object's control
 /// (`kernel-lazy`: the policies' programs with no per-op accounting) for one workload op,
-/// thread count and size, with its exact signed-rank 95 % interval over units (blocks of the
-/// `interleaved` phase, each a fresh load; else whole repetitions, paired by round).
+/// thread count and size: the median of the units' differences with its sign-test 95 %
+/// interval (units: blocks of the `interleaved` phase, each a fresh load; else whole
+/// repetitions, paired by round).
 public struct KernelTableCell: Sendable {
     /// A kernel policy subject, or `null` for hybrid − percpu-ref (identical per-op programs).
     public let subject: String
@@ -16,7 +17,7 @@ public struct KernelTableCell: Sendable {
     public let kernelNs: Double?
     /// The control's ns/op (the accounting's resolution threshold when there is no kernel cost).
     public let controlNs: Double
-    public let added: SignedRankInterval.Result
+    public let added: MedianInterval.Result
     public let units: Int
     /// From the interleaved blocks (else whole repetitions).
     public let interleaved: Bool
@@ -76,7 +77,7 @@ extension KernelTableCell {
                     for (name, subject, baseline, model) in pairs {
                         let s = samples.values(phase, subject, key), b = samples.values(phase, baseline, key)
                         let units = Set(s.keys).intersection(b.keys).sorted()
-                        guard let added = SignedRankInterval.interval(units.map { s[$0]! - b[$0]! }) else { continue }
+                        guard let added = MedianInterval.interval(units.map { s[$0]! - b[$0]! }) else { continue }
                         let modelAdded = model.flatMap { m in
                             KernelSamples.median(samples.values("live", m, key)).flatMap { v in KernelSamples.median(samples.values("live", "global", key)).map { v - $0 } }
                         }

@@ -8,7 +8,7 @@ import Statistics
 /// and every kernel policy of the run, interleaved in time, in blocks.
 ///
 /// - Within a block every subject runs each step (pair, accounting alone, batch, kptr-xchg) in
-///   5 ms slices, order rotated per round, both workers switching on one clock
+///   short slices, in an order shuffled each round, both workers switching on one clock
 ///   (KernelInterleaved): the allocator's drift (±10 % between whole repetitions) hits every
 ///   subject alike.
 /// - Every block loads every subject's programs and maps afresh, so what is fixed at load time
@@ -26,7 +26,7 @@ public enum KernelInterleavedPhase {
     /// Timed rounds per block (a warm-up round before them is dropped).
     public static let roundsPerBlock = 16
     /// Blocks per thread count: 2 per repetition asked for plus 2, at least 10 (the kernel
-    /// table's signed-rank interval needs 6 units for a finite 95 % interval; 10 or more keep
+    /// table's sign-test interval needs 6 units for a finite 95 % interval; 10 or more keep
     /// it within a few ns).
     public static func blocks(repetitions: Int) -> Int { max(10, 2 * repetitions + 2) }
 

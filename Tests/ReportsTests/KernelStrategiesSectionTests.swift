@@ -2,7 +2,7 @@ import Testing
 @testable import Reports
 
 /// The kernel table from crafted rows: added ns over the same object's control with an exact
-/// signed-rank interval, `unresolved` where the interval cannot carry a number, the null line,
+/// sign-test interval, `unresolved` where the interval cannot carry a number, the null line,
 /// shares of the same workload's kernel cost, 75 columns.
 struct KernelStrategiesSectionTests {
     func row(_ strategy: String, _ workload: String, _ op: String, _ threads: Int, _ ns: Double, rep: Int, phase: String = "interleaved") -> ResultRow {
@@ -50,7 +50,7 @@ struct KernelStrategiesSectionTests {
         let line = try #require(t.rows.first { $0[0] == "atomic" })
         #expect(line[4].hasPrefix("unresolved (±"), "\(line)")
         #expect(line[5].isEmpty) // no % for an unresolved cell
-        // Five whole repetitions have no finite 95 % signed-rank interval at all.
+        // Five whole repetitions have no finite 95 % sign-test interval at all.
         let five = (0..<5).flatMap { r in [row("kernel-lazy", "remote", "pair", 2, 480, rep: r, phase: "live"),
                                            row("kernel-atomic", "remote", "pair", 2, 490, rep: r, phase: "live")] }
         let live = try cell(five, "kernel-atomic", "remote")
