@@ -19,6 +19,10 @@ public struct KernelLifecycleResult: Sendable {
     /// Where the kill happened: at the allocator map's end (`kill`) or, for hybrid, delayed to
     /// the map free after the drain (`drain`).
     public var killAt = "kill"
+    /// What ran between the policy's own kill and its timed frees: the same for every policy
+    /// (a grace period waited, every value walked once), so no policy's frees start warmer or
+    /// after a longer sleep than another's.
+    public var conditioning: [ConditioningStep] = []
     /// Concurrent frees after the kill (every worker its stripe of the first half), summed.
     public var postKill = KernelTotals()
     /// The map free: one thread frees the second half.
@@ -64,6 +68,7 @@ extension KernelCase {
 
         try stash(values)
         let killed = try killAtUnload(policy, values: values, name: name)
+        result.conditioning = try conditionBeforeFrees(values: values, name: name)
 
         // Concurrent frees: every worker its stripe of the first half, each paying the put.
         let firstHalf = 0..<(values / 2)
@@ -132,6 +137,22 @@ extension KernelCase {
                 break // delayed: used_allocators holds the allocator until the map free
             }
             return times
+        }
+    }
+
+    /// The same untimed steps for every policy after its own kill: lazy and hybrid walked every
+    /// value (warming slots and objects) and percpu-ref slept a grace period in membarrier,
+    /// while atomic did neither, and the frees that followed were ordered by that. Every policy
+    /// now waits one grace period and then walks every value once (no reference taken).
+    func conditionBeforeFrees(values: Int, name: String) throws(KernelCaseFailure) -> [ConditioningStep] {
+        try onFirstCPU { () throws(KernelCaseFailure) -> [ConditioningStep] in
+            _ = try Self.kernelGracePeriod()
+            _ = try self.programs["walk_array"]!.run(iterations: Int(UInt32.random(in: 1...UInt32.max)), base: 0)
+            let s = KernelPolicyState.read(self.object)!
+            guard s.walkFound == UInt64(values) else {
+                throw KernelCaseFailure("\(name): the warm-up walk found \(s.walkFound) objects of \(values)")
+            }
+            return [.gracePeriod, .warmUpWalk(values: values)]
         }
     }
 
@@ -248,6 +269,12 @@ extension KernelCase {
         case nil: throw KernelCaseFailure("the pinned thread did not report")
         }
     }
+}
+
+/// An untimed step between a policy's kill and its timed frees.
+public enum ConditioningStep: Equatable, Sendable {
+    case gracePeriod
+    case warmUpWalk(values: Int)
 }
 
 /// The kill phase's timings (nil: the policy has no such step).

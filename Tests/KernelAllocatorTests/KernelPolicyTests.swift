@@ -28,6 +28,7 @@ struct KernelPolicyTests {
             #expect((r.walkNs != nil) == policy.walksAtKill)
             #expect((r.graceNs != nil) == policy.hasGraceAndFold)
             #expect(r.killAt == (subject == .kernelHybrid ? "drain" : "kill"))
+            #expect(r.conditioning == [.gracePeriod, .warmUpWalk(values: 1000)])
         }
         // Provenance: every object allocated was freed (the kptr-xchg drain runs on the
         // caller's CPU, so sum over every CPU).
@@ -47,6 +48,20 @@ struct KernelPolicyTests {
             #expect(r.final.count == 0 && r.final.releases == 1)
             #expect(r.postKill.freeOps == 1000)
         }
+    }
+
+    /// Whatever each policy's own kill did (walk, grace period, fold, or nothing), the steps
+    /// between it and the timed frees are the same for every policy.
+    @Test func everyPolicyIsConditionedAlikeBeforeItsFrees() throws {
+        var sequences: [[ConditioningStep]] = []
+        for subject in Self.policies {
+            let spec = KernelCaseSpec(subject: subject, workload: .batch, cpus: [0], size: 64, opsPerRun: 64, mapValues: 512)
+            let c = try KernelCase(spec: spec, build: KernelTestSupport.build)
+            defer { c.close() }
+            sequences.append(try c.lifecycle().conditioning)
+        }
+        #expect(Set(sequences.map { "\($0)" }).count == 1, "\(sequences)")
+        #expect(sequences[0].last == .warmUpWalk(values: 512))
     }
 
     /// One put too many (a double free's accounting) is caught, naming the case.
