@@ -26,7 +26,9 @@ public final class KernelInterleaved: @unchecked Sendable {
 
     /// Loads every subject's programs for `steps` once: the policies' strategies object with
     /// every step's programs; `kernel`'s obj_pair (pair) and obj_slots (batch, kptr-xchg).
-    public init(subjects: [KernelSubjectKind], steps: [InterleavedStep], cpus: [Int], size: Int, opsPerRun: Int, build: BPFBuild) throws(KernelUnavailable) {
+    /// `mapValues`: the policies' maps hold that many values for `afterKill`.
+    public init(subjects: [KernelSubjectKind], steps: [InterleavedStep], cpus: [Int], size: Int, opsPerRun: Int, mapValues: Int = 0,
+                build: BPFBuild) throws(KernelUnavailable) {
         self.subjects = subjects
         self.steps = steps
         self.cpus = cpus
@@ -44,6 +46,7 @@ public final class KernelInterleaved: @unchecked Sendable {
                 if let have = byWorkload[workload] { c = have } else {
                     var spec = KernelCaseSpec(subject: s, workload: workload, cpus: cpus, size: size, opsPerRun: opsPerRun)
                     spec.extraPrograms = Self.extraPrograms(of: s, steps: steps, loadedAs: workload)
+                    if s.policy != nil { spec.mapValues = mapValues }
                     c = try KernelCase(spec: spec, build: build)
                     byWorkload[workload] = c
                     loaded.append(c)

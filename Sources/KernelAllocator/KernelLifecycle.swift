@@ -145,14 +145,20 @@ extension KernelCase {
     /// while atomic did neither, and the frees that followed were ordered by that. Every policy
     /// now waits one grace period and then walks every value once (no reference taken).
     func conditionBeforeFrees(values: Int, name: String) throws(KernelCaseFailure) -> [ConditioningStep] {
-        try onFirstCPU { () throws(KernelCaseFailure) -> [ConditioningStep] in
-            _ = try Self.kernelGracePeriod()
+        _ = try Self.kernelGracePeriod()
+        return [.gracePeriod, try warmUpWalk(values: values, name: name)]
+    }
+
+    /// Every value walked once on the first CPU, no reference taken: the slots and the objects
+    /// warmed alike for every policy.
+    func warmUpWalk(values: Int, name: String) throws(KernelCaseFailure) -> ConditioningStep {
+        try onFirstCPU { () throws(KernelCaseFailure) -> ConditioningStep in
             _ = try self.programs["walk_array"]!.run(iterations: Int(UInt32.random(in: 1...UInt32.max)), base: 0)
             let s = KernelPolicyState.read(self.object)!
             guard s.walkFound == UInt64(values) else {
                 throw KernelCaseFailure("\(name): the warm-up walk found \(s.walkFound) objects of \(values)")
             }
-            return [.gracePeriod, .warmUpWalk(values: values)]
+            return .warmUpWalk(values: values)
         }
     }
 
@@ -161,13 +167,19 @@ extension KernelCase {
     func mapFree(_ policy: KernelPolicy, values: Int, killed: KillTimes) throws(KernelCaseFailure) -> (KernelTotals, KillTimes?) {
         try onFirstCPU { () throws(KernelCaseFailure) -> (KernelTotals, KillTimes?) in
             let totals = try self.timedFrees((values / 2)..<values)
-            switch policy {
-            case .lazy:
-                if killed.walkTookReference { _ = try self.kill(perCPU: false) }
-                return (totals, nil)
-            case .hybrid: return (totals, try self.percpuRefKill(KillTimes()))
-            default: return (totals, nil)
-            }
+            return (totals, try self.afterMapFree(policy, killed: killed))
+        }
+    }
+
+    /// What the map's end does once its values are gone: lazy's used_allocators reference
+    /// dropped (if the walk took one), hybrid's delayed kill (returned), nothing for the rest.
+    func afterMapFree(_ policy: KernelPolicy, killed: KillTimes) throws(KernelCaseFailure) -> KillTimes? {
+        switch policy {
+        case .lazy:
+            if killed.walkTookReference { _ = try kill(perCPU: false) }
+            return nil
+        case .hybrid: return try percpuRefKill(KillTimes())
+        default: return nil
         }
     }
 
@@ -177,13 +189,13 @@ extension KernelCase {
     }
 
     /// The kill program: ATOMIC|DEAD (perCPU) and the base reference's drop. ns inside BPF.
-    private func kill(perCPU: Bool) throws(KernelCaseFailure) -> Double {
+    func kill(perCPU: Bool) throws(KernelCaseFailure) -> Double {
         _ = try programs["kill"]!.run(iterations: perCPU ? 1 : 0)
         return Double(KernelPolicyState.read(object)!.killNs)
     }
 
     /// percpu_ref's kill: flags and base ref, a real grace period, the fold.
-    private func percpuRefKill(_ times: KillTimes) throws(KernelCaseFailure) -> KillTimes {
+    func percpuRefKill(_ times: KillTimes) throws(KernelCaseFailure) -> KillTimes {
         var t = times
         t.kill = try kill(perCPU: true)
         t.grace = try Self.kernelGracePeriod()
@@ -204,7 +216,7 @@ extension KernelCase {
     }
 
     /// Exchanges out and drops slots `range` in runs of opsPerRun, timed; checks the counters.
-    private func timedFrees(_ range: Range<Int>) throws(KernelCaseFailure) -> KernelTotals {
+    func timedFrees(_ range: Range<Int>) throws(KernelCaseFailure) -> KernelTotals {
         var totals = KernelTotals()
         guard !range.isEmpty else { return totals }
         let cpu = Pinning.currentCPU()
@@ -228,14 +240,14 @@ extension KernelCase {
     }
 
     /// Worker `index`'s share of `range`.
-    private func stripe(_ index: Int, of workers: Int, in range: Range<Int>) -> (Int, Int) {
+    func stripe(_ index: Int, of workers: Int, in range: Range<Int>) -> (Int, Int) {
         let per = (range.count + workers - 1) / max(workers, 1)
         let lo = min(range.upperBound, range.lowerBound + index * per)
         return (lo, min(range.upperBound, lo + per))
     }
 
     /// Runs `body` on one pinned worker per CPU at once; totals summed.
-    private func workers(_ body: @escaping @Sendable (Int, Int) throws(KernelCaseFailure) -> KernelTotals) throws(KernelCaseFailure) -> KernelTotals {
+    func workers(_ body: @escaping @Sendable (Int, Int) throws(KernelCaseFailure) -> KernelTotals) throws(KernelCaseFailure) -> KernelTotals {
         let results = WorkerResults(count: spec.threads)
         let start = SpinBarrier(parties: spec.threads)
         do {
@@ -256,7 +268,7 @@ extension KernelCase {
     }
 
     /// Runs `body` on a thread pinned to the case's first CPU.
-    private func onFirstCPU<T: Sendable>(_ body: @escaping @Sendable () throws(KernelCaseFailure) -> T) throws(KernelCaseFailure) -> T {
+    func onFirstCPU<T: Sendable>(_ body: @escaping @Sendable () throws(KernelCaseFailure) -> T) throws(KernelCaseFailure) -> T {
         let box = ResultBox<T>()
         do {
             try PinnedThread.run(on: [spec.cpus[0]]) { _, _ in

@@ -104,6 +104,8 @@ public enum KernelStrategiesSection {
         case ("pair", "acct"): "acct"
         case ("batch", "alloc"): "b.alloc"
         case ("batch", "free"): "b.free"
+        case (_, "kill-free"): "k.free"
+        case (_, "map-free"): "m.free"
         case ("kptr-xchg", _): "xchg"
         default: workload
         }

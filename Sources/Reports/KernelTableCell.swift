@@ -53,10 +53,23 @@ extension KernelTableCell {
     public static let control = "kernel-lazy"
     /// The null: two subjects whose per-op programs are the same code (both `pcpu_*`).
     static let nullPair = (subject: "kernel-hybrid", baseline: "kernel-percpu-ref")
-    /// The workload ops of the table, in its order (`acct`: the accounting alone).
+    /// The workload ops of the table, in its order (`acct`: the accounting alone; `kill-free`
+    /// and `map-free`: the frees after the kill, concurrent and the map's own).
     static let workloadOps: [(workload: String, op: String)] = [
         ("pair", "pair"), ("pair", "acct"), ("batch", "alloc"), ("batch", "free"), ("kptr-xchg", "pair"), ("remote", "pair"),
+        ("batch", "kill-free"), ("batch", "map-free"),
     ]
+
+    /// `kernel`'s own cost of the same operation: a free after the kill is the batch's free
+    /// (a value exchanged out of the map and dropped) without accounting; the accounting alone
+    /// has no allocator, so none.
+    static func kernelKey(_ key: KernelSamples.Key) -> KernelSamples.Key? {
+        switch key.op {
+        case "acct": nil
+        case "kill-free", "map-free": KernelSamples.Key(workload: "batch", op: "free", threads: key.threads, size: key.size)
+        default: key
+        }
+    }
 
     /// Every cell the rows allow: the interleaved phase's blocks where the control has them for
     /// that workload op, else the live phase's repetitions.
@@ -71,7 +84,7 @@ extension KernelTableCell {
                     let phase = interleaved ? interleavedPhase : "live"
                     let control = samples.values(phase, control, key)
                     guard let controlNs = KernelSamples.median(control) else { continue }
-                    let kernelNs = op == "acct" ? nil : KernelSamples.median(samples.values(phase, "kernel", key))
+                    let kernelNs = kernelKey(key).flatMap { KernelSamples.median(samples.values(phase, "kernel", $0)) }
                     let pairs = policies.map { ($0.kernel, $0.kernel, Self.control, Optional($0.model)) }
                         + [(Self.null, nullPair.subject, nullPair.baseline, nil)]
                     for (name, subject, baseline, model) in pairs {

@@ -67,9 +67,9 @@ public enum KernelInterleavedPhase {
                 let began = monotonicSeconds()
                 for block in 0..<blocks {
                     if RunInterrupt.isSet { return (rows, notes) }
-                    let tables: [InterleavedStep: InterleavedRounds]
+                    let tables: [InterleavedStep: InterleavedRounds], frees: AfterKillFrees?
                     do {
-                        tables = try measureBlock(subjects, steps: steps, cpus: cpus, size: size, build: build)
+                        (tables, frees) = try measureBlock(subjects, steps: steps, cpus: cpus, size: size, values: plan.settings.mapSlots, build: build)
                     } catch let unavailable as KernelUnavailable {
                         return (rows, notes + ["interleaved kernel rows not measured: \(unavailable.reason) (\(unavailable.note))"])
                     } catch let failure as KernelCaseFailure {
@@ -82,6 +82,7 @@ public enum KernelInterleavedPhase {
                         guard let table = tables[step] else { continue }
                         rows += blockRows(table, step: step, block: block, threads: threads, cpus: cpus, size: size, context: context)
                     }
+                    if let frees { rows += afterKillRows(frees, block: block, threads: threads, cpus: cpus, size: size, context: context) }
                 }
                 if !quiet { fputs(String(format: "interleaved: %d thr done in %.1f s\n", threads, monotonicSeconds() - began), stderr) }
                 if dropped > 0 {
@@ -93,11 +94,12 @@ public enum KernelInterleavedPhase {
     }
 
     /// One block: a fresh load of every subject, then each step's rounds (a round with a
-    /// stalled slice is dropped and run again, up to twice), the block's end checked. A step
-    /// with fewer than 2 complete rounds is left out of the result.
-    static func measureBlock(_ subjects: [KernelSubjectKind], steps: [InterleavedStep], cpus: [Int], size: Int,
-                             build: BPFBuild) throws -> [InterleavedStep: InterleavedRounds] {
-        let run = try KernelInterleaved(subjects: subjects, steps: steps, cpus: cpus, size: size, opsPerRun: 256, build: build)
+    /// stalled slice is dropped and run again, up to twice), the block's end checked, then the
+    /// policies' frees after the kill, interleaved (when the run has `values` and a policy
+    /// beside the control). A step with fewer than 2 complete rounds is left out.
+    static func measureBlock(_ subjects: [KernelSubjectKind], steps: [InterleavedStep], cpus: [Int], size: Int, values: Int,
+                             build: BPFBuild) throws -> ([InterleavedStep: InterleavedRounds], AfterKillFrees?) {
+        let run = try KernelInterleaved(subjects: subjects, steps: steps, cpus: cpus, size: size, opsPerRun: 256, mapValues: values, build: build)
         defer { run.close() }
         var tables: [InterleavedStep: InterleavedRounds] = [:]
         for step in steps {
@@ -108,7 +110,22 @@ public enum KernelInterleavedPhase {
             if table.roundCount >= 2 { tables[step] = table }
         }
         try run.finish()
-        return tables
+        let policies = subjects.filter { $0.policy != nil }.count
+        let frees = policies >= 2 && values >= 2 * cpus.count ? try run.afterKill(values: values) : nil
+        return (tables, frees)
+    }
+
+    /// One row per policy subject and free op after the kill.
+    static func afterKillRows(_ frees: AfterKillFrees, block: Int, threads: Int, cpus: [Int], size: Int, context: RunContext) -> [ResultRow] {
+        var rows: [ResultRow] = []
+        for (op, values) in [(AfterKillFrees.ops.killFree, frees.killFree), (AfterKillFrees.ops.mapFree, frees.mapFree)] {
+            for (subject, ns) in zip(frees.subjects, values) {
+                let spec = CaseSpec(subject: subject.rawValue, workload: .batch, threads: threads, cpus: cpus, size: size)
+                let builder = RowBuilder(context: context, spec: spec, repetition: block)
+                rows.append(ns.isFinite ? builder.row(phase, op, "ns_per_op", ns, "ns") : builder.row(phase, op, "ns_per_op", nil, "n/a: no frees timed"))
+            }
+        }
+        return rows
     }
 
     /// One row per subject and op: the median of the block's rounds.

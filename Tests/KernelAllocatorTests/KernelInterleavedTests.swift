@@ -33,7 +33,7 @@ struct KernelInterleavedTests {
     func everyStepEndsWithNothingOutstanding() throws {
         let steps: [InterleavedStep] = [.pair, .accounting, .batch, .kptrXchg]
         let run = try KernelInterleaved(subjects: [.kernel, .kernelLazy, .kernelPercpuRef], steps: steps, cpus: [0], size: 64, opsPerRun: 64,
-                                        build: KernelTestSupport.build)
+                                        mapValues: 300, build: KernelTestSupport.build)
         defer { run.close() }
         for step in steps {
             let r = try run.run(step, rounds: 2, sliceNs: 500_000)
@@ -41,5 +41,11 @@ struct KernelInterleavedTests {
             #expect(r.subjects == (step == .accounting ? [.kernelLazy, .kernelPercpuRef] : [.kernel, .kernelLazy, .kernelPercpuRef]))
         }
         try run.finish() // the kptr-xchg slots drained, allocated == freed, counts at their base
+        // Then the policies' kills and their frees, interleaved: each count ends at 0 with one
+        // release (afterKill throws otherwise), every free timed.
+        let frees = try run.afterKill(values: 300)
+        #expect(frees.subjects == [.kernelLazy, .kernelPercpuRef])
+        #expect((frees.killFree + frees.mapFree).allSatisfy { $0.isFinite && $0 > 0 })
+        #expect(throws: KernelCaseFailure.self) { try run.afterKill(values: 301) } // more than the maps hold
     }
 }

@@ -34,7 +34,8 @@ struct KernelInterleavedPhaseTests {
         #expect(step.notes.isEmpty || step.notes.allSatisfy { $0.contains("dropped") }, "\(step.notes)")
         #expect(step.rows.allSatisfy { $0.phase == "interleaved" && $0.metric == "ns_per_op" })
         for (workload, op, subjects) in [("pair", "pair", ["kernel", "kernel-lazy", "kernel-atomic"]), ("pair", "acct", ["kernel-lazy", "kernel-atomic"]),
-                                         ("batch", "alloc", ["kernel", "kernel-lazy", "kernel-atomic"]), ("batch", "free", ["kernel", "kernel-lazy", "kernel-atomic"])] {
+                                         ("batch", "alloc", ["kernel", "kernel-lazy", "kernel-atomic"]), ("batch", "free", ["kernel", "kernel-lazy", "kernel-atomic"]),
+                                         ("batch", "kill-free", ["kernel-lazy", "kernel-atomic"]), ("batch", "map-free", ["kernel-lazy", "kernel-atomic"])] {
             let mine = step.rows.filter { $0.workload == workload && $0.op == op }
             #expect(Set(mine.map(\.strategy)) == Set(subjects), "\(workload) \(op)")
             for s in subjects {
@@ -47,6 +48,6 @@ struct KernelInterleavedPhaseTests {
         #expect(step.rows.filter { $0.op == "pair" || $0.op == "alloc" }.allSatisfy { ($0.value ?? 0) > 10 })
         #expect(step.rows.filter { $0.op == "acct" }.allSatisfy { ($0.value ?? 0) > 0 })
         let cells = KernelStrategiesSection.cells(step.rows)
-        #expect(cells.count == 4 && cells.allSatisfy { $0.interleaved && $0.subject == "kernel-atomic" })
+        #expect(cells.count == 6 && cells.allSatisfy { $0.interleaved && $0.subject == "kernel-atomic" })
     }
 }
