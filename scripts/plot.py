@@ -9,8 +9,9 @@ is present, and says which it skipped and why:
   kill        kill, atomic-mode confirmation and unload walk: every repetition, median marked
   walk        unload walk against map size with the fitted ns per value (needs several map sizes)
   kernel      the model's global against the running kernel's allocator (needs kernel rows)
-  kernel-strategies  added ns over `kernel` per kernel policy subject and thread count (paired
-              by round: the interleaved rounds for pair, repetitions otherwise; median), the
+  kernel-strategies  added ns over `kernel-lazy` (the same object, no accounting) per kernel
+              policy and thread count (paired by block: the interleaved blocks, repetitions
+              for remote; median), the
               model's added ns over global as a marker beside it
   safety      the verdict matrix, strategy × scenario, coloured
   latency     p50 … max per strategy on a log scale (the latency pass is on by default; --no-latency skips it)
@@ -283,6 +284,8 @@ def plot_cost(rows, style, stem, title, written):
                 panel = [r for r in rows if r.workload == workload and r.op == op and r.threads == threads]
                 if any(r.value is not None and r.strategy in PER_CPU for r in panel):
                     panels.append((workload, op, threads, panel))
+    if not panels:
+        return skip("cost", "no model strategy rows (a run of kernel subjects only)")
     fig, axes = grid(len(panels), max_cols=4, panel=(4.6, 3.4))
     for ax, (workload, op, threads, panel) in zip(axes, panels):
         size = most_common([r.size for r in panel])
@@ -591,13 +594,16 @@ def plot_kernel(rows, style, stem, title, written):
 
 def plot_kernel_strategies(rows, style, stem, title, written):
     live = [r for r in rows if r.phase == "live" and r.metric == "ns_per_op" and r.value is not None]
-    # The pair's rounds interleaved in time (bench's `interleaved` phase), when the run has them.
+    # bench's `interleaved` blocks (each a fresh load; the repetition column is the block),
+    # when the run has them; else whole repetitions. The baseline is the same object's control.
     rounds = [r for r in rows if r.phase == "interleaved" and r.metric == "ns_per_op" and r.value is not None]
-    policies = [p for p in KERNEL_POLICIES if any(r.strategy == p for r in live)]
-    if not policies or not any(r.strategy == "kernel" for r in live):
-        return skip("kernel-strategies", "no kernel policy rows beside kernel rows")
-    cases = [(w, o) for w in WORKLOADS for o in OPS
-             if any(r.strategy in policies and r.workload == w and r.op == o for r in live)]
+    control = "kernel-lazy"
+    policies = [p for p in KERNEL_POLICIES if p != control and any(r.strategy == p for r in live + rounds)]
+    if not policies or not any(r.strategy == control for r in live + rounds):
+        return skip("kernel-strategies", "no kernel policy rows beside the control kernel-lazy")
+    ops = OPS + ["acct", "kill-free", "map-free"]
+    cases = [(w, o) for w in WORKLOADS for o in ops
+             if any(r.strategy in policies and r.workload == w and r.op == o for r in live + rounds)]
     threads = sorted({r.threads for r in live if r.strategy in policies})
     fig, axes = grid(len(cases), max_cols=2, panel=(6, 3.6))
     for ax, (workload, op) in zip(axes, cases):
@@ -608,9 +614,9 @@ def plot_kernel_strategies(rows, style, stem, title, written):
                 def by_rep(s, source):
                     return {r.repetition: r.value for r in source
                             if r.strategy == s and r.workload == workload and r.op == op and r.threads == t}
-                k, b = by_rep(p, rounds), by_rep("kernel", rounds)
+                k, b = by_rep(p, rounds), by_rep(control, rounds)
                 if not k or not b:
-                    k, b = by_rep(p, live), by_rep("kernel", live)
+                    k, b = by_rep(p, live), by_rep(control, live)
                 diffs = [k[rep] - b[rep] for rep in k if rep in b]
                 m = median(diffs)
                 if m is None:
@@ -627,8 +633,8 @@ def plot_kernel_strategies(rows, style, stem, title, written):
                 if model is not None and glob is not None:
                     ax.plot([x], [model - glob], marker="D", color="red", markersize=4,
                             label="model's added ns" if i == 0 and j == 0 else None)
-        # A round hit by preemption or a host episode is thousands of ns off and would
-        # flatten the bars: the axis spans the middle 90 % of the rounds (and every bar).
+        # A block hit by preemption or a host episode is thousands of ns off and would
+        # flatten the bars: the axis spans the middle 90 % of the blocks (and every bar).
         every = sorted(d for _, ds in shown for d in finite(ds))
         if len(every) >= 20:
             lo, hi = every[len(every) // 20], every[-(len(every) // 20) - 1]
@@ -637,17 +643,17 @@ def plot_kernel_strategies(rows, style, stem, title, written):
             outside = sum(1 for d in every if d < lo - pad or d > hi + pad)
             if outside:
                 ax.set_ylim(lo - pad, hi + pad)
-                ax.text(0.99, 0.02, f"{outside} of {len(every)} rounds outside the axis", transform=ax.transAxes,
+                ax.text(0.99, 0.02, f"{outside} of {len(every)} blocks outside the axis", transform=ax.transAxes,
                         ha="right", va="bottom", fontsize=7, color="#555555")
         ax.axhline(0, color="#555555", linewidth=0.8)
         ax.set_xticks(range(len(policies)))
         ax.set_xticklabels([p.replace("kernel-", "") for p in policies], fontsize=8)
-        ax.set_ylabel("ns/op added over kernel")
+        ax.set_ylabel("ns/op added over kernel-lazy")
         ax.set_title(workload if op == "pair" else f"{workload} {op}", fontsize=9)
         ax.grid(axis="y", alpha=0.3)
-    finish(fig, f"Strategies in the kernel: added ns over bpf_obj_new/drop — {title}",
-           "bars: median of (policy − kernel) in the same round (pair: the interleaved 5 ms rounds; "
-           "other workloads: whole repetitions), dots: each round; "
+    finish(fig, f"Strategies in the kernel: added ns over the same object's control — {title}",
+           "bars: median of (policy − kernel-lazy) in the same block (the interleaved blocks, each a fresh "
+           "load; remote: whole repetitions), dots: each block; "
            "red diamond: the model's added ns over global", stem, "kernel-strategies", written,
            axes[0].get_legend_handles_labels())
 
