@@ -68,7 +68,7 @@ public struct ContentionProjection: Sendable {
         var text = "PROJECTION, not measured: one shared line saturates at about N* ≈ T_op / t CPUs (T_op = one CPU's "
             + "time between two touches of the line, t = one line transfer); below N* each touch waits about one transfer, "
             + "above it the whole machine's touches are capped near 1/t. \(op.name) touches its count "
-            + "\(op.touchesPerPair == 1 ? "once" : "\(op.touchesPerPair) times") per pair (\(n(op.pairNs)) ns here), so T_op ≈ "
+            + "\(op.touchesPerPair == 1 ? "once" : op.touchesPerPair == 2 ? "twice" : "\(op.touchesPerPair) times") per pair (\(n(op.pairNs)) ns here), so T_op ≈ "
             + "\(n(tOp)) ns and N* ≈ \(cpus(Self.saturationCPUs(touchIntervalNs: tOp, transferNs: transferNs))) CPUs at t = "
             + "\(n(transferNs)) ns measured here (half the 2-thread contended RMW), " + perfbook.joined(separator: ", ")
             + "; below N* the count adds about \(op.touchesPerPair)t ≈ \(n(Double(op.touchesPerPair) * transferNs))–"

@@ -277,10 +277,10 @@ extension OwnershipSection.Own {
     /// One line for the terminal summary: what owning an allocator costs in the kernel's terms.
     func summaryLine() -> String? {
         guard let d = perProgram, let first = pinned(d).first else { return nil }
-        var s = "ownership: one object alive pins \(d)'s allocator, \(first)"
+        var s = "ownership: one live object pins \(d)'s allocator, \(first)"
         if let last = pinned(d).last, pinned(d).count > 1 { s += " (\(last))" }
-        if let c = creationText(d) { s += "; \(c)" }
-        return s + (designs.contains("global") ? "; global pins nothing" : "")
+        if let k = kernelCreation() { s += "; the kernel makes one in \(ResultCell.format(k.htab)) µs" }
+        return s + (designs.contains("global") ? "; global: none" : "")
     }
 
     /// The finding: the trade-off in numbers (pinned bytes, creation, who is charged).

@@ -56,8 +56,15 @@ public struct TerminalSummary {
         if let o = ownership { out += wrap(o) }
         if let s = safetyLine { out += wrap(s) }
         out += wrap(files.isEmpty ? "No files written; --full-report prints every table here."
-                    : "Every table and claim: " + files.joined(separator: ", ") + " (--full-report prints them here).")
+                    : "Every table and claim: \(filesText) (--full-report prints them here).")
         return out
+    }
+
+    /// `Results/<run-id>.{txt,md,json,csv}` when the files share a base, else every path.
+    var filesText: String {
+        let bases = Set(files.map { f in f.lastIndex(of: ".").map { String(f[..<$0]) } ?? f })
+        guard bases.count == 1, files.count > 1, let base = bases.first else { return files.joined(separator: ", ") }
+        return base + ".{" + files.map { String($0.dropFirst(base.count + 1)) }.joined(separator: ",") + "}"
     }
 
     /// "safety: 8 scenarios × 6 strategies × 2 reuse rules: 60 safe, 0 leak, 36 use-after-free; …".
