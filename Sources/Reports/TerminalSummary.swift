@@ -126,7 +126,8 @@ extension TerminalSummary {
     func fit(_ b: [[String]], budget: Int) -> [String] {
         let n = wholeBullets(b, budget: budget)
         let kept = b.prefix(n).flatMap { $0 }
-        return n == b.count ? kept : kept + wrap("… \(b.count - n) more in \(reference)")
+        let more = b.count - n
+        return more == 0 ? kept : kept + wrap("… \(more) more finding\(more == 1 ? "" : "s") in \(reference)")
     }
 
     func tableLines(_ t: ReportSections.Table) -> [String] {
