@@ -1,10 +1,12 @@
 /// Contention beyond the CPUs this machine has, stated as a **projection**, never mixed with
-/// measured rows. The model: on one shared cache line every RMW waits for the line to come from
-/// the CPU that wrote it last, so at saturation each of N CPUs waits for the other N − 1
-/// transfers before its own: cost per op ≈ N × t, t = one line transfer. t is measured here
-/// (one contended line at 2 threads: cost ≈ 2t) and checked against the published curve
-/// (perfbook, AMD Milan: atomic increment on one counter) — fitted on its low CPU counts, with
-/// the error printed on the high ones, where the machine's topology (CCXs, sockets) bends it.
+/// measured rows, in the terms of the op that touches the line. One shared cache line serves
+/// one transfer at a time: a CPU that touches it every T_op ns (its own time between two
+/// touches) waits about one transfer t per touch while fewer than N* ≈ T_op / t CPUs share it;
+/// past N* the line is saturated and the whole machine's touches are capped near 1/t, so each
+/// op's cost grows with N. A saturated cost per op (N × t) is therefore never printed beside
+/// an op that touches the line once per hundreds of ns: it is below N* at any count quoted.
+/// t is measured here (one contended line at 2 threads costs ≈ 2t) and taken from perfbook's
+/// published curve (AMD Milan, atomic increment of one counter) across CCXs and sockets.
 public struct ContentionProjection: Sendable {
     /// perfbook (2024), AMD Milan: ns per atomic increment of one shared counter, by CPUs (perfbook, "Counting", the table of per-CPU counter costs).
     public static let published: [(cpus: Int, ns: Double)] = [
@@ -12,13 +14,17 @@ public struct ContentionProjection: Sendable {
     ]
     /// CPU counts the published constant is fitted on (one CCX of Milan holds 8 cores).
     public static let fitCPUs = [2, 4, 8]
-    public static let projectedCPUs = [8, 64, 256]
+    /// perfbook's t where its transfers cross CCXs (64 CPUs: every CCX of one socket) and
+    /// sockets (160 CPUs): its saturated cost per op over N.
+    public static let perfbookTransfers: [(label: String, cpus: Int, ns: Double)] = [
+        ("across CCXs", 64, 584.0 / 64), ("across sockets", 160, 2672.0 / 160),
+    ]
 
     /// t measured here: half the per-op cost of one line contended by 2 threads.
     public let transferNs: Double
     /// t fitted on the published curve's low counts (least squares through the origin).
     public let publishedTransferNs: Double
-    /// Relative error of N × t (published fit) against the published values above the fit range.
+    /// N × t (published fit) against the published values above the fit range.
     public let errors: [(cpus: Int, predicted: Double, published: Double)]
 
     public init?(contendedRMW2Threads ns2: Double) {
@@ -32,23 +38,53 @@ public struct ContentionProjection: Sendable {
         }
     }
 
-    /// ns per op of one shared line's RMW at `cpus` CPUs, from the constant measured here.
-    public func projected(cpus: Int) -> Double { Double(cpus) * transferNs }
+    /// N* ≈ T_op / t: the CPUs at which one shared line saturates.
+    public static func saturationCPUs(touchIntervalNs: Double, transferNs: Double) -> Double { touchIntervalNs / transferNs }
 
-    /// The finding: labelled as a projection, with the model, its constant and its error.
-    public func finding(atomicAddedNs: Double?, kernelPairNs: Double?) -> String {
-        func n(_ v: Double) -> String { ResultCell.format(v) }
-        let worst = errors.map { ($0.predicted - $0.published) / $0.published }
-        let errText = zip(errors, worst).map { "\($0.0.cpus) CPUs \(Int(($0.1 * 100).rounded()))%" }.joined(separator: ", ")
-        var text = "PROJECTION, not measured: one shared line costs ≈ N × t per RMW at saturation "
-            + "(t = one line transfer: \(n(transferNs)) ns here, half the 2-thread contended RMW). "
-            + "At " + Self.projectedCPUs.map { "\($0) CPUs ≈ \(n(projected(cpus: $0))) ns" }.joined(separator: ", ")
-        if let k = kernelPairNs, k > 0 {
-            text += " per atomic op (the kernel's new+drop pair here: \(n(k)) ns)"
+    /// The op whose line is projected: its cost and how often it touches the line.
+    public struct Op: Sendable {
+        public let name: String
+        public let pairNs: Double
+        public let touchesPerPair: Int
+        public init(name: String, pairNs: Double, touchesPerPair: Int) {
+            self.name = name
+            self.pairNs = pairNs
+            self.touchesPerPair = touchesPerPair
         }
-        text += ". Checked on perfbook's Milan curve: t = \(n(publishedTransferNs)) ns fitted on 2-8 CPUs predicts "
-            + "above them with errors \(errText) (under-predicts: cross-CCX and cross-socket transfers cost more)"
-        if let a = atomicAddedNs { text += "; atomic's measured added cost here is \(n(a)) ns/op at 2 thr" }
-        return text + "."
+        var touchIntervalNs: Double { pairNs / Double(touchesPerPair) }
+    }
+
+    /// The finding: labelled as a projection; N* for `op` at the measured t and perfbook's; the
+    /// model's own pair placed on the same scale; the linear model's error on perfbook's curve.
+    public func finding(op: Op, model: (pairNs: Double, atomicAddedNs: Double?, threads: Int)?) -> String {
+        func n(_ v: Double) -> String { ResultCell.format(v) }
+        func cpus(_ v: Double) -> String { v >= 10 ? "\(Int(v.rounded()))" : n(v) }
+        let tOp = op.touchIntervalNs
+        let perfbook = Self.perfbookTransfers.map { p in
+            "\(cpus(Self.saturationCPUs(touchIntervalNs: tOp, transferNs: p.ns))) at perfbook's Milan t \(p.label) "
+                + "(\(n(p.ns)) ns, its \(p.cpus)-CPU point)"
+        }
+        let worstT = Self.perfbookTransfers.map(\.ns).max() ?? transferNs
+        var text = "PROJECTION, not measured: one shared line saturates at about N* ≈ T_op / t CPUs (T_op = one CPU's "
+            + "time between two touches of the line, t = one line transfer); below N* each touch waits about one transfer, "
+            + "above it the whole machine's touches are capped near 1/t. \(op.name) touches its count "
+            + "\(op.touchesPerPair == 1 ? "once" : op.touchesPerPair == 2 ? "twice" : "\(op.touchesPerPair) times") per pair (\(n(op.pairNs)) ns here), so T_op ≈ "
+            + "\(n(tOp)) ns and N* ≈ \(cpus(Self.saturationCPUs(touchIntervalNs: tOp, transferNs: transferNs))) CPUs at t = "
+            + "\(n(transferNs)) ns measured here (half the 2-thread contended RMW), " + perfbook.joined(separator: ", ")
+            + "; below N* the count adds about \(op.touchesPerPair)t ≈ \(n(Double(op.touchesPerPair) * transferNs))–"
+            + "\(n(Double(op.touchesPerPair) * worstT)) ns per pair, above it the machine's pairs are capped near "
+            + "\(n(1000 / (Double(op.touchesPerPair) * worstT)))–\(n(1000 / (Double(op.touchesPerPair) * transferNs))) M/s."
+        if let m = model {
+            let star = Self.saturationCPUs(touchIntervalNs: m.pairNs / Double(op.touchesPerPair), transferNs: transferNs)
+            text += " The model's pair (\(n(m.pairNs)) ns) has N* ≈ \(cpus(star))"
+            if star < 2 {
+                text += ": saturated from 2 CPUs"
+                if let a = m.atomicAddedNs { text += ", which is its atomic's \(a >= 0 ? "+" : "−")\(n(abs(a))) ns at \(m.threads) thr" }
+            }
+            text += "."
+        }
+        let errText = errors.map { "\($0.cpus) CPUs \(Int((($0.predicted - $0.published) / $0.published * 100).rounded()))%" }
+        return text + " Checked on perfbook's curve: the saturated N × t with t = \(n(publishedTransferNs)) ns fitted on 2-8 "
+            + "CPUs errs by \(errText.joined(separator: ", ")) (cross-CCX and cross-socket transfers cost more)."
     }
 }

@@ -24,7 +24,11 @@ public enum MarkdownReport {
         if !sections.findings.isEmpty {
             out.append("## These results show")
             out.append("")
-            for f in sections.findings { out.append(f.hasPrefix("- ") ? "  \(f)" : "- \(f)") }
+            for f in sections.claims.kernel { out.append(f.hasPrefix("- ") ? "  \(f)" : "- \(f)") }
+            if !sections.claims.model.isEmpty {
+                out += ["", "**\(RunClaims.modelHeading)**", ""]
+                for f in sections.claims.model { out.append(f.hasPrefix("- ") ? "  \(f)" : "- \(f)") }
+            }
             out.append("")
         }
         return out.joined(separator: "\n")
@@ -45,23 +49,29 @@ public enum MailReport {
         for n in d.notes { out += TextWrap.wrap("Note: \(n)", width: width, restPrefix: "  ") }
         out.append("")
         for t in sections.tables {
-            out += TextWrap.wrap(t.title, width: width)
-            out.append("")
-            for line in TextTableRenderer.plain(t).split(separator: "\n", omittingEmptySubsequences: false) {
-                out.append(String(line))
-            }
+            out += tableLines(t)
             out.append("")
         }
         if !sections.findings.isEmpty {
             out.append("These results show:")
-            for f in sections.findings {
-                if f.hasPrefix("- ") {
-                    out += TextWrap.wrap(String(f.dropFirst(2)), width: width, firstPrefix: "  - ", restPrefix: "    ")
-                } else {
-                    out += TextWrap.wrap(f, width: width, firstPrefix: "- ", restPrefix: "  ")
-                }
+            out += bullets(sections.claims.kernel)
+            if !sections.claims.model.isEmpty {
+                out += [""] + TextWrap.wrap(RunClaims.modelHeading, width: width) + bullets(sections.claims.model)
             }
         }
         return out.joined(separator: "\n") + "\n"
+    }
+
+    /// A table's title and body within `width` (`MailTableLayout`).
+    static func tableLines(_ t: ReportSections.Table) -> [String] {
+        TextWrap.wrap(t.title, width: width) + [""] + MailTableLayout.lines(t, width: width)
+    }
+
+    /// Findings as wrapped bullets; a finding starting "- " is a sub-bullet.
+    static func bullets(_ findings: [String]) -> [String] {
+        findings.flatMap { f in
+            f.hasPrefix("- ") ? TextWrap.wrap(String(f.dropFirst(2)), width: width, firstPrefix: "  - ", restPrefix: "    ")
+                : TextWrap.wrap(f, width: width, firstPrefix: "- ", restPrefix: "  ")
+        }
     }
 }

@@ -8,18 +8,22 @@ public struct OwnershipSection: Sendable {
     public static let phase = "own"
     public let tables: [ReportSections.Table]
     public let findings: [String]
+    /// One line for the terminal summary (`TerminalSummary`); nil without `own` rows.
+    public let summary: String?
 
     public init(rows allRows: [ResultRow]) {
         let rows = allRows.filter { $0.phase == Self.phase }
         guard !rows.isEmpty else {
             tables = []
             findings = []
+            summary = nil
             return
         }
         let o = Own(rows: rows)
         tables = o.designTable() + o.classTable() + o.steadyTable() + o.manyTable() + o.refTable() + o.mapCreationTable()
             + o.chargedTable()
         findings = o.findings()
+        summary = o.summaryLine()
     }
 
     /// The `own` rows by design, topology (the workload column), op and metric.
@@ -82,7 +86,9 @@ extension OwnershipSection.Own {
             }
         }
         if !body.isEmpty {
-            tables.append(.init(title: "Cost of owning an allocator, per program (model, \(size) B objects). KiB: at init and pinned (allocator map gone, one object alive) are what the kernel would pay (per-CPU list objects at kmalloc size + bpf_mem_cache structs + the lifetime's counter); model = what the model reserves (64 KiB slabs per CPU and class); global: bpf_global_ma is made once at boot",
+            // init µs times the model reserving its slabs; the kernel's own creation is µs.
+            let kernelInit = kernelCreation().map { "; the kernel here creates a map with its own allocator (1-entry no-prealloc hash map) in \(ResultCell.format($0.htab)) µs" } ?? ""
+            tables.append(.init(title: "Cost of owning an allocator, per program (model, \(size) B objects). KiB: at init and pinned (allocator map gone, one object alive) are what the kernel would pay (per-CPU list objects at kmalloc size + bpf_mem_cache structs + the lifetime's counter); model = what the model reserves (64 KiB slabs per CPU and class); init µs = the model reserving those slabs\(kernelInit); global: bpf_global_ma is made once at boot",
                                 header: ["design", "CPUs", "init µs", "at init", "pinned", "model", "destroy µs"], rows: body))
         }
         return tables
@@ -237,49 +243,72 @@ extension OwnershipSection.Own {
         return tables
     }
 
-    /// The findings: the trade-off in numbers.
+    /// The kernel's time to create an allocator of its own: a 1-entry no-prealloc hash map
+    /// (bpf_mem_alloc_init on every possible CPU), and the array map beside it.
+    func kernelCreation() -> (htab: Double, array: Double?)? {
+        guard let h = topologies.lazy.compactMap({ median("kernel-htab", $0, "create-1", "latency_us") }).first else { return nil }
+        return (h, topologies.lazy.compactMap { median("kernel-array", $0, "create-1", "latency_us") }.first)
+    }
+
+    /// Creating one: the kernel's figure where the run has it, else the model's, labelled.
+    func creationText(_ d: String) -> String? {
+        if let k = kernelCreation() {
+            return "the kernel creates one (a 1-entry no-prealloc hash map) in \(ResultCell.format(k.htab)) µs"
+                + (k.array.map { ", an array map in \(ResultCell.format($0)) µs" } ?? "")
+        }
+        guard let w = topologies.first, let i = median(d, w, "create", "latency_us") else { return nil }
+        return "created in \(ResultCell.format(i)) µs (the model's, most of it reserving slabs the kernel does not)"
+    }
+
+    /// The bytes one surviving object pins, per topology: "30.49 KiB at 2 CPUs, …".
+    func pinned(_ d: String) -> [String] {
+        topologies.compactMap { w -> String? in
+            guard let p = median(d, w, "pinned", "bytes_kernel") else { return nil }
+            return "\(OwnershipSection.bytes(p)) at \(OwnershipSection.cpuCount(w)) CPUs"
+        }
+    }
+
+    /// The design the claim is about: percpu-ref's allocator, else the first per-program one.
+    var perProgram: String? {
+        let all = designs.filter { $0 != "global" && $0 != "kmem-cache" }
+        return all.first { $0 == "percpu-ref" } ?? all.first
+    }
+
+    /// One line for the terminal summary: what owning an allocator costs in the kernel's terms.
+    func summaryLine() -> String? {
+        guard let d = perProgram, let first = pinned(d).first else { return nil }
+        var s = "ownership: one live object pins \(d)'s allocator, \(first)"
+        if let last = pinned(d).last, pinned(d).count > 1 { s += " (\(last))" }
+        if let k = kernelCreation() { s += "; the kernel makes one in \(ResultCell.format(k.htab)) µs" }
+        return s + (designs.contains("global") ? "; global: none" : "")
+    }
+
+    /// The finding: the trade-off in numbers (pinned bytes, creation, who is charged).
     func findings() -> [String] {
-        var out: [String] = []
-        let perProgram = designs.filter { $0 != "global" && $0 != "kmem-cache" }
-        if let d = perProgram.first(where: { $0 == "percpu-ref" }) ?? perProgram.first {
-            let parts = topologies.compactMap { w -> String? in
-                guard let p = median(d, w, "pinned", "bytes_kernel") else { return nil }
-                return "\(OwnershipSection.bytes(p)) at \(OwnershipSection.cpuCount(w)) CPUs"
-            }
-            if !parts.isEmpty {
-                var s = "Owning an allocator: one surviving object pins a whole per-program allocator after its map is gone — \(d) \(parts.joined(separator: ", ")) (kernel-equivalent: per-CPU list objects + bpf_mem_cache structs"
-                if let w = topologies.last, let m = median(d, w, "pinned", "bytes_model") { s += "; the model reserves \(OwnershipSection.bytes(m)) at \(OwnershipSection.cpuCount(w)) CPUs)" } else { s += ")" }
-                if let w = topologies.last, let i = median(d, w, "create", "latency_us") {
-                    s += ", created in \(ResultCell.format(i)) µs (model, most of it reserving slabs the kernel does not)"
-                }
-                if let w = topologies.last, let r = median("percpu-ref", w, "ref-create", "bytes_kernel") { s += "; its percpu_ref adds \(OwnershipSection.bytes(r))" }
-                if designs.contains("global") { s += "; global pins nothing per program (bpf_global_ma is made once at boot)." } else { s += "." }
-                out.append(s)
-            }
+        var parts: [String] = []
+        if let d = perProgram, !pinned(d).isEmpty {
+            var s = "Owning an allocator: one surviving object pins a whole per-program allocator after its map is gone — \(d) \(pinned(d).joined(separator: ", ")) (kernel-equivalent: per-CPU list objects + bpf_mem_cache structs"
+            if let w = topologies.last, let m = median(d, w, "pinned", "bytes_model") { s += "; the model reserves \(OwnershipSection.bytes(m)) at \(OwnershipSection.cpuCount(w)) CPUs)" } else { s += ")" }
+            if let w = topologies.last, let r = median("percpu-ref", w, "ref-create", "bytes_kernel") { s += "; its percpu_ref adds \(OwnershipSection.bytes(r))" }
+            if let c = creationText(d) { s += "; \(c)" }
+            if designs.contains("global") { s += "; global pins nothing per program (bpf_global_ma is made once at boot)" }
+            parts.append(s)
+        } else if let k = kernelCreation() {
+            parts.append("The kernel here creates a 1-entry no-prealloc hash map (bpf_mem_alloc_init on every possible CPU) in \(ResultCell.format(k.htab)) µs")
         }
-        let htabInit = topologies.lazy.compactMap { median("kernel-htab", $0, "create-1", "latency_us") }.first
-        let arrayInit = topologies.lazy.compactMap { median("kernel-array", $0, "create-1", "latency_us") }.first
-        let inside = cell("kernel-htab", topologies.first { cell("kernel-htab", $0, "create-inside-fill-outside", "bytes_memcg") != nil } ?? "", "create-inside-fill-outside", "bytes_memcg")?.stats?.median
-        let global = cell("kernel", topologies.first { cell("kernel", $0, "obj-new-inside", "bytes_memcg") != nil } ?? "", "obj-new-inside", "bytes_memcg")?.stats?.median
-        if let h = htabInit {
-            var s = "The kernel here: creating a 1-entry no-prealloc hash map (bpf_mem_alloc_init on every possible CPU) takes \(ResultCell.format(h)) µs"
-            if let p = topologies.lazy.compactMap({ median("kernel-htab-prealloc", $0, "create-1", "latency_us") }).first {
-                s += " (preallocated \(ResultCell.format(p)) µs"
-                s += arrayInit.map { ", array map \(ResultCell.format($0)) µs)" } ?? ")"
-            } else if let a = arrayInit { s += " (array map \(ResultCell.format(a)) µs)" }
-            if let m = topologies.lazy.compactMap({ median("kernel-htab", $0, "create-1", "bytes_memlock") }).first,
-               let u = topologies.lazy.compactMap({ median("kernel-htab", $0, "create-1", "bytes_slab_unit") }).first {
-                s += "; the memory fdinfo reports for it (\(OwnershipSection.bytes(m))) leaves out its allocator's prefill (\(OwnershipSection.bytes(u)) gained in its element cache per map)"
-            }
-            if let i = inside, let g = global {
-                let objectsIn = topologies.lazy.compactMap { median("kernel-htab", $0, "create-inside-fill-outside", "bytes_objects") }.first ?? 0
-                let objectsG = topologies.lazy.compactMap { median("kernel", $0, "obj-new-inside", "bytes_objects") }.first ?? 0
-                s += "; the memcg that created an allocator pays for its objects whoever allocates: a htab made in a child cgroup and filled from outside charged it \(OwnershipSection.bytes(i)) for \(OwnershipSection.bytes(objectsIn)) of elements, while bpf_obj_new from inside it charged \(OwnershipSection.bytes(g)) for \(OwnershipSection.bytes(objectsG)) (bpf_global_ma belongs to no program's cgroup)."
-            } else {
-                s += "."
-            }
-            out.append(s)
+        if let c = chargeText() { parts.append(c) }
+        return parts.isEmpty ? [] : [parts.joined(separator: "; ") + "."]
+    }
+
+    /// Who the memcg charges: the allocator's creator, whoever allocates.
+    func chargeText() -> String? {
+        func first(_ s: String, _ op: String, _ metric: String) -> Double? {
+            topologies.lazy.compactMap { median(s, $0, op, metric) }.first
         }
-        return out
+        guard let inside = first("kernel-htab", "create-inside-fill-outside", "bytes_memcg"),
+              let global = first("kernel", "obj-new-inside", "bytes_memcg") else { return nil }
+        let objectsIn = first("kernel-htab", "create-inside-fill-outside", "bytes_objects") ?? 0
+        let objectsG = first("kernel", "obj-new-inside", "bytes_objects") ?? 0
+        return "the memcg that created an allocator pays for its objects whoever allocates: a htab made in a child cgroup and filled from outside charged it \(OwnershipSection.bytes(inside)) for \(OwnershipSection.bytes(objectsIn)) of elements, while bpf_obj_new from inside it charged \(OwnershipSection.bytes(global)) for \(OwnershipSection.bytes(objectsG)) (bpf_global_ma belongs to no program's cgroup)"
     }
 }

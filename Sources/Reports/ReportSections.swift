@@ -9,7 +9,11 @@ public struct ReportSections: Sendable {
         public let rows: [[String]]
     }
     public let tables: [Table]
+    /// Every claim in order: `claims.kernel` then `claims.model`.
     public let findings: [String]
+    public let claims: RunClaims
+    /// The ownership line of the terminal summary.
+    public let ownershipSummary: String?
 
     /// - Parameter safety: verdicts of the thread's hazards replayed; their tables follow the
     ///   performance tables, linked to each strategy's cost.
@@ -75,9 +79,12 @@ public struct ReportSections: Sendable {
         let ownership = OwnershipSection(rows: rows)  // issue 19: the cost of owning an allocator
         // The policies in the kernel's terms open the report (KernelStrategiesSection).
         self.tables = KernelStrategiesSection.tables(performance) + modelKernel + tables + safetySections.tables + ownership.tables
-        // A replay alone (`bench scenarios`) keeps each verdict's evidence; a run states claims.
-        findings = (performance.isEmpty ? safetySections.findings : RunFindings.compute(rows: measured, safety: safety))
-            + ownership.findings
+        // A replay alone (`bench scenarios`) keeps each verdict's evidence; a run states at most
+        // RunClaims.limit claims, the kernel's first.
+        claims = performance.isEmpty ? RunClaims(kernel: safetySections.findings + ownership.findings, model: [])
+            : RunFindings.claims(rows: measured, safety: safety, ownership: ownership.findings)
+        findings = claims.all
+        ownershipSummary = ownership.summary
     }
 
     /// Single-op percentiles, only where they say something: a value below the clock's

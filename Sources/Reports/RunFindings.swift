@@ -21,36 +21,74 @@ public enum RunFindings {
         let present: [String]
     }
 
+    /// Every claim, kernel first then the model's (`RunClaims.all`).
     public static func compute(rows: [ResultRow], safety: [SafetyVerdict] = []) -> [String] {
-        let samples = Samples(rows.filter { $0.phase != "scenario" && $0.strategy != "host" })
+        claims(rows: rows, safety: safety).all
+    }
+
+    /// The claims of a run, at most `RunClaims.limit`: the kernel's (its table's findings, the
+    /// one-off costs, safety, ownership, the projection) and then the model's, each model claim
+    /// carrying what the same run's kernel rows say about it. `ownership` are
+    /// `OwnershipSection`'s findings.
+    public static func claims(rows: [ResultRow], safety: [SafetyVerdict] = [], ownership: [String] = []) -> RunClaims {
+        typealias P = RunClaims.Priority
+        let samples = Samples(rows.filter { $0.phase != "scenario" && $0.strategy != "host" && $0.phase != OwnershipSection.phase })
         let host = HostRows(rows)
-        guard let size = samples.sizes.first else { return safety.isEmpty ? [] : [safetyLine(safety)] }
+        guard let size = samples.sizes.first else {
+            return RunClaims(candidates: (safety.isEmpty ? [] : [.init(safetyLine(safety), .kernel, priority: P.safety)])
+                + ownership.map { .init($0, .kernel, priority: P.ownership) })
+        }
         let t1 = samples.threads.first ?? 1, tN = samples.threads.last ?? 1
         let c = Context(samples: samples, size: size, t1: t1, tN: tN, sizeNote: samples.sizes.count > 1 ? ", \(size) B" : "",
                         present: policies.filter { samples.has($0, "pair", "live", "pair", t1, size) })
-        // 0. Where the kernel rows exist, the headline is each policy's accounting run inside
-        //    BPF programs around the real allocator, in the kernel's terms.
-        var out = KernelStrategiesSection.findings(rows.filter { $0.phase != "scenario" })
-        out += [liveClaim(c, t1)].compactMap { $0 }
-        out += afterKillClaims(c)
-        out += [downgradeClaim(c)].compactMap { $0 }
-        // 4. The unload walk against percpu-ref's kill.
-        if let walk = WalkCost(rows: rows) {
-            out.append(walk.finding(kill: samples.values("percpu-ref", "pair", "kill", "kill", t1, size, metric: "latency_us"),
-                                    grace: samples.values("percpu-ref", "pair", "kill", "grace", t1, size, metric: "latency_us"),
-                                    kernelGrace: host.kernelGraceMicroseconds))
+        // The kernel's: each policy's accounting run inside BPF programs around the real allocator.
+        var out: [RunClaims.Candidate] = KernelStrategiesSection.findings(rows.filter { $0.phase != "scenario" })
+            .map { .init($0, .kernel, priority: P.kernelTable) }
+        let oneOff = OneOffCosts(samples: samples, rows: rows, t: t1, size: size, kernelGraceMicroseconds: host.kernelGraceMicroseconds)
+        if let f = oneOff.finding { out.append(.init(f, .kernel, priority: P.oneOff)) }
+        if !safety.isEmpty { out.append(.init(safetyLine(safety), .kernel, priority: P.safety)) }
+        out += ownership.map { .init($0, .kernel, priority: P.ownership) }
+        if let p = contentionClaim(c, host) { out.append(.init(p, .kernel, priority: P.projection)) }
+        out += HostEpisodes(rows: rows).findings.map { .init($0, .kernel, priority: P.hostEpisodes) }
+        // The model's: live cost (with threads), then after the kill, each one bullet.
+        if let live = merged([liveClaim(c, t1), tN > t1 ? liveClaim(c, tN) : nil, threadsClaim(c), kernelSentence(c),
+                              modelAgainstKernel(samples, t1, size)]) {
+            out.append(.init(live, .model, priority: P.modelLive))
         }
-        // 5. Safety in one line; then the live cost at the most threads.
-        if !safety.isEmpty { out.append(safetyLine(safety)) }
-        if tN > t1 { out += [liveClaim(c, tN)].compactMap { $0 } }
-        out += [threadsClaim(c), mapFreeClaim(c), contentionClaim(c, host), modelAgainstKernel(samples, t1, size)].compactMap { $0 }
-        // 10. What this suite cannot test.
+        if let after = merged(afterKillClaims(c) + [mapFreeClaim(c), downgradeClaim(c)]) {
+            out.append(.init(after, .model, priority: P.modelAfterKill))
+        }
         if c.present.contains("kmem-cache") {
-            out.append("Not testable here: the v5 claim (kmem_cache brings no benefit over kmalloc). The model's kmem-cache "
+            out.append(.init("Not testable here: the v5 claim (kmem_cache brings no benefit over kmalloc). The model's kmem-cache "
                 + "and lazy share the per-CPU cache code, and no BPF path reaches a raw kmem_cache (a no-prealloc hash "
-                + "map's bpf_mem_cache also pays hashing, the bucket lock and an element count); no claim is made either way.")
+                + "map's bpf_mem_cache also pays hashing, the bucket lock and an element count); no claim is made either way.",
+                .model, priority: P.notTestable))
         }
-        return out + HostEpisodes(rows: rows).findings
+        return RunClaims(candidates: out)
+    }
+
+    /// Several sentences as one bullet; nil when there are none.
+    static func merged(_ sentences: [String?]) -> String? {
+        let s = sentences.compactMap { $0 }
+        return s.isEmpty ? nil : s.joined(separator: " ")
+    }
+
+    /// What the kernel's rows say about the model's live claims: every claimed effect at each
+    /// thread count, and atomic's scaling with threads.
+    static func kernelSentence(_ c: Context) -> String? {
+        let k = KernelCounterpart(samples: c.samples, size: c.size)
+        var claimed: [(policy: String, threads: Int, model: Effect, base: Double)] = []
+        for t in Set([c.t1, c.tN]).sorted() {
+            guard let base = c.samples.median("global", "pair", "live", "pair", t, c.size) else { continue }
+            for s in c.present {
+                if let e = c.samples.effect(s, "global", "pair", "live", "pair", t, c.size), e.isSignificant { claimed.append((s, t, e, base)) }
+            }
+        }
+        var parts = [k.liveSentence(claimed)]
+        if c.tN > c.t1, let a = c.samples.effect("atomic", "atomic", "pair", "live", "pair", c.tN, c.size, metric: "mops", baselineThreads: c.t1) {
+            parts.append(k.scalingSentence(model: a, c.t1, c.tN))
+        }
+        return merged(parts)
     }
 
     /// 1. Live cost of each policy over global, in added ns (and as a share of the kernel's own
@@ -61,9 +99,13 @@ public enum RunFindings {
             samples.effect(s, "global", "pair", "live", "pair", t, size).map { (s, $0) }
         }
         guard !effects.isEmpty, let base = samples.median("global", "pair", "live", "pair", t, size) else { return nil }
-        var text = "Live pair, added ns/op over global (\(t) thr\(c.sizeNote), global \(ResultCell.format(base)) ns): "
-            + addedListing(effects, base: base)
-        if let k = samples.median("kernel", "pair", "live", "pair", t, size),
+        let lead = t == c.t1 ? "Live pair, added ns/op over global (" : "At ("
+        var text = lead + "\(t) thr\(c.sizeNote), global \(ResultCell.format(base)) ns): " + addedListing(effects, base: base)
+        // Without kernel policy rows, the model's added cost scaled to the kernel's pair at one
+        // thread; with them the kernel's own figure is given (a contended model op beside the
+        // kernel's 440 ns pair would put a saturated cost beside an unsaturated op).
+        let kernelPolicies = policies.contains { samples.has("kernel-" + $0, "pair", "live", "pair", t, size) }
+        if t == c.t1, !kernelPolicies, let k = samples.median("kernel", "pair", "live", "pair", t, size),
            let (s, e) = effects.filter({ $0.1.isSignificant }).max(by: { $0.1.ratio < $1.1.ratio }) {
             text += "; the kernel's bpf_obj_new+drop pair costs \(ResultCell.format(k)) ns, so \(s)'s added cost would be "
                 + "\(percentText((e.ratio - 1) * base / k)) of it"
@@ -80,7 +122,8 @@ public enum RunFindings {
                 c.samples.freeEffect(s, "global", "pair", "post-kill", "free", t, c.size).map { (s, $0) }
             }
             guard !effects.isEmpty, let base = c.samples.median("global", "pair", "post-kill", "free", t, c.size) else { return nil }
-            return "After the kill (no allocation is possible), concurrent frees by \(t) worker\(t == 1 ? "" : "s"), "
+            let lead = t == c.t1 ? "After the kill (no allocation is possible), concurrent frees by" : "By"
+            return "\(lead) \(t) worker\(t == 1 ? "" : "s"), "
                 + "added ns/free over global (\(ResultCell.format(base)) ns): " + addedListing(effects, base: base) + "."
         }
     }
@@ -134,13 +177,29 @@ public enum RunFindings {
             + "(\(ResultCell.format(base)) ns): " + addedListing(drain, base: base) + "."
     }
 
-    /// 8. Contention beyond two CPUs: a projection from the constant measured here.
+    /// 8. Contention beyond two CPUs, projected for the op that touches the line: kernel-atomic's
+    ///    pair (its count touched after bpf_obj_new and after bpf_obj_drop), else the kernel's
+    ///    own pair with such a count, else the model's atomic pair (labelled).
     static func contentionClaim(_ c: Context, _ host: HostRows) -> String? {
         guard let rmw2 = host.rmwNanoseconds(threads: 2), let p = ContentionProjection(contendedRMW2Threads: rmw2) else { return nil }
-        var atomicAdded: Double?
-        if c.tN >= 2, let a = c.samples.median("atomic", "pair", "live", "pair", c.tN, c.size),
-           let g = c.samples.median("global", "pair", "live", "pair", c.tN, c.size) { atomicAdded = a - g }
-        return p.finding(atomicAddedNs: atomicAdded, kernelPairNs: c.samples.median("kernel", "pair", "live", "pair", c.t1, c.size))
+        let s = c.samples
+        let interleaved = s.values("kernel-atomic", "pair", KernelStrategiesSection.interleavedPhase, "pair", c.t1, c.size)
+        let op: ContentionProjection.Op
+        if let k = interleaved.isEmpty ? s.median("kernel-atomic", "pair", "live", "pair", c.t1, c.size) : Effect.median(interleaved) {
+            op = .init(name: "kernel-atomic", pairNs: k, touchesPerPair: 2)
+        } else if let k = s.median("kernel", "pair", "live", "pair", c.t1, c.size) {
+            op = .init(name: "a count in the kernel's new+drop pair", pairNs: k, touchesPerPair: 2)
+        } else if let m = s.median("atomic", "pair", "live", "pair", c.t1, c.size) {
+            op = .init(name: "the model's atomic", pairNs: m, touchesPerPair: 2)
+        } else { return nil }
+        var model: (pairNs: Double, atomicAddedNs: Double?, threads: Int)?
+        if op.name != "the model's atomic", let g = s.median("global", "pair", "live", "pair", c.t1, c.size) {
+            var added: Double?
+            if c.tN >= 2, let a = s.median("atomic", "pair", "live", "pair", c.tN, c.size),
+               let gN = s.median("global", "pair", "live", "pair", c.tN, c.size) { added = a - gN }
+            model = (g, added, c.tN)
+        }
+        return p.finding(op: op, model: model)
     }
 
     // MARK: Claims

@@ -51,21 +51,27 @@ public struct SafetySections: Sendable {
             return v.matchesExpectation ? text : text + " *"
         }
 
-        /// A strategy's hazards across scenarios and rules, for the cost table.
+        /// A strategy's hazards across scenarios and rules, for the cost table, grouped by kind so
+        /// the column stays narrow: "UAF #1 #2imm #4, leak #3".
         func hazards(_ s: String) -> String {
-            let bad = scenarios.flatMap { sc -> [String] in
+            var byKind: [(SafetyVerdict.Kind, [String])] = []
+            func add(_ kind: SafetyVerdict.Kind, _ text: String) {
+                if let i = byKind.firstIndex(where: { $0.0 == kind }) { byKind[i].1.append(text) } else { byKind.append((kind, [text])) }
+            }
+            for sc in scenarios {
                 let mine = rules.compactMap { verdict(s, sc, $0) }
                 let shown = mine.filter { $0.kind != .safe || !$0.matchesExpectation }
-                guard !shown.isEmpty else { return [] }
+                guard !shown.isEmpty else { continue }
                 // The same verdict under every rule: no rule named.
                 if shown.count == mine.count && Set(shown.map(\.kind)).count == 1 && shown.allSatisfy(\.matchesExpectation) {
-                    return ["\(shown[0].kind.short) #\(number(sc))"]
+                    add(shown[0].kind, "#\(number(sc))")
+                    continue
                 }
-                return shown.map { v in
-                    "\(v.kind.short) #\(number(sc))\(rules.count > 1 ? " \(SafetySections.ruleShort(v.rule))" : "")\(v.matchesExpectation ? "" : "*")"
+                for v in shown {
+                    add(v.kind, "#\(number(sc))\(rules.count > 1 ? SafetySections.ruleShort(v.rule) : "")\(v.matchesExpectation ? "" : "*")")
                 }
             }
-            return bad.isEmpty ? "none" : bad.joined(separator: ", ")
+            return byKind.isEmpty ? "none" : byKind.map { "\($0.0.short) \($0.1.joined(separator: " "))" }.joined(separator: ", ")
         }
     }
 

@@ -99,3 +99,30 @@ public struct SafetyVerdict: Sendable, Equatable {
         return r
     }
 }
+
+extension SafetyVerdict {
+    /// A verdict read back from its results-CSV row (`bench report`): the inverse of `row`
+    /// except for the scenario's title and the rationale, which the CSV does not keep. Nil for
+    /// a row that is not a verdict or whose unit does not parse.
+    public init?(row r: ResultRow) {
+        guard r.metric == "verdict", r.phase == "scenario" || r.phase == "control", let v = r.value,
+              let kind = Kind.allCases.first(where: { $0.code == v }) else { return nil }
+        var rest = Substring(r.unit)
+        var control: String?
+        if r.phase == "control", rest.hasPrefix("control, planted "), let end = rest.range(of: "; ") {
+            control = String(rest[rest.index(rest.startIndex, offsetBy: "control, planted ".count)..<end.lowerBound])
+            rest = rest[end.upperBound...]
+        }
+        guard let e = rest.range(of: "; expected ") else { return nil }
+        let label = String(rest[..<e.lowerBound])
+        rest = rest[e.upperBound...]
+        let fields = rest.split(separator: ";", maxSplits: 2, omittingEmptySubsequences: false)
+            .map { $0.drop { $0 == " " } }
+        guard fields.count >= 2, let expected = Kind(rawValue: String(fields[0])) else { return nil }
+        let counts = fields[1].prefix { $0 != " " }.split(separator: "/").compactMap { Int($0) }
+        guard counts.count == 2 else { return nil }
+        self.init(scenario: r.workload, title: r.workload, strategy: r.strategy, rule: r.op, control: control, kind: kind,
+                  label: label, expected: expected, evidence: fields.count > 2 ? String(fields[2]) : "",
+                  iterations: counts[1], faultyIterations: counts[0], threads: r.threads, cpus: r.cpus, size: r.size)
+    }
+}

@@ -23,22 +23,43 @@ enum TextTableRenderer {
     }
 }
 
-/// Wraps prose to a column limit at spaces, indenting continuation lines.
+/// Wraps prose to a column limit at spaces, indenting continuation lines. A word longer than a
+/// whole line (a cgroup path) is cut after a `/` where it can be, else at the limit: mail
+/// clients re-wrap long lines badly, and the limit holds for every line.
 enum TextWrap {
     static func wrap(_ text: String, width: Int, firstPrefix: String = "", restPrefix: String = "") -> [String] {
         var lines: [String] = []
         var current = firstPrefix
-        for word in text.split(separator: " ") {
-            let sep = current == firstPrefix || current == restPrefix ? "" : " "
-            if current.count + sep.count + word.count > width && current != firstPrefix && current != restPrefix {
-                lines.append(current)
-                current = restPrefix + word
-            } else {
+        var words = text.split(separator: " ").map(String.init)
+        var i = 0
+        while i < words.count {
+            let word = words[i]
+            let bare = current == firstPrefix || current == restPrefix
+            let sep = bare ? "" : " "
+            if current.count + sep.count + word.count <= width {
                 current += sep + word
+                i += 1
+            } else if !bare {
+                lines.append(current)
+                current = restPrefix
+            } else {
+                // Alone on its line and still too long: cut it, the rest goes on the next line.
+                let (head, tail) = cut(word, room: max(width - current.count, 1))
+                lines.append(current + head)
+                current = restPrefix
+                words[i] = tail
             }
         }
         if !current.trimmingCharacters().isEmpty { lines.append(current) }
         return lines
+    }
+
+    /// `word` split so its head fits `room` characters: after the last `/` that fits, else at `room`.
+    static func cut(_ word: String, room: Int) -> (String, String) {
+        let chars = Array(word)
+        var at = max(1, min(room, chars.count - 1))
+        if let slash = chars[..<at].lastIndex(of: "/"), slash > 0 { at = slash + 1 }
+        return (String(chars[..<at]), String(chars[at...]))
     }
 }
 

@@ -16,11 +16,12 @@ public struct WalkCost: Sendable {
     public let points: [Point]
     public var mapSizes: [Double] { Array(Set(points.map(\.values))).sorted() }
 
-    /// The first walker with walk rows at the smallest thread count and size; nil without any.
-    public init?(rows: [ResultRow]) {
-        let walks = rows.filter { $0.phase == "kill" && $0.op == "walk" && $0.value != nil }
+    /// The first of `walkers` with walk rows at the smallest thread count and size; nil without
+    /// any. The kernel's walkers are `kernel-lazy` and `kernel-hybrid`.
+    public init?(rows: [ResultRow], walkers: [String] = WalkCost.walkers) {
+        let walks = rows.filter { $0.phase == "kill" && $0.op == "walk" && $0.value != nil && walkers.contains($0.strategy) }
         guard let t = walks.map(\.threads).min(), let size = walks.map(\.size).min() else { return nil }
-        for s in Self.walkers {
+        for s in walkers {
             var latency: [Int: Double] = [:], values: [Int: Double] = [:]
             for r in walks where r.strategy == s && r.threads == t && r.size == size && r.workload == "pair" {
                 if r.metric == "latency_us" { latency[r.repetition] = r.value! * 1000 }

@@ -20,7 +20,7 @@ struct RunCommand: ParsableCommand {
             programs can be loaded) the kernel subjects.
             Workloads: \(WorkloadKind.allCases.map(\.rawValue).joined(separator: ", ")) (or all).
             Formats: csv, md, txt (≤ 75-column mail), json. Files are written atomically to --output as \
-            <run-id>.<format>; progress and ETA go to stderr, the summary to stdout.
+            <run-id>.<format>; progress and ETA go to stderr, a one-screen summary (≤ 60 lines, kernel first, the files' paths) to stdout; --full-report prints the whole mail text instead.
             After the measurements, the thread's hazards are replayed for the lifetime strategies measured \
             (`bench scenarios` with its defaults, --no-scenarios skips it): verdicts join the CSV \
             (metric=verdict) and the reports put each strategy's cost next to them.
@@ -76,8 +76,13 @@ struct RunCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: "Seed for the workloads' random streams.")
     var seed: UInt64 = 1
 
-    @Flag(help: "No progress on stderr.")
+    @Flag(help: "No progress on stderr (stdout still gets the summary, or the whole report with --full-report).")
     var quiet = false
+
+    @Flag(name: .customLong("full-report"), help: ArgumentHelp(
+        "Print the whole mail text on stdout (every table, then every claim), not the one-screen summary.",
+        discussion: "By default stdout gets a summary of at most 60 lines, kernel first: the machine, the kernel table and its findings, one line each for ownership and safety, and the files written (txt/md/json/csv), which keep every table. The mail text is the .txt file; `bench report RUN.csv --format txt` prints it again later."))
+    var fullReport = false
 
     @Flag(name: .customLong("no-scenarios"), help: "Skip the safety replay (`bench scenarios` with default iterations) that follows the measurements of lifetime strategies.")
     var noScenarios = false
@@ -108,7 +113,9 @@ struct RunCommand: ParsableCommand {
             for f in files { fputs("wrote \(f.path)\n", stderr) }
             if formats.contains(.csv) && !outcome.rows.isEmpty { fputs("plots: scripts/plot \(base).csv\n", stderr) }
         }
-        StandardOutput.write(mail)
+        StandardOutput.write(fullReport ? mail
+            : TerminalSummary(description: description, rows: outcome.rows, safety: outcome.safety, sections: sections,
+                              files: files.map(\.path)).render())
         Self.exit(after: outcome)
     }
 

@@ -39,7 +39,7 @@ struct SafetySectionsTests {
         let cost = try #require(s.tables.last)
         #expect(cost.header == ["strategy", "live", "free", "kill", "walk", "hazards"])
         #expect(cost.rows == [["atomic", ResultCell.format(18), "", "", "", "leak #2*"],
-                              ["lazy", ResultCell.format(4), "", "", ResultCell.format(750), "UAF #1, UAF #2"]])
+                              ["lazy", ResultCell.format(4), "", "", ResultCell.format(750), "UAF #1 #2"]])
     }
 
     @Test func verdictRowRoundTripsThroughTheCSV() throws {
