@@ -11,6 +11,11 @@ public enum InterleavedStep: String, Sendable, CaseIterable {
     /// A new object into a random shared slot, the old one dropped (`<p>_xchg`; `kernel`:
     /// obj_slots' xchg_random). The slots are drained after the block.
     case kptrXchg = "kptr-xchg"
+    /// Worker 2j stashes a bank of k objects while worker 2j+1 exchanges out and drops the
+    /// bank stashed the round before (`<p>_stash`/`<p>_unstash`; `kernel`: obj_slots): every
+    /// object is allocated on one CPU and freed on the other. The op is one object's life, the
+    /// producer's ns per stash plus the consumer's ns per drop. Even worker counts only.
+    case remote
 
     /// The kernel case whose object and programs the step runs.
     public var caseWorkload: KernelWorkload {
@@ -18,13 +23,14 @@ public enum InterleavedStep: String, Sendable, CaseIterable {
         case .pair, .accounting: .pair
         case .batch: .batch
         case .kptrXchg: .kptrXchg
+        case .remote: .remote
         }
     }
 
     /// The rows' op names, in the order `InterleavedRounds.values` holds them.
     public var ops: [String] {
         switch self {
-        case .pair, .kptrXchg: ["pair"]
+        case .pair, .kptrXchg, .remote: ["pair"]
         case .accounting: ["acct"]
         case .batch: ["alloc", "free"]
         }

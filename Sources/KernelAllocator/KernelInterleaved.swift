@@ -70,7 +70,9 @@ public final class KernelInterleaved: @unchecked Sendable {
     }
 
     static func extraPrograms(of s: KernelSubjectKind, steps: [InterleavedStep], loadedAs workload: KernelWorkload) -> [String] {
-        guard let p = s.policy?.prefix else { return workload == .kptrXchg && steps.contains(.batch) ? ["stash"] : [] }
+        guard let p = s.policy?.prefix else {
+            return workload == .kptrXchg && (steps.contains(.batch) || steps.contains(.remote)) ? ["stash"] : []
+        }
         return (steps.contains(.pair) ? ["\(p)_pair"] : []) + (steps.contains(.accounting) ? ["\(p)_acct"] : [])
     }
 
@@ -79,7 +81,7 @@ public final class KernelInterleaved: @unchecked Sendable {
         switch step {
         case .pair: return [names.pair]
         case .accounting: return ["\(s.policy!.prefix)_acct"]
-        case .batch: return [names.fill, names.empty]
+        case .batch, .remote: return [names.fill, names.empty]
         case .kptrXchg: return [names.xchg]
         }
     }
@@ -90,6 +92,7 @@ public final class KernelInterleaved: @unchecked Sendable {
     /// that round (`InterleavedRounds.completed`).
     public func run(_ step: InterleavedStep, rounds: Int, sliceNs: Int) throws(KernelCaseFailure) -> InterleavedRounds {
         guard let entries = entries[step] else { throw KernelCaseFailure("\(step.rawValue) was not loaded") }
+        if step == .remote { return try runRemote(entries, rounds: rounds, sliceNs: sliceNs) }
         let n = entries.count, opCount = step.ops.count
         let slices = (rounds + 1) * n
         let acc = SliceAccumulators(cells: cpus.count * slices * opCount)
@@ -147,6 +150,8 @@ public final class KernelInterleaved: @unchecked Sendable {
                 acc.ns[cell + 1] += monotonicNanoseconds() - t1; acc.ops[cell + 1] += ops
                 t = monotonicNanoseconds()
                 continue
+            case .remote:
+                throw KernelCaseFailure("remote runs in pairs of workers (runRemote)")
             case .kptrXchg:
                 random = random &* 1_664_525 &+ 1_013_904_223
                 try c.check(p[0].run(iterations: ops, base: c.spec.slots, seed: random))

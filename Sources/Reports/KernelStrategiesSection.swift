@@ -12,6 +12,11 @@ public enum KernelStrategiesSection {
     public static let title = "strategies in the kernel: ns added over kernel-lazy (same object, no accounting)"
     /// The phase of the interleaved blocks (Runner's KernelInterleavedPhase).
     public static let interleavedPhase = "interleaved"
+    /// Interleaved rows: a policy's ns over the control paired within each round (the block's
+    /// median of those differences).
+    public static let addedMetric = "added_ns"
+    /// Interleaved rows: hybrid − percpu-ref paired within each round, the measured null.
+    public static let nullMetric = "null_ns"
 
     public static func cells(_ rows: [ResultRow]) -> [KernelTableCell] {
         KernelTableCell.cells(rows, interleavedPhase: interleavedPhase)

@@ -60,6 +60,12 @@ extension KernelTableCell {
         ("batch", "kill-free"), ("batch", "map-free"),
     ]
 
+    /// Whether hybrid − percpu-ref is a null for this op: the same per-op code in the same
+    /// state while live; after the kill it is not, since hybrid's kill waits for the map's free
+    /// and its frees there are still per-CPU puts while percpu-ref's are atomic ones.
+    static func hasNull(_ op: String) -> Bool { !afterKillOps.contains(op) }
+    static let afterKillOps = ["kill-free", "map-free"]
+
     /// `kernel`'s own cost of the same operation: a free after the kill is the batch's free
     /// (a value exchanged out of the map and dropped) without accounting; the accounting alone
     /// has no allocator, so none.
@@ -86,16 +92,20 @@ extension KernelTableCell {
                     guard let controlNs = KernelSamples.median(control) else { continue }
                     let kernelNs = kernelKey(key).flatMap { KernelSamples.median(samples.values(phase, "kernel", $0)) }
                     let pairs = policies.map { ($0.kernel, $0.kernel, Self.control, Optional($0.model)) }
-                        + [(Self.null, nullPair.subject, nullPair.baseline, nil)]
+                        + (hasNull(op) ? [(Self.null, nullPair.subject, nullPair.baseline, nil)] : [])
                     for (name, subject, baseline, model) in pairs {
+                        let paired = samples.paired(phase, name == Self.null ? KernelStrategiesSection.nullMetric : KernelStrategiesSection.addedMetric,
+                                                    subject, key)
                         let s = samples.values(phase, subject, key), b = samples.values(phase, baseline, key)
-                        let units = Set(s.keys).intersection(b.keys).sorted()
-                        guard let added = MedianInterval.interval(units.map { s[$0]! - b[$0]! }) else { continue }
+                        let differences = paired.isEmpty ? Set(s.keys).intersection(b.keys).sorted().map { s[$0]! - b[$0]! }
+                                                         : paired.keys.sorted().map { paired[$0]! }
+                        guard let added = MedianInterval.interval(differences) else { continue }
+                        let units = differences.count
                         let modelAdded = model.flatMap { m in
                             KernelSamples.median(samples.values("live", m, key)).flatMap { v in KernelSamples.median(samples.values("live", "global", key)).map { v - $0 } }
                         }
                         cells.append(KernelTableCell(subject: name, workload: w, op: op, threads: t, size: size, kernelNs: kernelNs, controlNs: controlNs,
-                                                     added: added, units: units.count, interleaved: interleaved, modelAdded: modelAdded))
+                                                     added: added, units: units, interleaved: interleaved, modelAdded: modelAdded))
                     }
                 }
             }
@@ -110,15 +120,27 @@ struct KernelSamples {
     private struct Full: Hashable { let phase: String, subject: String, key: Key }
     private var table: [Full: [Int: Double]] = [:]
 
+    /// The interleaved blocks' paired differences (`added_ns`, `null_ns`), by metric.
+    private var differences: [String: [Full: [Int: Double]]] = [:]
+
     init(_ rows: [ResultRow], interleavedPhase: String) {
-        for r in rows where (r.phase == "live" || r.phase == interleavedPhase) && r.metric == "ns_per_op" {
+        let pairedMetrics = [KernelStrategiesSection.addedMetric, KernelStrategiesSection.nullMetric]
+        for r in rows where r.phase == "live" || r.phase == interleavedPhase {
             guard let v = r.value else { continue }
-            table[Full(phase: r.phase, subject: r.strategy, key: Key(workload: r.workload, op: r.op, threads: r.threads, size: r.size)), default: [:]][r.repetition] = v
+            let full = Full(phase: r.phase, subject: r.strategy, key: Key(workload: r.workload, op: r.op, threads: r.threads, size: r.size))
+            if r.metric == "ns_per_op" { table[full, default: [:]][r.repetition] = v }
+            if pairedMetrics.contains(r.metric) { differences[r.metric, default: [:]][full, default: [:]][r.repetition] = v }
         }
     }
 
     func values(_ phase: String, _ subject: String, _ key: Key) -> [Int: Double] {
         table[Full(phase: phase, subject: subject, key: key)] ?? [:]
+    }
+
+    /// `subject`'s paired differences per block (empty for rows that have none: whole
+    /// repetitions, or a run saved before they existed).
+    func paired(_ phase: String, _ metric: String, _ subject: String, _ key: Key) -> [Int: Double] {
+        differences[metric]?[Full(phase: phase, subject: subject, key: key)] ?? [:]
     }
 
     static func median(_ d: [Int: Double]) -> Double? { d.isEmpty ? nil : Effect.median(Array(d.values)) }

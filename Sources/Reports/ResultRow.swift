@@ -83,7 +83,7 @@ public enum MetricDirection: Sendable {
     public init(metric: String) {
         switch metric {
         case "mops": self = .higherIsBetter
-        case "ns_per_op", "p50_ns", "p90_ns", "p99_ns", "p999_ns", "max_ns", "latency_us", "bytes_peak", "bytes_avg",
+        case "ns_per_op", "added_ns", "p50_ns", "p90_ns", "p99_ns", "p999_ns", "max_ns", "latency_us", "bytes_peak", "bytes_avg",
              "bytes_kernel", "bytes_model", "bytes_lists", "bytes_lifetime", "bytes_memlock", "bytes_memcg":
             self = .lowerIsBetter
         default: self = .neither

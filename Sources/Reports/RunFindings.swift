@@ -95,12 +95,21 @@ public enum RunFindings {
     ///    pair when the kernel rows exist): the thread's question in the kernel's terms.
     static func liveClaim(_ c: Context, _ t: Int) -> String? {
         let samples = c.samples, size = c.size
-        let effects = c.present.compactMap { s in
+        // A strategy whose repetitions fall in two modes is compared by the draw, not by its
+        // code: it is named with its modes instead of an effect.
+        let modal = c.present.compactMap { s in ModeSplit(samples.values(s, "pair", "live", "pair", t, size)).map { (s, $0) } }
+        let effects = c.present.filter { s in !modal.contains { $0.0 == s } }.compactMap { s in
             samples.effect(s, "global", "pair", "live", "pair", t, size).map { (s, $0) }
         }
-        guard !effects.isEmpty, let base = samples.median("global", "pair", "live", "pair", t, size) else { return nil }
+        guard !effects.isEmpty || !modal.isEmpty, let base = samples.median("global", "pair", "live", "pair", t, size) else { return nil }
         let lead = t == c.t1 ? "Live pair, added ns/op over global (" : "At ("
+        if let split = ModeSplit(samples.values("global", "pair", "live", "pair", t, size)) {
+            return lead + "\(t) thr\(c.sizeNote)): global's repetitions fall in two modes, \(modes(split)), so no added ns is claimed against it."
+        }
         var text = lead + "\(t) thr\(c.sizeNote), global \(ResultCell.format(base)) ns): " + addedListing(effects, base: base)
+        if !modal.isEmpty {
+            text += (effects.isEmpty ? "" : "; ") + "not compared, repetitions in two modes: " + modal.map { "\($0.0) \(modes($0.1))" }.joined(separator: ", ")
+        }
         // Without kernel policy rows, the model's added cost scaled to the kernel's pair at one
         // thread; with them the kernel's own figure is given (a contended model op beside the
         // kernel's 440 ns pair would put a saturated cost beside an unsaturated op).
@@ -288,6 +297,11 @@ public enum RunFindings {
                 + groups[bound]!.map(\.0).joined(separator: ", "))
         }
         return parts.joined(separator: ", ")
+    }
+
+    /// "2.5 ns ×3 or 3.3 ns ×2": a series' two modes and how many repetitions fell in each.
+    static func modes(_ m: ModeSplit) -> String {
+        "\(ResultCell.format(m.low)) ns ×\(m.lowCount) or \(ResultCell.format(m.high)) ns ×\(m.highCount)"
     }
 
     /// `(ratio − 1) × base` as signed ns: an effect's point or bound in added ns.

@@ -23,12 +23,14 @@ public enum KernelInterleavedPhase {
     /// blocks' spread of added ns fell from 13–47 ns to 4–21 ns (pair) on the 2-CPU guest: more
     /// alternations cancel more of the allocator's drift.
     public static let sliceNs = 1_250_000
-    /// Timed rounds per block (a warm-up round before them is dropped).
-    public static let roundsPerBlock = 16
-    /// Blocks per thread count: 2 per repetition asked for plus 2, at least 10 (the kernel
-    /// table's sign-test interval needs 6 units for a finite 95 % interval; 10 or more keep
-    /// it within a few ns).
-    public static func blocks(repetitions: Int) -> Int { max(10, 2 * repetitions + 2) }
+    /// Timed rounds per block (a warm-up round before them is dropped). Within-block noise
+    /// dominates the pair's blocks here: their spread of added ns shrank 1.5–3× from 8 to 16
+    /// rounds; 24 costs ~0.2 s per block more than 16.
+    public static let roundsPerBlock = 24
+    /// Blocks per thread count: 2 per repetition asked for plus 6, at least 16 (the kernel
+    /// table's sign-test interval needs 6 units for a finite 95 % interval; at 12 blocks the
+    /// pair's cells were ±5.3 ns (median), above the ±5 ns the table resolves at).
+    public static func blocks(repetitions: Int) -> Int { max(16, 2 * repetitions + 6) }
 
     /// `kernel`, the control and the run's kernel policies, when the run has a kernel policy.
     public static func subjects(of plan: Plan) -> [KernelSubjectKind] {
@@ -43,6 +45,8 @@ public enum KernelInterleavedPhase {
         var steps: [InterleavedStep] = []
         if plan.workloads.contains(.pair) { steps += [.pair, .accounting] }
         if plan.workloads.contains(.batch) { steps.append(.batch) }
+        // Before kptr-xchg, whose shared slots stay full until the block's end.
+        if plan.workloads.contains(.remote) { steps.append(.remote) }
         if plan.workloads.contains(.kptrXchg) { steps.append(.kptrXchg) }
         return steps
     }
@@ -51,14 +55,16 @@ public enum KernelInterleavedPhase {
     /// when a count or a provenance check fails (the case is named); returns the rows so far,
     /// with a note, when the programs cannot load (the live rows already say why).
     public static func rows(plan: Plan, context: RunContext, quiet: Bool) throws(KernelCaseFailure) -> (rows: [ResultRow], notes: [String]) {
-        let subjects = subjects(of: plan), steps = steps(of: plan)
-        guard !subjects.isEmpty, !steps.isEmpty else { return ([], []) }
+        let subjects = subjects(of: plan), planSteps = steps(of: plan)
+        guard !subjects.isEmpty, !planSteps.isEmpty else { return ([], []) }
         let blocks = blocks(repetitions: plan.settings.repetitions)
         let build = BPFBuild(environment: KernelEnvironment.current())
         var rows: [ResultRow] = [], notes: [String] = []
         for size in plan.sizes {
             for threads in plan.threads where threads <= plan.cpus.count {
                 let cpus = Array(plan.cpus.prefix(threads))
+                // remote pairs a stashing worker with a dropping one.
+                let steps = planSteps.filter { $0 != .remote || threads % 2 == 0 }
                 if !quiet {
                     fputs("interleaved: kernel, lazy (control) + \(subjects.count - 2) policies; \(steps.map(\.rawValue).joined(separator: ", ")); "
                         + "\(threads) thr \(size) B: \(blocks) blocks (a fresh load each) of \(roundsPerBlock) rounds × \(String(format: "%.2f", Double(sliceNs) / 1e6)) ms slices\n", stderr)
@@ -80,9 +86,12 @@ public enum KernelInterleavedPhase {
                     dropped += steps.count - tables.count
                     for step in steps {
                         guard let table = tables[step] else { continue }
-                        rows += blockRows(table, step: step, block: block, threads: threads, cpus: cpus, size: size, context: context)
+                        let workload = WorkloadKind(rawValue: step.caseWorkload.rawValue)!
+                        rows += blockRows(table, workload: workload, block: block, threads: threads, cpus: cpus, size: size, context: context)
                     }
-                    if let frees { rows += afterKillRows(frees, block: block, threads: threads, cpus: cpus, size: size, context: context) }
+                    for table in [frees?.killFree, frees?.mapFree].compactMap({ $0?.completed }) where table.roundCount > 0 {
+                        rows += blockRows(table, workload: .batch, block: block, threads: threads, cpus: cpus, size: size, context: context)
+                    }
                 }
                 if !quiet { fputs(String(format: "interleaved: %d thr done in %.1f s\n", threads, monotonicSeconds() - began), stderr) }
                 if dropped > 0 {
@@ -115,33 +124,43 @@ public enum KernelInterleavedPhase {
         return (tables, frees)
     }
 
-    /// One row per policy subject and free op after the kill.
-    static func afterKillRows(_ frees: AfterKillFrees, block: Int, threads: Int, cpus: [Int], size: Int, context: RunContext) -> [ResultRow] {
+    /// Per subject and op, the median of the block's rounds (`ns_per_op`); per policy, the
+    /// median of its rounds' differences to the control's slice of the same round (`added_ns`,
+    /// paired within the round, whose slices share the allocator's state), and the null's
+    /// (`null_ns`: hybrid − percpu-ref, identical per-op code). Pairing within rounds narrowed
+    /// the kernel table's intervals by a fifth here (median ±6.7 → ±5.3 ns over 44 cells).
+    static func blockRows(_ table: InterleavedRounds, workload: WorkloadKind, block: Int, threads: Int,
+                          cpus: [Int], size: Int, context: RunContext) -> [ResultRow] {
         var rows: [ResultRow] = []
-        for (op, values) in [(AfterKillFrees.ops.killFree, frees.killFree), (AfterKillFrees.ops.mapFree, frees.mapFree)] {
-            for (subject, ns) in zip(frees.subjects, values) {
-                let spec = CaseSpec(subject: subject.rawValue, workload: .batch, threads: threads, cpus: cpus, size: size)
+        let control = table.subjects.firstIndex(of: .kernelLazy)
+        for (o, op) in table.ops.enumerated() {
+            let rounds = table.values[o]
+            func row(_ subject: KernelSubjectKind, _ metric: String, _ values: [Double]) -> ResultRow {
+                let spec = CaseSpec(subject: subject.rawValue, workload: workload, threads: threads, cpus: cpus, size: size)
                 let builder = RowBuilder(context: context, spec: spec, repetition: block)
-                rows.append(ns.isFinite ? builder.row(phase, op, "ns_per_op", ns, "ns") : builder.row(phase, op, "ns_per_op", nil, "n/a: no frees timed"))
+                return values.isEmpty ? builder.row(phase, op, metric, nil, "n/a: no complete round")
+                                      : builder.row(phase, op, metric, Effect.median(values), "ns")
+            }
+            for (s, subject) in table.subjects.enumerated() {
+                rows.append(row(subject, "ns_per_op", rounds.map { $0[s] }.filter(\.isFinite)))
+                if let c = control, s != c, subject.policy != nil {
+                    rows.append(row(subject, addedMetric, rounds.map { $0[s] - $0[c] }.filter(\.isFinite)))
+                }
+            }
+            // No null after the kill: hybrid's kill waits for the map's free (KernelTableCell.hasNull).
+            if !afterKillOps.contains(op), let h = table.subjects.firstIndex(of: .kernelHybrid), let p = table.subjects.firstIndex(of: .kernelPercpuRef) {
+                rows.append(row(.kernelHybrid, nullMetric, rounds.map { $0[h] - $0[p] }.filter(\.isFinite)))
             }
         }
         return rows
     }
 
-    /// One row per subject and op: the median of the block's rounds.
-    static func blockRows(_ table: InterleavedRounds, step: InterleavedStep, block: Int, threads: Int,
-                          cpus: [Int], size: Int, context: RunContext) -> [ResultRow] {
-        let workload = WorkloadKind(rawValue: step.caseWorkload.rawValue)!
-        var rows: [ResultRow] = []
-        for (o, op) in table.ops.enumerated() {
-            for (s, subject) in table.subjects.enumerated() {
-                let perRound = table.values[o].map { $0[s] }
-                let spec = CaseSpec(subject: subject.rawValue, workload: workload, threads: threads, cpus: cpus, size: size)
-                rows.append(RowBuilder(context: context, spec: spec, repetition: block).row(phase, op, "ns_per_op", Effect.median(perRound), "ns"))
-            }
-        }
-        return rows
-    }
+    static let afterKillOps = [AfterKillFrees.ops.killFree, AfterKillFrees.ops.mapFree]
+
+    /// A policy's ns over the control in the same round (median over the block's rounds).
+    public static let addedMetric = KernelStrategiesSection.addedMetric
+    /// hybrid's ns over percpu-ref in the same round: the measured null.
+    public static let nullMetric = KernelStrategiesSection.nullMetric
 }
 
 func monotonicSeconds() -> Double {

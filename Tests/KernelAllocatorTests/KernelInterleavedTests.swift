@@ -29,6 +29,25 @@ struct KernelInterleavedTests {
         #expect(spec.layout.maps["slots"] == 256 * 256 && spec.layout.programs.contains("stash"))
     }
 
+    /// remote pairs workers: every object is stashed on one CPU and dropped on the other, each
+    /// side's programs count exactly what the loader timed there, and a slice ends with its
+    /// banks empty, so the block's end finds nothing outstanding.
+    @Test(.enabled(if: !KernelTestSupport.skip && KernelTestSupport.twoCPUs))
+    func remoteStashesOnOneCPUAndDropsOnTheOther() throws {
+        let run = try KernelInterleaved(subjects: [.kernel, .kernelLazy, .kernelAtomic], steps: [.remote], cpus: [0, 1], size: 64, opsPerRun: 64,
+                                        build: KernelTestSupport.build)
+        defer { run.close() }
+        let r = try run.run(.remote, rounds: 3, sliceNs: 200_000)
+        #expect(r.ops == ["pair"] && r.values[0].count == 3 && r.values[0].allSatisfy { $0.count == 3 })
+        // One object's life is a stash plus a drop: more than either alone, never 0.
+        #expect(r.values[0].joined().allSatisfy { $0.isFinite && $0 > 20 })
+        try run.finish()
+        let single = try KernelInterleaved(subjects: [.kernel, .kernelLazy], steps: [.remote], cpus: [0], size: 64, opsPerRun: 64,
+                                           build: KernelTestSupport.build)
+        defer { single.close() }
+        #expect(throws: KernelCaseFailure.self) { try single.run(.remote, rounds: 1, sliceNs: 200_000) }
+    }
+
     @Test(.enabled(if: !KernelTestSupport.skip))
     func everyStepEndsWithNothingOutstanding() throws {
         let steps: [InterleavedStep] = [.pair, .accounting, .batch, .kptrXchg]
@@ -44,8 +63,10 @@ struct KernelInterleavedTests {
         // Then the policies' kills and their frees, interleaved: each count ends at 0 with one
         // release (afterKill throws otherwise), every free timed.
         let frees = try run.afterKill(values: 300)
-        #expect(frees.subjects == [.kernelLazy, .kernelPercpuRef])
-        #expect((frees.killFree + frees.mapFree).allSatisfy { $0.isFinite && $0 > 0 })
+        #expect(frees.killFree.subjects == [.kernelLazy, .kernelPercpuRef] && frees.mapFree.subjects == frees.killFree.subjects)
+        // 150 concurrent frees on one worker in chunks of 64: 3 rounds; the map's 150: 3 chunks.
+        #expect(frees.killFree.roundCount == 3 && frees.mapFree.roundCount == 3)
+        #expect((frees.killFree.values + frees.mapFree.values).joined().joined().allSatisfy { $0.isFinite && $0 > 0 })
         #expect(throws: KernelCaseFailure.self) { try run.afterKill(values: 301) } // more than the maps hold
     }
 }

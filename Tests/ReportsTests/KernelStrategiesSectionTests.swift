@@ -38,6 +38,34 @@ struct KernelStrategiesSectionTests {
         #expect(abs(atomic.kernelNs! - 404) < 61) // the landed design's own ns, the % denominator
     }
 
+    /// A block's paired differences (`added_ns`, `null_ns`: medians of the same round's
+    /// differences) are its units where the rows have them, not the difference of the block's
+    /// medians, which here read 10 ns for atomic and 0 for the null.
+    @Test func pairedDifferencesAreTheUnitsWhereTheRowsHaveThem() throws {
+        func paired(_ strategy: String, _ metric: String, _ ns: Double, rep: Int) -> ResultRow {
+            var r = row(strategy, "pair", "pair", 1, ns, rep: rep)
+            r.metric = metric
+            return r
+        }
+        let rows = blocks + (0..<12).flatMap { b in
+            [paired("kernel-atomic", "added_ns", 7 + Double(b % 3) * 0.1, rep: b), paired("kernel-hybrid", "null_ns", 0.2, rep: b)]
+        }
+        #expect(abs(try cell(rows, "kernel-atomic").added.estimate - 7.1) < 1e-9)
+        #expect(abs(try cell(rows, KernelTableCell.null).added.estimate - 0.2) < 1e-9)
+        // percpu-ref has no paired rows: its blocks' medians are differenced as before.
+        #expect(abs(try cell(rows, "kernel-percpu-ref").added.estimate) < 1e-9)
+    }
+
+    /// After the kill hybrid − percpu-ref is no null (hybrid's kill waits for the map's free):
+    /// those ops have policy cells and no null cell.
+    @Test func noNullAfterTheKill() {
+        let rows = (0..<12).flatMap { b in
+            ["kernel-lazy", "kernel-percpu-ref", "kernel-hybrid"].map { row($0, "batch", "kill-free", 2, 60 + Double(b % 3), rep: b) }
+        }
+        let cells = KernelStrategiesSection.cells(rows)
+        #expect(Set(cells.map(\.subject)) == ["kernel-percpu-ref", "kernel-hybrid"])
+    }
+
     @Test func aWideIntervalRendersUnresolved() throws {
         // atomic alternates +30 / −10 over the control: an interval of ±20 against a 10 ns limit.
         let wide = (0..<12).flatMap { b -> [ResultRow] in

@@ -21,6 +21,23 @@ import Testing
             + reps("atomic", 12.0, phase: "drain", op: "drain")
     }
 
+    /// A baseline whose repetitions fall in two modes gives no added ns at all; a strategy in
+    /// two modes is named with its modes instead of an effect. Today's median-of-5 would claim
+    /// lazy +0.6 ns (+25 %) here from how the draws fell.
+    @Test func twoModesAreSaidNotCompared() throws {
+        func rows(_ strategy: String, _ values: [Double]) -> [ResultRow] {
+            values.enumerated().map { i, v in makeRow(strategy: strategy, workload: "pair", phase: "live", op: "pair", threads: 1, repetition: i,
+                                                      metric: "ns_per_op", value: v) }
+        }
+        let strategyModal = rows("global", [2.50, 2.51, 2.49, 2.50, 2.52]) + rows("lazy", [2.5, 3.3, 3.31, 2.51, 3.29]) + reps("atomic", 12.0)
+        let live = try #require(RunFindings.compute(rows: strategyModal).first)
+        #expect(live.contains("not compared, repetitions in two modes: lazy 2.505 ns ×2 or 3.300 ns ×3"), "\(live)")
+        #expect(live.contains("atomic +9.") && !live.contains("lazy +"))
+        let baseModal = rows("global", [2.6, 2.7, 3.32, 2.5, 3.32]) + reps("atomic", 12.0)
+        let text = try #require(RunFindings.compute(rows: baseModal).first)
+        #expect(text.contains("global's repetitions fall in two modes, 2.600 ns ×3 or 3.320 ns ×2, so no added ns is claimed"), "\(text)")
+    }
+
     @Test func claimsADifferenceInAddedNanoseconds() throws {
         let f = RunFindings.compute(rows: run)
         let live = try #require(f.first)

@@ -19,24 +19,30 @@ struct KernelInterleavedPhaseTests {
         #expect(KernelInterleavedPhase.subjects(of: plan([.kernel(.kernel), .kernel(.kernelAtomic), .kernel(.kernelHtab)])) == [.kernel, .kernelLazy, .kernelAtomic])
         #expect(KernelInterleavedPhase.subjects(of: plan([.kernel(.kernelAtomic), .kernel(.kernelLazy)])) == [.kernel, .kernelLazy, .kernelAtomic])
         #expect(KernelInterleavedPhase.subjects(of: plan([.kernel(.kernel), .strategy(.atomic)])).isEmpty) // no policy
-        #expect(KernelInterleavedPhase.steps(of: plan([.kernel(.kernelAtomic)], workloads: [.batch, .remote])) == [.batch])
-        #expect(KernelInterleavedPhase.steps(of: plan([.kernel(.kernelAtomic)], workloads: [.pair, .kptrXchg])) == [.pair, .accounting, .kptrXchg])
-        #expect(KernelInterleavedPhase.blocks(repetitions: 1) == 10 && KernelInterleavedPhase.blocks(repetitions: 5) == 12)
+        #expect(KernelInterleavedPhase.steps(of: plan([.kernel(.kernelAtomic)], workloads: [.batch, .remote])) == [.batch, .remote])
+        #expect(KernelInterleavedPhase.steps(of: plan([.kernel(.kernelAtomic)], workloads: [.pair, .kptrXchg, .remote])) == [.pair, .accounting, .remote, .kptrXchg])
+        #expect(KernelInterleavedPhase.blocks(repetitions: 1) == 16 && KernelInterleavedPhase.blocks(repetitions: 5) == 16)
     }
 
     @Test(.enabled(if: ProcessInfo.processInfo.environment["MEMALLOC_SKIP_KERNEL_TESTS"] != "1"))
     func oneRowPerSubjectOpAndBlockAndTheTableUsesThem() throws {
-        let p = plan([.kernel(.kernel), .kernel(.kernelAtomic)], workloads: [.pair, .batch])
+        let p = plan([.kernel(.kernel), .kernel(.kernelAtomic)], workloads: [.pair, .batch, .remote], threads: [1, 2])
         let context = RunContext.detect(topology: p.topology, command: "test")
         let step = try KernelInterleavedPhase.rows(plan: p, context: context, quiet: true)
         let blocks = KernelInterleavedPhase.blocks(repetitions: 1)
         // Every dropped block step is said (a loaded host may stall a worker for whole slices).
         #expect(step.notes.isEmpty || step.notes.allSatisfy { $0.contains("dropped") }, "\(step.notes)")
-        #expect(step.rows.allSatisfy { $0.phase == "interleaved" && $0.metric == "ns_per_op" })
+        #expect(step.rows.allSatisfy { $0.phase == "interleaved" && ["ns_per_op", "added_ns"].contains($0.metric) })
+        // The policy's paired difference to the control, one per block and op (no null without
+        // hybrid and percpu-ref); remote only with a pair of workers.
+        let added = step.rows.filter { $0.metric == "added_ns" }
+        #expect(added.allSatisfy { $0.strategy == "kernel-atomic" } && !added.isEmpty)
+        #expect(Set(step.rows.filter { $0.workload == "remote" }.map(\.threads)) == [2])
+        let timed = step.rows.filter { $0.metric == "ns_per_op" && $0.threads == 1 }
         for (workload, op, subjects) in [("pair", "pair", ["kernel", "kernel-lazy", "kernel-atomic"]), ("pair", "acct", ["kernel-lazy", "kernel-atomic"]),
                                          ("batch", "alloc", ["kernel", "kernel-lazy", "kernel-atomic"]), ("batch", "free", ["kernel", "kernel-lazy", "kernel-atomic"]),
                                          ("batch", "kill-free", ["kernel-lazy", "kernel-atomic"]), ("batch", "map-free", ["kernel-lazy", "kernel-atomic"])] {
-            let mine = step.rows.filter { $0.workload == workload && $0.op == op }
+            let mine = timed.filter { $0.workload == workload && $0.op == op }
             #expect(Set(mine.map(\.strategy)) == Set(subjects), "\(workload) \(op)")
             for s in subjects {
                 let reps = mine.filter { $0.strategy == s }.map(\.repetition)
@@ -45,9 +51,12 @@ struct KernelInterleavedPhaseTests {
         }
         // A bpf_obj_new + bpf_obj_drop pair is tens to hundreds of ns, never 0; a get + put is
         // a few ns above the control's empty step.
-        #expect(step.rows.filter { $0.op == "pair" || $0.op == "alloc" }.allSatisfy { ($0.value ?? 0) > 10 })
-        #expect(step.rows.filter { $0.op == "acct" }.allSatisfy { ($0.value ?? 0) > 0 })
+        let ns = step.rows.filter { $0.metric == "ns_per_op" }
+        #expect(ns.filter { $0.op == "pair" || $0.op == "alloc" }.allSatisfy { ($0.value ?? 0) > 10 })
+        #expect(ns.filter { $0.op == "acct" }.allSatisfy { ($0.value ?? 0) > 0 })
+        // 6 workload ops at 1 thr, the same 6 and remote at 2.
         let cells = KernelStrategiesSection.cells(step.rows)
-        #expect(cells.count == 6 && cells.allSatisfy { $0.interleaved && $0.subject == "kernel-atomic" })
+        #expect(cells.count == 13 && cells.allSatisfy { $0.interleaved && $0.subject == "kernel-atomic" })
+        #expect(cells.filter { $0.workload == "remote" }.map(\.threads) == [2])
     }
 }
