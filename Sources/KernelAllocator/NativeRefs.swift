@@ -31,6 +31,13 @@ public enum NativeRefs {
     /// of the n/a path.
     public static func measure(cpus: [Int] = [0, 1], blocks: Int = 10, rounds: Int = 16, sliceNs: Int = 1_250_000,
                                build: BPFBuild, cgroupFilesystem: String = "cgroup2") throws(NativeRefsError) -> NativeRefResults {
+        try measure(cpus: cpus, blocks: blocks, rounds: rounds, sliceNs: sliceNs, build: build, cgroupFilesystem: cgroupFilesystem,
+                    stop: StopCheck { RunInterrupt.isSet })
+    }
+
+    /// `stop` is polled between steps (tests stop a run part-way without a process-wide signal).
+    static func measure(cpus: [Int], blocks: Int, rounds: Int, sliceNs: Int, build: BPFBuild, cgroupFilesystem: String,
+                        stop: StopCheck) throws(NativeRefsError) -> NativeRefResults {
         guard let first = cpus.first, blocks >= 1, rounds >= 1, sliceNs >= 10_000 else {
             throw .failed(KernelCaseFailure("native refs: needs a CPU, a block, a round and slices of at least 10 µs"))
         }
@@ -48,8 +55,8 @@ public enum NativeRefs {
             do { object = try NativeRefsObject(build: build) } catch { throw .unavailable(error) }
             defer { object.close() }
             do throws(KernelCaseFailure) {
-                try percpuRefBlock(object, hierarchy: hierarchy, sets: sets, rounds: rounds, sliceNs: sliceNs, into: &results)
-                try refcountBlock(object, sets: sets, rounds: rounds, sliceNs: sliceNs, into: &results)
+                try percpuRefBlock(object, hierarchy: hierarchy, sets: sets, rounds: rounds, sliceNs: sliceNs, stop: stop, into: &results)
+                try refcountBlock(object, sets: sets, rounds: rounds, sliceNs: sliceNs, stop: stop, into: &results)
             } catch { throw .failed(error) }
         }
         return results
@@ -58,7 +65,7 @@ public enum NativeRefs {
     /// One block of the percpu_ref: stash a fresh child, get+put live at each CPU count, rmdir,
     /// wait for the fold, get+put killed, the last put, and the release seen.
     static func percpuRefBlock(_ object: NativeRefsObject, hierarchy: PrivateCgroup2, sets: [[Int]], rounds: Int, sliceNs: Int,
-                               into results: inout NativeRefResults) throws(KernelCaseFailure) {
+                               stop: StopCheck, into results: inout NativeRefResults) throws(KernelCaseFailure) {
         let child = try hierarchy.makeChild()
         var removed = false
         defer { if !removed { _ = try? child.remove() } }
@@ -70,7 +77,7 @@ public enum NativeRefs {
                         NativeSubject(program: try object.program("css_empty"), opsPerRun: refOpsPerRun, perOp: control)]
         func measure(_ phase: RefPhase, into results: inout NativeRefResults) throws(KernelCaseFailure) {
             for set in sets {
-                try checkInterrupt()
+                try stop.check()
                 let rounds = try NativeInterleaver.run(subjects, object: object.object, cpus: set, rounds: rounds, sliceNs: sliceNs)
                 let i = results.percpuRef.firstIndex { $0.phase == phase && $0.cpus == set.count }!
                 results.percpuRef[i].cost.append(rounds: rounds)
@@ -79,13 +86,13 @@ public enum NativeRefs {
         try measure(.live, into: &results)
         results.kill.rmdirNs.append(Double(try child.remove()))
         removed = true
-        try waitForFold(object, into: &results.kill)
+        try waitForFold(object, stop: stop, into: &results.kill)
         try measure(.killed, into: &results)
         try lastPut(object, child: child, hierarchy: hierarchy, into: &results.kill)
     }
 
     /// Polls the ref's state from rmdir's return until `data->count` is folded (at most 5 s).
-    static func waitForFold(_ object: NativeRefsObject, into kill: inout KillObservation) throws(KernelCaseFailure) {
+    static func waitForFold(_ object: NativeRefsObject, stop: StopCheck = StopCheck { false }, into kill: inout KillObservation) throws(KernelCaseFailure) {
         let t0 = monotonicNanoseconds()
         var notYet = 0, first = true
         while true {
@@ -103,7 +110,7 @@ public enum NativeRefs {
             }
             notYet = t
             guard t < 5_000_000_000 else { throw KernelCaseFailure("the ref did not switch to atomic mode within 5 s") }
-            try checkInterrupt()
+            try stop.check()
             var pause = timespec(tv_sec: 0, tv_nsec: 20_000)
             nanosleep(&pause, nil)
         }
@@ -134,9 +141,9 @@ public enum NativeRefs {
 
     /// One block of bpf_refcount: the pair against the plain pair on one CPU, then the shared
     /// object's acquire+drop at each CPU count; every allocation freed by the block's end.
-    static func refcountBlock(_ object: NativeRefsObject, sets: [[Int]], rounds: Int, sliceNs: Int,
+    static func refcountBlock(_ object: NativeRefsObject, sets: [[Int]], rounds: Int, sliceNs: Int, stop: StopCheck,
                               into results: inout NativeRefResults) throws(KernelCaseFailure) {
-        try checkInterrupt()
+        try stop.check()
         let pair = [NativeSubject(program: try object.program("rc_pair"), opsPerRun: pairOpsPerRun, perOp: ProvenanceCounters(allocated: 2, freed: 2)),
                     NativeSubject(program: try object.program("plain_pair"), opsPerRun: pairOpsPerRun, perOp: getPut)]
         results.refcountPair.append(rounds: try NativeInterleaver.run(pair, object: object.object, cpus: sets[0], rounds: rounds, sliceNs: sliceNs))
@@ -146,7 +153,7 @@ public enum NativeRefs {
         let shared = [NativeSubject(program: try object.program("rc_shared_getput"), opsPerRun: refOpsPerRun, perOp: getPut),
                       NativeSubject(program: try object.program("rc_shared_empty"), opsPerRun: refOpsPerRun, perOp: control)]
         for (i, set) in sets.enumerated() {
-            try checkInterrupt()
+            try stop.check()
             results.sharedRefcount[i].cost.append(rounds: try NativeInterleaver.run(shared, object: object.object, cpus: set, rounds: rounds, sliceNs: sliceNs))
         }
         stashed = false
@@ -157,13 +164,19 @@ public enum NativeRefs {
         }
     }
 
-    static func checkInterrupt() throws(KernelCaseFailure) {
-        if RunInterrupt.isSet { throw KernelCaseFailure("interrupted") }
-    }
 }
 
 extension NativeRefs {
     /// SIGINT/SIGTERM/SIGHUP stop a measurement at its next step, which then unstashes, removes
     /// its cgroups and unmounts (RunInterrupt); for commands that have no handler of their own.
     public static func installInterruptHandler() { RunInterrupt.install() }
+}
+
+/// Whether to stop at the next step: RunInterrupt in a run, a counter in tests.
+struct StopCheck: Sendable {
+    let isSet: @Sendable () -> Bool
+    init(_ isSet: @escaping @Sendable () -> Bool) { self.isSet = isSet }
+    func check() throws(KernelCaseFailure) {
+        if isSet() { throw KernelCaseFailure("interrupted") }
+    }
 }

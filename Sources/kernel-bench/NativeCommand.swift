@@ -46,7 +46,7 @@ enum NativeTable {
         Swift.print("")
         Swift.print("subject                                   CPUs  subject ns  control ns  added ns [95 % interval]")
         for m in r.percpuRef {
-            row("percpu_ref get+put (cgroup self css) \(m.phase.rawValue.padding(toLength: 6, withPad: " ", startingAt: 0))", m.cpus, m.cost)
+            row("percpu_ref get+put (cgroup self css) \(m.phase.rawValue.padding(toLength: 7, withPad: " ", startingAt: 0))", m.cpus, m.cost)
         }
         row("bpf_refcount pair vs plain new+drop", 1, r.refcountPair)
         for m in r.sharedRefcount { row("bpf_refcount acquire+drop, one shared obj", m.cpus, m.cost) }
@@ -67,7 +67,7 @@ enum NativeTable {
         case .tooFewUnits(let e, let n)?: added = String(format: "%+7.1f (n=%d: no interval)", e, n)
         case nil: added = "-"
         }
-        Swift.print("\(name.padding(toLength: 42, withPad: " ", startingAt: 0)) \(String(format: "%3d  %10.1f  %10.1f", cpus, c.subjectMedian, c.controlMedian))  \(added)")
+        Swift.print("\(name.padding(toLength: 43, withPad: " ", startingAt: 0)) \(String(format: "%3d  %10.1f  %10.1f", cpus, c.subjectMedian, c.controlMedian))  \(added)")
     }
 
     static func micro(_ r: MedianInterval.Result?) -> String {
