@@ -120,10 +120,20 @@ public enum NativeRefs {
     /// must find the reference the loader put there, and the release must then run.
     static func lastPut(_ object: NativeRefsObject, child: CgroupChild, hierarchy: PrivateCgroup2,
                         into kill: inout KillObservation) throws(KernelCaseFailure) {
-        guard let state = try object.mode() else {
-            throw KernelCaseFailure("the stash's reference was dropped by someone else: an extra put")
-        }
-        kill.countBeforeLastPut.append(state.count)
+        // The switch holds a reference of its own until just after the fold; wait for it to go.
+        var count: Int64 = 0
+        let start = monotonicNanoseconds()
+        repeat {
+            guard let state = try object.mode() else {
+                throw KernelCaseFailure("the stash's reference was dropped by someone else: an extra put")
+            }
+            count = state.count
+            if count == 1 { break }
+            var pause = timespec(tv_sec: 0, tv_nsec: 100_000)
+            nanosleep(&pause, nil)
+        } while monotonicNanoseconds() - start < 1_000_000_000
+        kill.countBeforeLastPut.append(count)
+        guard count == 1 else { throw KernelCaseFailure("the killed ref counts \(count) references where only the stash should hold one: a get without its put") }
         guard try object.unstash() else { throw KernelCaseFailure("the stash was empty at the last put: an extra put") }
         let t0 = monotonicNanoseconds()
         while hierarchy.dyingDescendants() != 0 {
