@@ -18,6 +18,18 @@ public struct NativeRefResults: Sendable {
     public var blocks: Int
     public var rounds: Int
     public var sliceNs: Int
+
+    /// The measurement of `phase` at `cpus`, if it ran.
+    public func percpuRef(_ phase: RefPhase, cpus: Int) -> PercpuRefMeasurement? {
+        percpuRef.first { $0.phase == phase && $0.cpus == cpus }
+    }
+
+    /// What the kill adds to one get+put at `cpus`: killed added ns minus live added ns, paired
+    /// by block (one cgroup, one load), with the sign-test 95 % interval.
+    public func killPenalty(cpus: Int) -> MedianInterval.Result? {
+        guard let live = percpuRef(.live, cpus: cpus), let killed = percpuRef(.killed, cpus: cpus) else { return nil }
+        return MedianInterval.interval(zip(killed.cost.addedNs, live.cost.addedNs).map { $0 - $1 })
+    }
 }
 
 public enum RefPhase: String, Sendable, CaseIterable {

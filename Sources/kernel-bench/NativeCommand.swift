@@ -50,6 +50,9 @@ enum NativeTable {
         }
         row("bpf_refcount pair vs plain new+drop", 1, r.refcountPair)
         for m in r.sharedRefcount { row("bpf_refcount acquire+drop, one shared obj", m.cpus, m.cost) }
+        for cpus in Set(r.percpuRef.map(\.cpus)).sorted() {
+            Swift.print("percpu_ref killed − live, paired by block, \(cpus) CPU\(cpus == 1 ? "" : "s"): \(nanos(r.killPenalty(cpus: cpus)))")
+        }
         Swift.print("")
         Swift.print("rmdir (percpu_ref_kill as its caller pays it): \(micro(r.kill.rmdir))")
         Swift.print("atomic mode in effect after rmdir returned:    \(micro(r.kill.atomicSeen))  (data->count seen folded, polled every ~20 µs;")
@@ -68,6 +71,14 @@ enum NativeTable {
         case nil: added = "-"
         }
         Swift.print("\(name.padding(toLength: 43, withPad: " ", startingAt: 0)) \(String(format: "%3d  %10.1f  %10.1f", cpus, c.subjectMedian, c.controlMedian))  \(added)")
+    }
+
+    static func nanos(_ r: MedianInterval.Result?) -> String {
+        switch r {
+        case .interval(let a)?: String(format: "%+.1f ns [%+.1f, %+.1f]", a.added, a.low, a.high)
+        case .tooFewUnits(let e, _)?: String(format: "%+.1f ns (too few blocks for an interval)", e)
+        case nil: "-"
+        }
     }
 
     static func micro(_ r: MedianInterval.Result?) -> String {
