@@ -180,6 +180,9 @@ extension NativeRefs {
     /// SIGINT/SIGTERM/SIGHUP stop a measurement at its next step, which then unstashes, removes
     /// its cgroups and unmounts (RunInterrupt); for commands that have no handler of their own.
     public static func installInterruptHandler() { RunInterrupt.install() }
+
+    /// 128 + the signal when a signal stopped the run, else nil.
+    public static var interruptedExitCode: Int32? { RunInterrupt.isSet ? RunInterrupt.exitCode : nil }
 }
 
 /// Whether to stop at the next step: RunInterrupt in a run, a counter in tests.

@@ -33,7 +33,9 @@ struct NativeCommand: ParsableCommand {
         } catch {
             switch error {
             case .unavailable(let u): fail(u.description, 69)
-            case .failed(let f): fail(f.description, 70)
+            case .failed(let f):
+                if let code = NativeRefs.interruptedExitCode { fail("interrupted: the cgroups are removed and unmounted", code) }
+                fail(f.description, 70)
             }
         }
         NativeTable.print(results)
