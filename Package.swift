@@ -59,7 +59,7 @@ let package = Package(
         .systemLibrary(name: "CLibbpf", pkgConfig: "libbpf", providers: [.apt(["libbpf-dev"])]),
         .target(
             name: "KernelAllocator",
-            dependencies: ["CLibbpf", "Platform", .product(name: "Atomics", package: "swift-atomics")],
+            dependencies: ["CLibbpf", "Platform", "Statistics", .product(name: "Atomics", package: "swift-atomics")],
             exclude: ["bpf"],
             swiftSettings: optimized),
 

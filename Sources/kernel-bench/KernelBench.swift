@@ -16,7 +16,7 @@ struct KernelBench: ParsableCommand {
             69 BPF programs cannot be loaded here (the line says why), 70 a measurement failed.
             """,
         subcommands: [MatrixCommand.self, GapCommand.self, TeardownCommand.self, StrategiesCommand.self, KillCommand.self,
-                      InterleavedCommand.self, WalkCommand.self],
+                      InterleavedCommand.self, WalkCommand.self, NativeCommand.self],
         defaultSubcommand: MatrixCommand.self)
 
     /// Errors print one line on stderr and exit with a sysexits code; help prints in full.

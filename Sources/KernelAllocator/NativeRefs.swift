@@ -1,0 +1,195 @@
+import Foundation
+import Glibc
+import Platform
+
+/// Why the native refcounts gave no figures: not measurable here (the rows are `n/a`), or a
+/// measurement that ran and failed its checks.
+public enum NativeRefsError: Error, Sendable, CustomStringConvertible {
+    case unavailable(KernelUnavailable)
+    case failed(KernelCaseFailure)
+
+    public var description: String {
+        switch self {
+        case .unavailable(let u): u.description
+        case .failed(let f): f.description
+        }
+    }
+}
+
+/// The kernel's own refcounts measured in the running kernel (issue 26): lib/percpu-refcount.c
+/// through a child cgroup's `self` css, live and killed, and `struct bpf_refcount`. Each block
+/// is a fresh load of native_refs.bpf.c and a fresh child cgroup of a private cgroup2 mount.
+public enum NativeRefs {
+    /// Steps per BPF_PROG_TEST_RUN: the css steps cost 5–50 ns, the pairs ~500 ns, so each run
+    /// lasts several µs and the syscall's ~1 µs stays a small part of it.
+    static let refOpsPerRun = 1024
+    static let pairOpsPerRun = 64
+    static let getPut = ProvenanceCounters(allocated: 1, freed: 1)
+    static let control = ProvenanceCounters(empty: 1)
+
+    /// `cpus`: the workers' CPUs; the 1-CPU rows use the first. `cgroupFilesystem` is for tests
+    /// of the n/a path.
+    public static func measure(cpus: [Int] = [0, 1], blocks: Int = 10, rounds: Int = 16, sliceNs: Int = 1_250_000,
+                               build: BPFBuild, cgroupFilesystem: String = "cgroup2") throws(NativeRefsError) -> NativeRefResults {
+        try measure(cpus: cpus, blocks: blocks, rounds: rounds, sliceNs: sliceNs, build: build, cgroupFilesystem: cgroupFilesystem,
+                    stop: StopCheck { RunInterrupt.isSet })
+    }
+
+    /// `stop` is polled between steps (tests stop a run part-way without a process-wide signal).
+    static func measure(cpus: [Int], blocks: Int, rounds: Int, sliceNs: Int, build: BPFBuild, cgroupFilesystem: String,
+                        stop: StopCheck) throws(NativeRefsError) -> NativeRefResults {
+        guard let first = cpus.first, blocks >= 1, rounds >= 1, sliceNs >= 10_000 else {
+            throw .failed(KernelCaseFailure("native refs: needs a CPU, a block, a round and slices of at least 10 µs"))
+        }
+        let sets = cpus.count > 1 ? [[first], cpus] : [[first]]
+        let hierarchy: PrivateCgroup2
+        do { hierarchy = try PrivateCgroup2(filesystem: cgroupFilesystem) } catch { throw .unavailable(error) }
+        defer { hierarchy.close() }
+        var results = NativeRefResults(
+            percpuRef: RefPhase.allCases.flatMap { p in sets.map { PercpuRefMeasurement(phase: p, cpus: $0.count, cost: AddedCost()) } },
+            kill: KillObservation(), refcountPair: AddedCost(),
+            sharedRefcount: sets.map { SharedRefcountMeasurement(cpus: $0.count, cost: AddedCost()) },
+            blocks: blocks, rounds: rounds, sliceNs: sliceNs)
+        for _ in 0..<blocks {
+            let object: NativeRefsObject
+            do { object = try NativeRefsObject(build: build) } catch { throw .unavailable(error) }
+            defer { object.close() }
+            do throws(KernelCaseFailure) {
+                try percpuRefBlock(object, hierarchy: hierarchy, sets: sets, rounds: rounds, sliceNs: sliceNs, stop: stop, into: &results)
+                try refcountBlock(object, sets: sets, rounds: rounds, sliceNs: sliceNs, stop: stop, into: &results)
+            } catch { throw .failed(error) }
+        }
+        return results
+    }
+
+    /// One block of the percpu_ref: stash a fresh child, get+put live at each CPU count, rmdir,
+    /// wait for the fold, get+put killed, the last put, and the release seen.
+    static func percpuRefBlock(_ object: NativeRefsObject, hierarchy: PrivateCgroup2, sets: [[Int]], rounds: Int, sliceNs: Int,
+                               stop: StopCheck, into results: inout NativeRefResults) throws(KernelCaseFailure) {
+        let child = try hierarchy.makeChild()
+        var removed = false
+        defer { if !removed { _ = try? child.remove() } }
+        try object.stash(cgroup: child.id)
+        guard let live = try object.mode(), live.modeBits == 0, !live.isFolded else {
+            throw KernelCaseFailure("the stashed cgroup's ref is not in percpu mode before the kill")
+        }
+        let subjects = [NativeSubject(program: try object.program("css_getput"), opsPerRun: refOpsPerRun, perOp: getPut),
+                        NativeSubject(program: try object.program("css_empty"), opsPerRun: refOpsPerRun, perOp: control)]
+        func measure(_ phase: RefPhase, into results: inout NativeRefResults) throws(KernelCaseFailure) {
+            for set in sets {
+                try stop.check()
+                let rounds = try NativeInterleaver.run(subjects, object: object.object, cpus: set, rounds: rounds, sliceNs: sliceNs)
+                let i = results.percpuRef.firstIndex { $0.phase == phase && $0.cpus == set.count }!
+                results.percpuRef[i].cost.append(rounds: rounds)
+            }
+        }
+        try measure(.live, into: &results)
+        results.kill.rmdirNs.append(Double(try child.remove()))
+        removed = true
+        try waitForFold(object, stop: stop, into: &results.kill)
+        try measure(.killed, into: &results)
+        try lastPut(object, child: child, hierarchy: hierarchy, into: &results.kill)
+    }
+
+    /// Polls the ref's state from rmdir's return until `data->count` is folded (at most 5 s).
+    static func waitForFold(_ object: NativeRefsObject, stop: StopCheck = StopCheck { false }, into kill: inout KillObservation) throws(KernelCaseFailure) {
+        let t0 = monotonicNanoseconds()
+        var notYet = 0, first = true
+        while true {
+            guard let state = try object.mode() else { throw KernelCaseFailure("the stash emptied during the kill") }
+            let t = monotonicNanoseconds() - t0
+            if first {
+                if state.isAtomic && state.isDead { kill.flagsAtReturn += 1 }
+                first = false
+            }
+            if state.isFolded {
+                guard state.isAtomic && state.isDead else { throw KernelCaseFailure("the ref folded without ATOMIC|DEAD") }
+                kill.atomicSeenNs.append(Double(t))
+                kill.atomicNotYetNs.append(Double(notYet))
+                return
+            }
+            notYet = t
+            guard t < 5_000_000_000 else { throw KernelCaseFailure("the ref did not switch to atomic mode within 5 s") }
+            try stop.check()
+            var pause = timespec(tv_sec: 0, tv_nsec: 20_000)
+            nanosleep(&pause, nil)
+        }
+    }
+
+    /// The last put: the count must hold only the stash (and what the kernel holds), the unstash
+    /// must find the reference the loader put there, and the release must then run.
+    static func lastPut(_ object: NativeRefsObject, child: CgroupChild, hierarchy: PrivateCgroup2,
+                        into kill: inout KillObservation) throws(KernelCaseFailure) {
+        // The switch holds a reference of its own until just after the fold; wait for it to go.
+        var count: Int64 = 0
+        let start = monotonicNanoseconds()
+        repeat {
+            guard let state = try object.mode() else {
+                throw KernelCaseFailure("the stash's reference was dropped by someone else: an extra put")
+            }
+            count = state.count
+            if count == 1 { break }
+            var pause = timespec(tv_sec: 0, tv_nsec: 100_000)
+            nanosleep(&pause, nil)
+        } while monotonicNanoseconds() - start < 1_000_000_000
+        kill.countBeforeLastPut.append(count)
+        guard count == 1 else { throw KernelCaseFailure("the killed ref counts \(count) references where only the stash should hold one: a get without its put") }
+        guard try object.unstash() else { throw KernelCaseFailure("the stash was empty at the last put: an extra put") }
+        let t0 = monotonicNanoseconds()
+        while hierarchy.dyingDescendants() != 0 {
+            guard monotonicNanoseconds() - t0 < 5_000_000_000 else {
+                throw KernelCaseFailure("cgroup \(child.id) still dying 5 s after the last put: its release did not run")
+            }
+            var pause = timespec(tv_sec: 0, tv_nsec: 100_000)
+            nanosleep(&pause, nil)
+        }
+        guard try !object.lookup(cgroup: child.id), !child.exists else {
+            throw KernelCaseFailure("cgroup \(child.id) is still found after its release")
+        }
+        kill.releasesSeen += 1
+    }
+
+    /// One block of bpf_refcount: the pair against the plain pair on one CPU, then the shared
+    /// object's acquire+drop at each CPU count; every allocation freed by the block's end.
+    static func refcountBlock(_ object: NativeRefsObject, sets: [[Int]], rounds: Int, sliceNs: Int, stop: StopCheck,
+                              into results: inout NativeRefResults) throws(KernelCaseFailure) {
+        try stop.check()
+        let pair = [NativeSubject(program: try object.program("rc_pair"), opsPerRun: pairOpsPerRun, perOp: ProvenanceCounters(allocated: 2, freed: 2)),
+                    NativeSubject(program: try object.program("plain_pair"), opsPerRun: pairOpsPerRun, perOp: getPut)]
+        results.refcountPair.append(rounds: try NativeInterleaver.run(pair, object: object.object, cpus: sets[0], rounds: rounds, sliceNs: sliceNs))
+        try object.stashShared()
+        var stashed = true
+        defer { if stashed { _ = try? object.unstashShared() } }
+        let shared = [NativeSubject(program: try object.program("rc_shared_getput"), opsPerRun: refOpsPerRun, perOp: getPut),
+                      NativeSubject(program: try object.program("rc_shared_empty"), opsPerRun: refOpsPerRun, perOp: control)]
+        for (i, set) in sets.enumerated() {
+            try stop.check()
+            results.sharedRefcount[i].cost.append(rounds: try NativeInterleaver.run(shared, object: object.object, cpus: set, rounds: rounds, sliceNs: sliceNs))
+        }
+        stashed = false
+        guard try object.unstashShared() else { throw KernelCaseFailure("the shared refcounted object was gone before its last drop") }
+        let totals = object.totals()
+        guard totals.failed == 0, totals.allocated == totals.freed else {
+            throw KernelCaseFailure("refcounts: \(totals.allocated) references taken, \(totals.freed) dropped, \(totals.failed) failed")
+        }
+    }
+
+}
+
+extension NativeRefs {
+    /// SIGINT/SIGTERM/SIGHUP stop a measurement at its next step, which then unstashes, removes
+    /// its cgroups and unmounts (RunInterrupt); for commands that have no handler of their own.
+    public static func installInterruptHandler() { RunInterrupt.install() }
+
+    /// 128 + the signal when a signal stopped the run, else nil.
+    public static var interruptedExitCode: Int32? { RunInterrupt.isSet ? RunInterrupt.exitCode : nil }
+}
+
+/// Whether to stop at the next step: RunInterrupt in a run, a counter in tests.
+struct StopCheck: Sendable {
+    let isSet: @Sendable () -> Bool
+    init(_ isSet: @escaping @Sendable () -> Bool) { self.isSet = isSet }
+    func check() throws(KernelCaseFailure) {
+        if isSet() { throw KernelCaseFailure("interrupted") }
+    }
+}
