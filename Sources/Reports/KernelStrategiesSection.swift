@@ -49,7 +49,15 @@ public enum KernelStrategiesSection {
         case .tooFewUnits(_, let n): return "unresolved (n=\(n))"
         case .interval(let a):
             guard c.resolved else { return "unresolved (±\(magnitude((a.high - a.low) / 2)))" }
-            return "\(compact(a.added)) [\(compact(a.low)),\(compact(a.high))]"
+            return intervalText(c.added)
+        }
+    }
+
+    /// "+2.4 [+2.1,+2.5]", or "unresolved (n=5)" where no finite interval exists.
+    static func intervalText(_ r: MedianInterval.Result) -> String {
+        switch r {
+        case .tooFewUnits(_, let n): "unresolved (n=\(n))"
+        case .interval(let a): "\(compact(a.added)) [\(compact(a.low)),\(compact(a.high))]"
         }
     }
 

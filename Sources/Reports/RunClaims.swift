@@ -43,6 +43,7 @@ public struct RunClaims: Sendable {
     /// Priorities: the kernel table's findings, then what the kernel pays once, safety,
     /// ownership, the projection; the model's live and after-kill claims; then context.
     enum Priority {
+        static let native = 110
         static let kernelTable = 100
         static let oneOff = 90
         static let safety = 85

@@ -42,13 +42,14 @@ public enum RunFindings {
         let c = Context(samples: samples, size: size, t1: t1, tN: tN, sizeNote: samples.sizes.count > 1 ? ", \(size) B" : "",
                         present: policies.filter { samples.has($0, "pair", "live", "pair", t1, size) })
         // The kernel's: each policy's accounting run inside BPF programs around the real allocator.
-        var out: [RunClaims.Candidate] = KernelStrategiesSection.findings(rows.filter { $0.phase != "scenario" })
-            .map { .init($0, .kernel, priority: P.kernelTable) }
+        var out: [RunClaims.Candidate] = NativeRefsSection.findings(rows).map { .init($0, .kernel, priority: P.native) }
+        out += KernelStrategiesSection.findings(rows.filter { $0.phase != "scenario" }).map { .init($0, .kernel, priority: P.kernelTable) }
         let oneOff = OneOffCosts(samples: samples, rows: rows, t: t1, size: size, kernelGraceMicroseconds: host.kernelGraceMicroseconds)
         if let f = oneOff.finding { out.append(.init(f, .kernel, priority: P.oneOff)) }
         if !safety.isEmpty { out.append(.init(safetyLine(safety), .kernel, priority: P.safety)) }
         out += ownership.map { .init($0, .kernel, priority: P.ownership) }
-        if let p = contentionClaim(c, host) { out.append(.init(p, .kernel, priority: P.projection)) }
+        // The kernel's own killed percpu_ref is the line to project where it was measured.
+        if let p = NativeRefsSection.projection(rows) ?? contentionClaim(c, host) { out.append(.init(p, .kernel, priority: P.projection)) }
         out += HostEpisodes(rows: rows).findings.map { .init($0, .kernel, priority: P.hostEpisodes) }
         // The model's: live cost (with threads), then after the kill, each one bullet.
         if let live = merged([liveClaim(c, t1), tN > t1 ? liveClaim(c, tN) : nil, threadsClaim(c), kernelSentence(c),

@@ -93,8 +93,8 @@ extension TerminalSummary {
     /// The kernel tables and findings within `budget` lines; the run's claims when there are
     /// no kernel rows.
     func body(budget: Int) -> [String] {
-        let tables = KernelStrategiesSection.tables(rows)
-        let findings = bullets(KernelStrategiesSection.findings(rows))
+        let tables = NativeRefsSection.tables(rows) + KernelStrategiesSection.tables(rows)
+        let findings = bullets(NativeRefsSection.findings(rows) + KernelStrategiesSection.findings(rows))
         if tables.isEmpty && findings.isEmpty {
             return wrap("No kernel rows in this run; its claims:") + fit(bullets(claims), budget: budget - 1)
         }

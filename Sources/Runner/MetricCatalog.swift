@@ -3,7 +3,7 @@ public enum MetricCatalog {
     public static let all: [(String, String)] = [
         ("mops", "million operations per second, summed over the case's workers (higher is better)"),
         ("ns_per_op", "one worker's average nanoseconds per operation (lower is better)"),
-        ("added_ns", "phase interleaved: a kernel policy's ns/op over kernel-lazy's slice in the same round, median over the block's rounds (one unit of the kernel table)"),
+        ("added_ns", "phase interleaved: a kernel policy's ns/op over kernel-lazy's slice in the same round, median over the block's rounds (one unit of the kernel table); phase native: the kernel's own refcount op over the same object's empty step, the same way"),
         ("null_ns", "phase interleaved: kernel-hybrid's ns/op over kernel-percpu-ref's in the same round (identical per-op code), median over the block's rounds: the measured null"),
         ("over_control", "post-kill and drain: the frees' time over a control pass on the same chunks (map exchanges and the objects' memory, no free), summed over the faster half of the chunks; the host's speed cancels, findings compare strategies on it"),
         ("p50_ns", "latency pass: median of single operations, fenced rdtsc, timer overhead subtracted"),

@@ -63,6 +63,7 @@ public struct RunPipeline {
         }
         let steps: [(String, (inout Outcome) throws -> Void)] = [
             ("unload-walk round", walkRounds), ("interleaved kernel blocks", interleavedKernelBlocks),
+            ("native refcounts", nativeRefcounts),
             ("cost of owning an allocator", footprint), ("safety replay", safetyReplay),
         ]
         for (name, step) in steps {
@@ -92,6 +93,17 @@ public struct RunPipeline {
         guard kernelMeasured else { return }
         let step = try KernelInterleavedPhase.rows(plan: plan, context: context, quiet: options.quiet)
         // An interrupted step is dropped whole: a partial set of rounds would bias the table.
+        if !RunInterrupt.isSet {
+            outcome.rows += step.rows
+            outcome.notes += step.notes
+        }
+    }
+
+    /// The kernel's own percpu_ref and refcount_t beside the emulations, when the run has them.
+    private func nativeRefcounts(_ outcome: inout Outcome) throws {
+        let kernelMeasured = outcome.rows.contains { $0.strategy.hasPrefix("kernel-") && $0.phase == "live" && $0.value != nil }
+        guard kernelMeasured else { return }
+        let step = try NativeRefsPhase.rows(plan: plan, context: context, quiet: options.quiet)
         if !RunInterrupt.isSet {
             outcome.rows += step.rows
             outcome.notes += step.notes

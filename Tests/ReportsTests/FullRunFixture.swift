@@ -148,7 +148,26 @@ extension FullRunFixture {
         return out
     }
 
-    static var rows: [ResultRow] { host() + live() + interleaved() + afterKill() + own() }
+    static var rows: [ResultRow] { host() + live() + interleaved() + afterKill() + native() + own() }
+
+    /// The kernel's own refcounts (phase native), 16 blocks, from the run of 2026-12-05 07:23
+    /// (/tmp/k7): percpu_ref get+put live +42 / killed +45 (1 CPU), +42 / +62 (2 CPUs).
+    static func native() -> [ResultRow] {
+        (0..<16).flatMap { b -> [ResultRow] in
+            let w = Double(b % 4) * 0.5
+            var out: [ResultRow] = []
+            for (op, t, added, ns) in [("get-put-live", 1, 42.0, 56.0), ("get-put-killed", 1, 45.0, 58.8), ("get-put-live", 2, 42.0, 54.8),
+                                       ("get-put-killed", 2, 62.0, 76.5)] {
+                out.append(row("kernel-native-percpu-ref", "pair", "native", op, t, b, "added_ns", added + w))
+                out.append(row("kernel-native-percpu-ref", "pair", "native", op, t, b, "ns_per_op", ns + w))
+            }
+            for (t, added) in [(1, 24.0), (2, 74.0)] { out.append(row("kernel-refcount", "pair", "native", "shared-get-put", t, b, "added_ns", added + w)) }
+            out.append(row("kernel-refcount", "pair", "native", "pair", 1, b, "added_ns", 58 + w))
+            out.append(row("kernel-native-percpu-ref", "pair", "native", "kill", 1, b, "latency_us", 47 + w))
+            out.append(row("kernel-native-percpu-ref", "pair", "native", "atomic-switch", 1, b, "latency_us", 16_000 + w))
+            return out
+        }
+    }
 
     /// 8 scenarios × 6 strategies × 2 reuse rules, the run's verdicts (lazy and kmem-cache
     /// use-after-free in six scenarios, hybrid in two under immediate reuse).

@@ -19,10 +19,14 @@ import Testing
     @Test func itOpensWithTheHostThenTheKernelTable() throws {
         let lines = summary().lines()
         #expect(lines[0].hasPrefix("Machine: vm, AMD EPYC"))
+        // The kernel's own refcounts first, then the policies' table, then the native headline.
+        let native = try #require(lines.firstIndex { $0.hasPrefix("the kernel's own refcounts") })
         let title = try #require(lines.firstIndex { $0.hasPrefix("strategies in the kernel") })
         let model = lines.firstIndex { $0.contains(RunClaims.modelHeading.prefix(20)) }
         #expect(model == nil, "the model's claims stay in the files")
-        #expect(title < 8)
+        #expect(native < 8 && native < title)
+        let headline = try #require(lines.firstIndex { $0.hasPrefix("- The kernel's own percpu_ref") })
+        #expect(headline > title)
     }
 
     @Test func oneLineEachForOwnershipAndSafetyAndTheFiles() throws {

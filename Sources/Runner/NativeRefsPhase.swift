@@ -1,0 +1,73 @@
+import Foundation
+import KernelAllocator
+import Platform
+import Reports
+
+/// The kernel's own refcounts (phase `native`): lib/percpu-refcount.c through a child
+/// cgroup's `self` css, live and after `rmdir` killed it, and `struct bpf_refcount`, each
+/// against an empty step of the same object, interleaved in the same rounds (NativeRefs). The
+/// rows are native kernel code, not the BPF emulations of `kernel-percpu-ref`/`kernel-atomic`.
+public enum NativeRefsPhase {
+    public static let phase = NativeRefsSection.phase
+
+    /// Runs when the run has a kernel policy (the emulations it calibrates), on the plan's
+    /// first one and two CPUs, as many blocks as the interleaved kernel phase.
+    public static func rows(plan: Plan, context: RunContext, quiet: Bool) throws(KernelCaseFailure) -> (rows: [ResultRow], notes: [String]) {
+        guard !KernelInterleavedPhase.subjects(of: plan).isEmpty, let size = plan.sizes.first else { return ([], []) }
+        let cpus = Array(plan.cpus.prefix(min(2, plan.threads.max() ?? 1)))
+        let blocks = KernelInterleavedPhase.blocks(repetitions: plan.settings.repetitions)
+        if !quiet {
+            fputs("native refcounts: percpu_ref (a cgroup's css) live and killed, bpf_refcount; \(cpus.count) CPU(s), \(blocks) blocks (a fresh load and cgroup each)\n", stderr)
+        }
+        let began = monotonicSeconds()
+        let results: NativeRefResults
+        do {
+            results = try NativeRefs.measure(cpus: cpus, blocks: blocks, rounds: rounds, sliceNs: KernelInterleavedPhase.sliceNs,
+                                             build: BPFBuild(environment: KernelEnvironment.current()))
+        } catch {
+            switch error {
+            case .unavailable(let u):
+                let spec = CaseSpec(subject: NativeRefsSection.percpuRef, workload: .pair, threads: 1, cpus: [cpus[0]], size: size)
+                let why = "n/a: \(u.reason)"
+                return (RowBuilder(context: context, spec: spec, repetition: 0).unavailable(phase, NativeRefsSection.Op.live.rawValue, why),
+                        ["native refcounts not measured: \(u.reason) (\(u.note))"])
+            case .failed(let f):
+                if RunInterrupt.isSet { return ([], []) }
+                throw f
+            }
+        }
+        if !quiet { fputs(String(format: "native refcounts: done in %.1f s\n", monotonicSeconds() - began), stderr) }
+        return (rows(results, cpus: cpus, size: size, context: context), [])
+    }
+
+    /// Timed rounds per block: the css steps are 10–80 ns and steady, 16 rounds resolve them
+    /// within a ns or two.
+    static let rounds = 16
+
+    /// One row per block for each measurement: `ns_per_op` of the subject and of its control
+    /// (strategy `kernel-native-empty`), `added_ns` paired within rounds; the kill's `latency_us`.
+    static func rows(_ r: NativeRefResults, cpus: [Int], size: Int, context: RunContext) -> [ResultRow] {
+        var out: [ResultRow] = []
+        func add(_ subject: String, _ op: NativeRefsSection.Op, threads: Int, _ cost: AddedCost) {
+            let spec = CaseSpec(subject: subject, workload: .pair, threads: threads, cpus: Array(cpus.prefix(threads)), size: size)
+            let empty = CaseSpec(subject: NativeRefsSection.empty, workload: .pair, threads: threads, cpus: spec.cpus, size: size)
+            for b in cost.addedNs.indices {
+                let builder = RowBuilder(context: context, spec: spec, repetition: b)
+                out.append(builder.row(phase, op.rawValue, "ns_per_op", cost.subjectNs[b], "ns"))
+                out.append(builder.row(phase, op.rawValue, NativeRefsSection.addedMetric, cost.addedNs[b], "ns"))
+                out.append(RowBuilder(context: context, spec: empty, repetition: b).row(phase, op.rawValue, "ns_per_op", cost.controlNs[b], "ns"))
+            }
+        }
+        for m in r.percpuRef { add(NativeRefsSection.percpuRef, m.phase == .live ? .live : .killed, threads: m.cpus, m.cost) }
+        add(NativeRefsSection.refcount, .pair, threads: 1, r.refcountPair)
+        for m in r.sharedRefcount { add(NativeRefsSection.refcount, .shared, threads: m.cpus, m.cost) }
+        let spec = CaseSpec(subject: NativeRefsSection.percpuRef, workload: .pair, threads: 1, cpus: [cpus[0]], size: size)
+        for (b, ns) in r.kill.rmdirNs.enumerated() {
+            out.append(RowBuilder(context: context, spec: spec, repetition: b).row(phase, NativeRefsSection.Op.kill.rawValue, "latency_us", ns / 1000, "µs"))
+        }
+        for (b, ns) in r.kill.atomicSeenNs.enumerated() {
+            out.append(RowBuilder(context: context, spec: spec, repetition: b).row(phase, NativeRefsSection.Op.atomic.rawValue, "latency_us", ns / 1000, "µs"))
+        }
+        return out
+    }
+}

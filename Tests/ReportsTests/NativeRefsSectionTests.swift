@@ -1,0 +1,73 @@
+import Testing
+@testable import Reports
+
+/// The native refcounts' table and findings from crafted rows: killed − live paired by block
+/// (not the difference of medians), the kill's cost and time to atomic mode, the emulation
+/// beside native, the n/a line, 75 columns, and the native rows first in the summary.
+struct NativeRefsSectionTests {
+    typealias Op = NativeRefsSection.Op
+
+    /// 12 blocks; live adds 40 (+b % 3), killed adds what live did plus `penalty(t)` in the same
+    /// block, so the blocks' common level cancels only when paired.
+    func rows(penalty: (Int) -> Double = { $0 == 1 ? 3 : 20 }) -> [ResultRow] {
+        (0..<12).flatMap { b -> [ResultRow] in
+            let level = 40 + Double(b % 3) * 5
+            var out: [ResultRow] = []
+            for t in [1, 2] {
+                for (op, v) in [(Op.live, level), (Op.killed, level + penalty(t) + (b % 2 == 0 ? 0.25 : -0.25))] {
+                    out.append(makeRow(strategy: NativeRefsSection.percpuRef, phase: "native", op: op.rawValue, threads: t, repetition: b,
+                                       metric: "added_ns", value: v))
+                    out.append(makeRow(strategy: NativeRefsSection.percpuRef, phase: "native", op: op.rawValue, threads: t, repetition: b,
+                                       metric: "ns_per_op", value: v + 12))
+                }
+            }
+            out.append(makeRow(strategy: NativeRefsSection.refcount, phase: "native", op: Op.pair.rawValue, repetition: b, metric: "added_ns", value: 45))
+            out.append(makeRow(strategy: NativeRefsSection.percpuRef, phase: "native", op: Op.kill.rawValue, repetition: b, metric: "latency_us", value: 46))
+            out.append(makeRow(strategy: NativeRefsSection.percpuRef, phase: "native", op: Op.atomic.rawValue, repetition: b, metric: "latency_us", value: 14_800))
+            return out
+        }
+    }
+
+    @Test func theKillsCostIsPairedByBlock() throws {
+        let p1 = try #require(NativeRefsSection.killPenalty(rows(), threads: 1)), p2 = try #require(NativeRefsSection.killPenalty(rows(), threads: 2))
+        #expect(abs(p1.estimate - 3) <= 0.25 && abs(p2.estimate - 20) <= 0.25)
+        // Paired, the ±5 ns between blocks cancels: the interval stays within the ±0.25 wobble.
+        if case .interval(let a) = p2 { #expect(a.high - a.low <= 0.5) } else { Issue.record("no interval") }
+    }
+
+    @Test func theTableAndTheHeadline() throws {
+        let t = try #require(NativeRefsSection.tables(rows()).first)
+        #expect(t.rows.contains { $0[1] == "killed − live" && $0[2] == "2" && $0[4].hasPrefix("+20") }, "\(t.rows)")
+        #expect(t.rows.contains { $0[0] == "refcount_t" && $0[4].hasPrefix("+45") })
+        #expect(MailTableLayout.lines(t, width: 75).allSatisfy { $0.count <= 75 })
+        let f = NativeRefsSection.findings(rows())
+        let headline = try #require(f.first)
+        #expect(headline.hasPrefix("The kernel's own percpu_ref"))
+        #expect(headline.contains("so the kill adds +20") && headline.contains("46.00 µs") && headline.contains("14.80 ms later"), "\(headline)")
+        #expect(f.count == 2 && f[1].contains("The kernel's refcount_t per object"))
+        // Without the policies' rows there is no kernel pair to project with: said, not guessed.
+        #expect(NativeRefsSection.projection(rows()) == "Beyond 2 CPUs this machine cannot show the killed ref's curve.")
+    }
+
+    @Test func notMeasuredIsOneLine() {
+        let na = [makeRow(strategy: NativeRefsSection.percpuRef, phase: "native", op: Op.live.rawValue, metric: "ns_per_op", value: nil,
+                          unit: "n/a: no cgroup2 filesystem")]
+        #expect(NativeRefsSection.tables(na).isEmpty)
+        #expect(NativeRefsSection.findings(na) == ["The kernel's own percpu_ref and refcount_t: not measured here (n/a: no cgroup2 filesystem)."])
+        #expect(NativeRefsSection.findings([]).isEmpty)
+    }
+
+    /// The emulation beside native: kernel-atomic's accounting − kernel-percpu-ref's, against
+    /// native's killed − live, per CPU count.
+    @Test func theEmulationIsSetBesideNative() throws {
+        let acct = (0..<12).flatMap { b -> [ResultRow] in
+            [1, 2].flatMap { t -> [ResultRow] in
+                [("kernel-lazy", 10.0), ("kernel-atomic", t == 1 ? 12.4 : 56.0), ("kernel-percpu-ref", 13.3)].map { s, v in
+                    makeRow(strategy: s, phase: "interleaved", op: "acct", threads: t, repetition: b, metric: "ns_per_op", value: v + Double(b % 2) * 0.1)
+                }
+            }
+        }
+        let line = try #require(NativeRefsSection.findings(rows() + acct).first { $0.hasPrefix("Emulation against native") })
+        #expect(line.contains("2 CPUs: native +20") && line.contains("+43 ns"), "\(line)")
+    }
+}
