@@ -27,10 +27,11 @@ public enum KernelInterleavedPhase {
     /// dominates the pair's blocks here: their spread of added ns shrank 1.5–3× from 8 to 16
     /// rounds; 24 costs ~0.2 s per block more than 16.
     public static let roundsPerBlock = 24
-    /// Blocks per thread count: 2 per repetition asked for plus 6, at least 16 (the kernel
-    /// table's sign-test interval needs 6 units for a finite 95 % interval; at 12 blocks the
-    /// pair's cells were ±5.3 ns (median), above the ±5 ns the table resolves at).
-    public static func blocks(repetitions: Int) -> Int { max(16, 2 * repetitions + 6) }
+    /// Blocks per thread count: 2 per repetition asked for plus 4, at least 14 (the kernel
+    /// table's sign-test interval needs 6 units for a finite 95 % interval; at 12 blocks of 16
+    /// rounds the pair's cells were ±5.3 ns (median); 14 of 24 keep the default run within
+    /// its 120 s).
+    public static func blocks(repetitions: Int) -> Int { max(14, 2 * repetitions + 4) }
 
     /// `kernel`, the control and the run's kernel policies, when the run has a kernel policy.
     public static func subjects(of plan: Plan) -> [KernelSubjectKind] {

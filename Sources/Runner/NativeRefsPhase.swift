@@ -15,7 +15,7 @@ public enum NativeRefsPhase {
     public static func rows(plan: Plan, context: RunContext, quiet: Bool) throws(KernelCaseFailure) -> (rows: [ResultRow], notes: [String]) {
         guard !KernelInterleavedPhase.subjects(of: plan).isEmpty, let size = plan.sizes.first else { return ([], []) }
         let cpus = Array(plan.cpus.prefix(min(2, plan.threads.max() ?? 1)))
-        let blocks = KernelInterleavedPhase.blocks(repetitions: plan.settings.repetitions)
+        let blocks = Self.blocks(repetitions: plan.settings.repetitions)
         if !quiet {
             fputs("native refcounts: percpu_ref (a cgroup's css) live and killed, bpf_refcount; \(cpus.count) CPU(s), \(blocks) blocks (a fresh load and cgroup each)\n", stderr)
         }
@@ -39,6 +39,10 @@ public enum NativeRefsPhase {
         if !quiet { fputs(String(format: "native refcounts: done in %.1f s\n", monotonicSeconds() - began), stderr) }
         return (rows(results, cpus: cpus, size: size, context: context), [])
     }
+
+    /// Blocks: 2 per repetition, at least 10; the native steps are steady (intervals of ±1–5 ns
+    /// at 16 blocks here), the pair against the kernel's allocator is the noisiest of them.
+    static func blocks(repetitions: Int) -> Int { max(10, 2 * repetitions) }
 
     /// Timed rounds per block: the css steps are 10–80 ns and steady, 16 rounds resolve them
     /// within a ns or two.

@@ -21,7 +21,7 @@ struct KernelInterleavedPhaseTests {
         #expect(KernelInterleavedPhase.subjects(of: plan([.kernel(.kernel), .strategy(.atomic)])).isEmpty) // no policy
         #expect(KernelInterleavedPhase.steps(of: plan([.kernel(.kernelAtomic)], workloads: [.batch, .remote])) == [.batch, .remote])
         #expect(KernelInterleavedPhase.steps(of: plan([.kernel(.kernelAtomic)], workloads: [.pair, .kptrXchg, .remote])) == [.pair, .accounting, .remote, .kptrXchg])
-        #expect(KernelInterleavedPhase.blocks(repetitions: 1) == 16 && KernelInterleavedPhase.blocks(repetitions: 5) == 16)
+        #expect(KernelInterleavedPhase.blocks(repetitions: 1) == 14 && KernelInterleavedPhase.blocks(repetitions: 5) == 14)
     }
 
     @Test(.enabled(if: ProcessInfo.processInfo.environment["MEMALLOC_SKIP_KERNEL_TESTS"] != "1"))
