@@ -25,6 +25,12 @@ struct KernelCounterpart {
         let subject = "kernel-" + policy
         let control = policy != "lazy" && samples.has(Self.control, "pair", "live", "pair", t, size) ? Self.control : "kernel"
         let phase = KernelStrategiesSection.interleavedPhase
+        // The kernel table's own units and interval where the run has them (paired within
+        // rounds, sign-test interval), so the bullet quotes the table's figure.
+        let units = samples.series(subject, "pair", phase, "pair", t, size, metric: KernelStrategiesSection.addedMetric)
+        if control == Self.control, !units.isEmpty, case .interval(let v)? = MedianInterval.interval(units.keys.sorted().map { units[$0]! }) {
+            return Added(subject: subject, control: control, interleaved: true, value: v)
+        }
         let s = samples.series(subject, "pair", phase, "pair", t, size), c = samples.series(control, "pair", phase, "pair", t, size)
         if !s.isEmpty, Set(s.keys) == Set(c.keys) {
             let d = s.keys.sorted().map { s[$0]! - c[$0]! }
