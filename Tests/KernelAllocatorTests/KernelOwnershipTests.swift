@@ -63,6 +63,7 @@ struct KernelOwnershipTests {
         30 1 0:28 / /sys/fs/cgroup/unified rw,relatime - cgroup2 cgroup2 rw
         """
         let dir = NSTemporaryDirectory() + "memalloc-cg-\(getpid())"
+        defer { try? FileManager.default.removeItem(atPath: dir) }
         try? FileManager.default.createDirectory(atPath: dir + "/sys/fs/cgroup/unified", withIntermediateDirectories: true)
         try? "hugetlb\n".write(toFile: dir + "/sys/fs/cgroup/unified/cgroup.controllers", atomically: true, encoding: .utf8)
         let r = CgroupMemory.discover(mountinfo: mounts, procCgroup: "0::/\n4:cpu:/\n", root: dir)
@@ -73,6 +74,7 @@ struct KernelOwnershipTests {
 
     @Test func discoversV2BeforeV1() throws {
         let dir = NSTemporaryDirectory() + "memalloc-cg2-\(getpid())"
+        defer { try? FileManager.default.removeItem(atPath: dir) }
         try FileManager.default.createDirectory(atPath: dir + "/sys/fs/cgroup", withIntermediateDirectories: true)
         try "cpu memory pids\n".write(toFile: dir + "/sys/fs/cgroup/cgroup.controllers", atomically: true, encoding: .utf8)
         let mounts = """

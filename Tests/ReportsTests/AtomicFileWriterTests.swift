@@ -4,12 +4,15 @@ import Testing
 @testable import Reports
 
 /// The result files of a run appear together or not at all, and never replace a file.
-struct AtomicFileWriterTests {
+/// A class so each test removes its directory when it ends (deinit).
+final class AtomicFileWriterTests {
     let directory: String = {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("atomic-writer-\(UUID().uuidString)").path
         try! FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
         return path
     }()
+
+    deinit { try? FileManager.default.removeItem(atPath: directory) }
 
     func names() -> [String] { ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).sorted() }
     func contents(_ name: String) -> String? { try? String(contentsOfFile: directory + "/" + name, encoding: .utf8) }

@@ -3,12 +3,15 @@ import Testing
 @testable import Reports
 
 /// What `bench compare` says about files it cannot use: one line naming the file and line.
-struct ResultsFileReaderTests {
+/// A class so each test removes its directory when it ends (deinit).
+final class ResultsFileReaderTests {
     let directory: URL = {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("compare-input-\(UUID().uuidString)")
         try! FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
         return url
     }()
+
+    deinit { try? FileManager.default.removeItem(at: directory) }
 
     func write(_ name: String, _ bytes: [UInt8]) throws -> String {
         let url = directory.appendingPathComponent(name)
