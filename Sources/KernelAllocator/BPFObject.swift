@@ -113,6 +113,18 @@ public final class BPFObject: @unchecked Sendable {
         return bpf_map__fd(m)
     }
 
+    /// Attaches program `name` where its section says (raw_tp/<tracepoint>): the link, or why
+    /// not (errno). Links close with their fd, so a process that dies detaches them. The
+    /// corresponding C function is `bpf_program__attach`.
+    public func attach(_ program: String) -> Result<OpaquePointer, AttachFailure> {
+        guard let object, let p = bpf_object__find_program_by_name(object, program) else { return .failure(AttachFailure(errno: ENOENT)) }
+        guard let link = bpf_program__attach(p) else { return .failure(AttachFailure(errno: errno)) }
+        return .success(link)
+    }
+
+    /// Detaches a link from `attach`. The corresponding C function is `bpf_link__destroy`.
+    public static func detach(_ link: OpaquePointer) { _ = bpf_link__destroy(link) }
+
     /// Closes every program and map fd of this object (the kernel frees them when nothing
     /// else holds a reference). The corresponding C function is `bpf_object__close`.
     public func close() {
@@ -125,6 +137,12 @@ public final class BPFObject: @unchecked Sendable {
         if let bss, mappedLength > 0 { munmap(UnsafeMutableRawPointer(mutating: bss), mappedLength) }
     }
 
+}
+
+/// Why a program did not attach.
+public struct AttachFailure: Error, Sendable {
+    public let errno: Int32
+    public var reason: String { String(cString: strerror(errno)) }
 }
 
 /// libbpf's warnings (the verifier log among them) go to one file while a load runs.

@@ -16,7 +16,7 @@ struct Bench: ParsableCommand {
             workload, scenario and metric.
             """,
         subcommands: [RunCommand.self, ListCommand.self, CompareCommand.self, ScenariosCommand.self, AbCommand.self, HistoryCommand.self,
-                      FootprintCommand.self, ReportCommand.self],
+                      FootprintCommand.self, ReportCommand.self, AnatomyCommand.self],
         defaultSubcommand: RunCommand.self)
 
     /// The command as typed, for report headers: `bench` and its arguments.

@@ -18,6 +18,7 @@ struct BPFLoadTests {
         }
         """
         let dir = try KernelTestSupport.sourceDirectory(with: ["leaks.bpf.c": leak])
+        defer { try? FileManager.default.removeItem(atPath: dir) }
         let build = BPFBuild(environment: KernelTestSupport.environment, sourceDirectory: dir, cacheDirectory: dir + "/cache")
         let path = try build.object(named: "leaks", objectSize: 64)
         let log = dir + "/leaks.verifier.log"
@@ -35,6 +36,7 @@ struct BPFLoadTests {
 
     @Test func compileErrorNamesTheCompilerLog() throws {
         let dir = try KernelTestSupport.sourceDirectory(with: ["broken.bpf.c": "this is not C\n"])
+        defer { try? FileManager.default.removeItem(atPath: dir) }
         let build = BPFBuild(environment: KernelTestSupport.environment, sourceDirectory: dir, cacheDirectory: dir + "/cache")
         do {
             _ = try build.object(named: "broken", objectSize: 64)

@@ -1,0 +1,89 @@
+import Foundation
+import KernelAllocator
+import Reports
+import Statistics
+
+/// `bench anatomy`'s text: counts per 1000 ops, the time per op by part with its remainder,
+/// each traced block's regime, the curve against repetition length, the probes that did not
+/// attach. Lines within 75 columns.
+enum AnatomyText {
+    static func render(_ results: [(KernelSubjectKind, [AnatomyBlock])], harnessNs: Double?,
+                       curves: [(KernelSubjectKind, [(lengthNs: Int, nsPerOp: Double)])], unavailable: [String: String], size: Int) -> String {
+        var out: [String] = []
+        let unit = KernelAnatomy.kmallocBytes(objectSize: size)
+        out.append("anatomy of the pair, \(size) B objects (kmalloc-\(unit)); counts per 1000 ops,")
+        out.append("exact, summed over the traced loops")
+        out += table(["subject", "kmalloc-\(unit)", "kmalloc", "kfree", "pages", "irq_work", "rcu sirq"], results.map { s, b in
+            let ops = b.reduce(UInt64(0)) { $0 + $1.tracedOps }
+            let c = b.reduce(AnatomyCounts()) { sum, x in var t = sum; add(&t, x.counts); return t }
+            func k(_ v: UInt64) -> String { f(1000 * Double(v) / Double(max(ops, 1))) }
+            return [s.rawValue, k(c.kmallocUnit), k(c.kmallocAll), k(c.kfreeAll), k(c.pages), k(c.irqWork), k(c.rcuSoftirq)]
+        })
+        out.append("")
+        out.append("ns per op: the pair untraced (median of blocks [min, max]); harness (an")
+        out.append("empty bpf_loop step); inside irq_work and the RCU softirq (traced); rest")
+        out += table(["subject", "pair", "harness", "irq_work", "rcu sirq", "rest"], results.map { s, b in
+            let pair = Effect.median(b.map(\.untracedNsPerOp))
+            let irq = Effect.median(b.map(\.irqWorkNsPerOp)), rcu = Effect.median(b.map(\.rcuSoftirqNsPerOp))
+            let lo = b.map(\.untracedNsPerOp).min() ?? 0, hi = b.map(\.untracedNsPerOp).max() ?? 0
+            let rest = pair - (harnessNs ?? 0) - irq - rcu
+            return [s.rawValue, "\(f(pair)) [\(f(lo)), \(f(hi))]", harnessNs.map(f) ?? "n/a", f(irq), f(rcu), f(rest)]
+        })
+        if let k = results.first(where: { $0.0 == .kernel })?.1, let h = results.first(where: { $0.0 == .kernelHtab })?.1 {
+            let d = Effect.median(k.map(\.untracedNsPerOp)) - Effect.median(h.map(\.untracedNsPerOp))
+            out.append("kernel − kernel-htab: \(f(d)) ns per pair (deferral through bpf_mem_free_rcu")
+            out.append("  against immediate reuse; htab's own hashing and bucket lock on the other side)")
+        }
+        let probe = results.compactMap { s, b in
+            Effect.median(b.compactMap(\.probeNsPerEvent)).isFinite ? "\(s.rawValue) \(f(Effect.median(b.compactMap(\.probeNsPerEvent)))) ns" : nil
+        }
+        out.append("the probes' own cost per event: " + probe.joined(separator: ", ") + "; irq_work's")
+        out.append("  time includes the probes fired inside it (its kmallocs and pages)")
+        out.append("")
+        out.append("regime of each traced block (kmallocs of the objects' size per op):")
+        for (s, b) in results {
+            let blocks = b.map { "\(f($0.untracedNsPerOp)) ns \(f($0.kmallocsPerOp))/op" }
+            out += wrap("\(s.rawValue): " + blocks.joined(separator: "; "))
+        }
+        if !curves.isEmpty {
+            out.append("")
+            out.append("pair ns/op against one repetition's length (untraced, a fresh load each,")
+            out.append("in this order: the allocator's history carries over)")
+            let lengths = curves.first?.1.map { $0.lengthNs } ?? []
+            out += table(["subject"] + lengths.map(lengthText), curves.map { s, c in [s.rawValue] + c.map { f($0.nsPerOp) } })
+        }
+        for (tracepoint, why) in unavailable.sorted(by: { $0.key < $1.key }) { out.append("n/a: \(tracepoint) did not attach: \(why)") }
+        return out.joined(separator: "\n") + "\n"
+    }
+
+    static func add(_ t: inout AnatomyCounts, _ x: AnatomyCounts) {
+        t.kmallocUnit += x.kmallocUnit; t.kmallocAll += x.kmallocAll; t.kfreeAll += x.kfreeAll; t.pages += x.pages
+        t.irqWork += x.irqWork; t.irqWorkNs += x.irqWorkNs; t.rcuSoftirq += x.rcuSoftirq; t.rcuSoftirqNs += x.rcuSoftirqNs
+    }
+
+    static func f(_ v: Double) -> String { v.isFinite ? ResultCell.format(v) : "—" }
+
+    static func lengthText(_ ns: Int) -> String { ns >= 1_000_000_000 ? "\(ns / 1_000_000_000) s" : "\(ns / 1_000_000) ms" }
+
+    static func table(_ header: [String], _ rows: [[String]]) -> [String] {
+        let all = [header] + rows
+        let widths = header.indices.map { c in all.map { $0[c].count }.max() ?? 0 }
+        func line(_ r: [String]) -> String {
+            r.enumerated().map { c, cell in
+                let pad = String(repeating: " ", count: widths[c] - cell.count)
+                return c == 0 ? cell + pad : pad + cell
+            }.joined(separator: "  ")
+        }
+        return [line(header), widths.map { String(repeating: "-", count: $0) }.joined(separator: "  ")] + rows.map(line)
+    }
+
+    static func wrap(_ text: String) -> [String] {
+        var lines: [String] = [], current = ""
+        for word in text.split(separator: " ") {
+            if current.count + word.count + 1 > 75, !current.isEmpty { lines.append(current); current = "  " }
+            current += (current.isEmpty || current == "  " ? "" : " ") + word
+        }
+        if !current.trimmingCharacters(in: .whitespaces).isEmpty { lines.append(current) }
+        return lines
+    }
+}
