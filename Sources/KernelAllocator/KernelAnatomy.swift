@@ -119,3 +119,56 @@ final class LoopResult: @unchecked Sendable {
         }
     }
 }
+
+/// Slab memory a subject's churn holds (accounted kmalloc caches, /proc/slabinfo), sampled from
+/// another CPU while the pair runs: what deferred reuse keeps waiting for its grace period.
+public struct HeldMemory: Sendable {
+    public let peakBytes: Int
+    public let averageBytes: Double
+    public let samples: Int
+}
+
+extension KernelAnatomy {
+    /// Runs `subject`'s pair on `cpu` for `durationNs` while this thread, on `samplerCPU`,
+    /// reads the `kmalloc-cg-*` caches' bytes in use every ~2 ms; bytes over the level just
+    /// before the loop. nil without /proc/slabinfo (root only).
+    public static func heldMemory(_ subject: KernelSubjectKind, cpu: Int, samplerCPU: Int, size: Int, durationNs: Int,
+                                  build: BPFBuild) throws -> HeldMemory? {
+        guard let base = SlabUsage.activeBytes(prefix: "kmalloc-cg-") else { return nil }
+        let c = try KernelCase(spec: KernelCaseSpec(subject: subject, workload: .pair, cpus: [cpu], size: size), build: build)
+        defer { c.close() }
+        let sampler = SlabSampler()
+        let thread = Thread {
+            try? Pinning.pinCurrentThread(to: samplerCPU)
+            while !sampler.stopping {
+                if let b = SlabUsage.activeBytes(prefix: "kmalloc-cg-") { sampler.add(b - base) }
+                usleep(2000)
+            }
+            sampler.finish()
+        }
+        thread.start()
+        defer { sampler.stopAndWait() }
+        _ = try loop(c, cpu: cpu, durationNs: durationNs)
+        sampler.stopAndWait()
+        let samples = sampler.samples
+        guard !samples.isEmpty else { return nil }
+        return HeldMemory(peakBytes: samples.max()!, averageBytes: Double(samples.reduce(0, +)) / Double(samples.count), samples: samples.count)
+    }
+}
+
+/// The slab sampler's readings and its stop, handed across threads.
+final class SlabSampler: @unchecked Sendable {
+    private let lock = NSCondition()
+    private var stop = false, finished = false, values: [Int] = []
+    var stopping: Bool { lock.lock(); defer { lock.unlock() }; return stop }
+    var samples: [Int] { lock.lock(); defer { lock.unlock() }; return values }
+    func add(_ v: Int) { lock.lock(); values.append(v); lock.unlock() }
+    func finish() { lock.lock(); finished = true; lock.broadcast(); lock.unlock() }
+    /// Stops the sampler and waits for its thread to leave (idempotent).
+    func stopAndWait() {
+        lock.lock()
+        stop = true
+        while !finished { lock.wait() }
+        lock.unlock()
+    }
+}

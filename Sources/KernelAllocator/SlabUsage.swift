@@ -30,4 +30,22 @@ public enum SlabUsage {
         }
         return nil
     }
+
+    /// Bytes in use (active objects × object size) summed over the caches whose name starts
+    /// with `prefix` (`kmalloc-cg-`: every accounted kmalloc size, where bpf_mem_alloc's refills
+    /// land whatever their unit); nil when /proc/slabinfo is unreadable.
+    public static func activeBytes(prefix: String) -> Int? {
+        guard let file = fopen("/proc/slabinfo", "r") else { return nil }
+        defer { fclose(file) }
+        var buffer: UnsafeMutablePointer<CChar>?
+        var capacity = 0
+        defer { free(buffer) }
+        var total = 0
+        while getline(&buffer, &capacity, file) > 0, let buffer {
+            let fields = String(cString: buffer).split(separator: " ", omittingEmptySubsequences: true)
+            guard fields.count > 3, fields[0].hasPrefix(prefix), let active = Int(fields[1]), let size = Int(fields[3]) else { continue }
+            total += active * size
+        }
+        return total
+    }
 }

@@ -65,8 +65,17 @@ struct AnatomyCommand: ParsableCommand {
                                                                           build: build, stop: stop)))
                 }
             }
+            var held: [(KernelSubjectKind, HeldMemory)] = []
+            let sampler = Topology.current().cpus.map(\.id).first { $0 != cpu }
+            if let sampler {
+                for subject in [KernelSubjectKind.kernel, .kernelHtab] where !RunInterrupt.isSet {
+                    fputs("anatomy: \(subject.rawValue): slab bytes held during \(durationMs * 5) ms of churn\n", stderr)
+                    if let h = try KernelAnatomy.heldMemory(subject, cpu: cpu, samplerCPU: sampler, size: size,
+                                                            durationNs: durationMs * 5_000_000, build: build) { held.append((subject, h)) }
+                }
+            }
             if RunInterrupt.isSet { BenchError(message: "interrupted; probes detached", code: RunInterrupt.exitCode).exit() }
-            StandardOutput.write(AnatomyText.render(results, harnessNs: harness.first?.nsPerOp, curves: curves,
+            StandardOutput.write(AnatomyText.render(results, harnessNs: harness.first?.nsPerOp, curves: curves, held: held,
                                                     unavailable: probes.unavailable, size: size))
         } catch let e as KernelUnavailable {
             BenchError(message: "anatomy: \(e.reason) (\(e.note))", code: SysExit.unavailable).exit()
