@@ -54,6 +54,13 @@ extension NativeRefResults {
         calibration.first { $0.emulation == emulation && $0.phase == phase && $0.cpus == cpus }
     }
 
+    /// What the emulation's own kill adds to its get+put at `cpus`: killed − live added ns,
+    /// paired by block, as `killPenalty` for native.
+    public func emulatedKillPenalty(_ emulation: EmulatedRef = .percpuRef, cpus: Int) -> MedianInterval.Result? {
+        guard let live = calibration(emulation, .live, cpus: cpus), let killed = calibration(emulation, .killed, cpus: cpus) else { return nil }
+        return MedianInterval.interval(zip(killed.cost.addedNs, live.cost.addedNs).map { $0 - $1 })
+    }
+
     /// Adds one block of the calibrated rounds: columns css_getput, css_empty, then the
     /// emulations in `EmulatedRef.allCases` order, then lazy_acct.
     mutating func appendCalibration(rounds: [[Double]], phase: RefPhase, cpus: Int) {

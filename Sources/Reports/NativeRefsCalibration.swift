@@ -49,6 +49,11 @@ extension NativeRefsSection {
         var parts: [String] = []
         if !pcpu.isEmpty { parts.append("the BPF emulation of percpu_ref adds " + pcpu.joined(separator: "; ") + " over lib/percpu-refcount.c") }
         if !atomic.isEmpty { parts.append("kernel-atomic's emulated count adds " + atomic.joined(separator: ", ") + " over the native killed ref's RMW") }
+        let kill = threads.compactMap { t -> String? in
+            guard let e = killPenalty(rows, threads: t, subject: emulatedPercpuRef), let n = killPenalty(rows, threads: t) else { return nil }
+            return "emulated \(phrase(e)) against native \(phrase(n)) at \(cpus(t))"
+        }
+        if !kill.isEmpty { parts.append("what the kill adds to a get+put (killed − live, paired by block): " + kill.joined(separator: ", ")) }
         guard !parts.isEmpty else { return nil }
         return "Emulation against native, in the same rounds (each over its own object's empty step, paired by round): "
             + parts.joined(separator: "; ") + ". Native's get+put also holds two kfunc calls and cgroup_tryget's RCU read side and flag test."

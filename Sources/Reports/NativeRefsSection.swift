@@ -53,8 +53,8 @@ public enum NativeRefsSection {
 
     /// What the kill adds to one get+put at `threads`: killed − live, paired by block (one
     /// cgroup and one load per block).
-    static func killPenalty(_ rows: [ResultRow], threads: Int) -> MedianInterval.Result? {
-        let live = units(rows, percpuRef, .live, threads), killed = units(rows, percpuRef, .killed, threads)
+    static func killPenalty(_ rows: [ResultRow], threads: Int, subject: String = percpuRef) -> MedianInterval.Result? {
+        let live = units(rows, subject, .live, threads), killed = units(rows, subject, .killed, threads)
         let blocks = Set(live.keys).intersection(killed.keys).sorted()
         return MedianInterval.interval(blocks.map { killed[$0]! - live[$0]! })
     }

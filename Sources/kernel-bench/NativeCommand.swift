@@ -79,6 +79,9 @@ enum NativeTable {
         for c in r.calibration {
             Swift.print("emulated \(c.emulation.rawValue) − native percpu_ref, \(c.phase.rawValue), \(c.cpus) CPU\(c.cpus == 1 ? "" : "s"): \(nanos(c.overNative))")
         }
+        for cpus in Set(r.calibration.map(\.cpus)).sorted() {
+            Swift.print("killed − live, paired by block, \(cpus) CPU\(cpus == 1 ? "" : "s"): emulated percpu-ref \(nanos(r.emulatedKillPenalty(cpus: cpus))), native \(nanos(r.killPenalty(cpus: cpus)))")
+        }
     }
 
     static func row(_ name: String, _ cpus: Int, _ c: AddedCost) {

@@ -57,6 +57,8 @@ struct NativeRefsCalibrationTests {
         #expect(line.contains("the BPF emulation of percpu_ref adds −37"), "\(line)")
         #expect(line.contains("−14") && line.contains("(killed) at 2 CPUs"), "\(line)")
         #expect(line.contains("kernel-atomic's emulated count adds −41") && line.contains("−17"), "\(line)")
+        // Emulated killed − live at 2 CPUs: (60 − 14) − 3 = +43, native's 60 − 40 = +20.
+        #expect(line.contains("emulated +43") && line.contains("against native +20"), "\(line)")
     }
 
     /// A different killed gap moves the quoted figure: the sentence reads the rows.
