@@ -7,6 +7,9 @@ struct NativeSubject: Sendable {
     let opsPerRun: Int
     /// The provenance counters' movement per op (e.g. a get+put: one allocated, one freed).
     let perOp: ProvenanceCounters
+    /// The object whose counters the program moves, when not the run's own (the emulation's
+    /// strategies object interleaved with native_refs in the same rounds).
+    var object: BPFObject? = nil
 }
 
 /// KernelInterleaved's method for programs of one object: every subject runs in short slices
@@ -23,7 +26,10 @@ enum NativeInterleaver {
         let acc = SliceAccumulators(cells: cpus.count * slices)
         defer { acc.deallocate() }
         let order = (0...rounds).map { _ in Array(0..<n).shuffled() }
-        let before = cpus.map { ProvenanceCounters.read(object, cpu: $0) }
+        // Every object the subjects count in, each checked on its own (native_refs, strategies).
+        var objects: [BPFObject] = [object]
+        for s in subjects { if let o = s.object, !objects.contains(where: { $0 === o }) { objects.append(o) } }
+        let before = objects.map { o in cpus.map { ProvenanceCounters.read(o, cpu: $0) } }
         let start = monotonicNanoseconds() + 20_000_000
         let perWorker = WorkerResults(count: cpus.count)
         do {
@@ -39,15 +45,17 @@ enum NativeInterleaver {
             }
         } catch { throw KernelCaseFailure("pinning failed: \(error)") }
         for r in perWorker.all { if case .failure(let e)? = r { throw e } }
-        for (w, cpu) in cpus.enumerated() {
-            let moved = ProvenanceCounters.read(object, cpu: cpu) - before[w]
-            var expected = ProvenanceCounters()
-            for (s, subject) in subjects.enumerated() {
-                let ops = UInt64((0...rounds).reduce(0) { $0 + acc.ops[w * slices + $1 * n + s] })
-                expected = expected + subject.perOp.scaled(by: ops)
-            }
-            guard moved == expected else {
-                throw KernelCaseFailure("on CPU \(cpu) the programs counted \(moved), the loader timed \(expected)")
+        for (i, o) in objects.enumerated() {
+            for (w, cpu) in cpus.enumerated() {
+                let moved = ProvenanceCounters.read(o, cpu: cpu) - before[i][w]
+                var expected = ProvenanceCounters()
+                for (s, subject) in subjects.enumerated() where (subject.object ?? object) === o {
+                    let ops = UInt64((0...rounds).reduce(0) { $0 + acc.ops[w * slices + $1 * n + s] })
+                    expected = expected + subject.perOp.scaled(by: ops)
+                }
+                guard moved == expected else {
+                    throw KernelCaseFailure("on CPU \(cpu) the programs of \(o.name) counted \(moved), the loader timed \(expected)")
+                }
             }
         }
         return (1...rounds).map { round in

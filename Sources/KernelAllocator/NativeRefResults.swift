@@ -18,6 +18,11 @@ public struct NativeRefResults: Sendable {
     public var blocks: Int
     public var rounds: Int
     public var sliceNs: Int
+    /// The BPF emulations (pcpu_acct, atomic_acct over lazy_acct) in the same rounds as the
+    /// native css get+put, live and killed, per CPU count; empty when not run.
+    public var calibration: [EmulationCalibration] = []
+    /// Why the emulations did not run beside native (their object did not load), if so.
+    public var calibrationNote: String? = nil
 
     /// The measurement of `phase` at `cpus`, if it ran.
     public func percpuRef(_ phase: RefPhase, cpus: Int) -> PercpuRefMeasurement? {

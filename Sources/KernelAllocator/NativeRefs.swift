@@ -29,15 +29,17 @@ public enum NativeRefs {
 
     /// `cpus`: the workers' CPUs; the 1-CPU rows use the first. `cgroupFilesystem` is for tests
     /// of the n/a path.
+    /// `calibrate`: run the BPF emulations (pcpu_acct, atomic_acct, lazy_acct) in the same
+    /// rounds as the native css get+put (issue 26 item 3).
     public static func measure(cpus: [Int] = [0, 1], blocks: Int = 10, rounds: Int = 16, sliceNs: Int = 1_250_000,
-                               build: BPFBuild, cgroupFilesystem: String = "cgroup2") throws(NativeRefsError) -> NativeRefResults {
+                               build: BPFBuild, cgroupFilesystem: String = "cgroup2", calibrate: Bool = true) throws(NativeRefsError) -> NativeRefResults {
         try measure(cpus: cpus, blocks: blocks, rounds: rounds, sliceNs: sliceNs, build: build, cgroupFilesystem: cgroupFilesystem,
-                    stop: StopCheck { RunInterrupt.isSet })
+                    calibrate: calibrate, stop: StopCheck { RunInterrupt.isSet })
     }
 
     /// `stop` is polled between steps (tests stop a run part-way without a process-wide signal).
     static func measure(cpus: [Int], blocks: Int, rounds: Int, sliceNs: Int, build: BPFBuild, cgroupFilesystem: String,
-                        stop: StopCheck) throws(NativeRefsError) -> NativeRefResults {
+                        calibrate: Bool = true, stop: StopCheck) throws(NativeRefsError) -> NativeRefResults {
         guard let first = cpus.first, blocks >= 1, rounds >= 1, sliceNs >= 10_000 else {
             throw .failed(KernelCaseFailure("native refs: needs a CPU, a block, a round and slices of at least 10 µs"))
         }
@@ -50,12 +52,20 @@ public enum NativeRefs {
             kill: KillObservation(), refcountPair: AddedCost(),
             sharedRefcount: sets.map { SharedRefcountMeasurement(cpus: $0.count, cost: AddedCost()) },
             blocks: blocks, rounds: rounds, sliceNs: sliceNs)
+        if calibrate {
+            results.calibration = RefPhase.allCases.flatMap { p in
+                sets.flatMap { set in EmulatedRef.allCases.map { EmulationCalibration(emulation: $0, phase: p, cpus: set.count) } }
+            }
+        }
         for _ in 0..<blocks {
             let object: NativeRefsObject
             do { object = try NativeRefsObject(build: build) } catch { throw .unavailable(error) }
             defer { object.close() }
+            let emulation = loadEmulation(cpu: first, build: build, into: &results)
+            defer { emulation?.close() }
             do throws(KernelCaseFailure) {
-                try percpuRefBlock(object, hierarchy: hierarchy, sets: sets, rounds: rounds, sliceNs: sliceNs, stop: stop, into: &results)
+                try percpuRefBlock(object, emulation: emulation, hierarchy: hierarchy, sets: sets, rounds: rounds, sliceNs: sliceNs,
+                                   stop: stop, into: &results)
                 try refcountBlock(object, sets: sets, rounds: rounds, sliceNs: sliceNs, stop: stop, into: &results)
             } catch { throw .failed(error) }
         }
@@ -64,8 +74,10 @@ public enum NativeRefs {
 
     /// One block of the percpu_ref: stash a fresh child, get+put live at each CPU count, rmdir,
     /// wait for the fold, get+put killed, the last put, and the release seen.
-    static func percpuRefBlock(_ object: NativeRefsObject, hierarchy: PrivateCgroup2, sets: [[Int]], rounds: Int, sliceNs: Int,
-                               stop: StopCheck, into results: inout NativeRefResults) throws(KernelCaseFailure) {
+    /// With `emulation`, its pcpu_acct, atomic_acct and lazy_acct run in the same rounds (after
+    /// the native pair's columns), and its own kill + grace + fold follows rmdir's fold.
+    static func percpuRefBlock(_ object: NativeRefsObject, emulation: NativeEmulation? = nil, hierarchy: PrivateCgroup2, sets: [[Int]],
+                               rounds: Int, sliceNs: Int, stop: StopCheck, into results: inout NativeRefResults) throws(KernelCaseFailure) {
         let child = try hierarchy.makeChild()
         var removed = false
         defer { if !removed { _ = try? child.remove() } }
@@ -73,22 +85,42 @@ public enum NativeRefs {
         guard let live = try object.mode(), live.modeBits == 0, !live.isFolded else {
             throw KernelCaseFailure("the stashed cgroup's ref is not in percpu mode before the kill")
         }
-        let subjects = [NativeSubject(program: try object.program("css_getput"), opsPerRun: refOpsPerRun, perOp: getPut),
+        var subjects = [NativeSubject(program: try object.program("css_getput"), opsPerRun: refOpsPerRun, perOp: getPut),
                         NativeSubject(program: try object.program("css_empty"), opsPerRun: refOpsPerRun, perOp: control)]
+        if let emulation {
+            subjects += try emulation.subjects()
+            try emulation.hold()
+        }
         func measure(_ phase: RefPhase, into results: inout NativeRefResults) throws(KernelCaseFailure) {
             for set in sets {
                 try stop.check()
                 let rounds = try NativeInterleaver.run(subjects, object: object.object, cpus: set, rounds: rounds, sliceNs: sliceNs)
                 let i = results.percpuRef.firstIndex { $0.phase == phase && $0.cpus == set.count }!
                 results.percpuRef[i].cost.append(rounds: rounds)
+                if emulation != nil { results.appendCalibration(rounds: rounds, phase: phase, cpus: set.count) }
             }
         }
         try measure(.live, into: &results)
+        try emulation?.checkLive()
         results.kill.rmdirNs.append(Double(try child.remove()))
         removed = true
         try waitForFold(object, stop: stop, into: &results.kill)
+        try emulation?.kill()
         try measure(.killed, into: &results)
+        try emulation?.checkKilled()
+        try emulation?.finish()
         try lastPut(object, child: child, hierarchy: hierarchy, into: &results.kill)
+    }
+
+    /// The emulation's object for one block, or nil (and the note said once) when it does not
+    /// load here: the native rows then run alone, unchanged.
+    static func loadEmulation(cpu: Int, build: BPFBuild, into results: inout NativeRefResults) -> NativeEmulation? {
+        guard !results.calibration.isEmpty else { return nil }
+        do { return try NativeEmulation(cpu: cpu, build: build) } catch {
+            results.calibration = []
+            results.calibrationNote = "the emulations did not load beside native: \(error.reason) (\(error.note))"
+            return nil
+        }
     }
 
     /// Polls the ref's state from rmdir's return until `data->count` is folded (at most 5 s).

@@ -55,9 +55,11 @@ extension NativeRefsSection {
             + "Past N* every get and put waits for the line and the machine's total is capped near 1/t."
     }
 
-    /// The BPF emulations beside native, from different rounds and objects, each over its own
-    /// object's empty step: what the kill adds to a get+put is the comparable figure.
+    /// The BPF emulations beside native: from the same rounds when the run has them, else
+    /// (saved runs from before) from different rounds and objects, each over its own object's
+    /// empty step, where what the kill adds to a get+put is the comparable figure.
     static func calibration(_ rows: [ResultRow], _ threads: [Int]) -> String? {
+        if let same = sameRoundsCalibration(rows, threads) { return same }
         let cells = KernelStrategiesSection.cells(rows).filter { $0.workload == "pair" && $0.op == "acct" }
         func emulated(_ subject: String, _ t: Int) -> Double? { cells.first { $0.subject == subject && $0.threads == t }?.added.estimate }
         let parts = threads.compactMap { t -> String? in

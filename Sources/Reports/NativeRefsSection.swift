@@ -12,6 +12,13 @@ public enum NativeRefsSection {
     /// The same object's empty step (the control of every native row).
     public static let empty = "kernel-native-empty"
     public static let addedMetric = KernelStrategiesSection.addedMetric
+    /// The BPF emulations measured in the native css rounds (strategies.bpf.c's `pcpu_acct`,
+    /// `atomic_acct`), each over its own object's `lazy_acct` (strategy `kernel-lazy`).
+    public static let emulatedPercpuRef = "kernel-percpu-ref"
+    public static let emulatedAtomic = "kernel-atomic"
+    public static let emulatedControl = "kernel-lazy"
+    /// Per block: the emulation's added ns − native's, paired within the block's rounds.
+    public static let overNativeMetric = "over_native_ns"
 
     public enum Op: String, Sendable, CaseIterable {
         /// bpf_cgroup_acquire + bpf_cgroup_release on the live css: percpu_ref_tryget + put.
@@ -30,9 +37,9 @@ public enum NativeRefsSection {
 
     public static let title = "the kernel's own refcounts (native code, not emulated): ns added over an empty step of the same object, same rounds"
 
-    static func units(_ rows: [ResultRow], _ subject: String, _ op: Op, _ threads: Int) -> [Int: Double] {
+    static func units(_ rows: [ResultRow], _ subject: String, _ op: Op, _ threads: Int, metric: String = addedMetric) -> [Int: Double] {
         var out: [Int: Double] = [:]
-        for r in rows where r.phase == phase && r.strategy == subject && r.op == op.rawValue && r.threads == threads && r.metric == addedMetric {
+        for r in rows where r.phase == phase && r.strategy == subject && r.op == op.rawValue && r.threads == threads && r.metric == metric {
             if let v = r.value { out[r.repetition] = v }
         }
         return out
@@ -46,15 +53,18 @@ public enum NativeRefsSection {
 
     /// What the kill adds to one get+put at `threads`: killed − live, paired by block (one
     /// cgroup and one load per block).
-    static func killPenalty(_ rows: [ResultRow], threads: Int) -> MedianInterval.Result? {
-        let live = units(rows, percpuRef, .live, threads), killed = units(rows, percpuRef, .killed, threads)
+    static func killPenalty(_ rows: [ResultRow], threads: Int, subject: String = percpuRef) -> MedianInterval.Result? {
+        let live = units(rows, subject, .live, threads), killed = units(rows, subject, .killed, threads)
         let blocks = Set(live.keys).intersection(killed.keys).sorted()
         return MedianInterval.interval(blocks.map { killed[$0]! - live[$0]! })
     }
 
+    /// CPU counts of the native rows (the emulations' rows in phase native are not counted).
     static func threadCounts(_ rows: [ResultRow]) -> [Int] {
-        Set(rows.filter { $0.phase == phase && $0.metric == addedMetric }.map(\.threads)).sorted()
+        Set(rows.filter { $0.phase == phase && $0.metric == addedMetric && isNative($0.strategy) }.map(\.threads)).sorted()
     }
+
+    static func isNative(_ strategy: String) -> Bool { strategy == percpuRef || strategy == refcount }
 
     /// "+40.0 [+39.5,+40.4]", or why there is no number.
     static func text(_ r: MedianInterval.Result?) -> String {
@@ -65,7 +75,7 @@ public enum NativeRefsSection {
     public static func tables(_ rows: [ResultRow]) -> [ReportSections.Table] {
         let threads = threadCounts(rows)
         guard !threads.isEmpty else { return [] }
-        let blocks = Set(rows.filter { $0.phase == phase && $0.metric == addedMetric }.map(\.repetition)).count
+        let blocks = Set(rows.filter { $0.phase == phase && $0.metric == addedMetric && isNative($0.strategy) }.map(\.repetition)).count
         var out: [[String]] = []
         for t in threads {
             for (label, op) in [("live", Op.live), ("killed", Op.killed)] {
@@ -88,6 +98,7 @@ public enum NativeRefsSection {
         }
         let title = title + "; units: \(blocks) blocks, each a fresh load and a fresh cgroup"
         return [ReportSections.Table(title: title, header: ["ref", "op", "thr", "ns/op", "+ns [95 % CI]"], rows: out)]
+            + sameRoundsTable(rows, threads)
     }
 
     static func ns(_ v: Double?) -> String { v.map { ResultCell.format($0) } ?? "—" }

@@ -37,7 +37,7 @@ public enum NativeRefsPhase {
             }
         }
         if !quiet { fputs(String(format: "native refcounts: done in %.1f s\n", monotonicSeconds() - began), stderr) }
-        return (rows(results, cpus: cpus, size: size, context: context), [])
+        return (rows(results, cpus: cpus, size: size, context: context), results.calibrationNote.map { [$0] } ?? [])
     }
 
     /// Blocks: 2 per repetition, at least 10; the native steps are steady (intervals of ±1–5 ns
@@ -71,6 +71,30 @@ public enum NativeRefsPhase {
         }
         for (b, ns) in r.kill.atomicSeenNs.enumerated() {
             out.append(RowBuilder(context: context, spec: spec, repetition: b).row(phase, NativeRefsSection.Op.atomic.rawValue, "latency_us", ns / 1000, "µs"))
+        }
+        return out + calibrationRows(r, cpus: cpus, size: size, context: context)
+    }
+
+    /// The emulations in the native css rounds (issue 26 item 3), per block: `ns_per_op` and
+    /// `added_ns` over their own object's control (strategy `kernel-lazy`: lazy_acct), and
+    /// `over_native_ns`, emulation added − native added paired within the block's rounds.
+    static func calibrationRows(_ r: NativeRefResults, cpus: [Int], size: Int, context: RunContext) -> [ResultRow] {
+        var out: [ResultRow] = []
+        for c in r.calibration {
+            let op = (c.phase == .live ? NativeRefsSection.Op.live : .killed).rawValue
+            let subject = c.emulation == .percpuRef ? NativeRefsSection.emulatedPercpuRef : NativeRefsSection.emulatedAtomic
+            let spec = CaseSpec(subject: subject, workload: .pair, threads: c.cpus, cpus: Array(cpus.prefix(c.cpus)), size: size)
+            let lazy = CaseSpec(subject: NativeRefsSection.emulatedControl, workload: .pair, threads: c.cpus, cpus: spec.cpus, size: size)
+            for b in c.cost.addedNs.indices {
+                let builder = RowBuilder(context: context, spec: spec, repetition: b)
+                out.append(builder.row(phase, op, "ns_per_op", c.cost.subjectNs[b], "ns"))
+                out.append(builder.row(phase, op, NativeRefsSection.addedMetric, c.cost.addedNs[b], "ns"))
+                out.append(builder.row(phase, op, NativeRefsSection.overNativeMetric, c.overNativeNs[b], "ns"))
+                // One control row per block and CPU count: both emulations share lazy_acct.
+                if c.emulation == .percpuRef {
+                    out.append(RowBuilder(context: context, spec: lazy, repetition: b).row(phase, op, "ns_per_op", c.cost.controlNs[b], "ns"))
+                }
+            }
         }
         return out
     }

@@ -63,6 +63,25 @@ enum NativeTable {
         Swift.print("count before the last put: \(counts); release seen after the last put in \(r.kill.releasesSeen) of \(r.blocks) blocks")
         Swift.print("control: the same program's loop, map lookup and kptr load without the get/put (css, shared) / a type without bpf_refcount (pair)")
         Swift.print("bpf_refcount is a refcount per object, not a count per allocator.")
+        printCalibration(r)
+    }
+
+    /// Issue 26 item 3: the BPF emulations in the same rounds as the native css get+put.
+    static func printCalibration(_ r: NativeRefResults) {
+        if let note = r.calibrationNote { Swift.print("\nemulations not measured beside native: \(note)") }
+        guard !r.calibration.isEmpty else { return }
+        Swift.print("")
+        Swift.print("same rounds: emulated get+put (strategies.bpf.c) over lazy_acct; native over css_empty")
+        Swift.print("subject                                   CPUs  subject ns  control ns  added ns [95 % interval]")
+        for c in r.calibration {
+            row("emulated \(c.emulation.rawValue) acct \(c.phase.rawValue)", c.cpus, c.cost)
+        }
+        for c in r.calibration {
+            Swift.print("emulated \(c.emulation.rawValue) − native percpu_ref, \(c.phase.rawValue), \(c.cpus) CPU\(c.cpus == 1 ? "" : "s"): \(nanos(c.overNative))")
+        }
+        for cpus in Set(r.calibration.map(\.cpus)).sorted() {
+            Swift.print("killed − live, paired by block, \(cpus) CPU\(cpus == 1 ? "" : "s"): emulated percpu-ref \(nanos(r.emulatedKillPenalty(cpus: cpus))), native \(nanos(r.killPenalty(cpus: cpus)))")
+        }
     }
 
     static func row(_ name: String, _ cpus: Int, _ c: AddedCost) {

@@ -1,0 +1,71 @@
+/// The BPF emulations of issue 26's calibration, loaded once per block beside native_refs:
+/// one strategies.bpf.c object as kernel-percpu-ref, whose `pcpu_acct`, `atomic_acct` and
+/// `lazy_acct` (the same object's control: no accounting) run in the native css rounds. Like
+/// the native stash, one reference (a stashed object) holds the emulated ref across its kill,
+/// so the killed get+put never sees the count reach zero; its drop is the last put.
+final class NativeEmulation: @unchecked Sendable {
+    let kernelCase: KernelCase
+    private var held = false
+
+    /// The strategies object: pcpu_acct comes with the pair case, the others as extras.
+    init(cpu: Int, build: BPFBuild) throws(KernelUnavailable) {
+        var spec = KernelCaseSpec(subject: .kernelPercpuRef, workload: .pair, cpus: [cpu], size: 64, opsPerRun: NativeRefs.refOpsPerRun)
+        spec.extraPrograms = [EmulatedRef.atomic.program, "lazy_acct"]
+        kernelCase = try KernelCase(spec: spec, build: build)
+    }
+
+    /// The emulations then their control, in the column order `EmulatedRef.allCases` + lazy.
+    func subjects() throws(KernelCaseFailure) -> [NativeSubject] {
+        try (EmulatedRef.allCases.map(\.program) + ["lazy_acct"]).map { name throws(KernelCaseFailure) in
+            guard let p = kernelCase.programs[name] else { throw KernelCaseFailure("\(name) was not loaded") }
+            return NativeSubject(program: p, opsPerRun: NativeRefs.refOpsPerRun, perOp: NativeRefs.getPut, object: kernelCase.object)
+        }
+    }
+
+    var state: KernelPolicyState { KernelPolicyState.read(kernelCase.object) ?? KernelPolicyState() }
+
+    /// Takes the held reference: one object stashed with its get (per-CPU while live).
+    func hold() throws(KernelCaseFailure) {
+        try kernelCase.check(kernelCase.programs["pcpu_stash"]!.run(iterations: 1, base: 0, seed: kernelCase.ownerID))
+        held = true
+    }
+
+    /// Live provenance: every get had its put, so the shared count is still bias + base (the
+    /// per-CPU slots are checked by the fold).
+    func checkLive() throws(KernelCaseFailure) {
+        let s = state
+        guard s.count == KernelPolicy.bias + 1, s.releases == 0 else {
+            throw KernelCaseFailure("emulated percpu-ref: count \(Int64(bitPattern: s.count &- KernelPolicy.bias &- 1)) off its base after the live rounds")
+        }
+    }
+
+    /// The emulation's own kill (mode ATOMIC|DEAD, base reference dropped), a real grace
+    /// period, the fold: from here pcpu_acct runs its atomic path. Only the held reference
+    /// may remain.
+    func kill() throws(KernelCaseFailure) {
+        _ = try kernelCase.percpuRefKill(KillTimes())
+        try checkKilled()
+    }
+
+    /// Killed provenance: the count holds exactly the held reference, nothing released.
+    func checkKilled() throws(KernelCaseFailure) {
+        let s = state
+        guard s.count == 1, s.releases == 0 else {
+            throw KernelCaseFailure("emulated percpu-ref after its kill: count \(Int64(bitPattern: s.count)), \(s.releases) releases (must be the held 1, none)")
+        }
+    }
+
+    /// The last put: the held object dropped (its put in atomic mode releases), then the count
+    /// must be 0 with exactly one release and every object freed.
+    func finish() throws(KernelCaseFailure) {
+        guard held else { return }
+        held = false
+        _ = try kernelCase.programs["pcpu_unstash"]!.run(iterations: 1, base: 0)
+        let s = state, totals = ProvenanceCounters.read(kernelCase.object, cpus: Array(0..<min(KernelCase.possibleCPUs, ProvenanceCounters.maxCPUs)))
+        guard s.count == 0, s.releases == 1, totals.allocated == totals.freed, totals.failed == 0 else {
+            throw KernelCaseFailure("emulated percpu-ref at its end: count \(Int64(bitPattern: s.count)), \(s.releases) releases, \(totals.allocated) allocated, \(totals.freed) freed")
+        }
+    }
+
+    func close() { kernelCase.close() }
+}
