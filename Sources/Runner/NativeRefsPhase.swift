@@ -44,9 +44,9 @@ public enum NativeRefsPhase {
     /// at 16 blocks here), the pair against the kernel's allocator is the noisiest of them.
     static func blocks(repetitions: Int) -> Int { max(10, 2 * repetitions) }
 
-    /// Timed rounds per block: the css steps are 10–80 ns and steady, 16 rounds resolve them
-    /// within a ns or two.
-    static let rounds = 16
+    /// Timed rounds per block: the css steps are 10–80 ns and steady; 12 rounds of 5 subjects
+    /// keep the phase near 7 s in the default run (16 resolved them within a ns or two).
+    static let rounds = 12
 
     /// One row per block for each measurement: `ns_per_op` of the subject and of its control
     /// (strategy `kernel-native-empty`), `added_ns` paired within rounds; the kill's `latency_us`.
