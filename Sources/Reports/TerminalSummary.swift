@@ -93,8 +93,13 @@ extension TerminalSummary {
     /// The kernel tables and findings within `budget` lines; the run's claims when there are
     /// no kernel rows.
     func body(budget: Int) -> [String] {
-        let tables = NativeRefsSection.tables(rows) + KernelStrategiesSection.tables(rows)
-        let findings = bullets(NativeRefsSection.findings(rows) + KernelStrategiesSection.findings(rows))
+        // One screen: the native refcounts' own table and headline, the policies' table and its
+        // null; the same-round calibration and the per-policy findings (the table in words)
+        // stay in the files. Without native rows, the policies' findings as before.
+        let native = NativeRefsSection.findings(rows)
+        let tables = NativeRefsSection.tables(rows).prefix(1) + KernelStrategiesSection.tables(rows)
+        let kernel = KernelStrategiesSection.findings(rows)
+        let findings = bullets(native.isEmpty ? kernel : Array(native.prefix(1)) + kernel.filter { $0.hasPrefix("Null") })
         if tables.isEmpty && findings.isEmpty {
             return wrap("No kernel rows in this run; its claims:") + fit(bullets(claims), budget: budget - 1)
         }
