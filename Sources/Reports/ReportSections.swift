@@ -122,7 +122,37 @@ public struct ReportSections: Sendable {
             let t = tables[last]
             tables[last] = Table(title: t.title + " (\(hidden) cases left out: p50 to p99.9 within one clock step)", header: t.header, rows: t.rows)
         }
+        if let t = afterKillLatencyTable(table, subjects: subjects, threads: threads, size: size, sizeNote: sizeNote, cell: cell) {
+            tables.append(t)
+        }
         return tables
+    }
+
+    /// A free timed alone, live against after the kill: racing the kill (the in-flight frees
+    /// while the switch is queued), every worker at once after it, and the map's free on one
+    /// thread. The release (the last put that destroys) is never in these: it is its own
+    /// `destroy` row.
+    static func afterKillLatencyTable(_ table: ResultTable, subjects: [String], threads: [Int], size: Int, sizeNote: String,
+                                      cell: (Double) -> String) -> Table? {
+        let columns: [(phase: String, op: String, metric: String)] = [
+            ("live", "free", "p50_ns"), ("live", "free", "p99_ns"), ("kill", "free", "p99_ns"),
+            ("post-kill", "free", "p50_ns"), ("post-kill", "free", "p99_ns"), ("drain", "drain", "p99_ns"),
+        ]
+        var body: [[String]] = []
+        for s in subjects {
+            for w in table.distinct(\.workload) {
+                for t in threads {
+                    let v = columns.map { table.cell(s, w, $0.phase, $0.op, threads: t, size: size, metric: $0.metric)?.stats?.median }
+                    guard v[3] != nil || v[4] != nil else { continue }
+                    body.append(["\(s) \(w)", "\(t)"] + v.map { $0.map(cell) ?? "" })
+                }
+            }
+        }
+        guard !body.isEmpty else { return nil }
+        return Table(title: "free latency, live vs after the kill, ns (median of repetitions)\(sizeNote); each free timed alone; "
+                        + "p50 and p99 live; race = frees in flight while the kill and its switch run; after = every worker at once "
+                        + "after it; map = the map's free; the release is its own destroy row",
+                     header: ["strategy workload", "thr", "live50", "live99", "race99", "after50", "after99", "map99"], rows: body)
     }
 
     /// Compact median ± half the IQR for narrow columns.

@@ -108,7 +108,13 @@ extension TerminalSummary {
         let shown = fit(findings, budget: tableNeed + findingsNeed > budget ? max(budget - tableNeed, budget / 2) : budget)
         var left = budget - shown.count
         var out: [String] = []
-        for t in tables where left > 2 {
+        for (i, t) in tables.enumerated() {
+            guard left > 3 else {
+                // No room for this table at all: say where it and the rest are.
+                let n = tables.count - i, rows = tables[i...].reduce(0) { $0 + $1.rows.count }
+                out += wrap("… \(n) more table\(n == 1 ? "" : "s"), \(rows) more rows in \(reference)") + [""]
+                break
+            }
             let lines = cappedTable(t, budget: left - 1)
             out += lines + [""]
             left -= lines.count + 1

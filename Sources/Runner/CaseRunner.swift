@@ -49,6 +49,10 @@ struct RepetitionResult {
     var teardown: TeardownResult
     var bytes: [String: (peak: Int, avg: Int)] = [:]
     var liveLatency: (alloc: Histogram<UInt64>, free: Histogram<UInt64>)?
+    /// Frees timed alone after the kill: racing it, every worker at once, the map's free.
+    var killLatency: Histogram<UInt64>?
+    var postKillLatency: Histogram<UInt64>?
+    var drainLatency: Histogram<UInt64>?
     /// The cross-core round trip measured just before the repetition (ns), nil on one CPU.
     var crossCoreRoundTripNs: Double?
     var interrupted = false
@@ -118,6 +122,12 @@ final class RepetitionRun<S: CaseSubject, W: Workload>: @unchecked Sendable {
     var post: [PhaseCounters]
     var drain = PhaseCounters()
     var liveLatency: [LatencyRecorder?]
+    /// Frees timed alone after the kill (`settings.latency`): racing the kill (the in-flight
+    /// frees of the kill window, while a percpu_ref's switch is queued), every worker's first
+    /// quarter of its concurrent half, and worker 0's first quarter of the map's free.
+    var killLatency: [LatencyRecorder?]
+    var postKillLatency: [LatencyRecorder?]
+    var drainLatency: LatencyRecorder?
     var destroyInDrainNs: Int?
     var warmSink: [UInt8]
     /// Worker 0 samples the subject's held bytes at batch boundaries (it reads the clock there
@@ -138,6 +148,8 @@ final class RepetitionRun<S: CaseSubject, W: Workload>: @unchecked Sendable {
         live = .init(repeating: .init(), count: t)
         post = .init(repeating: .init(), count: t)
         liveLatency = .init(repeating: nil, count: t)
+        killLatency = .init(repeating: nil, count: t)
+        postKillLatency = .init(repeating: nil, count: t)
         warmSink = .init(repeating: 0, count: t)
     }
 
@@ -172,11 +184,23 @@ final class RepetitionRun<S: CaseSubject, W: Workload>: @unchecked Sendable {
         killWindow(target, w, cpu: cpu)
         // After the kill: frees only. First every worker at once (its own half of its stash),
         // then the map's free on one thread (everything left).
-        let half = concurrentHalf(slots)
+        var half = concurrentHalf(slots)
+        if settings.latency {
+            barrier.wait()
+            let timed = Self.latencyQuarter(half)
+            postKillLatency[w] = freeLatencyPass(target, cpu: cpu, slots: [timed])
+            half = timed.upperBound..<half.upperBound
+        }
         freeTimed(target, w, cpu: cpu, slots: [half], into: &post[w], timesDestroy: false)
         barrier.wait()
         if w == 0 {
-            let rest = (0..<spec.threads).map { mapFreeHalf(slotRange($0)) }
+            var rest = (0..<spec.threads).map { mapFreeHalf(slotRange($0)) }
+            if settings.latency {
+                // Never the last free: that one may destroy, and has its own row.
+                let timed = rest.map(Self.latencyQuarter)
+                drainLatency = freeLatencyPass(target, cpu: cpu, slots: timed)
+                rest = zip(rest, timed).map { $1.upperBound..<$0.upperBound }
+            }
             freeTimed(target, w, cpu: cpu, slots: rest, into: &drain, timesDestroy: true)
         }
         barrier.wait()
@@ -208,6 +232,17 @@ final class RepetitionRun<S: CaseSubject, W: Workload>: @unchecked Sendable {
         barrier.wait()
     }
 
+    /// The first quarter of a range of slots, at most 4096: the frees timed alone after the kill
+    /// (the rest keep the chunked rates and ratios).
+    static func latencyQuarter(_ r: Range<Int>) -> Range<Int> { r.lowerBound..<(r.lowerBound + min(r.count / 4, 4096)) }
+
+    /// Frees `slots`' objects timed alone, for the percentiles after the kill.
+    func freeLatencyPass<T: WorkloadTarget>(_ tgt: T, cpu: Int, slots: [Range<Int>]) -> LatencyRecorder {
+        var rec = LatencyRecorder(overheadTicks: latencyCalibration.overheadTicks, ticksPerNs: latencyCalibration.ticksPerNs)
+        for r in slots { rec.freeSlots(tgt, cpu: cpu, slots: r, chunk: Self.freeChunk) }
+        return rec
+    }
+
     func latencyPass<T: WorkloadTarget>(_ tgt: T, cpu: Int) -> LatencyRecorder? {
         guard let pattern = CaseRunner.latencyPattern(W.kind) else { return nil }
         var rec = LatencyRecorder(overheadTicks: latencyCalibration.overheadTicks, ticksPerNs: latencyCalibration.ticksPerNs)
@@ -237,13 +272,20 @@ final class RepetitionRun<S: CaseSubject, W: Workload>: @unchecked Sendable {
         }
         barrier.wait()
         if inKillWindow.wrappingIncrementThenLoad(ordering: .acquiringAndReleasing) == spec.threads { killWindowReached.signal() }
+        var racing = settings.latency
+            ? LatencyRecorder(overheadTicks: latencyCalibration.overheadTicks, ticksPerNs: latencyCalibration.ticksPerNs) : nil
         while !killDone.isSet && !abort.isSet {
-            for _ in 0..<16 { if let p = reserve.popLast() { target.free(p, cpu: cpu) } }
+            for _ in 0..<16 {
+                guard let p = reserve.popLast() else { break }
+                // Timed alone when the latency pass is on: the frees racing the kill.
+                if racing != nil { racing!.timeFree(target, p, cpu: cpu) } else { target.free(p, cpu: cpu) }
+            }
             subject.quiescent(cpu: cpu)
             if w == 0 { memory.sampleIfDue(Phase.kill.rawValue, at: now()) { subject.heldBytes() } }
             TimeStampCounter.relax()
         }
         for p in reserve { target.free(p, cpu: cpu) }
+        killLatency[w] = racing
         barrier.wait()
     }
 
@@ -325,16 +367,9 @@ final class RepetitionRun<S: CaseSubject, W: Workload>: @unchecked Sendable {
         }
     }
 
-    /// Takes each object of `slots` out of its slot, writes it and puts it back.
     @inline(__always)
     static func touch<T: WorkloadTarget>(_ target: T, cpu: Int, slots: Range<Int>, sink: inout UInt8) {
-        for slot in slots {
-            if let p = target.exchange(slot: slot, with: nil, cpu: cpu) {
-                sink &+= p.load(as: UInt8.self)
-                p.storeBytes(of: sink, as: UInt8.self)
-                _ = target.exchange(slot: slot, with: p, cpu: cpu)
-            }
-        }
+        SlotTouch.touch(target, cpu: cpu, slots: slots, sink: &sink)
     }
 
     // MARK: Coordinator
@@ -375,6 +410,9 @@ final class RepetitionRun<S: CaseSubject, W: Workload>: @unchecked Sendable {
             if let b = memory.summary(ph.rawValue) { result.bytes[name] = b }
         }
         result.liveLatency = merge(liveLatency)
+        result.killLatency = merge(killLatency)?.free
+        result.postKillLatency = merge(postKillLatency)?.free
+        result.drainLatency = drainLatency?.free
         result.interrupted = RunInterrupt.isSet
         if result.live.failedAllocations > 0 {
             throw CaseFailure.allocationFailed(spec.description)

@@ -51,8 +51,12 @@ struct RowBuilder {
     }
 
     func latency(_ phase: String, _ h: (alloc: Histogram<UInt64>, free: Histogram<UInt64>)) -> [ResultRow] {
+        percentiles(phase, [("alloc", h.alloc), ("free", h.free)])
+    }
+
+    func percentiles(_ phase: String, _ ops: [(String, Histogram<UInt64>)]) -> [ResultRow] {
         var out: [ResultRow] = []
-        for (op, hist) in [("alloc", h.alloc), ("free", h.free)] where hist.totalCount > 0 {
+        for (op, hist) in ops where hist.totalCount > 0 {
             out.append(row(phase, op, "p50_ns", Double(hist.valueAtPercentile(50)), "ns"))
             out.append(row(phase, op, "p90_ns", Double(hist.valueAtPercentile(90)), "ns"))
             out.append(row(phase, op, "p99_ns", Double(hist.valueAtPercentile(99)), "ns"))
@@ -69,6 +73,10 @@ struct RowBuilder {
         if latencyWanted {
             if let l = r.liveLatency { out += latency("live", l) }
             else { out.append(row("live", "alloc", "p50_ns", nil, "n/a: latency pass covers pair and batch only")) }
+            // After the kill: the frees racing it, every worker's at once, the map's free.
+            for (phase, op, h) in [("kill", "free", r.killLatency), ("post-kill", "free", r.postKillLatency), ("drain", "drain", r.drainLatency)] {
+                if let h { out += percentiles(phase, [(op, h)]) }
+            }
         }
         for (phase, b) in r.bytes.sorted(by: { $0.key < $1.key }) {
             out.append(row(phase, firstOp, "bytes_peak", Double(b.peak), "B"))

@@ -5,7 +5,17 @@ import Testing
 /// The projection in the kernel's terms: N* ≈ T_op / t, never a saturated cost per op beside
 /// an op that touches the line once per hundreds of ns.
 @Suite struct ContentionProjectionTests {
-    static let finding = ReportSections(rows: FullRunFixture.rows).findings.first { $0.hasPrefix("PROJECTION, not measured") }
+    /// Without the native refcounts' rows the projection is of kernel-atomic's count.
+    static let finding = ReportSections(rows: FullRunFixture.rows.filter { $0.phase != "native" }).findings
+        .first { $0.hasPrefix("PROJECTION, not measured") }
+
+    /// With them it is the killed percpu_ref's line, in the same place.
+    @Test func withNativeRowsTheProjectionIsTheKilledRefs() throws {
+        let findings = ReportSections(rows: FullRunFixture.rows).findings
+        #expect(!findings.contains { $0.hasPrefix("PROJECTION, not measured") })
+        let p = try #require(findings.first { $0.hasPrefix("Beyond 2 CPUs (a projection, not measured)") })
+        #expect(p.contains("a killed ref is one line touched by every get and put"), "\(p)")
+    }
 
     @Test func neverASaturatedCostBesideTheKernelsOp() throws {
         let p = try #require(Self.finding)

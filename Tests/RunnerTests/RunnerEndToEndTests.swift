@@ -83,6 +83,21 @@ import Testing
         }
     }
 
+    /// After the kill, frees timed alone: percentile rows for the concurrent frees and the
+    /// map's free of every strategy with a kill, ordered, and the report's table of them.
+    @Test func afterKillPercentilesExistForEveryStrategyWithAKill() throws {
+        let rows = try run(plan([.strategy(.atomic), .strategy(.percpuRef), .strategy(.lazy)], workloads: [.pair], latency: true))
+        for s in ["atomic", "percpu-ref", "lazy"] {
+            for (phase, op) in [("post-kill", "free"), ("drain", "drain")] {
+                func v(_ m: String) -> Double? { rows.first { $0.strategy == s && $0.phase == phase && $0.op == op && $0.metric == m && $0.threads == 1 }?.value }
+                let p50 = try #require(v("p50_ns"), "\(s) \(phase)"), p99 = try #require(v("p99_ns")), max = try #require(v("max_ns"))
+                #expect(p50 <= p99 && p99 <= max)
+            }
+        }
+        let tables = ReportSections(rows: rows).tables
+        #expect(tables.contains { $0.title.hasPrefix("free latency, live vs after the kill") })
+    }
+
     @Test func rowsRoundTripThroughTheCSVAndReportsFitTheMail() throws {
         let rows = try run(plan([.strategy(.atomic), .freelist], workloads: [.pair]))
         let csv = ResultsCSV.encode(rows)
