@@ -139,8 +139,10 @@ public struct ReportSections: Sendable {
             ("post-kill", "free", "p50_ns"), ("post-kill", "free", "p99_ns"), ("drain", "drain", "p99_ns"),
         ]
         var body: [[String]] = []
-        for s in subjects {
-            for w in table.distinct(\.workload) {
+        // The lifetime strategies (global as the floor), on the workloads that have a live
+        // latency pass: what happens after the kill does not depend on the live workload.
+        for s in subjects where RunFindings.policies.contains(s) || s == "global" {
+            for w in table.distinct(\.workload) where ["pair", "batch"].contains(w) {
                 for t in threads {
                     let v = columns.map { table.cell(s, w, $0.phase, $0.op, threads: t, size: size, metric: $0.metric)?.stats?.median }
                     guard v[3] != nil || v[4] != nil else { continue }
