@@ -5,7 +5,7 @@ extension Scenario {
         var lines = ["\(rawValue): \(title)", "  \(summary)", "  maps:"]
         lines += shape.maps.map { m in
             let value = m.kptrFields.isEmpty ? "" : ", value { \(m.kptrFields.map(\.description).joined(separator: "; ")) }"
-            return "    \(m.name): \(m.type), \(m.entries) entr\(m.entries == .fixed(1) ? "y" : "ies")\(value)"
+            return "    \(m.name): \(m.type), entries \(m.entries)\(value)"
         }
         lines.append("  programs:")
         lines += shape.programs.map { p in

@@ -39,7 +39,7 @@ public enum EntryCount: Sendable, Equatable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .fixed(let n): return "\(n)"
-        case .random(let r): return "\(r.lowerBound)–\(r.upperBound), drawn per iteration"
+        case .random(let r): return "\(r.lowerBound)–\(r.upperBound) (drawn per iteration)"
         }
     }
 }
