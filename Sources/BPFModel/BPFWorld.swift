@@ -119,9 +119,9 @@ public final class BPFWorld<S: LifetimeStrategy> {
     }
 
     /// `BPF_PROG_LOAD`: the program holds every map in `usedMaps`.
-    public func loadProgram(usedMaps: [BPFMap<S>]) -> (Program<S>, FileDescriptor) {
+    public func loadProgram(usedMaps: [BPFMap<S>], name: String = "prog") -> (Program<S>, FileDescriptor) {
         control {
-            let program = Program(world: self, usedMaps: usedMaps)
+            let program = Program(world: self, usedMaps: usedMaps, name: name)
             return (program, install(program))
         }
     }

@@ -13,6 +13,12 @@ public struct UnloadReport: Equatable, Sendable {
 public final class Program<S: LifetimeStrategy>: BPFObject {
     public unowned let world: BPFWorld<S>
     public let usedMaps: [BPFMap<S>]
+    /// For evidence lines: `drain`, `nmi_drain`.
+    public let name: String
+    /// Runs so far (`run(cpu:context:_:)`); a program runs on one worker at a time here.
+    private var runs = 0
+    /// How long the last run lasted, from its start to its last release.
+    public internal(set) var lastRunNanoseconds = 0
     /// Runs inside the walk between reading a slot and the object's header: scenarios race a
     /// `kptr_xchg` + free there.
     public var walkInterleave: ((ArrayMap<S>, Int, UnsafeMutableRawPointer) -> Void)?
@@ -23,11 +29,17 @@ public final class Program<S: LifetimeStrategy>: BPFObject {
     public var skipsWalk = false
     public private(set) var unloadReport: UnloadReport?
 
-    init(world: BPFWorld<S>, usedMaps: [BPFMap<S>]) {
+    init(world: BPFWorld<S>, usedMaps: [BPFMap<S>], name: String) {
         self.world = world
         self.usedMaps = usedMaps
+        self.name = name
         super.init(id: world.nextObjectID())
         for map in usedMaps { map.hold() }
+    }
+
+    func nextRun() -> Int {
+        runs += 1
+        return runs
     }
 
     /// The program's allocator map, if it uses one (`bpf_obj_alloc(&alloc_map, ...)`).

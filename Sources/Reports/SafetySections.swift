@@ -19,7 +19,7 @@ public struct SafetySections: Sendable {
         }
         let m = Matrix(all)
         tables = Self.verdictTables(m) + Self.controlTable(m) + Self.costTable(m, rows: rows)
-        findings = Self.verdictFindings(m) + Self.ruleFindings(m) + Self.controlFindings(m) + Self.summary(m)
+        findings = Self.backEndFindings(m) + Self.verdictFindings(m) + Self.ruleFindings(m) + Self.controlFindings(m) + Self.summary(m)
     }
 
     /// The verdicts by strategy, scenario and rule, in the order they came.
@@ -28,6 +28,10 @@ public struct SafetySections: Sendable {
         let controls: [SafetyVerdict]
         let scenarios: [String]
         let strategies: [String]
+        /// Rows of the verdict tables: `strategies` less each back end whose verdicts are all
+        /// its lifetime's (shown on that row, with a note).
+        let verdictRows: [String]
+        let foldedBackEnds: [BackEnd]
         let rules: [String]
 
         init(_ all: [SafetyVerdict]) {
@@ -36,6 +40,20 @@ public struct SafetySections: Sendable {
             scenarios = SafetySections.distinct(all.map(\.scenario))
             strategies = SafetySections.distinct(verdicts.map(\.strategy))
             rules = SafetySections.distinct(all.map(\.rule))
+            let v = verdicts
+            let folded = BackEnd.known.filter { b in
+                let mine = v.filter { $0.strategy == b.strategy }
+                return !mine.isEmpty && mine.allSatisfy { x in
+                    v.contains { $0.strategy == b.lifetime && $0.scenario == x.scenario && $0.rule == x.rule && $0.kind == x.kind }
+                }
+            }
+            foldedBackEnds = folded
+            verdictRows = strategies.filter { s in !folded.contains { $0.strategy == s } }
+        }
+
+        /// A verdict row's label: the strategy, with the back ends folded into it.
+        func rowLabel(_ s: String) -> String {
+            ([s] + foldedBackEnds.filter { $0.lifetime == s }.map(\.strategy)).joined(separator: " = ")
         }
 
         func number(_ scenario: String) -> Int { (scenarios.firstIndex(of: scenario) ?? 0) + 1 }
@@ -84,7 +102,7 @@ public struct SafetySections: Sendable {
             let title = i == 0 ? "\(what) (\(legend); * = not the expected verdict)" : "\(what) (columns as above)"
             return ReportSections.Table(
                 title: title, header: ["strategy"] + m.scenarios.map { "#\(m.number($0))" },
-                rows: m.strategies.map { s in [s] + m.scenarios.map { m.cell(m.verdict(s, $0, rule)) } })
+                rows: m.verdictRows.map { s in [m.rowLabel(s)] + m.scenarios.map { m.cell(m.verdict(s, $0, rule)) } })
         }
     }
 
@@ -135,9 +153,14 @@ public struct SafetySections: Sendable {
             header: ["strategy", "live", "free", "kill", "walk", "hazards"], rows: body)]
     }
 
+    /// Why a back end has no row of its own.
+    static func backEndFindings(_ m: Matrix) -> [String] {
+        m.foldedBackEnds.map { "\($0.strategy) is \($0.lifetime)'s back end (\($0.why)): every verdict equals \($0.lifetime)'s, so it shares that row." }
+    }
+
     /// One evidence line per verdict that is not safe or not the expected one.
     static func verdictFindings(_ m: Matrix) -> [String] {
-        m.verdicts.filter { $0.kind != .safe || !$0.matchesExpectation }.map { v in
+        m.verdicts.filter { m.verdictRows.contains($0.strategy) && ($0.kind != .safe || !$0.matchesExpectation) }.map { v in
             let faulty = v.iterations > 1 ? " in \(v.faultyIterations) of \(v.iterations) iterations" : ""
             let surprise = v.matchesExpectation ? "" : " — NOT the expected \(v.expected.rawValue)"
             let rule = m.rules.count > 1 ? ", \(v.rule) reuse" : ""
@@ -150,7 +173,7 @@ public struct SafetySections: Sendable {
         guard m.rules.count > 1 && !m.verdicts.isEmpty else { return [] }
         var dependent: [String] = []
         for sc in m.scenarios {
-            for s in m.strategies {
+            for s in m.verdictRows {
                 let mine = m.rules.compactMap { m.verdict(s, sc, $0) }
                 guard mine.count > 1, Set(mine.map(\.kind)).count > 1 else { continue }
                 let how = mine.map { "\($0.kind.rawValue) under \($0.rule)" }.joined(separator: ", ")

@@ -48,9 +48,3 @@ enum RemoteLastFree: ScenarioScript {
         return report
     }
 }
-
-/// Counts kept by the helper's job; read by the coordinator after `waitForJob`.
-final class HelperTally: @unchecked Sendable {
-    var frees = 0
-    var racingFrees = 0
-}

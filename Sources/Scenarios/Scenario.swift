@@ -7,14 +7,14 @@ public enum Scenario: String, CaseIterable, Sendable {
     case concurrentWalk = "concurrent-walk"
     /// Objects stashed in a pinned map that outlives the program and the allocator map.
     case pinnedMap = "pinned-map"
-    /// Objects out of every map (held by a second program) freed across the allocator's kill.
+    /// Objects out of every map, held by one run of a second program, dropped while the kill races it.
     case inFlightAtKill = "in-flight-at-kill"
     /// The last object freed on another CPU than the one it was allocated on, owner gone.
     case remoteLastFree = "remote-last-free"
     /// During the unload walk another program moves an object from a slot the walk has not
     /// reached into one it already passed: the walk never sees it.
     case movedBehindWalk = "moved-behind-walk"
-    /// The last reference dropped by a program running in NMI context.
+    /// The last reference dropped in one NMI run of a perf_event program that races the kill.
     case lastPutInNMI = "last-put-in-nmi"
     /// #4 with the window forced: a free paused between its put's mode check and its per-CPU
     /// store while the kill switches to atomic and waits its grace period.
@@ -44,13 +44,13 @@ public enum Scenario: String, CaseIterable, Sendable {
         case .pinnedMap:
             return "objects stashed in a pinned map; program unloaded and allocator map closed; map reopened, drained and closed much later"
         case .inFlightAtKill:
-            return "a second program on another pinned worker takes every object out of the map and frees them before, during and after the allocator map's kill"
+            return "one run of a second program on CPU 1 takes every object out of the map with kptr_xchg and drops them while the unload and the allocator map's kill race it"
         case .remoteLastFree:
             return "objects allocated on CPU 0; owner unloaded and allocator map closed; a program on CPU 1 frees them, the last one included"
         case .movedBehindWalk:
             return "a second program xchg's the object from a slot the unload walk has not reached into an empty one it already passed; random slots and windows"
         case .lastPutInNMI:
-            return "a tracing program in NMI context on CPU 1 holds every object across the kill and drops them there, the last reference included"
+            return "one NMI run of a perf_event program on CPU 1 takes every object out of the map and drops them while the kill races it, the last reference included"
         case .pausedPutAtKill:
             return "a second program's free reads the put's mode (percpu), then pauses while the allocator map's kill switches to atomic and waits; then stores"
         }

@@ -80,14 +80,14 @@ public enum ScenarioExpectations {
 
     private static func inFlightAtKill(_ s: StrategyKind, _ r: ReuseRule) -> Cell {
         switch (s, r) {
-        case (.atomic, _): return safe("each in-flight object holds a reference; the last free, after the kill, destroys")
-        case (.percpuRef, _): return safe("frees before, during and after the kill's grace period are all counted; the last put releases")
-        case (.lazy, .immediate): return uaf("objects outside any map at unload are invisible to the walk: the allocator dies with its map, the in-flight frees land in it")
-        case (.lazy, .rcu): return uaf("the destroy's grace period only covers frees already running: a drop that starts after the kill reads a dead allocator's header")
-        case (.kmemCache, .immediate): return uaf("lifetime as lazy: in-flight objects are missed by the walk and freed into the dead allocator")
-        case (.kmemCache, .rcu): return uaf("lifetime as lazy: the frees after the kill start after its grace period and reach the destroyed allocator")
+        case (.atomic, _): return safe("each object in the run holds a reference; the run's last drop, after the kill, releases (deferred to the run's end)")
+        case (.percpuRef, _): return safe("the kill's grace period waits for the run: drops before and during it are all counted, the fold then releases")
+        case (.lazy, .immediate): return uaf("objects the run took out are invisible to the walk: the allocator dies with its map while the run holds them, its drops land in it")
+        case (.lazy, .rcu): return safe("the destroy waits a grace period first, which waits for the run (one read-side section): every drop lands before it")
+        case (.kmemCache, .immediate): return uaf("lifetime as lazy: the run's objects are missed by the walk and dropped into the dead allocator")
+        case (.kmemCache, .rcu): return safe("as lazy under rcu: the destroy's grace period waits for the run holding the objects")
         case (.global, _): return safe(immortal)
-        case (.hybrid, _): return safe("the walk finds nothing so the kill is not delayed, but each in-flight object holds a percpu_ref")
+        case (.hybrid, _): return safe("the walk finds nothing so the kill is not delayed, but each object the run holds keeps a percpu_ref")
         }
     }
 
@@ -119,13 +119,14 @@ public enum ScenarioExpectations {
 
     private static func lastPutInNMI(_ s: StrategyKind, _ r: ReuseRule) -> Cell {
         switch (s, r) {
-        case (.atomic, _): return safe("the last free in the NMI reaches zero; the release defers the destroy out of the NMI (irq_work), the checker sees no inline destroy")
-        case (.percpuRef, _): return safe("the atomic-mode put in the NMI releases; the destroy is deferred until the NMI returns")
-        case (.lazy, .immediate): return uaf("lazy never destroys at a put, but the held objects are in flight at unload: the walk misses them, as in #4")
-        case (.lazy, .rcu): return uaf("in flight at unload as in #4: the NMI drops start after the kill's destroy")
-        case (.kmemCache, _): return uaf("lifetime as lazy: objects in flight at unload are freed into the destroyed allocator")
+        case (.atomic, _): return safe("the kill drops the base reference at once; the NMI run's last drop reaches zero and the release is deferred out of the NMI (irq_work)")
+        case (.percpuRef, _): return safe("the kill's grace period waits for the NMI run; its drops are atomic-mode puts, the fold after it releases in process context")
+        case (.lazy, .immediate): return uaf("lazy never destroys at a put, but the run's objects are out of the map at unload: the allocator dies while the NMI holds them, as in #4")
+        case (.lazy, .rcu): return safe("the destroy waits a grace period, which waits for the NMI run: its drops land first, as in #4 under rcu")
+        case (.kmemCache, .immediate): return uaf("lifetime as lazy: the objects the NMI run holds are dropped into the destroyed allocator")
+        case (.kmemCache, .rcu): return safe("as lazy under rcu: the destroy's grace period waits for the NMI run")
         case (.global, _): return safe(immortal + "; no release at a put")
-        case (.hybrid, _): return safe("the walk finds the map empty, so the kill is not delayed: the last put in the NMI releases and the destroy is deferred")
+        case (.hybrid, _): return safe("the walk finds the map empty, the kill is percpu_ref's: its grace period waits for the NMI run and the fold releases")
         }
     }
 

@@ -65,7 +65,17 @@ struct ScenariosCommand: ParsableCommand {
     @Flag(help: "No progress on stderr.")
     var quiet = false
 
+    @Flag(help: "Print each named scenario's BPF shape (programs, maps, syscalls, runs and the references each run holds) instead of running; no name or all: every scenario.")
+    var explain = false
+
+    @Argument(help: "With --explain: scenario names, or all.")
+    var explainNames: [String] = []
+
     func run() throws {
+        if explain || !explainNames.isEmpty {
+            do { StandardOutput.write(try Self.explanation(explain: explain, names: explainNames)) } catch let e as BenchError { e.exit() }
+            return
+        }
         let sweep: ScenarioSweep
         let formats: [ResultFormat]
         do {
@@ -101,6 +111,18 @@ struct ScenariosCommand: ParsableCommand {
         if let message = Self.mismatch(verdicts, controls: sweep.controls) {
             BenchError(message: message, code: SysExit.verdictMismatch).exit()
         }
+    }
+
+    /// `--explain [NAME…]`: the shapes' text, one blank line between scenarios.
+    static func explanation(explain: Bool, names: [String]) throws -> String {
+        guard explain else { throw BenchError.usage("scenario names as arguments need --explain") }
+        var scenarios: [Scenario] = []
+        for name in names.isEmpty ? ["all"] : names {
+            if name == "all" { scenarios += Scenario.allCases } else if let s = Scenario(rawValue: name) { scenarios.append(s) } else {
+                throw BenchError.usage("unknown scenario '\(name)' (valid: \(Scenario.allCases.map(\.rawValue).joined(separator: ", ")), all)")
+            }
+        }
+        return OptionList.unique(scenarios).map { $0.explanation.joined(separator: "\n") + "\n" }.joined(separator: "\n")
     }
 
     /// The one line of a run that must exit 2: a verdict that differs from the expectation

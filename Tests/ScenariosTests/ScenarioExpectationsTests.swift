@@ -12,10 +12,12 @@ import Testing
         .mapInMapEscape: [.atomic: s, .percpuRef: s, .lazy: u, .kmemCache: u, .global: s, .hybrid: s],
         .concurrentWalk: [.atomic: s, .percpuRef: s, .lazy: us, .kmemCache: us, .global: s, .hybrid: us],
         .pinnedMap: [.atomic: s, .percpuRef: s, .lazy: s, .kmemCache: s, .global: s, .hybrid: s],
-        .inFlightAtKill: [.atomic: s, .percpuRef: s, .lazy: u, .kmemCache: u, .global: s, .hybrid: s],
+        // #4 and #7 recast (issue 28): held within one run, a read-side section the destroy's
+        // grace period waits for, so lazy is safe under rcu.
+        .inFlightAtKill: [.atomic: s, .percpuRef: s, .lazy: us, .kmemCache: us, .global: s, .hybrid: s],
         .remoteLastFree: [.atomic: s, .percpuRef: s, .lazy: s, .kmemCache: s, .global: s, .hybrid: s],
         .movedBehindWalk: [.atomic: s, .percpuRef: s, .lazy: u, .kmemCache: u, .global: s, .hybrid: us],
-        .lastPutInNMI: [.atomic: s, .percpuRef: s, .lazy: u, .kmemCache: u, .global: s, .hybrid: s],
+        .lastPutInNMI: [.atomic: s, .percpuRef: s, .lazy: us, .kmemCache: us, .global: s, .hybrid: s],
         .pausedPutAtKill: [.atomic: s, .percpuRef: s, .lazy: us, .kmemCache: us, .global: s, .hybrid: s],
     ]
 
