@@ -25,11 +25,11 @@ public enum KernelInterleavedPhase {
     public static let sliceNs = 1_250_000
     /// Timed rounds per block (a warm-up round before them is dropped). Within-block noise
     /// dominates the pair's blocks here: their spread of added ns shrank 1.5–3× from 8 to 16
-    /// rounds; 20 cost ~0.1 s per block more than 16 and keep the default run within 120 s.
-    public static let roundsPerBlock = 20
+    /// rounds; 18 keep the default run within its 120 s (the full run read 112–119 s at 20).
+    public static let roundsPerBlock = 18
     /// Blocks per thread count: 2 per repetition asked for plus 4, at least 14 (the kernel
     /// table's sign-test interval needs 6 units for a finite 95 % interval; at 12 blocks of 16
-    /// rounds the pair's cells were ±5.3 ns (median); 14 of 20 keep the default run within
+    /// rounds the pair's cells were ±5.3 ns (median); 14 of 18 keep the default run within
     /// its 120 s).
     public static func blocks(repetitions: Int) -> Int { max(14, 2 * repetitions + 4) }
 

@@ -45,9 +45,9 @@ public enum NativeRefsPhase {
     /// ends at the 3rd value from each side instead of the 2nd.
     static func blocks(repetitions: Int) -> Int { max(12, 2 * repetitions + 2) }
 
-    /// Timed rounds per block: the css steps are 10–80 ns and steady; 12 rounds of 5 subjects
+    /// Timed rounds per block: the css steps are 10–80 ns and steady; 10 rounds of 5 subjects
     /// keep the phase near 7 s in the default run (16 resolved them within a ns or two).
-    static let rounds = 12
+    static let rounds = 10
 
     /// One row per block for each measurement: `ns_per_op` of the subject and of its control
     /// (strategy `kernel-native-empty`), `added_ns` paired within rounds; the kill's `latency_us`.
