@@ -19,10 +19,10 @@ struct KernelCounterpart {
         let value: AddedNanoseconds
     }
 
-    static let control = "kernel-lazy"
+    static let control = KernelSubjects.control
 
     func added(_ policy: String, threads t: Int) -> Added? {
-        let subject = "kernel-" + policy
+        let subject = KernelSubjects.kernel(policy)
         let control = policy != "lazy" && samples.has(Self.control, "pair", "live", "pair", t, size) ? Self.control : "kernel"
         let phase = KernelStrategiesSection.interleavedPhase
         // The kernel table's own units and interval where the run has them (paired within
@@ -47,7 +47,7 @@ struct KernelCounterpart {
 
     /// The kernel policy's pair throughput at `tN` threads over its own at `t1`.
     func scaling(_ policy: String, _ t1: Int, _ tN: Int) -> Effect? {
-        samples.effect("kernel-" + policy, "kernel-" + policy, "pair", "live", "pair", tN, size, metric: "mops", baselineThreads: t1)
+        samples.effect(KernelSubjects.kernel(policy), KernelSubjects.kernel(policy), "pair", "live", "pair", tN, size, metric: "mops", baselineThreads: t1)
     }
 
     /// The sentence a live-pair claim ends with: per claimed model effect, the kernel's figure;

@@ -109,7 +109,7 @@ public enum KernelStrategiesSection {
     }
 
     static func name(_ subject: String) -> String {
-        subject == "kernel-percpu-ref" ? "pcpu-ref" : subject.hasPrefix("kernel-") ? String(subject.dropFirst("kernel-".count)) : subject
+        subject == KernelSubjects.kernel("percpu-ref") ? "pcpu-ref" : KernelSubjects.short(subject)
     }
 
     static func label(_ workload: String, _ op: String) -> String {

@@ -47,10 +47,8 @@ public struct KernelTableCell: Sendable {
 
 extension KernelTableCell {
     /// Kernel policy subject → the model strategy it runs.
-    public static let policies: [(kernel: String, model: String)] = [
-        ("kernel-atomic", "atomic"), ("kernel-percpu-ref", "percpu-ref"), ("kernel-hybrid", "hybrid"),
-    ]
-    public static let control = "kernel-lazy"
+    public static var policies: [(kernel: String, model: String)] { KernelSubjects.policies }
+    public static let control = KernelSubjects.control
     /// The null: two subjects whose per-op programs are the same code (both `pcpu_*`).
     static let nullPair = (subject: "kernel-hybrid", baseline: "kernel-percpu-ref")
     /// The workload ops of the table, in its order (`acct`: the accounting alone; `kill-free`

@@ -25,7 +25,7 @@ enum MailTableLayout {
     /// `kernel-percpu-ref` → `k-percpu-ref` in the first column.
     static func abbreviated(_ t: ReportSections.Table) -> ReportSections.Table {
         let rows = t.rows.map { r in
-            r.enumerated().map { i, c in i == 0 && c.hasPrefix("kernel-") ? "k-" + c.dropFirst("kernel-".count) : c }
+            r.enumerated().map { i, c in i == 0 && KernelSubjects.isKernel(c) ? "k-" + KernelSubjects.short(c) : c }
         }
         return ReportSections.Table(title: t.title, header: t.header, rows: rows)
     }

@@ -114,7 +114,7 @@ public enum RunFindings {
         // Without kernel policy rows, the model's added cost scaled to the kernel's pair at one
         // thread; with them the kernel's own figure is given (a contended model op beside the
         // kernel's 440 ns pair would put a saturated cost beside an unsaturated op).
-        let kernelPolicies = policies.contains { samples.has("kernel-" + $0, "pair", "live", "pair", t, size) }
+        let kernelPolicies = policies.contains { samples.has(KernelSubjects.kernel($0), "pair", "live", "pair", t, size) }
         if t == c.t1, !kernelPolicies, let k = samples.median("kernel", "pair", "live", "pair", t, size),
            let (s, e) = effects.filter({ $0.1.isSignificant }).max(by: { $0.1.ratio < $1.1.ratio }) {
             text += "; the kernel's bpf_obj_new+drop pair costs \(ResultCell.format(k)) ns, so \(s)'s added cost would be "

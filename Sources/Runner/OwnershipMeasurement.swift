@@ -23,7 +23,7 @@ public struct OwnershipMeasurement {
         public init() {}
     }
 
-    public static let phase = "own"
+    public static let phase = OwnershipSection.phase
     public let template: ResultRow
     public var settings: Settings
     public let sizes: KernelStructSizes

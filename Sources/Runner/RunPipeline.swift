@@ -89,7 +89,7 @@ public struct RunPipeline {
     /// The kernel subjects interleaved in time, in freshly loaded blocks: what the kernel table's
     /// cells are computed from (a whole repetition drifts more than a policy adds).
     private func interleavedKernelBlocks(_ outcome: inout Outcome) throws {
-        let kernelMeasured = outcome.rows.contains { $0.strategy.hasPrefix("kernel-") && $0.phase == "live" && $0.value != nil }
+        let kernelMeasured = outcome.rows.contains { KernelSubjects.isKernel($0.strategy) && $0.phase == "live" && $0.value != nil }
         guard kernelMeasured else { return }
         let step = try KernelInterleavedPhase.rows(plan: plan, context: context, quiet: options.quiet)
         // An interrupted step is dropped whole: a partial set of rounds would bias the table.
@@ -101,7 +101,7 @@ public struct RunPipeline {
 
     /// The kernel's own percpu_ref and refcount_t beside the emulations, when the run has them.
     private func nativeRefcounts(_ outcome: inout Outcome) throws {
-        let kernelMeasured = outcome.rows.contains { $0.strategy.hasPrefix("kernel-") && $0.phase == "live" && $0.value != nil }
+        let kernelMeasured = outcome.rows.contains { KernelSubjects.isKernel($0.strategy) && $0.phase == "live" && $0.value != nil }
         guard kernelMeasured else { return }
         let step = try NativeRefsPhase.rows(plan: plan, context: context, quiet: options.quiet)
         if !RunInterrupt.isSet {
