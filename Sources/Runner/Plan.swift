@@ -95,4 +95,14 @@ extension WorkloadKind {
         case .larson: return nil
         }
     }
+
+    /// The workload whose rows a kernel workload's measurements become.
+    init(_ kernel: KernelWorkload) {
+        switch kernel {
+        case .pair: self = .pair
+        case .batch: self = .batch
+        case .remote: self = .remote
+        case .kptrXchg: self = .kptrXchg
+        }
+    }
 }
