@@ -16,8 +16,13 @@ struct RunCommand: ParsableCommand {
         discussion: """
             Strategies: \(StrategyKind.allCases.map(\.rawValue).joined(separator: ", ")); references: \
             \(SystemAllocatorKind.allCases.map(\.rawValue).joined(separator: ", ")), freelist, noop, kernel, kernel-htab, \
-            kernel-harness. `all` = every strategy, every installed system allocator, freelist, noop and (when BPF \
-            programs can be loaded) the kernel subjects.
+            kernel-harness; the policies in the kernel: kernel-atomic, kernel-percpu-ref, kernel-lazy, kernel-hybrid. \
+            `all` = every strategy, every installed system allocator, freelist, noop and (when BPF programs can be \
+            loaded) the kernel subjects.
+            With a kernel policy in the run, two kernel phases follow the rounds: the interleaved blocks (every \
+            policy against kernel-lazy, the same object, in fresh loads: the kernel table) and the kernel's own \
+            refcounts (percpu_ref through a cgroup's css live and after rmdir killed it, refcount_t, beside the \
+            emulations); about 40 s of the default run's ~115 s.
             Workloads: \(WorkloadKind.allCases.map(\.rawValue).joined(separator: ", ")) (or all).
             Formats: csv, md, txt (≤ 75-column mail), json. Files are written atomically to --output as \
             <run-id>.<format>; progress and ETA go to stderr, a one-screen summary (≤ 60 lines, kernel first, the files' paths) to stdout; --full-report prints the whole mail text instead.
