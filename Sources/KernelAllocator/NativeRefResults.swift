@@ -21,6 +21,8 @@ public struct NativeRefResults: Sendable {
     /// The BPF emulations (pcpu_acct, atomic_acct over lazy_acct) in the same rounds as the
     /// native css get+put, live and killed, per CPU count; empty when not run.
     public var calibration: [EmulationCalibration] = []
+    /// The get+put timed op by op, live and killed, per CPU count, every block merged.
+    public var latency: [PercpuRefLatency] = []
     /// Why the emulations did not run beside native (their object did not load), if so.
     public var calibrationNote: String? = nil
 

@@ -24,6 +24,8 @@ public enum NativeRefs {
     /// lasts several µs and the syscall's ~1 µs stays a small part of it.
     static let refOpsPerRun = 1024
     static let pairOpsPerRun = 64
+    /// Timed runs per worker, phase and CPU count for the latency histograms (32 × 1024 ops).
+    static let latencyRuns = 32
     static let getPut = ProvenanceCounters(allocated: 1, freed: 1)
     static let control = ProvenanceCounters(empty: 1)
 
@@ -100,13 +102,28 @@ public enum NativeRefs {
                 if emulation != nil { results.appendCalibration(rounds: rounds, phase: phase, cpus: set.count) }
             }
         }
+        /// The get+put timed op by op (after the interleaved rounds, never inside them).
+        func latency(_ phase: RefPhase, into results: inout NativeRefResults) throws(KernelCaseFailure) {
+            for set in sets {
+                try stop.check()
+                let (g, e) = try timedPass(object, cpus: set, runs: latencyRuns, opsPerRun: refOpsPerRun)
+                if let i = results.latency.firstIndex(where: { $0.phase == phase && $0.cpus == set.count }) {
+                    results.latency[i].getPut = results.latency[i].getPut + g
+                    results.latency[i].empty = results.latency[i].empty + e
+                } else {
+                    results.latency.append(PercpuRefLatency(phase: phase, cpus: set.count, getPut: g, empty: e))
+                }
+            }
+        }
         try measure(.live, into: &results)
+        try latency(.live, into: &results)
         try emulation?.checkLive()
         results.kill.rmdirNs.append(Double(try child.remove()))
         removed = true
         try waitForFold(object, stop: stop, into: &results.kill)
         try emulation?.kill()
         try measure(.killed, into: &results)
+        try latency(.killed, into: &results)
         try emulation?.checkKilled()
         try emulation?.finish()
         try lastPut(object, child: child, hierarchy: hierarchy, into: &results.kill)

@@ -10,7 +10,7 @@ final class NativeRefsObject: @unchecked Sendable {
     static let name = "native_refs"
     /// What a measurement loads. The test-only programs (`css_extra_put`, and `css_double_put`,
     /// which the verifier rejects) are loaded only when asked for.
-    static let measured = ["nr_stash", "nr_unstash", "nr_lookup", "nr_mode", "css_getput", "css_empty",
+    static let measured = ["nr_stash", "nr_unstash", "nr_lookup", "nr_mode", "css_getput", "css_empty", "css_getput_timed", "css_empty_timed",
                            "rc_pair", "plain_pair", "rc_shared_stash", "rc_shared_unstash", "rc_shared_getput", "rc_shared_empty"]
 
     init(build: BPFBuild, size: Int = 64, programs names: [String] = NativeRefsObject.measured) throws(KernelUnavailable) {

@@ -31,6 +31,10 @@ extension NativeRefsSection {
             parts.append("the kill (rmdir) costs its caller \(ResultCell.format(rmdir)) µs and atomic mode is in effect "
                 + "\(ResultCell.format(atomic / 1000)) ms later (seen from the ref's state: its count folded)")
         }
+        if let t = threads.last, !latencyValue(rows, percpuRef, .live, t, "p99_ns").isEmpty {
+            parts.append("timed op by op at \(t) CPU\(t == 1 ? "" : "s"), p99 \(latencyValue(rows, percpuRef, .live, t, "p99_ns")) ns live and "
+                + "\(latencyValue(rows, percpuRef, .killed, t, "p99_ns")) ns killed (the clock alone p50 \(latencyValue(rows, empty, .live, t, "p50_ns")))")
+        }
         guard !parts.isEmpty else { return nil }
         return "The kernel's own percpu_ref (a cgroup's css, lib/percpu-refcount.c), get+put over an empty step: " + parts.joined(separator: "; ") + "."
     }

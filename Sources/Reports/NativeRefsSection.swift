@@ -98,7 +98,7 @@ public enum NativeRefsSection {
         }
         let title = title + "; units: \(blocks) blocks, each a fresh load and a fresh cgroup"
         return [ReportSections.Table(title: title, header: ["ref", "op", "thr", "ns/op", "+ns [95 % CI]"], rows: out)]
-            + sameRoundsTable(rows, threads)
+            + sameRoundsTable(rows, threads) + latencyTable(rows)
     }
 
     static func ns(_ v: Double?) -> String { v.map { ResultCell.format($0) } ?? "—" }

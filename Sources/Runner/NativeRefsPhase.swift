@@ -73,7 +73,28 @@ public enum NativeRefsPhase {
         for (b, ns) in r.kill.atomicSeenNs.enumerated() {
             out.append(RowBuilder(context: context, spec: spec, repetition: b).row(phase, NativeRefsSection.Op.atomic.rawValue, "latency_us", ns / 1000, "µs"))
         }
-        return out + calibrationRows(r, cpus: cpus, size: size, context: context)
+        return out + calibrationRows(r, cpus: cpus, size: size, context: context) + latencyRows(r, cpus: cpus, size: size, context: context)
+    }
+
+    /// The get+put timed op by op in the kernel, every block merged (repetition 0): p50 … max
+    /// as the upper bounds of 25 %-wide buckets; the empty step timed the same way
+    /// (`kernel-native-empty`) is the clock's own cost.
+    static func latencyRows(_ r: NativeRefResults, cpus: [Int], size: Int, context: RunContext) -> [ResultRow] {
+        var out: [ResultRow] = []
+        for l in r.latency {
+            let op = (l.phase == .live ? NativeRefsSection.Op.live : .killed).rawValue
+            for (subject, h) in [(NativeRefsSection.percpuRef, l.getPut), (NativeRefsSection.empty, l.empty)] where h.total > 0 {
+                let spec = CaseSpec(subject: subject, workload: .pair, threads: l.cpus, cpus: Array(cpus.prefix(l.cpus)), size: size)
+                let b = RowBuilder(context: context, spec: spec, repetition: 0)
+                func row(_ metric: String, _ v: Double?) -> ResultRow {
+                    guard let v, v.isFinite else { return b.row(phase, op, metric, nil, "n/a: in the last bucket, above ~115 µs") }
+                    return b.row(phase, op, metric, v, "ns (bucket upper bound)")
+                }
+                for (metric, p) in [("p50_ns", 50.0), ("p90_ns", 90), ("p99_ns", 99), ("p999_ns", 99.9)] { out.append(row(metric, h.percentile(p))) }
+                out.append(row("max_ns", h.maxUpper))
+            }
+        }
+        return out
     }
 
     /// The emulations in the native css rounds (issue 26 item 3), per block: `ns_per_op` and

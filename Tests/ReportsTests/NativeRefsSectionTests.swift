@@ -49,6 +49,23 @@ struct NativeRefsSectionTests {
         #expect(NativeRefsSection.projection(rows()) == "Beyond 2 CPUs this machine cannot show the killed ref's curve.")
     }
 
+    /// The get+put timed op by op: a table of upper bounds, live against killed, the clock's own
+    /// cost beside; the headline quotes the p99 at the most CPUs.
+    @Test func theLatencyTableAndTheTailInTheHeadline() throws {
+        var rows = rows()
+        for (op, t, p99) in [(Op.live, 1, 64.0), (Op.killed, 1, 80.0), (Op.live, 2, 64.0), (Op.killed, 2, 160.0)] {
+            for (metric, v) in [("p50_ns", 56.0), ("p99_ns", p99), ("p999_ns", 2 * p99), ("max_ns", 40_960)] {
+                rows.append(makeRow(strategy: NativeRefsSection.percpuRef, phase: "native", op: op.rawValue, threads: t, metric: metric, value: v))
+            }
+            rows.append(makeRow(strategy: NativeRefsSection.empty, phase: "native", op: op.rawValue, threads: t, metric: "p50_ns", value: 24))
+        }
+        let table = try #require(NativeRefsSection.tables(rows).first { $0.title.hasPrefix("get+put latency in the kernel") })
+        #expect(table.rows.contains { $0[1] == "killed" && $0[2] == "2" && $0[4] == "≤160.0" }, "\(table.rows)")
+        #expect(MailTableLayout.lines(table, width: 75).allSatisfy { $0.count <= 75 })
+        let headline = try #require(NativeRefsSection.findings(rows).first)
+        #expect(headline.contains("p99 ≤64.00 ns live and ≤160.0 ns killed"), "\(headline)")
+    }
+
     @Test func notMeasuredIsOneLine() {
         let na = [makeRow(strategy: NativeRefsSection.percpuRef, phase: "native", op: Op.live.rawValue, metric: "ns_per_op", value: nil,
                           unit: "n/a: no cgroup2 filesystem")]

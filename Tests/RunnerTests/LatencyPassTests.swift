@@ -40,10 +40,13 @@ struct LatencyPassTests {
         return (rec.free.valueAtPercentile(50), rec.free.valueAtPercentile(99), rec.free.totalCount)
     }
 
-    @Test func aPlantedDelayOnEvery64thFreeMovesP99NotP50() {
-        let clean = percentiles(every: 0), planted = percentiles(every: 64)
+    /// 200 ns on every 32nd free (3 %): p99 shows the delay, p50 does not move. (Every 32nd,
+    /// not 64th: under a parallel test run preemptions alone put ~1 % of frees above 200 ns.)
+    @Test func aPlantedDelayOnEvery32ndFreeMovesP99NotP50() {
+        let clean = percentiles(every: 0), planted = percentiles(every: 32)
         #expect(clean.count == 8192 && planted.count == 8192) // every free timed, once
-        #expect(planted.p99 >= clean.p99 + 150, "p99 \(clean.p99) → \(planted.p99)")
+        #expect(planted.p99 >= 180, "p99 \(clean.p99) → \(planted.p99)")
         #expect(planted.p50 <= clean.p50 + 20, "p50 \(clean.p50) → \(planted.p50)")
+        #expect(clean.p50 < 100)
     }
 }

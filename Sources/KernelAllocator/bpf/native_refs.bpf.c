@@ -180,6 +180,65 @@ int name(struct __sk_buff *skb)						\
 NR_CSS_PROGRAM(css_getput, css_getput_step)
 NR_CSS_PROGRAM(css_empty, css_empty_step)
 
+/* Per-op latency: bpf_ktime_get_ns() around each step, counted into a log-linear histogram
+ * per CPU (bucket v for v < 8 ns, then 4 buckets per power of two: 25 % wide; the last bucket
+ * holds everything from 2^17 ns). [0] the get+put, [1] the empty step: the timing's own cost. */
+#define NR_HIST_BUCKETS 64
+__u64 nr_hist[2][MB_MAX_CPUS][NR_HIST_BUCKETS] SEC(".bss");
+
+static __always_inline __u32 nr_msb(__u64 v)
+{
+	__u32 r = 0;
+
+	if (v >> 32) { v >>= 32; r += 32; }
+	if (v >> 16) { v >>= 16; r += 16; }
+	if (v >> 8) { v >>= 8; r += 8; }
+	if (v >> 4) { v >>= 4; r += 4; }
+	if (v >> 2) { v >>= 2; r += 2; }
+	if (v >> 1) r += 1;
+	return r;
+}
+
+static __always_inline __u32 nr_bucket(__u64 v)
+{
+	__u32 msb, b;
+
+	if (v < 8)
+		return v;
+	msb = nr_msb(v);
+	b = 8 + (msb - 3) * 4 + ((v >> (msb - 2)) & 3);
+	return b < NR_HIST_BUCKETS ? b : NR_HIST_BUCKETS - 1;
+}
+
+static __always_inline void nr_count(__u32 which, __u64 ns)
+{
+	__u32 cpu = bpf_get_smp_processor_id();
+
+	if (cpu < MB_MAX_CPUS && which < 2)
+		nr_hist[which][cpu][nr_bucket(ns) & (NR_HIST_BUCKETS - 1)]++;
+}
+
+static long css_getput_timed_step(__u64 index, struct nr_loop *l)
+{
+	__u64 t0 = bpf_ktime_get_ns();
+	long stop = css_getput_step(index, l);
+
+	nr_count(0, bpf_ktime_get_ns() - t0);
+	return stop;
+}
+
+static long css_empty_timed_step(__u64 index, struct nr_loop *l)
+{
+	__u64 t0 = bpf_ktime_get_ns();
+	long stop = css_empty_step(index, l);
+
+	nr_count(1, bpf_ktime_get_ns() - t0);
+	return stop;
+}
+
+NR_CSS_PROGRAM(css_getput_timed, css_getput_timed_step)
+NR_CSS_PROGRAM(css_empty_timed, css_empty_timed_step)
+
 /* Test only: a planted extra put. It takes the stash's own reference out and drops it, as a
  * put the loader never asked for; the loader must notice (the stash is empty at unstash, and
  * later acquires fail). */
