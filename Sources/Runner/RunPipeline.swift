@@ -89,21 +89,19 @@ public struct RunPipeline {
     /// The kernel subjects interleaved in time, in freshly loaded blocks: what the kernel table's
     /// cells are computed from (a whole repetition drifts more than a policy adds).
     private func interleavedKernelBlocks(_ outcome: inout Outcome) throws {
-        let kernelMeasured = outcome.rows.contains { KernelSubjects.isKernel($0.strategy) && $0.phase == "live" && $0.value != nil }
-        guard kernelMeasured else { return }
-        let step = try KernelInterleavedPhase.rows(plan: plan, context: context, quiet: options.quiet)
-        // An interrupted step is dropped whole: a partial set of rounds would bias the table.
-        if !RunInterrupt.isSet {
-            outcome.rows += step.rows
-            outcome.notes += step.notes
-        }
+        try kernelStep(&outcome) { try KernelInterleavedPhase.rows(plan: plan, context: context, quiet: options.quiet) }
     }
 
     /// The kernel's own percpu_ref and refcount_t beside the emulations, when the run has them.
     private func nativeRefcounts(_ outcome: inout Outcome) throws {
-        let kernelMeasured = outcome.rows.contains { KernelSubjects.isKernel($0.strategy) && $0.phase == "live" && $0.value != nil }
-        guard kernelMeasured else { return }
-        let step = try NativeRefsPhase.rows(plan: plan, context: context, quiet: options.quiet)
+        try kernelStep(&outcome) { try NativeRefsPhase.rows(plan: plan, context: context, quiet: options.quiet) }
+    }
+
+    /// A kernel step runs only when the main rounds measured a kernel subject; an interrupted
+    /// step is dropped whole (a partial set of rounds would bias its table).
+    private func kernelStep(_ outcome: inout Outcome, _ measure: () throws -> (rows: [ResultRow], notes: [String])) throws {
+        guard outcome.rows.contains(where: { KernelSubjects.isKernel($0.strategy) && $0.phase == "live" && $0.value != nil }) else { return }
+        let step = try measure()
         if !RunInterrupt.isSet {
             outcome.rows += step.rows
             outcome.notes += step.notes

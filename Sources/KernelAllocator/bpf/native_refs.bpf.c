@@ -162,11 +162,13 @@ static long css_empty_step(__u64 index, struct nr_loop *l)
 	return 0;
 }
 
-#define NR_CSS_PROGRAM(name, step)					\
+/* A tc program running `step` n times over a loop context of `loop_type` whose slot comes
+ * from `slot()`; nonzero when a step failed. Shared by the css and the refcount programs. */
+#define NR_LOOP_PROGRAM(name, step, loop_type, slot)			\
 SEC("tc")								\
 int name(struct __sk_buff *skb)						\
 {									\
-	struct nr_loop l = { .c = mb_my_counters(), .s = nr_slot() };	\
+	struct loop_type l = { .c = mb_my_counters(), .s = slot() };	\
 	__u32 n = MB_ITERATIONS(skb);					\
 	__u64 failed_before;						\
 									\
@@ -176,6 +178,8 @@ int name(struct __sk_buff *skb)						\
 	bpf_loop(n, step, &l, 0);					\
 	return l.c->failed != failed_before;				\
 }
+
+#define NR_CSS_PROGRAM(name, step) NR_LOOP_PROGRAM(name, step, nr_loop, nr_slot)
 
 NR_CSS_PROGRAM(css_getput, css_getput_step)
 NR_CSS_PROGRAM(css_empty, css_empty_step)
@@ -418,20 +422,7 @@ static long rc_shared_empty_step(__u64 index, struct nr_shared_loop *l)
 	return 0;
 }
 
-#define NR_SHARED_PROGRAM(name, step)					\
-SEC("tc")								\
-int name(struct __sk_buff *skb)						\
-{									\
-	struct nr_shared_loop l = { .c = mb_my_counters(), .s = nr_shared_slot() }; \
-	__u32 n = MB_ITERATIONS(skb);					\
-	__u64 failed_before;						\
-									\
-	if (!l.c || !l.s || n > MB_MAX_LOOPS)				\
-		return -1;						\
-	failed_before = l.c->failed;					\
-	bpf_loop(n, step, &l, 0);					\
-	return l.c->failed != failed_before;				\
-}
+#define NR_SHARED_PROGRAM(name, step) NR_LOOP_PROGRAM(name, step, nr_shared_loop, nr_shared_slot)
 
 NR_SHARED_PROGRAM(rc_shared_getput, rc_shared_getput_step)
 NR_SHARED_PROGRAM(rc_shared_empty, rc_shared_empty_step)
