@@ -26,12 +26,8 @@ public struct AnatomyCounts: Sendable, Equatable {
 /// lacks), loaded once and attached only while counting. Each probe that cannot attach is
 /// named with its reason; the rest still count.
 public final class AnatomyProbes: @unchecked Sendable {
-    /// The programs and the tracepoints they sit on.
-    public static let probes: [(program: String, tracepoint: String)] = [
-        ("on_kmalloc", "kmem:kmalloc"), ("on_kfree", "kmem:kfree"), ("on_page_alloc", "kmem:mm_page_alloc"),
-        ("on_irq_work_entry", "irq_vectors:irq_work_entry"), ("on_irq_work_exit", "irq_vectors:irq_work_exit"),
-        ("on_softirq_entry", "irq:softirq_entry"), ("on_softirq_exit", "irq:softirq_exit"),
-    ]
+    /// The programs (each names the tracepoint it sits on).
+    public static let probes = AnatomyProgram.allCases
     static let stride = 128
 
     let object: BPFObject
@@ -40,26 +36,26 @@ public final class AnatomyProbes: @unchecked Sendable {
     /// Tracepoint → why it did not attach (filled by `attach`).
     public private(set) var unavailable: [String: String] = [:]
 
-    /// Loads anatomy.bpf.c and tells its kmalloc probe the objects' kmalloc size.
-    public init(build: BPFBuild, unitBytes: Int) throws(KernelUnavailable) {
-        let path = try build.object(named: "anatomy", objectSize: 64)
-        object = try BPFObject(path: path, name: "anatomy", logPath: (path as NSString).deletingPathExtension + ".verifier.log")
-        guard let at = object.bssOffset(of: "anatomy") else { throw KernelUnavailable(reason: "anatomy counters missing", note: path) }
+    /// Loads `loading` of anatomy.bpf.c's probes (tests leave one out) and tells its kmalloc
+    /// probe the objects' kmalloc size.
+    public init(build: BPFBuild, unitBytes: Int, loading: [AnatomyProgram] = AnatomyProbes.probes) throws(KernelUnavailable) {
+        object = try BPFObject(.anatomy, objectSize: 64, build: build, autoload: Set(loading.map(\.id)))
+        guard let at = object.bssOffset(of: AnatomyGlobal.anatomy) else { throw KernelUnavailable(reason: "anatomy counters missing", note: object.path) }
         offset = at
         var key: UInt32 = 0, value = UInt64(unitBytes)
-        guard bpf_map_update_elem(object.mapFD("anatomy_config"), &key, &value, UInt64(BPF_ANY)) == 0 else {
+        guard bpf_map_update_elem(object.mapFD(AnatomyMap.anatomyConfig), &key, &value, UInt64(BPF_ANY)) == 0 else {
             throw KernelUnavailable(reason: "anatomy config not writable", note: String(cString: strerror(errno)))
         }
     }
 
-    /// Attaches every probe it can (`probes`: tests name one that cannot); returns how many.
+    /// Attaches every probe it can; returns how many.
     @discardableResult
-    public func attach(_ probes: [(program: String, tracepoint: String)] = AnatomyProbes.probes) -> Int {
+    public func attach(_ probes: [AnatomyProgram] = AnatomyProbes.probes) -> Int {
         unavailable = [:]
-        for (program, tracepoint) in probes {
+        for program in probes {
             switch object.attach(program) {
             case .success(let link): links.append(link)
-            case .failure(let f): unavailable[tracepoint] = f.reason
+            case .failure(let f): unavailable[program.tracepoint] = f.reason
             }
         }
         return links.count

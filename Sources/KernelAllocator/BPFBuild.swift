@@ -4,8 +4,9 @@ import Glibc
 /// Compiles the module's `<name>.bpf.c` programs on first use, the libbpf-bootstrap way:
 /// `bpftool btf dump file /sys/kernel/btf/vmlinux format c` gives vmlinux.h (2.8 MB on 6.18,
 /// so generated, not committed), then `clang -target bpf -g -O2` per program and object size.
-/// Results are cached beside the executable (under .build), keyed by a hash of the sources,
-/// the kernel's BTF and the compiler, so a fresh clone and a new kernel both just work.
+/// Results are cached beside the executable (under .build), keyed by a hash of the source and
+/// every header it includes from the source directory, the kernel's BTF and the compiler, so a
+/// fresh clone, an edited header and a new kernel all just work.
 public final class BPFBuild: @unchecked Sendable {
     public let environment: KernelEnvironment
     public let sourceDirectory: String
@@ -37,19 +38,26 @@ public final class BPFBuild: @unchecked Sendable {
         self.cacheDirectory = cacheDirectory
     }
 
-    /// The compiled object for `<name>.bpf.c` with `MB_OBJECT_SIZE=objectSize`, building it if needed.
+    /// The compiled object for `source`, building it if needed.
+    public func object(_ source: BPFSource, objectSize: Int) throws(KernelUnavailable) -> String {
+        try object(named: source.rawValue, objectSize: objectSize)
+    }
+
+    /// The compiled object for `<name>.bpf.c` with `MB_OBJECT_SIZE=objectSize`, building it if
+    /// needed (`name`: a `BPFSource`, or a test's own source).
     public func object(named name: String, objectSize: Int) throws(KernelUnavailable) -> String {
         try environment.check()
         Self.lock.lock()
         defer { Self.lock.unlock() }
         let source = "\(sourceDirectory)/\(name).bpf.c"
-        guard let program = FileManager.default.contents(atPath: source),
-              let header = FileManager.default.contents(atPath: "\(sourceDirectory)/memalloc_bench.h") else {
+        guard let program = FileManager.default.contents(atPath: source) else {
             throw KernelUnavailable(reason: "BPF sources not found", note: "expected \(source) (set MEMALLOC_BPF_SOURCES)")
         }
         let kernelDir = try kernelDirectory()
         var hash = FNV1a()
-        hash.add(program); hash.add(header); hash.add(Array((environment.clang ?? "").utf8)); hash.add(Array("\(objectSize)".utf8))
+        hash.add(program)
+        for header in BPFIncludes.local(of: program, in: sourceDirectory) { hash.add(header) }
+        hash.add(Array((environment.clang ?? "").utf8)); hash.add(Array("\(objectSize)".utf8))
         hash.add(Array(Self.cpuFlag.utf8))
         let output = "\(kernelDir)/\(name)-\(objectSize)-\(hash.hex).o"
         if FileManager.default.fileExists(atPath: output) { return output }

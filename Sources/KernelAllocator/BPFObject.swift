@@ -8,6 +8,8 @@ import Glibc
 public final class BPFObject: @unchecked Sendable {
     private var object: OpaquePointer?
     public let name: String
+    /// The object file it was loaded from.
+    public let path: String
     /// The live `.bss` mapping (nil when the object has no global data).
     let bss: UnsafeRawPointer?
     let bssSize: Int
@@ -18,9 +20,10 @@ public final class BPFObject: @unchecked Sendable {
     /// Opens and loads `path`. `maxEntries` resizes maps before load (slot count of the kptr
     /// array, capacity of the hash map); `autoload` limits which programs are loaded (nil: all).
     /// A rejected program throws with the verifier log written to `logPath`.
-    public init(path: String, name: String, maxEntries: [String: UInt32] = [:], autoload: Set<String>? = nil,
+    public init(path: String, name: String, maxEntries: [BPFMapID: UInt32] = [:], autoload: Set<BPFProgramID>? = nil,
                 logPath: String) throws(KernelUnavailable) {
         self.name = name
+        self.path = path
         Self.loadLock.lock()
         defer { Self.loadLock.unlock() }
         guard LibbpfLog.capture(to: logPath) else {
@@ -32,16 +35,17 @@ public final class BPFObject: @unchecked Sendable {
             throw KernelUnavailable(reason: "\(name) did not open", note: "libbpf could not open \(path): \(String(cString: strerror(e))); log in \(logPath)",
                                     logPath: logPath)
         }
-        for (mapName, entries) in maxEntries {
-            guard let map = bpf_object__find_map_by_name(obj, mapName), bpf_map__set_max_entries(map, entries) == 0 else {
+        for (map, entries) in maxEntries {
+            guard let m = bpf_object__find_map_by_name(obj, map.symbol), bpf_map__set_max_entries(m, entries) == 0 else {
                 bpf_object__close(obj)
-                throw KernelUnavailable(reason: "\(name) has no map \(mapName)", note: "\(path) does not match its loader")
+                throw KernelUnavailable(reason: "\(name) has no map \(map.symbol)", note: "\(path) does not match its loader")
             }
         }
         if let autoload {
+            let wanted = Set(autoload.map(\.symbol))
             var prog = bpf_object__next_program(obj, nil)
             while let p = prog {
-                bpf_program__set_autoload(p, autoload.contains(String(cString: bpf_program__name(p))))
+                bpf_program__set_autoload(p, wanted.contains(String(cString: bpf_program__name(p))))
                 prog = bpf_object__next_program(obj, p)
             }
         }
@@ -77,16 +81,16 @@ public final class BPFObject: @unchecked Sendable {
         bss = found
         bssSize = size
         // `counters` (memalloc_bench.h) is not always first: strategies.bpf.c has a second global.
-        let offset = CLibbpf_bss_offset(obj, "counters")
+        let offset = CLibbpf_bss_offset(obj, BenchHeaderGlobal.counters.rawValue)
         countersOffset = offset >= 0 ? Int(offset) : 0
     }
     /// Where `counters` starts in the mapped .bss.
     let countersOffset: Int
 
-    /// The offset of global variable `name` in .bss, or nil.
-    func bssOffset(of name: String) -> Int? {
+    /// The offset of global variable `global` in .bss, or nil.
+    func bssOffset(of global: some BPFGlobalSymbol) -> Int? {
         guard let object else { return nil }
-        let offset = CLibbpf_bss_offset(object, name)
+        let offset = CLibbpf_bss_offset(object, global.rawValue)
         return offset >= 0 ? Int(offset) : nil
     }
     private var mappedLength = 0
@@ -101,23 +105,32 @@ public final class BPFObject: @unchecked Sendable {
         return "verifier rejected the program"
     }
 
-    /// The fd of program `name`, or -1.
-    public func programFD(_ program: String) -> Int32 {
-        guard let object, let p = bpf_object__find_program_by_name(object, program) else { return -1 }
+    /// The fd of `program`, or -1 (not in this object, or not loaded).
+    public func programFD(_ program: BPFProgramID) -> Int32 {
+        guard let object, let p = bpf_object__find_program_by_name(object, program.symbol) else { return -1 }
         return bpf_program__fd(p)
     }
 
-    /// The fd of map `name`, or -1.
-    public func mapFD(_ map: String) -> Int32 {
-        guard let object, let m = bpf_object__find_map_by_name(object, map) else { return -1 }
+    public func programFD(_ program: some BPFProgramSymbol) -> Int32 { programFD(program.id) }
+
+    /// `program` ready for BPF_PROG_TEST_RUN (its fd -1 when the object lacks it).
+    func testRun(_ program: BPFProgramID) -> TestRunProgram { TestRunProgram(name: program.symbol, fd: programFD(program)) }
+
+    func testRun(_ program: some BPFProgramSymbol) -> TestRunProgram { testRun(program.id) }
+
+    /// The fd of `map`, or -1.
+    public func mapFD(_ map: BPFMapID) -> Int32 {
+        guard let object, let m = bpf_object__find_map_by_name(object, map.symbol) else { return -1 }
         return bpf_map__fd(m)
     }
 
-    /// Attaches program `name` where its section says (raw_tp/<tracepoint>): the link, or why
-    /// not (errno). Links close with their fd, so a process that dies detaches them. The
+    public func mapFD(_ map: some BPFMapSymbol) -> Int32 { mapFD(map.id) }
+
+    /// Attaches `program` where its section says (raw_tp/<tracepoint>): the link, or why not
+    /// (errno). Links close with their fd, so a process that dies detaches them. The
     /// corresponding C function is `bpf_program__attach`.
-    public func attach(_ program: String) -> Result<OpaquePointer, AttachFailure> {
-        guard let object, let p = bpf_object__find_program_by_name(object, program) else { return .failure(AttachFailure(errno: ENOENT)) }
+    public func attach(_ program: some BPFProgramSymbol) -> Result<OpaquePointer, AttachFailure> {
+        guard let object, let p = bpf_object__find_program_by_name(object, program.rawValue) else { return .failure(AttachFailure(errno: ENOENT)) }
         guard let link = bpf_program__attach(p) else { return .failure(AttachFailure(errno: errno)) }
         return .success(link)
     }
@@ -137,6 +150,17 @@ public final class BPFObject: @unchecked Sendable {
         if let bss, mappedLength > 0 { munmap(UnsafeMutableRawPointer(mutating: bss), mappedLength) }
     }
 
+}
+
+extension BPFObject {
+    /// Builds (or takes from the cache) `source` at `objectSize` and loads it; the verifier's
+    /// log goes beside the object file as `<object>.<logName>.log`.
+    convenience init(_ source: BPFSource, objectSize: Int, build: BPFBuild, maxEntries: [BPFMapID: UInt32] = [:],
+                     autoload: Set<BPFProgramID>? = nil, logName: String = "verifier") throws(KernelUnavailable) {
+        let path = try build.object(source, objectSize: objectSize)
+        try self.init(path: path, name: source.rawValue, maxEntries: maxEntries, autoload: autoload,
+                      logPath: (path as NSString).deletingPathExtension + ".\(logName).log")
+    }
 }
 
 /// Why a program did not attach.

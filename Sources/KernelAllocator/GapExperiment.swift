@@ -20,9 +20,7 @@ import Platform
 public enum GapExperiment {
     public struct Configuration: Sendable {
         public var label: String
-        /// "tc" (obj_pair, inside rcu_read_lock), "syscall" (obj_pair_syscall), "htab"
-        /// (update+delete: bpf_mem_cache_free, immediate reuse), "harness" (empty loop).
-        public var program: String
+        public var program: Runner.Kind
         public var opsPerRun: Int
     }
 
@@ -38,16 +36,16 @@ public enum GapExperiment {
     }
 
     public static let configurations: [Configuration] = [
-        Configuration(label: "tc new+drop", program: "tc", opsPerRun: 100_000),
-        Configuration(label: "tc new+drop", program: "tc", opsPerRun: 4096),
-        Configuration(label: "tc new+drop", program: "tc", opsPerRun: 256),
-        Configuration(label: "tc new+drop", program: "tc", opsPerRun: 32),
-        Configuration(label: "syscall new+drop", program: "syscall", opsPerRun: 100_000),
-        Configuration(label: "syscall new+drop", program: "syscall", opsPerRun: 256),
-        Configuration(label: "htab update+delete", program: "htab", opsPerRun: 100_000),
-        Configuration(label: "htab update+delete", program: "htab", opsPerRun: 256),
-        Configuration(label: "harness (empty)", program: "harness", opsPerRun: 100_000),
-        Configuration(label: "harness (empty)", program: "harness", opsPerRun: 256),
+        Configuration(label: "tc new+drop", program: .tc, opsPerRun: 100_000),
+        Configuration(label: "tc new+drop", program: .tc, opsPerRun: 4096),
+        Configuration(label: "tc new+drop", program: .tc, opsPerRun: 256),
+        Configuration(label: "tc new+drop", program: .tc, opsPerRun: 32),
+        Configuration(label: "syscall new+drop", program: .syscall, opsPerRun: 100_000),
+        Configuration(label: "syscall new+drop", program: .syscall, opsPerRun: 256),
+        Configuration(label: "htab update+delete", program: .htab, opsPerRun: 100_000),
+        Configuration(label: "htab update+delete", program: .htab, opsPerRun: 256),
+        Configuration(label: "harness (empty)", program: .harness, opsPerRun: 100_000),
+        Configuration(label: "harness (empty)", program: .harness, opsPerRun: 256),
     ]
 
     /// Runs every configuration on `cpu` with about `totalOps` operations each (after one
@@ -73,7 +71,7 @@ public enum GapExperiment {
                     let ops = Double(runs * c.opsPerRun)
                     // Slab pass, untimed; htab elements live in their own map's cache.
                     var growth: Int?
-                    if c.program != "harness", c.program != "htab", let cache, let before = SlabUsage.activeObjects(cache: cache) {
+                    if c.program != .harness, c.program != .htab, let cache, let before = SlabUsage.activeObjects(cache: cache) {
                         try p.run(c.opsPerRun)
                         growth = SlabUsage.activeObjects(cache: cache).map { $0 - before }
                     }
@@ -110,9 +108,9 @@ public enum GapExperiment {
     public static func sizeSweep(cpu: Int, sizes: [Int], opsPerRun: Int, totalOps: Int, build: BPFBuild) throws -> [SizePoint] {
         var out: [SizePoint] = []
         for size in sizes {
-            let runners = try loadPrograms(size: size, build: build, only: ["tc"])
+            let runners = try loadPrograms(size: size, build: build, only: [.tc])
             defer { runners.values.forEach { $0.object.close() } }
-            let p = runners["tc"]!
+            let p = runners[.tc]!
             var failure: Error?
             try PinnedThread.run(on: [cpu]) { _, cpu in
                 do {
@@ -134,31 +132,40 @@ public enum GapExperiment {
         return out
     }
 
-    struct Runner {
+    /// One program of the experiment, run `n` steps at a time.
+    public struct Runner {
+        public enum Kind: String, Sendable {
+            /// obj_pair, inside rcu_read_lock
+            case tc
+            /// obj_pair_syscall: rcu_read_lock_trace only, so grace periods end during a run
+            case syscall
+            /// update+delete: bpf_mem_cache_free, immediate reuse
+            case htab
+            /// the empty loop
+            case harness
+        }
         let object: BPFObject
         let run: (Int) throws -> Void
         func run(_ n: Int) throws { try run(n) }
     }
 
-    private static func loadPrograms(size: Int, build: BPFBuild, only: Set<String>? = nil) throws -> [String: Runner] {
-        func load(_ name: String, _ program: String, maps: [String: UInt32] = [:]) throws -> (BPFObject, TestRunProgram) {
-            let path = try build.object(named: name, objectSize: size)
-            let o = try BPFObject(path: path, name: name, maxEntries: maps, autoload: [program],
-                                  logPath: (path as NSString).deletingPathExtension + ".verifier.log")
-            return (o, TestRunProgram(name: program, fd: o.programFD(program)))
+    private static func loadPrograms(size: Int, build: BPFBuild, only: Set<Runner.Kind>? = nil) throws -> [Runner.Kind: Runner] {
+        func load(_ program: some BPFProgramSymbol, maps: [BPFMapID: UInt32] = [:]) throws -> (BPFObject, TestRunProgram) {
+            let o = try BPFObject(type(of: program).source, objectSize: size, build: build, maxEntries: maps, autoload: [program.id])
+            return (o, o.testRun(program))
         }
         func tc(_ o: BPFObject, _ p: TestRunProgram) -> Runner {
             Runner(object: o) { n in
                 guard try p.run(iterations: n) == 0 else { throw KernelCaseFailure("\(p.name) failed during the gap experiment") }
             }
         }
-        var out: [String: Runner] = [:]
-        let pair = try load("obj_pair", "obj_pair"); out["tc"] = tc(pair.0, pair.1)
-        if only == ["tc"] { return out }
-        let htab = try load("htab_churn", "update_delete", maps: ["table": 1024]); out["htab"] = tc(htab.0, htab.1)
-        let harness = try load("harness", "harness"); out["harness"] = tc(harness.0, harness.1)
-        let syscall = try load("obj_pair_syscall", "obj_pair_syscall")
-        out["syscall"] = Runner(object: syscall.0) { n in
+        var out: [Runner.Kind: Runner] = [:]
+        let pair = try load(ObjPairProgram.objPair); out[.tc] = tc(pair.0, pair.1)
+        if only == [.tc] { return out }
+        let htab = try load(HtabChurnProgram.updateDelete, maps: [HtabChurnMap.table.id: 1024]); out[.htab] = tc(htab.0, htab.1)
+        let harness = try load(HarnessProgram.harness); out[.harness] = tc(harness.0, harness.1)
+        let syscall = try load(ObjPairSyscallProgram.objPairSyscall)
+        out[.syscall] = Runner(object: syscall.0) { n in
             var args = UInt32(n)
             var retval: UInt32 = 0
             let rc = CLibbpf_test_run_syscall(syscall.1.fd, &args, UInt32(MemoryLayout<UInt32>.size), &retval)

@@ -30,7 +30,7 @@ public struct AnatomyBlock: Sendable {
 public enum KernelAnatomy {
     /// One pinned loop of `c`'s pair program for `durationNs`: ops and ns.
     static func loop(_ c: KernelCase, cpu: Int, durationNs: Int) throws(KernelCaseFailure) -> (ops: Int, ns: Int) {
-        let name = c.spec.subject == .kernelHarness ? "harness" : c.spec.programNames.pair
+        let name = c.spec.subject == .kernelHarness ? HarnessProgram.harness.id : c.spec.programNames.pair
         guard let program = c.programs[name] else { throw KernelCaseFailure("\(c.spec.subject.rawValue) has no pair program") }
         let k = c.spec.opsPerRun
         let result = LoopResult()

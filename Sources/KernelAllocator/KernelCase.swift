@@ -19,7 +19,7 @@ public struct KernelCaseSpec: Sendable, Equatable {
 
     /// Programs loaded beside the workload's own (the interleaved blocks run several steps
     /// from one load).
-    public var extraPrograms: [String] = []
+    public var extraPrograms: [BPFProgramID] = []
 
     public init(subject: KernelSubjectKind, workload: KernelWorkload, cpus: [Int], size: Int, opsPerRun: Int = 256, slots: Int = 1024,
                 mapValues: Int = 0) {
@@ -35,38 +35,43 @@ public struct KernelCaseSpec: Sendable, Equatable {
     public var threads: Int { cpus.count }
 
     /// The object file and its programs for this case.
-    var layout: (object: String, programs: [String], maps: [String: UInt32]) {
+    var layout: (object: BPFSource, programs: [BPFProgramID], maps: [BPFMapID: UInt32]) {
         let k = UInt32(opsPerRun), t = UInt32(threads)
         switch (subject, workload) {
-        case (.kernelHarness, _): return ("harness", ["harness"], [:])
-        case (.kernel, .pair): return ("obj_pair", ["obj_pair"], [:])
-        case (.kernel, .batch): return ("obj_slots", ["stash", "unstash"], ["slots": t * k])
-        case (.kernel, .kptrXchg): return ("obj_slots", ["xchg_random", "unstash"] + extraPrograms, ["slots": max(UInt32(slots), t * k)])
-        case (.kernel, .remote): return ("obj_slots", ["stash", "unstash"], ["slots": t * k]) // two banks per pair
-        case (.kernelHtab, .pair): return ("htab_churn", ["update_delete"], ["table": max(t * k, 64)])
-        case (.kernelHtab, _): return ("htab_churn", ["insert", "remove"], ["table": max(t * k, 64)])
+        case (.kernelHarness, _): return (.harness, [HarnessProgram.harness.id], [:])
+        case (.kernel, .pair): return (.objPair, [ObjPairProgram.objPair.id], [:])
+        case (.kernel, .batch), (.kernel, .remote): // remote: two banks per pair
+            return (.objSlots, [ObjSlotsProgram.stash.id, ObjSlotsProgram.unstash.id], [ObjSlotsMap.slots.id: t * k])
+        case (.kernel, .kptrXchg):
+            return (.objSlots, [ObjSlotsProgram.xchgRandom.id, ObjSlotsProgram.unstash.id] + extraPrograms,
+                    [ObjSlotsMap.slots.id: max(UInt32(slots), t * k)])
+        case (.kernelHtab, .pair): return (.htabChurn, [HtabChurnProgram.updateDelete.id], [HtabChurnMap.table.id: max(t * k, 64)])
+        case (.kernelHtab, _):
+            return (.htabChurn, [HtabChurnProgram.insert.id, HtabChurnProgram.remove.id], [HtabChurnMap.table.id: max(t * k, 64)])
         default:
-            let p = subject.policy!.prefix
-            let live: [String]
+            let policy = subject.policy!
+            let live: [PolicyOp]
             switch workload {
-            case .pair: live = ["\(p)_pair", "\(p)_acct"]
-            case .kptrXchg: live = ["\(p)_xchg"]
+            case .pair: live = [.pair, .acct]
+            case .kptrXchg: live = [.xchg]
             case .batch, .remote: live = []
             }
-            let programs = live + ["\(p)_stash", "\(p)_unstash", "reset", "kill", "fold", "walk_array"] + extraPrograms
+            let lifecycle: [StrategiesProgram] = [.reset, .kill, .fold, .walkArray]
+            let programs = (live + [.stash, .unstash]).map { policy.program($0).id } + lifecycle.map(\.id) + extraPrograms
             let slotCount = max(t * k, workload == .kptrXchg ? UInt32(slots) : 0, UInt32(mapValues), 1)
-            return ("strategies", programs, ["slots": slotCount])
+            return (.strategies, programs, [StrategiesMap.slots.id: slotCount])
         }
     }
 
-    /// The program names of the live workload: pair, fill (stash/insert), empty, exchange.
-    var programNames: (pair: String, fill: String, empty: String, xchg: String) {
+    /// The programs of the live workload: pair, fill (stash/insert), empty, exchange (none for
+    /// a hash map).
+    var programNames: (pair: BPFProgramID, fill: BPFProgramID, empty: BPFProgramID, xchg: BPFProgramID?) {
         switch subject {
-        case .kernel, .kernelHarness: return ("obj_pair", "stash", "unstash", "xchg_random")
-        case .kernelHtab: return ("update_delete", "insert", "remove", "")
+        case .kernel, .kernelHarness: return (ObjPairProgram.objPair.id, ObjSlotsProgram.stash.id, ObjSlotsProgram.unstash.id, ObjSlotsProgram.xchgRandom.id)
+        case .kernelHtab: return (HtabChurnProgram.updateDelete.id, HtabChurnProgram.insert.id, HtabChurnProgram.remove.id, nil)
         default:
-            let p = subject.policy!.prefix
-            return ("\(p)_pair", "\(p)_stash", "\(p)_unstash", "\(p)_xchg")
+            let p = subject.policy!
+            return (p.program(.pair).id, p.program(.stash).id, p.program(.unstash).id, p.program(.xchg).id)
         }
     }
 }
@@ -78,7 +83,7 @@ public final class KernelCase: @unchecked Sendable {
     let object: BPFObject
     /// The id this case's objects carry (the allocator the unload walk must find).
     let ownerID: UInt32 = 1
-    let programs: [String: TestRunProgram]
+    let programs: [BPFProgramID: TestRunProgram]
 
     /// Compiles (or takes from the cache) and loads the case's programs.
     public init(spec: KernelCaseSpec, build: BPFBuild) throws(KernelUnavailable) {
@@ -97,14 +102,12 @@ public final class KernelCase: @unchecked Sendable {
         }
         self.spec = spec
         let layout = spec.layout
-        let path = try build.object(named: layout.object, objectSize: spec.size)
-        let log = (path as NSString).deletingPathExtension + ".verifier.log"
-        object = try BPFObject(path: path, name: layout.object, maxEntries: layout.maps, autoload: Set(layout.programs), logPath: log)
-        var found: [String: TestRunProgram] = [:]
+        object = try BPFObject(layout.object, objectSize: spec.size, build: build, maxEntries: layout.maps, autoload: Set(layout.programs))
+        var found: [BPFProgramID: TestRunProgram] = [:]
         for p in layout.programs {
-            let fd = object.programFD(p)
-            guard fd >= 0 else { throw KernelUnavailable(reason: "program \(p) missing", note: "\(path) has no program \(p)") }
-            found[p] = TestRunProgram(name: p, fd: fd)
+            let program = object.testRun(p)
+            guard program.fd >= 0 else { throw KernelUnavailable(reason: "program \(p) missing", note: "\(object.path) has no program \(p)") }
+            found[p] = program
         }
         programs = found
         do { try resetPolicy() } catch { throw KernelUnavailable(reason: "policy state not initialised", note: error.message) }
@@ -177,7 +180,7 @@ public final class KernelCase: @unchecked Sendable {
             var step = KernelTotals()
             switch (spec.subject, spec.workload) {
             case (.kernelHarness, _):
-                try check(programs["harness"]!.run(iterations: k))
+                try check(programs[HarnessProgram.harness.id]!.run(iterations: k))
                 step.pairOps = k; step.pairNs = monotonicNanoseconds() - t0
                 expected.allocated += UInt64(measuring ? k : 0)
             case (_, .pair):
@@ -193,7 +196,7 @@ public final class KernelCase: @unchecked Sendable {
                 if measuring { expected.allocated += UInt64(k); expected.freed += UInt64(k) }
             case (_, .kptrXchg):
                 random = random &* 1_664_525 &+ 1_013_904_223
-                try check(programs[names.xchg]!.run(iterations: k, base: spec.slots, seed: random))
+                try check(programs[names.xchg!]!.run(iterations: k, base: spec.slots, seed: random))
                 step.pairOps = k; step.pairNs = monotonicNanoseconds() - t0
                 if measuring { expected.allocated += UInt64(k) }
             default:

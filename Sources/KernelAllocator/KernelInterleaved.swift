@@ -53,7 +53,7 @@ public final class KernelInterleaved: @unchecked Sendable {
                 }
                 let wanted = Self.programNames(of: s, for: step, in: c.spec)
                 let found = wanted.compactMap { c.programs[$0] }
-                guard found.count == wanted.count else { throw KernelUnavailable(reason: "program missing", note: "\(s.rawValue): \(wanted)") }
+                guard !wanted.isEmpty, found.count == wanted.count else { throw KernelUnavailable(reason: "program missing", note: "\(s.rawValue): \(wanted)") }
                 entries[step, default: []].append(Entry(subject: s, case: c, programs: found))
             }
         }
@@ -69,20 +69,20 @@ public final class KernelInterleaved: @unchecked Sendable {
         return step == .pair ? .pair : .kptrXchg
     }
 
-    static func extraPrograms(of s: KernelSubjectKind, steps: [InterleavedStep], loadedAs workload: KernelWorkload) -> [String] {
-        guard let p = s.policy?.prefix else {
-            return workload == .kptrXchg && (steps.contains(.batch) || steps.contains(.remote)) ? ["stash"] : []
+    static func extraPrograms(of s: KernelSubjectKind, steps: [InterleavedStep], loadedAs workload: KernelWorkload) -> [BPFProgramID] {
+        guard let p = s.policy else {
+            return workload == .kptrXchg && (steps.contains(.batch) || steps.contains(.remote)) ? [ObjSlotsProgram.stash.id] : []
         }
-        return (steps.contains(.pair) ? ["\(p)_pair"] : []) + (steps.contains(.accounting) ? ["\(p)_acct"] : [])
+        return (steps.contains(.pair) ? [p.program(.pair).id] : []) + (steps.contains(.accounting) ? [p.program(.acct).id] : [])
     }
 
-    static func programNames(of s: KernelSubjectKind, for step: InterleavedStep, in spec: KernelCaseSpec) -> [String] {
+    static func programNames(of s: KernelSubjectKind, for step: InterleavedStep, in spec: KernelCaseSpec) -> [BPFProgramID] {
         let names = spec.programNames
         switch step {
         case .pair: return [names.pair]
-        case .accounting: return ["\(s.policy!.prefix)_acct"]
+        case .accounting: return [s.policy!.program(.acct).id]
         case .batch, .remote: return [names.fill, names.empty]
-        case .kptrXchg: return [names.xchg]
+        case .kptrXchg: return names.xchg.map { [$0] } ?? []
         }
     }
 

@@ -37,7 +37,7 @@ extension KernelCase {
 
     /// A fresh allocator: the base reference, the policy's mode, every per-CPU slot zero.
     func resetPolicy() throws(KernelCaseFailure) {
-        guard let policy = spec.subject.policy, let reset = programs["reset"] else { return }
+        guard let policy = spec.subject.policy, let reset = programs[StrategiesProgram.reset.id] else { return }
         _ = try reset.run(iterations: Self.possibleCPUs, base: policy.startsPerCPU ? 1 : 0)
         guard let s = KernelPolicyState.read(object), s.releases == 0,
               s.count == (policy.startsPerCPU ? KernelPolicy.bias + 1 : 1) else {
@@ -117,7 +117,7 @@ extension KernelCase {
             var times = KillTimes()
             if policy.walksAtKill {
                 let generation = UInt32.random(in: 1...UInt32.max)
-                _ = try self.programs["walk_array"]!.run(iterations: Int(generation), base: policy == .lazy ? 1 : 0)
+                _ = try self.programs[StrategiesProgram.walkArray.id]!.run(iterations: Int(generation), base: policy == .lazy ? 1 : 0)
                 let s = KernelPolicyState.read(self.object)!
                 let owners = KernelPolicyState.usedOwners(self.object, generation: generation)
                 guard s.walkFound == UInt64(values), s.walkVisited >= UInt64(values), values == 0 || owners == [Int(self.ownerID)] else {
@@ -153,7 +153,7 @@ extension KernelCase {
     /// warmed alike for every policy.
     func warmUpWalk(values: Int, name: String) throws(KernelCaseFailure) -> ConditioningStep {
         try onFirstCPU { () throws(KernelCaseFailure) -> ConditioningStep in
-            _ = try self.programs["walk_array"]!.run(iterations: Int(UInt32.random(in: 1...UInt32.max)), base: 0)
+            _ = try self.programs[StrategiesProgram.walkArray.id]!.run(iterations: Int(UInt32.random(in: 1...UInt32.max)), base: 0)
             let s = KernelPolicyState.read(self.object)!
             guard s.walkFound == UInt64(values) else {
                 throw KernelCaseFailure("\(name): the warm-up walk found \(s.walkFound) objects of \(values)")
@@ -190,7 +190,7 @@ extension KernelCase {
 
     /// The kill program: ATOMIC|DEAD (perCPU) and the base reference's drop. ns inside BPF.
     func kill(perCPU: Bool) throws(KernelCaseFailure) -> Double {
-        _ = try programs["kill"]!.run(iterations: perCPU ? 1 : 0)
+        _ = try programs[StrategiesProgram.kill.id]!.run(iterations: perCPU ? 1 : 0)
         return Double(KernelPolicyState.read(object)!.killNs)
     }
 
@@ -199,7 +199,7 @@ extension KernelCase {
         var t = times
         t.kill = try kill(perCPU: true)
         t.grace = try Self.kernelGracePeriod()
-        _ = try programs["fold"]!.run(iterations: Self.possibleCPUs)
+        _ = try programs[StrategiesProgram.fold.id]!.run(iterations: Self.possibleCPUs)
         t.fold = Double(KernelPolicyState.read(object)!.foldNs)
         return t
     }

@@ -1,14 +1,27 @@
 /// A lifetime policy as bpf/strategies.bpf.c runs it around bpf_global_ma: which per-op
-/// programs (the prefix), how its count starts, and what its kill is.
+/// programs, how its count starts, and what its kill is.
 public enum KernelPolicy: String, Sendable, CaseIterable {
     case atomic, percpuRef = "percpu-ref", lazy, hybrid
 
-    /// The per-op programs `<prefix>_pair`, `_stash`, `_unstash`, `_xchg`.
-    var prefix: String {
-        switch self {
-        case .atomic: return "atomic"
-        case .percpuRef, .hybrid: return "pcpu"
-        case .lazy: return "lazy"
+    /// The policy's program for `op` (policy_programs.bpf.h). Hybrid runs percpu-ref's per-op
+    /// code: the two differ only in when the loader kills.
+    func program(_ op: PolicyOp) -> StrategiesProgram {
+        switch (self, op) {
+        case (.atomic, .acct): .atomicAcct
+        case (.atomic, .pair): .atomicPair
+        case (.atomic, .stash): .atomicStash
+        case (.atomic, .unstash): .atomicUnstash
+        case (.atomic, .xchg): .atomicXchg
+        case (.percpuRef, .acct), (.hybrid, .acct): .pcpuAcct
+        case (.percpuRef, .pair), (.hybrid, .pair): .pcpuPair
+        case (.percpuRef, .stash), (.hybrid, .stash): .pcpuStash
+        case (.percpuRef, .unstash), (.hybrid, .unstash): .pcpuUnstash
+        case (.percpuRef, .xchg), (.hybrid, .xchg): .pcpuXchg
+        case (.lazy, .acct): .lazyAcct
+        case (.lazy, .pair): .lazyPair
+        case (.lazy, .stash): .lazyStash
+        case (.lazy, .unstash): .lazyUnstash
+        case (.lazy, .xchg): .lazyXchg
         }
     }
 
@@ -26,6 +39,12 @@ public enum KernelPolicy: String, Sendable, CaseIterable {
     static let bias: UInt64 = 1 << 63
 }
 
+/// The per-op programs every policy has: the accounting alone, new+get+drop+put, stash,
+/// unstash, and the exchange into a random slot.
+enum PolicyOp: CaseIterable {
+    case acct, pair, stash, unstash, xchg
+}
+
 /// The policy's state in the program's global data (`struct mb_strategy`): read from the
 /// mapped .bss, never written from userspace.
 public struct KernelPolicyState: Sendable, Equatable {
@@ -40,11 +59,11 @@ public struct KernelPolicyState: Sendable, Equatable {
     public var walkFound: UInt64 = 0
     public var walkAdded: UInt64 = 0
 
-    /// Field offsets in `struct mb_strategy` (strategies.bpf.c): count on its own line.
+    /// Field offsets in `struct mb_strategy` (strategies_common.bpf.h): count on its own line.
     static let usedGenOffset = 192
 
     static func read(_ object: BPFObject) -> KernelPolicyState? {
-        guard let bss = object.bss, let base = object.bssOffset(of: "strategy"), base + usedGenOffset <= object.bssSize else { return nil }
+        guard let bss = object.bss, let base = object.bssOffset(of: StrategiesGlobal.strategy), base + usedGenOffset <= object.bssSize else { return nil }
         func u64(_ at: Int) -> UInt64 {
             // The programs write these with plain stores and locked RMWs; an atomic load is
             // not needed to read a quiescent value, volatile enough through the raw pointer.
@@ -59,7 +78,7 @@ public struct KernelPolicyState: Sendable, Equatable {
 
     /// Owners whose used_gen equals `generation`: the used-allocators set the walk built.
     static func usedOwners(_ object: BPFObject, generation: UInt32) -> [Int] {
-        guard let bss = object.bss, let base = object.bssOffset(of: "strategy") else { return [] }
+        guard let bss = object.bss, let base = object.bssOffset(of: StrategiesGlobal.strategy) else { return [] }
         let start = base + usedGenOffset
         let n = min(1024, (object.bssSize - start) / 4)
         return (0..<n).filter { (bss + start + $0 * 4).load(as: UInt32.self) == generation }

@@ -27,11 +27,10 @@ public enum KernelTeardown {
     /// Fills a fresh map with `objects` objects on `cpu`, closes everything and times the teardown.
     public static func measure(_ kind: MapKind, objects: Int, size: Int, cpu: Int, build: BPFBuild,
                                timeoutNs: Int = 10_000_000_000) throws -> Timing {
-        let (name, program, map) = kind == .kptrArray ? ("obj_slots", "stash", "slots") : ("htab_churn", "insert", "table")
-        let path = try build.object(named: name, objectSize: size)
-        let object = try BPFObject(path: path, name: name, maxEntries: [map: UInt32(max(objects, 1))], autoload: [program],
-                                   logPath: (path as NSString).deletingPathExtension + ".verifier.log")
-        let fill = TestRunProgram(name: program, fd: object.programFD(program))
+        let (source, program, map) = kind == .kptrArray ? (BPFSource.objSlots, ObjSlotsProgram.stash.id, ObjSlotsMap.slots.id)
+                                                        : (.htabChurn, HtabChurnProgram.insert.id, HtabChurnMap.table.id)
+        let object = try BPFObject(source, objectSize: size, build: build, maxEntries: [map: UInt32(max(objects, 1))], autoload: [program])
+        let fill = object.testRun(program)
         var fillError: Error?
         var counted = ProvenanceCounters()
         try PinnedThread.run(on: [cpu]) { _, cpu in

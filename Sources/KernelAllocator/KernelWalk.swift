@@ -28,7 +28,12 @@ public final class KernelWalk: @unchecked Sendable {
     public let kind: MapKind
     public let values: Int
     let cpu: Int
-    let programs: [String: TestRunProgram]
+    let programs: [StrategiesProgram: TestRunProgram]
+
+    /// The fill, the empty and the walk of each map kind.
+    static func programs(_ kind: MapKind) -> (fill: StrategiesProgram, empty: StrategiesProgram, walk: StrategiesProgram) {
+        kind == .array ? (.lazyStash, .lazyUnstash, .walkArray) : (.hstash, .hunstash, .walkHash)
+    }
 
     /// Loads a walk object with an `kind` map of `values` values, empty.
     public init(kind: MapKind, values: Int, size: Int, cpu: Int, build: BPFBuild) throws(KernelUnavailable) {
@@ -36,20 +41,19 @@ public final class KernelWalk: @unchecked Sendable {
         self.kind = kind
         self.values = values
         self.cpu = cpu
-        let path = try build.object(named: "strategies", objectSize: size)
-        let names = kind == .array ? ["lazy_stash", "lazy_unstash", "walk_array"] : ["hstash", "hunstash", "walk_hash"]
-        object = try BPFObject(path: path, name: "strategies",
-                               maxEntries: kind == .array ? ["slots": UInt32(values)] : ["hslots": UInt32(values), "slots": 1],
-                               autoload: Set(names), logPath: (path as NSString).deletingPathExtension + ".walk.verifier.log")
-        var found: [String: TestRunProgram] = [:]
-        for n in names { found[n] = TestRunProgram(name: n, fd: object.programFD(n)) }
-        programs = found
+        let p = Self.programs(kind)
+        let names = [p.fill, p.empty, p.walk]
+        let maps = kind == .array ? [StrategiesMap.slots.id: UInt32(values)] : [StrategiesMap.hslots.id: UInt32(values), StrategiesMap.slots.id: 1]
+        let o = try BPFObject(.strategies, objectSize: size, build: build, maxEntries: maps, autoload: Set(names.map(\.id)),
+                              logName: "walk.verifier")
+        object = o
+        programs = Dictionary(uniqueKeysWithValues: names.map { ($0, o.testRun($0)) })
     }
 
     /// Fills values [0, count) with objects whose owner is `owner(i)` (ids < 1024); untimed.
     public func fill(count: Int? = nil, owner: @escaping @Sendable (Int) -> UInt32) throws(KernelCaseFailure) {
         let n = count ?? values
-        let fill = programs[kind == .array ? "lazy_stash" : "hstash"]!
+        let fill = programs[Self.programs(kind).fill]!
         try onCPU { () throws(KernelCaseFailure) in
             let before = ProvenanceCounters.read(self.object, cpu: self.cpu)
             // One run per owner stretch: owner ids change per run, not per object.
@@ -72,7 +76,7 @@ public final class KernelWalk: @unchecked Sendable {
     /// the caches (touches a buffer four times the LLC).
     public func walk(flush: Bool) throws(KernelCaseFailure) -> (ns: Int, found: Int, owners: [Int]) {
         let generation = UInt32.random(in: 1...UInt32.max)
-        let program = programs[kind == .array ? "walk_array" : "walk_hash"]!
+        let program = programs[Self.programs(kind).walk]!
         return try onCPU { () throws(KernelCaseFailure) in
             if flush { Self.flushCaches() }
             _ = try program.run(iterations: Int(generation), base: 0)
@@ -93,7 +97,7 @@ public final class KernelWalk: @unchecked Sendable {
 
     /// Drops every object (untimed) and closes the object.
     public func close() throws(KernelCaseFailure) {
-        let empty = programs[kind == .array ? "lazy_unstash" : "hunstash"]!
+        let empty = programs[Self.programs(kind).empty]!
         try onCPU { () throws(KernelCaseFailure) in
             var at = 0
             while at < self.values {

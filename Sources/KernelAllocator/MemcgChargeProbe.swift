@@ -86,12 +86,11 @@ public struct MemcgChargeProbe: Sendable {
         defer { try? cgroup.leave() }
         switch kind {
         case .global:
-            let path = try build.object(named: "obj_slots", objectSize: valueSize)
-            let object = try BPFObject(path: path, name: "obj_slots", maxEntries: ["slots": UInt32(objects)],
-                                       autoload: ["stash", "unstash"], logPath: (path as NSString).deletingPathExtension + ".verifier.log")
+            let object = try BPFObject(.objSlots, objectSize: valueSize, build: build, maxEntries: [ObjSlotsMap.slots.id: UInt32(objects)],
+                                       autoload: [ObjSlotsProgram.stash.id, ObjSlotsProgram.unstash.id])
             defer { object.close() }
-            let stash = TestRunProgram(name: "stash", fd: object.programFD("stash"))
-            let unstash = TestRunProgram(name: "unstash", fd: object.programFD("unstash"))
+            let stash = object.testRun(ObjSlotsProgram.stash)
+            let unstash = object.testRun(ObjSlotsProgram.unstash)
             let cpus = Array(0..<min(ProvenanceCounters.maxCPUs, Int(sysconf(Int32(_SC_NPROCESSORS_CONF)))))
             let before = ProvenanceCounters.read(object, cpus: cpus)
             try cgroup.enter()

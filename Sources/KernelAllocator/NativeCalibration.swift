@@ -11,7 +11,7 @@ public enum EmulatedRef: String, Sendable, CaseIterable {
     case atomic
 
     /// The program in strategies.bpf.c.
-    var program: String { self == .percpuRef ? "pcpu_acct" : "atomic_acct" }
+    var program: StrategiesProgram { self == .percpuRef ? .pcpuAcct : .atomicAcct }
 }
 
 /// One emulation at one phase and CPU count, measured in the same rounds as the native css

@@ -10,14 +10,14 @@ final class NativeEmulation: @unchecked Sendable {
     /// The strategies object: pcpu_acct comes with the pair case, the others as extras.
     init(cpu: Int, build: BPFBuild) throws(KernelUnavailable) {
         var spec = KernelCaseSpec(subject: .kernelPercpuRef, workload: .pair, cpus: [cpu], size: 64, opsPerRun: NativeRefs.refOpsPerRun)
-        spec.extraPrograms = [EmulatedRef.atomic.program, "lazy_acct"]
+        spec.extraPrograms = [EmulatedRef.atomic.program.id, StrategiesProgram.lazyAcct.id]
         kernelCase = try KernelCase(spec: spec, build: build)
     }
 
     /// The emulations then their control, in the column order `EmulatedRef.allCases` + lazy.
     func subjects() throws(KernelCaseFailure) -> [NativeSubject] {
-        try (EmulatedRef.allCases.map(\.program) + ["lazy_acct"]).map { name throws(KernelCaseFailure) in
-            guard let p = kernelCase.programs[name] else { throw KernelCaseFailure("\(name) was not loaded") }
+        try (EmulatedRef.allCases.map(\.program) + [.lazyAcct]).map { name throws(KernelCaseFailure) in
+            guard let p = kernelCase.programs[name.id] else { throw KernelCaseFailure("\(name.rawValue) was not loaded") }
             return NativeSubject(program: p, opsPerRun: NativeRefs.refOpsPerRun, perOp: NativeRefs.getPut, object: kernelCase.object)
         }
     }
@@ -26,7 +26,7 @@ final class NativeEmulation: @unchecked Sendable {
 
     /// Takes the held reference: one object stashed with its get (per-CPU while live).
     func hold() throws(KernelCaseFailure) {
-        try kernelCase.check(kernelCase.programs["pcpu_stash"]!.run(iterations: 1, base: 0, seed: kernelCase.ownerID))
+        try kernelCase.check(kernelCase.programs[StrategiesProgram.pcpuStash.id]!.run(iterations: 1, base: 0, seed: kernelCase.ownerID))
         held = true
     }
 
@@ -60,7 +60,7 @@ final class NativeEmulation: @unchecked Sendable {
     func finish() throws(KernelCaseFailure) {
         guard held else { return }
         held = false
-        _ = try kernelCase.programs["pcpu_unstash"]!.run(iterations: 1, base: 0)
+        _ = try kernelCase.programs[StrategiesProgram.pcpuUnstash.id]!.run(iterations: 1, base: 0)
         let s = state, totals = ProvenanceCounters.read(kernelCase.object, cpus: Array(0..<min(KernelCase.possibleCPUs, ProvenanceCounters.maxCPUs)))
         guard s.count == 0, s.releases == 1, totals.allocated == totals.freed, totals.failed == 0 else {
             throw KernelCaseFailure("emulated percpu-ref at its end: count \(Int64(bitPattern: s.count)), \(s.releases) releases, \(totals.allocated) allocated, \(totals.freed) freed")

@@ -22,7 +22,7 @@ enum NativeKillRace {
         var removed = false
         defer { if !removed { _ = try? child.remove() } }
         try object.stash(cgroup: child.id)
-        let program = try object.program("css_getput")
+        let program = try object.program(.cssGetput)
         let before = object.totals()
         let end = monotonicNanoseconds() + durationNs
         let done = WorkerResults(count: cpus.count)

@@ -63,7 +63,7 @@ public struct PercpuRefLatency: Sendable {
 extension NativeRefsObject {
     /// `which` (0 the get+put, 1 the empty step) summed over every CPU.
     func histogram(_ which: Int) -> LatencyHistogram {
-        guard let bss = object.bss, let at = object.bssOffset(of: "nr_hist") else { return LatencyHistogram() }
+        guard let bss = object.bss, let at = object.bssOffset(of: NativeRefsGlobal.nrHist) else { return LatencyHistogram() }
         let n = LatencyHistogram.buckets, cpus = min(KernelCase.possibleCPUs, ProvenanceCounters.maxCPUs)
         var h = LatencyHistogram()
         for cpu in 0..<cpus {
@@ -79,7 +79,7 @@ extension NativeRefs {
     /// Runs per worker `runs` × `opsPerRun` timed get+puts and as many timed empty steps,
     /// alternating, on `cpus`; the histograms' counts must equal the ops timed.
     static func timedPass(_ object: NativeRefsObject, cpus: [Int], runs: Int, opsPerRun: Int) throws(KernelCaseFailure) -> (LatencyHistogram, LatencyHistogram) {
-        let getPut = try object.program("css_getput_timed"), empty = try object.program("css_empty_timed")
+        let getPut = try object.program(.cssGetputTimed), empty = try object.program(.cssEmptyTimed)
         let before = (object.histogram(0), object.histogram(1))
         let results = WorkerResults(count: cpus.count)
         do {

@@ -87,8 +87,8 @@ public enum NativeRefs {
         guard let live = try object.mode(), live.modeBits == 0, !live.isFolded else {
             throw KernelCaseFailure("the stashed cgroup's ref is not in percpu mode before the kill")
         }
-        var subjects = [NativeSubject(program: try object.program("css_getput"), opsPerRun: refOpsPerRun, perOp: getPut),
-                        NativeSubject(program: try object.program("css_empty"), opsPerRun: refOpsPerRun, perOp: control)]
+        var subjects = [NativeSubject(program: try object.program(.cssGetput), opsPerRun: refOpsPerRun, perOp: getPut),
+                        NativeSubject(program: try object.program(.cssEmpty), opsPerRun: refOpsPerRun, perOp: control)]
         if let emulation {
             subjects += try emulation.subjects()
             try emulation.hold()
@@ -203,14 +203,14 @@ public enum NativeRefs {
     static func refcountBlock(_ object: NativeRefsObject, sets: [[Int]], rounds: Int, sliceNs: Int, stop: StopCheck,
                               into results: inout NativeRefResults) throws(KernelCaseFailure) {
         try stop.check()
-        let pair = [NativeSubject(program: try object.program("rc_pair"), opsPerRun: pairOpsPerRun, perOp: ProvenanceCounters(allocated: 2, freed: 2)),
-                    NativeSubject(program: try object.program("plain_pair"), opsPerRun: pairOpsPerRun, perOp: getPut)]
+        let pair = [NativeSubject(program: try object.program(.rcPair), opsPerRun: pairOpsPerRun, perOp: ProvenanceCounters(allocated: 2, freed: 2)),
+                    NativeSubject(program: try object.program(.plainPair), opsPerRun: pairOpsPerRun, perOp: getPut)]
         results.refcountPair.append(rounds: try NativeInterleaver.run(pair, object: object.object, cpus: sets[0], rounds: rounds, sliceNs: sliceNs))
         try object.stashShared()
         var stashed = true
         defer { if stashed { _ = try? object.unstashShared() } }
-        let shared = [NativeSubject(program: try object.program("rc_shared_getput"), opsPerRun: refOpsPerRun, perOp: getPut),
-                      NativeSubject(program: try object.program("rc_shared_empty"), opsPerRun: refOpsPerRun, perOp: control)]
+        let shared = [NativeSubject(program: try object.program(.rcSharedGetput), opsPerRun: refOpsPerRun, perOp: getPut),
+                      NativeSubject(program: try object.program(.rcSharedEmpty), opsPerRun: refOpsPerRun, perOp: control)]
         for (i, set) in sets.enumerated() {
             try stop.check()
             results.sharedRefcount[i].cost.append(rounds: try NativeInterleaver.run(shared, object: object.object, cpus: set, rounds: rounds, sliceNs: sliceNs))

@@ -71,12 +71,11 @@ struct KernelCaseTests {
     @Test func heldObjectsAreKernelSlabObjects() throws {
         let held = 200_000
         let cache = try #require(SlabUsage.globalAllocatorCache(objectSize: 64))
-        let path = try KernelTestSupport.build.object(named: "obj_slots", objectSize: 64)
-        let object = try BPFObject(path: path, name: "obj_slots", maxEntries: ["slots": UInt32(held)], autoload: ["stash", "unstash"],
-                                   logPath: NSTemporaryDirectory() + "obj_slots-test.verifier.log")
+        let object = try BPFObject(.objSlots, objectSize: 64, build: KernelTestSupport.build, maxEntries: [ObjSlotsMap.slots.id: UInt32(held)],
+                                   autoload: [ObjSlotsProgram.stash.id, ObjSlotsProgram.unstash.id], logName: "test.verifier")
         defer { object.close() }
-        let stash = TestRunProgram(name: "stash", fd: object.programFD("stash"))
-        let unstash = TestRunProgram(name: "unstash", fd: object.programFD("unstash"))
+        let stash = object.testRun(ObjSlotsProgram.stash)
+        let unstash = object.testRun(ObjSlotsProgram.unstash)
         var growth: Int?
         var dropped = ProvenanceCounters()
         try PinnedThread.run(on: [0]) { _, cpu in

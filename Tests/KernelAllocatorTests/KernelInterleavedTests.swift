@@ -20,13 +20,13 @@ struct KernelInterleavedTests {
         #expect(KernelInterleaved.loadWorkload(of: .kernelAtomic, for: .pair) == .kptrXchg)
         #expect(KernelInterleaved.loadWorkload(of: .kernel, for: .pair) == .pair)
         #expect(KernelInterleaved.loadWorkload(of: .kernel, for: .batch) == .kptrXchg)
-        #expect(KernelInterleaved.extraPrograms(of: .kernelHybrid, steps: steps, loadedAs: .kptrXchg) == ["pcpu_pair", "pcpu_acct"])
-        #expect(KernelInterleaved.extraPrograms(of: .kernel, steps: steps, loadedAs: .kptrXchg) == ["stash"])
+        #expect(KernelInterleaved.extraPrograms(of: .kernelHybrid, steps: steps, loadedAs: .kptrXchg) == [StrategiesProgram.pcpuPair.id, StrategiesProgram.pcpuAcct.id])
+        #expect(KernelInterleaved.extraPrograms(of: .kernel, steps: steps, loadedAs: .kptrXchg) == [ObjSlotsProgram.stash.id])
         #expect(!InterleavedStep.accounting.runs(.kernel) && InterleavedStep.accounting.runs(.kernelLazy))
         var spec = KernelCaseSpec(subject: .kernel, workload: .kptrXchg, cpus: Array(0..<256), size: 64)
-        spec.extraPrograms = ["stash"]
+        spec.extraPrograms = [ObjSlotsProgram.stash.id]
         // 256 workers' batch slots fit the map kptr-xchg shares with them.
-        #expect(spec.layout.maps["slots"] == 256 * 256 && spec.layout.programs.contains("stash"))
+        #expect(spec.layout.maps[ObjSlotsMap.slots.id] == 256 * 256 && spec.layout.programs.contains(ObjSlotsProgram.stash.id))
     }
 
     /// remote pairs workers: every object is stashed on one CPU and dropped on the other, each

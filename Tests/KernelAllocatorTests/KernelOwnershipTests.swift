@@ -90,6 +90,6 @@ struct KernelOwnershipTests {
     @Test func withoutCapabilitiesTheProbeIsNotApplicable() {
         var e = KernelTestSupport.environment
         e.effectiveCapabilities = 0
-        #expect(throws: KernelUnavailable.self) { try BPFBuild(environment: e).object(named: "obj_slots", objectSize: 64) }
+        #expect(throws: KernelUnavailable.self) { try BPFBuild(environment: e).object(.objSlots, objectSize: 64) }
     }
 }

@@ -16,12 +16,12 @@ struct KernelPercpuRefGraceTests {
         let widened, reset, kill, fold: TestRunProgram
 
         init() throws {
-            let path = try KernelTestSupport.build.object(named: "strategies", objectSize: 64)
-            let o = try BPFObject(path: path, name: "strategies", autoload: ["pcpu_widened", "reset", "kill", "fold"],
-                                  logPath: NSTemporaryDirectory() + "strategies-race.verifier.log")
-            func p(_ n: String) -> TestRunProgram { TestRunProgram(name: n, fd: o.programFD(n)) }
+            let programs: [StrategiesProgram] = [.pcpuWidened, .reset, .kill, .fold]
+            let o = try BPFObject(.strategies, objectSize: 64, build: KernelTestSupport.build, autoload: Set(programs.map(\.id)),
+                                  logName: "race.verifier")
             object = o
-            (widened, reset, kill, fold) = (p("pcpu_widened"), p("reset"), p("kill"), p("fold"))
+            (widened, reset, kill, fold) = (o.testRun(StrategiesProgram.pcpuWidened), o.testRun(StrategiesProgram.reset),
+                                            o.testRun(StrategiesProgram.kill), o.testRun(StrategiesProgram.fold))
             _ = try reset.run(iterations: KernelCase.possibleCPUs, base: 1)
         }
 

@@ -34,7 +34,7 @@ extension NativeRefsTests {
         defer { e.close() }
         try e.hold()
         try e.checkLive()
-        _ = try e.kernelCase.programs["pcpu_stash"]!.run(iterations: 1, base: 1, seed: e.kernelCase.ownerID)
+        _ = try e.kernelCase.programs[StrategiesProgram.pcpuStash.id]!.run(iterations: 1, base: 1, seed: e.kernelCase.ownerID)
         #expect(throws: KernelCaseFailure.self) { try e.kill() }
         #expect(throws: KernelCaseFailure.self) { try e.finish() }
     }

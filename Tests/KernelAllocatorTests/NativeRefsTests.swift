@@ -60,29 +60,29 @@ struct NativeRefsTests {
     @Test func aPlantedExtraPutIsCaught() throws {
         let hierarchy = try PrivateCgroup2()
         defer { hierarchy.close() }
-        let object = try NativeRefsObject(build: build, programs: NativeRefsObject.measured + ["css_extra_put"])
+        let object = try NativeRefsObject(build: build, programs: NativeRefsObject.measured + [.cssExtraPut])
         defer { object.close() }
         let child = try hierarchy.makeChild()
         try object.stash(cgroup: child.id)
         _ = try child.remove()
-        #expect(try object.program("css_extra_put").run(iterations: 0) == 0)
+        #expect(try object.program(.cssExtraPut).run(iterations: 0) == 0)
         var kill = KillObservation()
         #expect(throws: KernelCaseFailure.self) { try NativeRefs.lastPut(object, child: child, hierarchy: hierarchy, into: &kill) }
         #expect(kill.releasesSeen == 0)
         // And a get+put now finds no cgroup: the failed acquire is counted and fails the run.
-        #expect(try object.program("css_getput").run(iterations: 4) == 1)
+        #expect(try object.program(.cssGetput).run(iterations: 4) == 1)
         #expect(object.totals().failed == 1)
     }
 
     /// A literal second put of one reference never reaches the kernel: the verifier refuses it.
     @Test func aDoublePutIsRejectedByTheVerifier() {
-        #expect(throws: KernelUnavailable.self) { try NativeRefsObject(build: build, programs: ["css_double_put"]) }
+        #expect(throws: KernelUnavailable.self) { try NativeRefsObject(build: build, programs: [.cssDoublePut]) }
         let log = (try? String(contentsOfFile: verifierLog(), encoding: .utf8)) ?? ""
         #expect(log.contains("bpf_cgroup_release"))
     }
 
     private func verifierLog() throws -> String {
-        let path = try build.object(named: NativeRefsObject.name, objectSize: 64)
+        let path = try build.object(.nativeRefs, objectSize: 64)
         return (path as NSString).deletingPathExtension + ".verifier.log"
     }
 
@@ -131,10 +131,14 @@ struct NativeRefsTests {
         #expect(Self.ourMounts().isEmpty)
     }
 
-    /// A program the object does not have is n/a, not a crash.
-    @Test func aMissingProgramIsUnavailable() {
-        #expect(throws: KernelUnavailable(reason: "program missing", note: "native_refs has no program nr_absent")) {
-            try NativeRefsObject(build: build, programs: ["nr_absent"])
+    /// A program the object does not have (a source that lags its table) is n/a, not a crash.
+    @Test func aMissingProgramIsUnavailable() throws {
+        let stale = "#include \"memalloc_bench.h\"\nSEC(\"tc\")\nint nr_stash(struct __sk_buff *skb) { return 0; }\n"
+        let dir = try KernelTestSupport.sourceDirectory(with: ["native_refs.bpf.c": stale])
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let staleBuild = BPFBuild(environment: KernelTestSupport.environment, sourceDirectory: dir, cacheDirectory: dir + "/cache")
+        #expect(throws: KernelUnavailable(reason: "program missing", note: "native_refs has no program nr_lookup")) {
+            try NativeRefsObject(build: staleBuild, programs: [.nrStash, .nrLookup])
         }
     }
 
