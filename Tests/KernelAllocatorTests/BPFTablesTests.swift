@@ -27,6 +27,23 @@ struct BPFTablesTests {
         #expect(found.programs == Set(source.tables.programs))
     }
 
+    /// The check can fail: a symbol the file lacks is missing from what libbpf's open reports.
+    @Test func aSymbolTheFileLacksIsNotFound() throws {
+        let fixture = """
+        #include "memalloc_bench.h"
+        struct { __uint(type, BPF_MAP_TYPE_ARRAY); __type(key, __u32); __type(value, __u64); __uint(max_entries, 1); } present_map SEC(".maps");
+        SEC("tc")
+        int present(struct __sk_buff *skb) { return 0; }
+        """
+        let dir = try KernelTestSupport.sourceDirectory(with: ["fixture.bpf.c": fixture])
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let build = BPFBuild(environment: KernelTestSupport.environment, sourceDirectory: dir, cacheDirectory: dir + "/cache")
+        let found = try #require(BPFObjectContents(path: try build.object(named: "fixture", objectSize: 64), globals: [BenchHeaderGlobal.counters.rawValue, "absent"]))
+        #expect(found.programs == ["present"])
+        #expect(found.maps.contains("present_map") && !found.maps.contains("absent"))
+        #expect(found.globals == [BenchHeaderGlobal.counters.rawValue])
+    }
+
     /// Hybrid runs percpu-ref's per-op programs; every other policy its own.
     @Test func policiesMapToTheirPrograms() {
         for op in PolicyOp.allCases {
