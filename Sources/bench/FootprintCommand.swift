@@ -104,7 +104,7 @@ struct FootprintCommand: ParsableCommand {
             BenchError(message: e.description, code: SysExit.cantCreate).exit()
         }
 
-        let commandLine = Bench.commandLine
+        let commandLine = Invocation.commandLine
         let machine = Topology.current()
         let context = RunContext.detect(topology: machine, command: commandLine)
         var measurement = OwnershipMeasurement(template: context.rowTemplate, settings: settings)

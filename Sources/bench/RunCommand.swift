@@ -97,7 +97,7 @@ struct RunCommand: ParsableCommand {
 
     func run() throws {
         let (plan, planNotes, formats, options) = prepare()
-        let context = RunContext.detect(topology: plan.topology, command: Bench.commandLine)
+        let context = RunContext.detect(topology: plan.topology, command: Invocation.commandLine)
         let runner: BenchRunner
         do { runner = try BenchRunner(plan: plan, context: context, quiet: quiet) } catch {
             BenchError(message: "\(error)", code: SysExit.software).exit()
@@ -134,7 +134,7 @@ struct RunCommand: ParsableCommand {
             options.footprint = !noFootprint
             options.quiet = quiet
             // The safety replay that follows: default iterations, --seed, racing on --cpus.
-            let scenarioSettings = try ScenariosCommand.settings(iterations: nil, seed: seed, cpus: cpus)
+            let scenarioSettings = try ScenarioSettings.fromOptions(iterations: nil, seed: seed, cpus: cpus)
             options.safety = noScenarios ? nil : scenarioSettings
             try AtomicFileWriter.prepare(directory: output)
             if !quiet { for n in notes { fputs("note: \(n)\n", stderr) } }
@@ -286,15 +286,6 @@ struct RunCommand: ParsableCommand {
         workloads = workloads.filter { seenW.insert($0).inserted }
         return workloads
     }
-}
-
-/// Upper bounds of the numeric options of `bench [run]`.
-enum Limits {
-    /// One hour per phase.
-    static let maxPhaseMs = 3_600_000
-    static let maxRepetitions = 100_000
-    /// The largest array map a run builds (2^24 values).
-    static let maxMapValues = 1 << 24
 }
 
 extension RunCommand {

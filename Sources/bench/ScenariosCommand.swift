@@ -87,7 +87,7 @@ struct ScenariosCommand: ParsableCommand {
         } catch let e as AtomicFileWriter.Failure {
             BenchError(message: e.description, code: SysExit.cantCreate).exit()
         }
-        let commandLine = Bench.commandLine
+        let commandLine = Invocation.commandLine
         let context = RunContext.detect(topology: Topology.current(), command: commandLine)
         RunInterrupt.install()
         let verdicts: [SafetyVerdict]
@@ -156,7 +156,7 @@ struct ScenariosCommand: ParsableCommand {
             }
         }
         scenarios = OptionList.unique(scenarios)
-        let settings = try Self.settings(iterations: iterations, seed: seed, cpus: cpus)
+        let settings = try ScenarioSettings.fromOptions(iterations: iterations, seed: seed, cpus: cpus)
         // One CPU cannot race: the verdict of a racing scenario would be reported as if it had.
         if let racing = scenarios.first(where: \.isRandomized), settings.cpus.count < 2 {
             let why = "scenario \(racing.rawValue) races two pinned workers and needs two distinct CPUs"
@@ -165,22 +165,6 @@ struct ScenariosCommand: ParsableCommand {
         }
         return ScenarioSweep(scenarios: scenarios, strategies: strategies, settings: settings, quiet: quiet, rules: rules,
                              controls: controls, disarmed: disarmControls)
-    }
-
-    /// Scenario settings from the shared options; usage errors for bad values.
-    static func settings(iterations: Int?, seed: UInt64, cpus: String?) throws -> ScenarioSettings {
-        var settings = ScenarioSettings.defaults
-        if let iterations {
-            guard iterations > 0 && iterations <= 100_000_000 else { throw BenchError.usage("--iterations must be between 1 and 100000000, got \(iterations)") }
-            settings.iterations = iterations
-        }
-        settings.seed = seed
-        if let cpus {
-            do { settings.cpus = try Topology.current().resolve(cpuList: cpus) } catch let e as PlatformError {
-                throw BenchError.usage(e.description)
-            }
-        }
-        return settings
     }
 }
 
