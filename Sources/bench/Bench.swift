@@ -19,9 +19,6 @@ struct Bench: ParsableCommand {
                       FootprintCommand.self, ReportCommand.self, AnatomyCommand.self],
         defaultSubcommand: RunCommand.self)
 
-    /// The command as typed, for report headers: `bench` and its arguments.
-    static var commandLine: String { (["bench"] + CommandLine.arguments.dropFirst()).joined(separator: " ") }
-
     /// Errors print one line on stderr and exit with a sysexits code; help prints in full.
     static func main() {
         // A closed stdout pipe is an error to report (exit 74), not a silent death by SIGPIPE.

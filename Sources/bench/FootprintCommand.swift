@@ -31,8 +31,7 @@ struct FootprintCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: "Comma-separated injected topologies CPUS[:NODES], e.g. 2,8,64:4,256:8 (CPUs 1…4096, nodes 1…CPUs).")
     var topology = "2:1,8:1,64:4,256:8"
 
-    @Option(name: .customLong("strategy"), parsing: .unconditional, help: "Comma-separated designs, or all.")
-    var strategy = "all"
+    @OptionGroup var selection: StrategySelection<Designs>
 
     @Option(parsing: .unconditional, help: "Object size in bytes, 1…4088 (kmem-cache's fixed size; the others' class).")
     var size = 64
@@ -49,14 +48,7 @@ struct FootprintCommand: ParsableCommand {
     @Flag(name: .customLong("no-kernel"), help: "Skip the running kernel's map creation and memcg rows.")
     var noKernel = false
 
-    @Option(parsing: .unconditional, help: "Directory for the result files.")
-    var output = "Results"
-
-    @Option(parsing: .unconditional, help: "Comma-separated formats: csv, md, txt, json.")
-    var format = "csv,md,txt,json"
-
-    @Flag(help: "No progress on stderr.")
-    var quiet = false
+    @OptionGroup var outputOptions: OutputOptions<Output>
 
     /// `256:8` → 256 CPUs over 8 nodes; `64` → one node. Impossible shapes are usage errors.
     static func parseTopologies(_ text: String) throws -> [Topology] {
@@ -79,13 +71,7 @@ struct FootprintCommand: ParsableCommand {
         let formats: [ResultFormat]
         do {
             topologies = try Self.parseTopologies(topology)
-            settings.designs = OptionList.unique(try OptionList.split(strategy, what: "strategy").flatMap { name -> [StrategyKind] in
-                if name == "all" { return StrategyKind.allCases }
-                guard let k = StrategyKind(rawValue: name) else {
-                    throw BenchError.usage("unknown design '\(name)' (valid: \(StrategyKind.allCases.map(\.rawValue).joined(separator: ", ")), all)")
-                }
-                return [k]
-            })
+            settings.designs = selection.strategy.elements
             guard size >= 1 && size <= 4088 else { throw BenchError.usage("invalid size '\(size)': object sizes are 1…4088 bytes") }
             settings.objectSize = size
             guard repetitions >= 1 && repetitions <= 1000 else { throw BenchError.usage("--repetitions must be 1…1000, got \(repetitions)") }
@@ -96,15 +82,15 @@ struct FootprintCommand: ParsableCommand {
             })
             guard memoryBudget >= 1 && memoryBudget <= 1 << 20 else { throw BenchError.usage("--memory-budget must be 1…1048576 MiB, got \(memoryBudget)") }
             settings.memoryBudgetBytes = memoryBudget << 20
-            formats = try ResultFormat.parse(format)
-            try AtomicFileWriter.prepare(directory: output)
+            formats = outputOptions.formats
+            try AtomicFileWriter.prepare(directory: outputOptions.output)
         } catch let e as BenchError {
             e.exit()
         } catch let e as AtomicFileWriter.Failure {
             BenchError(message: e.description, code: SysExit.cantCreate).exit()
         }
 
-        let commandLine = Bench.commandLine
+        let commandLine = Invocation.commandLine
         let machine = Topology.current()
         let context = RunContext.detect(topology: machine, command: commandLine)
         var measurement = OwnershipMeasurement(template: context.rowTemplate, settings: settings)
@@ -114,14 +100,14 @@ struct FootprintCommand: ParsableCommand {
         RunInterrupt.install()
         do {
             for t in topologies where !RunInterrupt.isSet {
-                if !quiet { fputs("footprint: \(OwnershipMeasurement.label(t)) (injected)\n", stderr) }
+                if !outputOptions.quiet { fputs("footprint: \(OwnershipMeasurement.label(t)) (injected)\n", stderr) }
                 rows += try measurement.modelRows(topology: t, cpus: CPUList.format(t.cpus.map(\.id)))
             }
         } catch {
             BenchError(message: "\(error)", code: SysExit.software).exit()
         }
         if !noKernel && !RunInterrupt.isSet {
-            if !quiet { fputs("footprint: the kernel here (\(OwnershipMeasurement.label(machine)))\n", stderr) }
+            if !outputOptions.quiet { fputs("footprint: the kernel here (\(OwnershipMeasurement.label(machine)))\n", stderr) }
             rows += measurement.kernelRows(topology: machine, cpus: context.onlineCPUs, settings: .init(),
                                            build: BPFBuild(environment: KernelEnvironment.current()))
         }
@@ -134,14 +120,22 @@ struct FootprintCommand: ParsableCommand {
             notes: measurement.notes)
         let sections = ReportSections(rows: rows)
         let mail = MailReport.render(description, sections)
-        let base = (output as NSString).appendingPathComponent(description.runID)
+        let base = (outputOptions.output as NSString).appendingPathComponent(description.runID)
         let files = ReportFiles.publish(formats, base: base, description: description, sections: sections, rows: rows, mail: mail)
         StandardOutput.write(mail)
-        if !quiet {
+        if !outputOptions.quiet {
             for f in files { fputs("wrote \(f.path)\n", stderr) }
             if formats.contains(.csv) { fputs("plots: scripts/plot \(base).csv\n", stderr) }
         }
         // A signal after the last probe: the files are whole, the status says it came.
         if RunInterrupt.isSet { Foundation.exit(RunInterrupt.exitCode) }
+    }
+}
+
+extension FootprintCommand {
+    /// `bench footprint`'s output defaults: every format.
+    enum Output: OutputDefaults {
+        static var formats: CommaList<Formats> { .every }
+        static let quietHelp = "No progress on stderr."
     }
 }

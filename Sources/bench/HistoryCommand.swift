@@ -12,8 +12,6 @@ struct HistoryCommand: ParsableCommand {
         subcommands: [Show.self, Add.self, Export.self],
         defaultSubcommand: Show.self)
 
-    static let defaultDirectory = "Results/history"
-
     struct Show: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "show",
@@ -62,7 +60,7 @@ struct HistoryCommand: ParsableCommand {
         var files: [String]
 
         @Option(help: "The history directory.")
-        var dir = HistoryCommand.defaultDirectory
+        var dir = HistorySelection.defaultDirectory
 
         @Option(help: "The commit the runs measured (default: the CSV's commit column).")
         var commit: String?
@@ -93,7 +91,7 @@ struct HistoryCommand: ParsableCommand {
                         case .alreadyFiled(let path): fputs("bench: note: \(file) is already filed as \(path); not counted twice\n", stderr)
                         }
                     }
-                    HistoryCommand.sayMachines(of: filed, in: dir)
+                    Self.sayMachines(of: filed, in: dir)
                 }
             } catch let e as BenchError {
                 e.exit()
@@ -105,27 +103,29 @@ struct HistoryCommand: ParsableCommand {
                 BenchError(message: e.description, code: SysExit.cantCreate).exit()
             }
         }
-    }
 
-    /// One line per filed run: its file and the machine it is filed under, by the name `bench
-    /// history` shows (the host, with a short hash when the history holds another machine of that
-    /// host) and in full.
-    static func sayMachines(of filed: [(path: String, rows: [ResultRow])], in dir: String) {
-        // The whole history names the machines; if another file cannot be read, `show` will say so.
-        let known = (try? HistoryStore.load(directory: dir))?.flatMap(\.machines) ?? []
-        let runs = filed.map { f in OptionList.unique(f.rows.map { MachineIdentity($0) }) }
-        let names = MachineIdentity.names(known + runs.flatMap { $0 })
-        for (f, machines) in zip(filed, runs) {
-            let said = machines.map { m in (names[m] == m.host ? "" : "\(names[m]!) = ") + m.description }
-            print("filed \(f.path) under machine \(said.joined(separator: " and "))")
+        /// One line per filed run: its file and the machine it is filed under, by the name `bench
+        /// history` shows (the host, with a short hash when the history holds another machine of
+        /// that host) and in full.
+        static func sayMachines(of filed: [(path: String, rows: [ResultRow])], in dir: String) {
+            // The whole history names the machines; if another file cannot be read, `show` will say so.
+            let known = (try? HistoryStore.load(directory: dir))?.flatMap(\.machines) ?? []
+            let runs = filed.map { f in OptionList.unique(f.rows.map { MachineIdentity($0) }) }
+            let names = MachineIdentity.names(known + runs.flatMap { $0 })
+            for (f, machines) in zip(filed, runs) {
+                let said = machines.map { m in (names[m] == m.host ? "" : "\(names[m]!) = ") + m.description }
+                print("filed \(f.path) under machine \(said.joined(separator: " and "))")
+            }
         }
     }
 }
 
 /// Which runs and series a history command reads: `show` and `export` share these.
 struct HistorySelection: ParsableArguments {
+    static let defaultDirectory = "Results/history"
+
     @Option(help: "The history directory.")
-    var dir = HistoryCommand.defaultDirectory
+    var dir = HistorySelection.defaultDirectory
 
     @Option(name: .customLong("case"), help: "Only cases whose name contains one of these (comma-separated); show prints their trends.")
     var caseFilter: String?

@@ -37,11 +37,10 @@ struct RunCommand: ParsableCommand {
             signal exits at once). The racing safety scenarios need two CPUs: with one in --cpus they are skipped.
             """)
 
-    @Option(name: .customLong("strategy"), parsing: .unconditional, help: "Comma-separated strategies and references, or all.")
-    var strategy = "all"
+    @OptionGroup var selection: StrategySelection<RunSubjects>
 
     @Option(name: .customLong("workload"), parsing: .unconditional, help: "Comma-separated workloads, or all.")
-    var workload = "all"
+    var workload: CommaList<Workloads> = .all
 
     @Option(name: .customLong("threads"), parsing: .unconditional, help: "Comma-separated worker counts, each pinned one per CPU (default: 1 and every CPU of --cpus).")
     var threads: String?
@@ -72,17 +71,10 @@ struct RunCommand: ParsableCommand {
     @Flag(help: "Short phases for a fast look (≈ 15 s for the default matrix); an explicit --duration, --warmup or --repetitions still wins (the run says so).")
     var quick = false
 
-    @Option(parsing: .unconditional, help: "Directory for the result files.")
-    var output = "Results"
-
-    @Option(parsing: .unconditional, help: "Comma-separated formats: csv, md, txt, json.")
-    var format = "csv,md,txt,json"
+    @OptionGroup var outputOptions: OutputOptions<Output>
 
     @Option(parsing: .unconditional, help: "Seed for the workloads' random streams.")
     var seed: UInt64 = 1
-
-    @Flag(help: "No progress on stderr (stdout still gets the summary, or the whole report with --full-report).")
-    var quiet = false
 
     @Flag(name: .customLong("full-report"), help: ArgumentHelp(
         "Print the whole mail text on stdout (every table, then every claim), not the one-screen summary.",
@@ -95,14 +87,16 @@ struct RunCommand: ParsableCommand {
     @Flag(name: .customLong("no-footprint"), help: "Skip the cost of owning an allocator on this machine (model per strategy, kernel map creation and memcg rows; about a second; `bench footprint` for injected topologies).")
     var noFootprint = false
 
+    func validate() throws { try workload.validate() }
+
     func run() throws {
         let (plan, planNotes, formats, options) = prepare()
-        let context = RunContext.detect(topology: plan.topology, command: Bench.commandLine)
+        let context = RunContext.detect(topology: plan.topology, command: Invocation.commandLine)
         let runner: BenchRunner
-        do { runner = try BenchRunner(plan: plan, context: context, quiet: quiet) } catch {
+        do { runner = try BenchRunner(plan: plan, context: context, quiet: outputOptions.quiet) } catch {
             BenchError(message: "\(error)", code: SysExit.software).exit()
         }
-        if context.build != "release" && !quiet {
+        if context.build != "release" && !outputOptions.quiet {
             fputs("note: debug configuration; the measured modules are compiled -O regardless (build column: \(context.build))\n", stderr)
         }
         RunInterrupt.install()
@@ -110,11 +104,11 @@ struct RunCommand: ParsableCommand {
         let description = RunDescription(context: context, settings: settingsLine(plan, runner), notes: planNotes + outcome.notes)
         let sections = ReportSections(rows: outcome.rows, safety: outcome.safety)
         let mail = MailReport.render(description, sections)
-        let base = (output as NSString).appendingPathComponent(context.runID)
+        let base = (outputOptions.output as NSString).appendingPathComponent(context.runID)
         let rows = outcome.rows + outcome.safety.map { $0.row(context: context.rowTemplate) }
         let files = ReportFiles.publish(formats, base: base, description: description, sections: sections, rows: rows, mail: mail,
                                         write: !outcome.rows.isEmpty)
-        if !quiet {
+        if !outputOptions.quiet {
             for f in files { fputs("wrote \(f.path)\n", stderr) }
             if formats.contains(.csv) && !outcome.rows.isEmpty { fputs("plots: scripts/plot \(base).csv\n", stderr) }
         }
@@ -128,16 +122,16 @@ struct RunCommand: ParsableCommand {
     func prepare() -> (Plan, [String], [ResultFormat], RunPipeline.Options) {
         do {
             let (plan, notes) = try makePlan()
-            let formats = try ResultFormat.parse(format)
+            let formats = outputOptions.formats
             var options = RunPipeline.Options()
             options.furtherMapSizes = Array(try mapSizes(atLeast: plan.threads.max()!).dropFirst())
             options.footprint = !noFootprint
-            options.quiet = quiet
+            options.quiet = outputOptions.quiet
             // The safety replay that follows: default iterations, --seed, racing on --cpus.
-            let scenarioSettings = try ScenariosCommand.settings(iterations: nil, seed: seed, cpus: cpus)
+            let scenarioSettings = try ScenarioSettings.fromOptions(iterations: nil, seed: seed, cpus: cpus)
             options.safety = noScenarios ? nil : scenarioSettings
-            try AtomicFileWriter.prepare(directory: output)
-            if !quiet { for n in notes { fputs("note: \(n)\n", stderr) } }
+            try AtomicFileWriter.prepare(directory: outputOptions.output)
+            if !outputOptions.quiet { for n in notes { fputs("note: \(n)\n", stderr) } }
             return (plan, notes, formats, options)
         } catch let e as BenchError {
             e.exit()
@@ -181,7 +175,7 @@ struct RunCommand: ParsableCommand {
         var (subjects, notes) = try parseSubjects()
         var seen = Set<String>()
         subjects = subjects.filter { seen.insert($0.description).inserted }
-        let workloads = try parseWorkloads()
+        let workloads = workload.elements
         // Threads: one pinned worker per CPU, so never more workers than CPUs.
         let threadCounts: [Int]
         if let t = threads {
@@ -233,15 +227,14 @@ struct RunCommand: ParsableCommand {
         var notes: [String] = []
         // Loaded only when named: a system allocator initializes itself on load (tcmalloc aborts
         // there when memory is short), which a run of strategies only must not risk.
-        let names = try OptionList.split(strategy, what: "strategy")
-        let available = names.contains { $0 == "all" || SystemAllocatorKind(rawValue: $0) != nil }
-            ? SystemAllocator.available(SystemAllocatorKind.allCases.filter { k in names.contains { $0 == "all" || $0 == k.rawValue } })
-            : SystemAllocator.available([])
+        let names = selection.strategy.items
+        let available = SystemAllocator.available(SystemAllocatorKind.allCases.filter { k in
+            names.contains { $0 == .all || $0 == .one(.system(k)) }
+        })
         var subjects: [SubjectChoice] = []
-        let validNames = StrategyKind.allCases.map(\.rawValue) + SystemAllocatorKind.allCases.map(\.rawValue) + ["freelist", "noop"]
-            + KernelSubjectKind.allCases.map(\.rawValue)
         for name in names {
-            if name == "all" {
+            switch name {
+            case .all:
                 subjects += StrategyKind.allCases.map { .strategy($0) }
                 subjects += available.allocators.map { .system($0) }
                 notes += available.skipped.map { "skipping \($0.kind.rawValue): \($0.description)" }
@@ -253,48 +246,24 @@ struct RunCommand: ParsableCommand {
                 } catch {
                     notes.append("skipping the kernel subjects: \(error.description)")
                 }
-            } else if let k = KernelSubjectKind(rawValue: name) {
+            case .one(.kernel(let k)):
                 // Asked for by name: a missing piece becomes n/a rows with the reason, not an error.
                 subjects.append(.kernel(k))
-            } else if let k = StrategyKind(rawValue: name) {
+            case .one(.strategy(let k)):
                 subjects.append(.strategy(k))
-            } else if let k = SystemAllocatorKind(rawValue: name) {
+            case .one(.system(let k)):
                 if let a = available.allocator(k) { subjects.append(.system(a)) } else {
                     let why = available.skipped.first { $0.kind == k }?.description ?? "\(k.rawValue) is not available"
                     throw BenchError(message: why, code: SysExit.unavailable)
                 }
-            } else if name == "freelist" {
+            case .one(.freelist):
                 subjects.append(.freelist)
-            } else if name == "noop" {
+            case .one(.noop):
                 subjects.append(.noop)
-            } else {
-                throw BenchError.usage("unknown strategy '\(name)' (valid: \(validNames.joined(separator: ", ")), all)")
             }
         }
         return (subjects, notes)
     }
-
-    /// `--workload` as workloads, each once.
-    func parseWorkloads() throws -> [WorkloadKind] {
-        var workloads: [WorkloadKind] = []
-        for name in try OptionList.split(workload, what: "workload") {
-            if name == "all" { workloads += WorkloadKind.allCases } else if let w = WorkloadKind(rawValue: name) { workloads.append(w) } else {
-                throw BenchError.usage("unknown workload '\(name)' (valid: \(WorkloadKind.allCases.map(\.rawValue).joined(separator: ", ")), all)")
-            }
-        }
-        var seenW = Set<WorkloadKind>()
-        workloads = workloads.filter { seenW.insert($0).inserted }
-        return workloads
-    }
-}
-
-/// Upper bounds of the numeric options of `bench [run]`.
-enum Limits {
-    /// One hour per phase.
-    static let maxPhaseMs = 3_600_000
-    static let maxRepetitions = 100_000
-    /// The largest array map a run builds (2^24 values).
-    static let maxMapValues = 1 << 24
 }
 
 extension RunCommand {
@@ -306,5 +275,13 @@ extension RunCommand {
             }
             return n
         })
+    }
+}
+
+extension RunCommand {
+    /// `bench run`'s output defaults: every format; stdout keeps the summary under --quiet.
+    enum Output: OutputDefaults {
+        static var formats: CommaList<Formats> { .every }
+        static let quietHelp = "No progress on stderr (stdout still gets the summary, or the whole report with --full-report)."
     }
 }

@@ -32,8 +32,7 @@ struct ScenariosCommand: ParsableCommand {
             cannot race.
             """)
 
-    @Option(name: .customLong("strategy"), parsing: .unconditional, help: "Comma-separated strategies, or all (\(StrategyKind.allCases.map(\.rawValue).joined(separator: ", "))).")
-    var strategy = "all"
+    @OptionGroup var selection: StrategySelection<LifetimeStrategies>
 
     @Option(name: .customLong("scenario"), parsing: .unconditional, help: "Comma-separated scenarios, or all (\(Scenario.allCases.map(\.rawValue).joined(separator: ", "))).")
     var scenario = "all"
@@ -56,14 +55,7 @@ struct ScenariosCommand: ParsableCommand {
     @Option(name: .customLong("cpus"), parsing: .unconditional, help: "CPUs for the pinned racing workers, two distinct ones, kernel list syntax like 0-1 (default: the first two online).")
     var cpus: String?
 
-    @Option(parsing: .unconditional, help: "Directory for the result files.")
-    var output = "Results"
-
-    @Option(parsing: .unconditional, help: "Comma-separated formats: csv, md, txt, json.")
-    var format = "csv,md,txt"
-
-    @Flag(help: "No progress on stderr.")
-    var quiet = false
+    @OptionGroup var outputOptions: OutputOptions<Output>
 
     @Flag(help: "Print each named scenario's BPF shape (programs, maps, syscalls, runs and the references each run holds) instead of running; no name or all: every scenario.")
     var explain = false
@@ -80,14 +72,14 @@ struct ScenariosCommand: ParsableCommand {
         let formats: [ResultFormat]
         do {
             sweep = try makeSweep()
-            formats = try ResultFormat.parse(format)
-            try AtomicFileWriter.prepare(directory: output)
+            formats = outputOptions.formats
+            try AtomicFileWriter.prepare(directory: outputOptions.output)
         } catch let e as BenchError {
             e.exit()
         } catch let e as AtomicFileWriter.Failure {
             BenchError(message: e.description, code: SysExit.cantCreate).exit()
         }
-        let commandLine = Bench.commandLine
+        let commandLine = Invocation.commandLine
         let context = RunContext.detect(topology: Topology.current(), command: commandLine)
         RunInterrupt.install()
         let verdicts: [SafetyVerdict]
@@ -104,10 +96,10 @@ struct ScenariosCommand: ParsableCommand {
         let rows = verdicts.map { $0.row(context: context.rowTemplate) }
         let sections = ReportSections(rows: [], safety: verdicts)
         let mail = MailReport.render(description, sections)
-        let base = (output as NSString).appendingPathComponent(description.runID)
+        let base = (outputOptions.output as NSString).appendingPathComponent(description.runID)
         let files = ReportFiles.publish(formats, base: base, description: description, sections: sections, rows: rows, mail: mail)
         StandardOutput.write(mail)
-        if !quiet { for f in files { fputs("wrote \(f.path)\n", stderr) } }
+        if !outputOptions.quiet { for f in files { fputs("wrote \(f.path)\n", stderr) } }
         if let message = Self.mismatch(verdicts, controls: sweep.controls) {
             BenchError(message: message, code: SysExit.verdictMismatch).exit()
         }
@@ -148,7 +140,7 @@ struct ScenariosCommand: ParsableCommand {
             }
         }
         rules = OptionList.unique(rules)
-        let strategies = try StrategyKind.parseList(strategy)
+        let strategies = selection.strategy.elements
         var scenarios: [Scenario] = []
         for name in try OptionList.split(scenario, what: "scenario") {
             if name == "all" { scenarios += Scenario.allCases } else if let s = Scenario(rawValue: name) { scenarios.append(s) } else {
@@ -156,49 +148,27 @@ struct ScenariosCommand: ParsableCommand {
             }
         }
         scenarios = OptionList.unique(scenarios)
-        let settings = try Self.settings(iterations: iterations, seed: seed, cpus: cpus)
+        let settings = try ScenarioSettings.fromOptions(iterations: iterations, seed: seed, cpus: cpus)
         // One CPU cannot race: the verdict of a racing scenario would be reported as if it had.
         if let racing = scenarios.first(where: \.isRandomized), settings.cpus.count < 2 {
             let why = "scenario \(racing.rawValue) races two pinned workers and needs two distinct CPUs"
             if let cpus { throw BenchError.usage("\(why); --cpus \(cpus) names one") }
             throw BenchError(message: "\(why); this process may run on one only", code: SysExit.unavailable)
         }
-        return ScenarioSweep(scenarios: scenarios, strategies: strategies, settings: settings, quiet: quiet, rules: rules,
+        return ScenarioSweep(scenarios: scenarios, strategies: strategies, settings: settings, quiet: outputOptions.quiet, rules: rules,
                              controls: controls, disarmed: disarmControls)
-    }
-
-    /// Scenario settings from the shared options; usage errors for bad values.
-    static func settings(iterations: Int?, seed: UInt64, cpus: String?) throws -> ScenarioSettings {
-        var settings = ScenarioSettings.defaults
-        if let iterations {
-            guard iterations > 0 && iterations <= 100_000_000 else { throw BenchError.usage("--iterations must be between 1 and 100000000, got \(iterations)") }
-            settings.iterations = iterations
-        }
-        settings.seed = seed
-        if let cpus {
-            do { settings.cpus = try Topology.current().resolve(cpuList: cpus) } catch let e as PlatformError {
-                throw BenchError.usage(e.description)
-            }
-        }
-        return settings
-    }
-}
-
-extension StrategyKind {
-    /// `atomic,lazy` or `all`; system allocators and references are not lifetime strategies.
-    static func parseList(_ text: String) throws -> [StrategyKind] {
-        var out: [StrategyKind] = []
-        for name in try OptionList.split(text, what: "strategy") {
-            if name == "all" { out += StrategyKind.allCases } else if let k = StrategyKind(rawValue: name) { out.append(k) } else {
-                throw BenchError.usage("unknown strategy '\(name)' for scenarios (valid: \(StrategyKind.allCases.map(\.rawValue).joined(separator: ", ")), all; system allocators have no lifetime to check)")
-            }
-        }
-        var seen = Set<StrategyKind>()
-        return out.filter { seen.insert($0).inserted }
     }
 }
 
 extension Scenario {
     /// The scenarios that race two pinned workers, comma-separated.
     static var racingNames: String { allCases.filter(\.isRandomized).map(\.rawValue).joined(separator: ", ") }
+}
+
+extension ScenariosCommand {
+    /// `bench scenarios`' output defaults: csv, md and txt (no json).
+    enum Output: OutputDefaults {
+        static var formats: CommaList<Formats> { CommaList([.one(.csv), .one(.md), .one(.txt)]) }
+        static let quietHelp = "No progress on stderr."
+    }
 }
