@@ -5,7 +5,7 @@ import Platform
 
 /// Two pinned workers allocate on their CPU and free half of their objects on the other CPU
 /// (handed over through a mutex-protected mailbox): the cross-CPU path under ThreadSanitizer.
-@Suite struct TwoThreadStressTests {
+@Suite(.tags(.concurrent, .memory)) struct TwoThreadStressTests {
     final class Mailbox: @unchecked Sendable {
         private var lock = pthread_mutex_t()
         private var boxes: [[UnsafeMutableRawPointer]] = [[], []]

@@ -21,7 +21,7 @@ final class CountingRef {
     }
 }
 
-@Suite struct PercpuRefTests {
+@Suite(.tags(.concurrent, .memory)) struct PercpuRefTests {
     @Test func percpuModeWritesOnlyTheCallersSlot() {
         let r = CountingRef(cpus: 4)
         r.ref.get(cpu: 2)
