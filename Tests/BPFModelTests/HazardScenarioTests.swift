@@ -1,8 +1,8 @@
+import BPFModel
 import MemAlloc
 import Platform
 import Strategies
 import Testing
-import BPFModel
 
 /// The thread's hazards, scripted through the general world API in checked mode.
 @Suite(.tags(.memory)) struct HazardScenarioTests {

@@ -1,8 +1,8 @@
+import BPFModel
 import MemAlloc
 import Platform
 import Strategies
 import Testing
-import BPFModel
 
 /// Runs a generic test body once per strategy kind.
 struct ForEachStrategy: StrategyVisitor {

@@ -1,8 +1,8 @@
+import BPFModel
 import MemAlloc
 import Platform
 import Strategies
 import Testing
-import BPFModel
 
 /// The `rcu` reuse rule's mechanism, one thread at a time: a freed unit stays parked (header
 /// intact) until a real grace period, which a walk inside its read-side section holds up.

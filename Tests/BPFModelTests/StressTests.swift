@@ -1,10 +1,10 @@
 import Atomics
+import BPFModel
 import Glibc
 import MemAlloc
 import Platform
 import Strategies
 import Testing
-import BPFModel
 
 /// Runs `body(index)` on `count` plain threads and joins them.
 func runThreads(_ count: Int, _ body: @escaping (Int) -> Void) {

@@ -1,6 +1,6 @@
+import Platform
 import Testing
 @testable import MemAlloc
-import Platform
 
 /// The footprint of one allocator, checked against figures computed by hand from memalloc.c's
 /// rules (prefill 4 objects per cache up to 256 B units, 1 above; 11 classes; per CPU).

@@ -1,6 +1,6 @@
+import Platform
 import Testing
 @testable import MemAlloc
-import Platform
 
 @Suite(.tags(.memory)) struct PerCPUCacheLayoutTests {
     @Test func perCPUCachesArePaddedToFourCacheLines() {

@@ -1,7 +1,7 @@
+import Platform
 import PropertyBased
 import Testing
 @testable import MemAlloc
-import Platform
 
 /// Random alloc/free sequences over two CPUs and every size: counts balance, the allocator's
 /// lists stay consistent, and no object is handed out twice while live.

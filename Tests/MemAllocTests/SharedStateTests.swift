@@ -1,6 +1,6 @@
+import Platform
 import Testing
 @testable import MemAlloc
-import Platform
 
 /// On the common path the core touches nothing another CPU writes: no lock exists, and the only
 /// atomics are the returned-list push (a drain of another CPU's objects) and take (a refill).

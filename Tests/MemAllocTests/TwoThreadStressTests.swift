@@ -1,7 +1,7 @@
 import Glibc
+import Platform
 import Testing
 @testable import MemAlloc
-import Platform
 
 /// Two pinned workers allocate on their CPU and free half of their objects on the other CPU
 /// (handed over through a mutex-protected mailbox): the cross-CPU path under ThreadSanitizer.

@@ -46,7 +46,7 @@ import Testing
         var done = 0
         #expect(throws: ScenarioError.interrupted) {
             try ScenarioRunner.run(.concurrentWalk, strategy: .atomic, settings: ScenarioSettings(iterations: 100_000_000),
-                                   shouldStop: { done >= 3 }) { d, _ in done = d }
+                                   shouldStop: { done >= 3 }, progress: { d, _ in done = d })
         }
         #expect(done == 3)
     }

@@ -1,7 +1,7 @@
 import MemAlloc
 import Platform
-import Testing
 import Strategies
+import Testing
 
 /// What owning an allocator costs per design, against figures computed by hand.
 @Suite(.tags(.memory)) struct OwnershipCostTests {

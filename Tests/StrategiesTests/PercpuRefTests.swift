@@ -1,8 +1,8 @@
 import Atomics
 import Glibc
 import Platform
-import Testing
 import Strategies
+import Testing
 
 /// A percpu_ref whose release counts into a padded word, so tests can see "exactly once".
 final class CountingRef {

@@ -1,7 +1,7 @@
 import MemAlloc
 import Platform
-import Testing
 import Strategies
+import Testing
 
 /// One allocator wrapped for strategy `S`, owned by a pretend allocator map.
 struct Harness<S: LifetimeStrategy> {

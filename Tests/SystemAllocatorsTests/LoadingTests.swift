@@ -1,6 +1,6 @@
 import Glibc
-import Testing
 import SystemAllocators
+import Testing
 
 @Suite struct LoadingTests {
     @Test func glibcAlwaysLoads() throws {
