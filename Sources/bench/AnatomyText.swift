@@ -68,7 +68,7 @@ enum AnatomyText {
 
     static func kib(_ bytes: Double) -> String { ResultCell.format(bytes / 1024) + " KiB" }
 
-    /// The selftests' published figures (FACTS.md), for the reader to set beside these.
+    /// The selftests' published figures (docs/kernel-facts.md, "Published figures"), for the reader to set beside these.
     static let publishedLine = """
         published (selftests bench_bpf_ma, 8-CPU KVM, 128 B, batch 64, after
           bpf_mem_free_rcu): 88.6 ns per alloc, 29.6 ns per free; here: 2 vCPUs of a

@@ -1,11 +1,11 @@
+import BPFModel
 import MemAlloc
 import Platform
 import Strategies
 import Testing
-import BPFModel
 
 /// The thread's hazards, scripted through the general world API in checked mode.
-@Suite struct HazardScenarioTests {
+@Suite(.tags(.memory)) struct HazardScenarioTests {
     static let topology = Topology.synthetic(cpus: 2, nodes: 1)
 
     /// Kumar's second hole: the object sits in an inner map reached only through map-in-map;

@@ -1,8 +1,8 @@
+import BPFModel
 import MemAlloc
 import Platform
 import Strategies
 import Testing
-import BPFModel
 
 /// Runs a generic test body once per strategy kind.
 struct ForEachStrategy: StrategyVisitor {
@@ -11,7 +11,7 @@ struct ForEachStrategy: StrategyVisitor {
 }
 protocol LifetimeCaseTestBody { func run<S: LifetimeStrategy>(_: S.Type) throws }
 
-@Suite struct LifetimeCaseTests {
+@Suite(.tags(.memory)) struct LifetimeCaseTests {
     static let topology = Topology.synthetic(cpus: 2, nodes: 1)
 
     /// Live objects in the map and outside it, a kill, frees after it, then teardown: the

@@ -5,7 +5,7 @@ import Testing
 
 /// A program run releases every reference it acquires, or the model refuses it: "an object
 /// held across runs" cannot be replayed (issue 28).
-@Suite struct ProgramRunTests {
+@Suite(.tags(.memory)) struct ProgramRunTests {
     static let topology = Topology.synthetic(cpus: 2, nodes: 1)
 
     /// A world with one object stored in value 0, and a program that uses the value map.

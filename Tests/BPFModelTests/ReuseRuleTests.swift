@@ -1,12 +1,12 @@
+import BPFModel
 import MemAlloc
 import Platform
 import Strategies
 import Testing
-import BPFModel
 
 /// The `rcu` reuse rule's mechanism, one thread at a time: a freed unit stays parked (header
 /// intact) until a real grace period, which a walk inside its read-side section holds up.
-@Suite struct ReuseRuleTests {
+@Suite(.tags(.memory)) struct ReuseRuleTests {
     static let topology = Topology.synthetic(cpus: 2, nodes: 1)
 
     /// The walk's window frees the object it just read from a slot (another program's xchg +

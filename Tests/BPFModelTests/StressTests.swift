@@ -1,10 +1,10 @@
 import Atomics
+import BPFModel
 import Glibc
 import MemAlloc
 import Platform
 import Strategies
 import Testing
-import BPFModel
 
 /// Runs `body(index)` on `count` plain threads and joins them.
 func runThreads(_ count: Int, _ body: @escaping (Int) -> Void) {
@@ -28,7 +28,7 @@ func runThreads(_ count: Int, _ body: @escaping (Int) -> Void) {
 /// unload walk races a concurrent kptr_xchg + free (Kumar's hole 1, a use-after-free the
 /// checker reports — HazardScenarioTests and `bench scenarios` replay it on purpose), which
 /// this test is not about. Ends with exactly one clean destroy and no checker event.
-@Suite struct StressTests {
+@Suite(.tags(.concurrent, .memory)) struct StressTests {
     @Test(arguments: StrategyKind.allCases)
     func allocXchgFreeKill(kind: StrategyKind) throws {
         struct Body: LifetimeCaseTestBody {

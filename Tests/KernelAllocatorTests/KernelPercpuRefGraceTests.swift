@@ -8,7 +8,7 @@ import Testing
 /// (one BPF_PROG_TEST_RUN of a tc program is one rcu_read_lock() section) across the switch
 /// delays it, and because it does, a put racing the switch is never lost. The same race
 /// without the grace period loses the put: the test can tell.
-@Suite(.enabled(if: !KernelTestSupport.skip && KernelTestSupport.twoCPUs), .serialized)
+@Suite(.enabled(if: !KernelTestSupport.skip && KernelTestSupport.twoCPUs), .serialized, .tags(.concurrent))
 struct KernelPercpuRefGraceTests {
     /// The strategies object with the race's programs.
     final class Race: @unchecked Sendable {

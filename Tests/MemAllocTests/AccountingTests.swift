@@ -1,8 +1,8 @@
+import Platform
 import Testing
 @testable import MemAlloc
-import Platform
 
-@Suite struct AccountingTests {
+@Suite(.tags(.memory)) struct AccountingTests {
     @Test func remoteFreesJoinTheFreeingCPU() throws {
         let a = try MemAllocator(topology: .synthetic(cpus: 2, nodes: 1))
         let cls = SizeClass.index(forRequest: 64)!

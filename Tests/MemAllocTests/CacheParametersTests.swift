@@ -1,7 +1,7 @@
 import Testing
 @testable import MemAlloc
 
-@Suite struct CacheParametersTests {
+@Suite(.tags(.memory)) struct CacheParametersTests {
     // kernel/bpf/memalloc.c, init_refill_work and prefill_mem_cache: ≤256 → 32/96/48, prefill 4; 512: 16/48/24; 1024: 8/24/12;
     // 2048: 4/12/6; 4096: 2/6/3; prefill 1 above 256.
     @Test(arguments: [

@@ -1,10 +1,10 @@
+import Platform
 import Testing
 @testable import MemAlloc
-import Platform
 
 /// The footprint of one allocator, checked against figures computed by hand from memalloc.c's
 /// rules (prefill 4 objects per cache up to 256 B units, 1 above; 11 classes; per CPU).
-@Suite struct FootprintTests {
+@Suite(.tags(.memory)) struct FootprintTests {
     static let sizes = KernelStructSizes(memCache: 224, memAlloc: 80, percpuRefData: 56, source: "test")
 
     @Test func freshAllocatorHoldsThePrefillOnEveryCPU() throws {

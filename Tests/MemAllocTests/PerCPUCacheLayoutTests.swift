@@ -1,8 +1,8 @@
+import Platform
 import Testing
 @testable import MemAlloc
-import Platform
 
-@Suite struct PerCPUCacheLayoutTests {
+@Suite(.tags(.memory)) struct PerCPUCacheLayoutTests {
     @Test func perCPUCachesArePaddedToFourCacheLines() {
         #expect(MemoryLayout<PerCPUCache>.stride == CacheLine.perCPUStride)
         #expect(MemoryLayout<PerCPUCache>.size == CacheLine.perCPUStride)

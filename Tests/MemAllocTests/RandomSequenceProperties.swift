@@ -1,11 +1,11 @@
+import Platform
 import PropertyBased
 import Testing
 @testable import MemAlloc
-import Platform
 
 /// Random alloc/free sequences over two CPUs and every size: counts balance, the allocator's
 /// lists stay consistent, and no object is handed out twice while live.
-@Suite struct RandomSequenceProperties {
+@Suite(.tags(.memory)) struct RandomSequenceProperties {
     @Test func countsBalanceAndNoObjectIsHandedOutTwice() async {
         await propertyCheck(count: 60, input: Gen.int(in: 0...(1 << 24)).array(of: 1...600)) { ops in
             guard let a = try? MemAllocator(topology: .synthetic(cpus: 2, nodes: 2), memory: NodeMemory(source: .simulated)) else {

@@ -1,10 +1,10 @@
+import Platform
 import Testing
 @testable import MemAlloc
-import Platform
 
 /// On the common path the core touches nothing another CPU writes: no lock exists, and the only
 /// atomics are the returned-list push (a drain of another CPU's objects) and take (a refill).
-@Suite struct SharedStateTests {
+@Suite(.tags(.memory)) struct SharedStateTests {
     let topology = Topology.synthetic(cpus: 64, nodes: 8)
 
     @Test func localTrafficOnEveryCPUOfAnEightNodeMachineMakesNoSharedOperation() throws {

@@ -1,7 +1,7 @@
 import Testing
 @testable import MemAlloc
 
-@Suite struct SizeClassTests {
+@Suite(.tags(.memory)) struct SizeClassTests {
     /// Reference: the smallest class whose unit holds request + 8-byte header.
     static func reference(_ size: Int) -> Int { SizeClass.unitSizes.firstIndex { $0 >= size + 8 }! }
 

@@ -1,8 +1,8 @@
+import Platform
 import Testing
 @testable import MemAlloc
-import Platform
 
-@Suite struct WatermarkTests {
+@Suite(.tags(.memory)) struct WatermarkTests {
     let topology = Topology.synthetic(cpus: 2, nodes: 1)
     let cls64 = SizeClass.index(forRequest: 64)!  // 96-byte unit: low 32, high 96, batch 48
 

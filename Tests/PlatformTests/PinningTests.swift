@@ -2,7 +2,7 @@ import Glibc
 import Testing
 @testable import Platform
 
-@Suite struct PinningTests {
+@Suite(.tags(.concurrent)) struct PinningTests {
     @Test func pinsOneThreadPerOnlineCPUAndVerifies() throws {
         let cpus = Topology.current().cpus.map(\.id)
         let observed = UnsafeMutablePointer<Int>.allocate(capacity: cpus.count)

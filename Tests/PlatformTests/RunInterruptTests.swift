@@ -1,6 +1,6 @@
 import Glibc
-import Testing
 import Platform
+import Testing
 
 /// SIGINT, SIGTERM and SIGHUP stop the run after the current case; a second one exits at once.
 struct RunInterruptTests {

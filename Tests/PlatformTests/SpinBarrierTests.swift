@@ -1,7 +1,7 @@
 import Atomics
 import Glibc
-import Testing
 import Platform
+import Testing
 
 @Suite struct SpinBarrierTests {
     /// A party that never arrives (a worker thread that could not be created) must not leave

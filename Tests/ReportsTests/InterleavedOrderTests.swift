@@ -1,6 +1,6 @@
 import Testing
-@testable import Statistics
 @testable import Reports
+@testable import Statistics
 
 struct InterleavedOrderTests {
     @Test(arguments: [1, 2, 3, 10, 11])

@@ -1,6 +1,6 @@
 import Testing
-@testable import Statistics
 @testable import Reports
+@testable import Statistics
 
 @Suite struct RunFindingsTests {
     /// Five repetitions of one case around `median`, ±`spread` (relative), in a fixed pattern.

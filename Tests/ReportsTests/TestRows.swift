@@ -1,6 +1,6 @@
-@testable import Statistics
 import Foundation
 @testable import Reports
+@testable import Statistics
 
 /// Builds result rows for tests: one case, context fixed unless given.
 func makeRow(strategy: String = "atomic", workload: String = "pair", phase: String = "live", op: String = "pair",

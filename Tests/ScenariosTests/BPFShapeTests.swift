@@ -1,7 +1,7 @@
 import Scenarios
 import Testing
 
-@Suite struct BPFShapeTests {
+@Suite(.tags(.memory)) struct BPFShapeTests {
     /// Every scenario states programs, maps and steps; every name a step uses is declared.
     @Test(arguments: Scenario.allCases)
     func everyScenarioHasACompleteShape(scenario: Scenario) {

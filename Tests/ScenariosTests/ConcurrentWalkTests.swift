@@ -3,7 +3,7 @@ import Scenarios
 import Strategies
 import Testing
 
-@Suite struct ConcurrentWalkConcurrentTests {
+@Suite(.tags(.concurrent, .memory)) struct ConcurrentWalkTests {
     static let seeds: [UInt64] = [1, 0xdead_beef, ScenarioSettings.defaultSeed]
 
     /// Same verdict on every seed under each reuse rule; the safe strategies really ran the

@@ -3,7 +3,7 @@ import Scenarios
 import Strategies
 import Testing
 
-@Suite struct InFlightAtKillConcurrentTests {
+@Suite(.tags(.concurrent, .memory)) struct InFlightAtKillTests {
     static let seeds: [UInt64] = [1, 0xdead_beef, ScenarioSettings.defaultSeed]
 
     @Test(arguments: everyStrategyAndRule)

@@ -3,7 +3,7 @@ import Scenarios
 import Strategies
 import Testing
 
-@Suite struct MovedBehindWalkConcurrentTests {
+@Suite(.tags(.concurrent, .memory)) struct MovedBehindWalkTests {
     static let seeds: [UInt64] = [1, 0xdead_beef, ScenarioSettings.defaultSeed]
 
     /// lazy and kmem-cache fail under both rules (the walk never sees the moved object);
@@ -24,7 +24,7 @@ import Testing
     }
 }
 
-@Suite struct LastPutInNMIConcurrentTests {
+@Suite(.tags(.concurrent, .memory)) struct LastPutInNMITests {
     /// One NMI run holds the objects while the kill races it. atomic's last put is in the NMI
     /// and its release deferred; percpu-ref's and hybrid's kill waits for the NMI, so their
     /// last reference is the fold's; lazy faults under immediate, naming the NMI run.
@@ -45,7 +45,7 @@ import Testing
     }
 }
 
-@Suite struct PausedPutAtKillConcurrentTests {
+@Suite(.tags(.concurrent, .memory)) struct PausedPutAtKillTests {
     /// percpu_ref's store lands while the kill waits for its grace period, and is still counted.
     @Test(arguments: everyStrategyAndRule)
     func verdictAsExpected(strategy: StrategyKind, rule: ReuseRule) throws {

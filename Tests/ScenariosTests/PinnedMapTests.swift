@@ -4,7 +4,7 @@ import Strategies
 import Testing
 
 /// Runs on the two pinned scenario workers (the helper idles).
-@Suite struct PinnedMapPinningTests {
+@Suite(.tags(.concurrent, .memory)) struct PinnedMapTests {
     @Test(arguments: everyStrategyAndRule)
     func verdictAsExpected(strategy: StrategyKind, rule: ReuseRule) throws {
         let outcome = try expectVerdictAsExpected(.pinnedMap, strategy, rule)

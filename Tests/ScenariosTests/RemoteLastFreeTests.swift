@@ -3,7 +3,7 @@ import Scenarios
 import Strategies
 import Testing
 
-@Suite struct RemoteLastFreeConcurrentTests {
+@Suite(.tags(.concurrent, .memory)) struct RemoteLastFreeTests {
     @Test(arguments: everyStrategyAndRule)
     func verdictAsExpected(strategy: StrategyKind, rule: ReuseRule) throws {
         let outcome = try expectVerdictAsExpected(.remoteLastFree, strategy, rule)

@@ -3,7 +3,7 @@ import Scenarios
 import Strategies
 import Testing
 
-@Suite struct ScenarioControlConcurrentTests {
+@Suite(.tags(.concurrent, .memory)) struct ScenarioControlTests {
     static let cases: [(Scenario, ReuseRule)] = Scenario.allCases.flatMap { s in ReuseRule.allCases.map { (s, $0) } }
 
     /// Every scenario's planted bug yields its fault under both rules.
@@ -27,6 +27,16 @@ import Testing
         #expect(outcome.plant == nil)
         #expect(outcome.verdict.kind == own, "\(scenario.rawValue), \(rule.rawValue): \(outcome.verdict.label) — \(outcome.evidence)")
         #expect(outcome.matchesExpectation == (own == control.fault))
+    }
+
+    /// A control shows that the checker sees its fault only where its strategy is safe without
+    /// the plant. Two controls are not, under `immediate`: there the disarmed strategy already
+    /// gives the same use-after-free, so they prove something under `rcu` only.
+    @Test func controlsWhoseStrategyFaultsWithoutThePlant() {
+        let faulting = Self.cases.filter { scenario, rule in
+            ScenarioExpectations.expected(scenario, ScenarioControl.control(for: scenario).strategy, rule) != .safe
+        }
+        #expect(faulting.map { "\($0.0.rawValue) \($0.1.rawValue)" } == ["concurrent-walk immediate", "moved-behind-walk immediate"])
     }
 
     /// Every fault kind the checker reports has a control that produces it.

@@ -3,7 +3,7 @@ import Scenarios
 import Strategies
 import Testing
 
-@Suite struct ScenarioExpectationsTests {
+@Suite(.tags(.memory)) struct ScenarioExpectationsTests {
     /// The table of the issues, spelled out independently of the implementation: (immediate, rcu).
     static let s: (VerdictKind, VerdictKind) = (.safe, .safe)
     static let u: (VerdictKind, VerdictKind) = (.useAfterFree, .useAfterFree)

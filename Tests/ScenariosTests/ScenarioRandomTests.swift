@@ -1,7 +1,7 @@
 import Scenarios
 import Testing
 
-@Suite struct ScenarioRandomTests {
+@Suite(.tags(.memory)) struct ScenarioRandomTests {
     @Test func sameSeedSameSequence() {
         var a = ScenarioRandom(seed: 42, stream: 2)
         var b = ScenarioRandom(seed: 42, stream: 2)

@@ -2,7 +2,7 @@ import Scenarios
 import Strategies
 import Testing
 
-@Suite struct ScenarioRunnerConcurrentTests {
+@Suite(.tags(.concurrent, .memory)) struct ScenarioRunnerTests {
     @Test func deterministicScenariosRunOnce() {
         let settings = ScenarioSettings(iterations: 7)
         for scenario in Scenario.allCases {
@@ -40,13 +40,13 @@ import Testing
     }
 }
 
-@Suite struct ScenarioRunnerStopTests {
+@Suite(.tags(.memory)) struct ScenarioRunnerStopTests {
     /// ^C during a long replay: the runner asks before every iteration and stops at once.
     @Test func aStopConditionEndsTheReplayBetweenIterations() {
         var done = 0
         #expect(throws: ScenarioError.interrupted) {
             try ScenarioRunner.run(.concurrentWalk, strategy: .atomic, settings: ScenarioSettings(iterations: 100_000_000),
-                                   shouldStop: { done >= 3 }) { d, _ in done = d }
+                                   shouldStop: { done >= 3 }, progress: { d, _ in done = d })
         }
         #expect(done == 3)
     }

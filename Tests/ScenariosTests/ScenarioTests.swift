@@ -1,7 +1,7 @@
 import Scenarios
 import Testing
 
-@Suite struct ScenarioTests {
+@Suite(.tags(.memory)) struct ScenarioTests {
     @Test func rawValuesAreTheCommandLineNames() {
         #expect(Scenario.allCases.map(\.rawValue) == [
             "map-in-map-escape", "concurrent-walk", "pinned-map", "in-flight-at-kill", "remote-last-free",
@@ -16,7 +16,7 @@ import Testing
         #expect(!scenario.summary.contains("\n"))
     }
 
-    @Test func randomizedScenariosAreConcurrent() {
+    @Test(.tags(.concurrent)) func randomizedScenariosAreConcurrent() {
         for scenario in Scenario.allCases where scenario.isRandomized { #expect(scenario.isConcurrent) }
         #expect(Scenario.allCases.filter(\.isRandomized) == [.concurrentWalk, .inFlightAtKill, .movedBehindWalk])
     }

@@ -1,7 +1,7 @@
 import Scenarios
 import Testing
 
-@Suite struct VerdictTests {
+@Suite(.tags(.memory)) struct VerdictTests {
     @Test func labels() {
         #expect(Verdict.safe.label == "safe")
         #expect(Verdict.leak(objects: 3, bytes: 192).label == "leak (3 objects, 192 B)")

@@ -7,7 +7,7 @@ import Testing
 
 /// The verdict computation on planted faults: every verdict must come from what the checked
 /// world observed. Single-threaded: the worlds here have no racing workers.
-@Suite struct WorldAuditTests {
+@Suite(.tags(.memory)) struct WorldAuditTests {
     static let topology = Topology.synthetic(cpus: 2, nodes: 1)
 
     @Test func cleanWorldIsSafe() throws {

@@ -1,10 +1,10 @@
 import MemAlloc
 import Platform
-import Testing
 import Strategies
+import Testing
 
 /// What owning an allocator costs per design, against figures computed by hand.
-@Suite struct OwnershipCostTests {
+@Suite(.tags(.memory)) struct OwnershipCostTests {
     static let sizes = KernelStructSizes(memCache: 224, memAlloc: 80, percpuRefData: 56, source: "test")
     static let topology = Topology.synthetic(cpus: 4, nodes: 2)
     /// Prefill on 4 CPUs: 4 × (4 × 784 + 7680) B on the lists; 4 × 11 caches × 224 B + 80.

@@ -1,8 +1,8 @@
 import Atomics
 import Glibc
 import Platform
-import Testing
 import Strategies
+import Testing
 
 /// A percpu_ref whose release counts into a padded word, so tests can see "exactly once".
 final class CountingRef {
@@ -21,7 +21,7 @@ final class CountingRef {
     }
 }
 
-@Suite struct PercpuRefTests {
+@Suite(.tags(.concurrent, .memory)) struct PercpuRefTests {
     @Test func percpuModeWritesOnlyTheCallersSlot() {
         let r = CountingRef(cpus: 4)
         r.ref.get(cpu: 2)

@@ -1,7 +1,7 @@
 import MemAlloc
 import Platform
-import Testing
 import Strategies
+import Testing
 
 /// One allocator wrapped for strategy `S`, owned by a pretend allocator map.
 struct Harness<S: LifetimeStrategy> {
@@ -15,7 +15,7 @@ struct Harness<S: LifetimeStrategy> {
     }
 }
 
-@Suite struct StrategyTests {
+@Suite(.tags(.memory)) struct StrategyTests {
     @Test func kindsVisitTheirTypes() throws {
         struct Name: StrategyVisitor { func visit<S: LifetimeStrategy>(_: S.Type) -> String { S.name } }
         for kind in StrategyKind.allCases { #expect(try kind.accept(Name()) == kind.rawValue) }

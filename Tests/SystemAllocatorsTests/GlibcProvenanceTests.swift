@@ -1,6 +1,6 @@
 import Glibc
-import Testing
 import SystemAllocators
+import Testing
 
 /// The glibc row uses libc's own malloc: usable sizes are glibc's, and it is the process allocator.
 @Suite struct GlibcProvenanceTests {

@@ -1,6 +1,6 @@
 import Glibc
-import Testing
 import SystemAllocators
+import Testing
 
 /// jemalloc's per-thread byte counter rises with our allocations and not with glibc's.
 @Suite(.enabled(if: isInstalled(.jemalloc), "libjemalloc2 not installed"))

@@ -1,5 +1,5 @@
-import Testing
 import SystemAllocators
+import Testing
 
 /// mimalloc knows its own heap: our pointers are in it, other allocators' are not.
 @Suite(.enabled(if: isInstalled(.mimalloc), "libmimalloc2.0 not installed"))

@@ -1,6 +1,6 @@
-import Testing
 import Platform
 import SystemAllocators
+import Testing
 
 /// Workers pinned to CPUs allocate and free through the same value, including cross-thread frees.
 @Suite struct PinnedThreadsTests {

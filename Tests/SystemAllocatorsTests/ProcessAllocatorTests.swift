@@ -1,6 +1,6 @@
 import Glibc
-import Testing
 import SystemAllocators
+import Testing
 
 @Suite struct ProcessAllocatorTests {
     @Test func processMallocStaysGlibcAfterLoadingAll() throws {

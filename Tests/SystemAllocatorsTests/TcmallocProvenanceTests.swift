@@ -1,5 +1,5 @@
-import Testing
 import SystemAllocators
+import Testing
 
 /// tcmalloc answers ownership questions: it owns our pointers and no other allocator's.
 @Suite(.enabled(if: isInstalled(.tcmalloc), "libtcmalloc-minimal4 not installed"))
