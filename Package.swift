@@ -59,7 +59,7 @@ let package = Package(
         .systemLibrary(name: "CLibbpf", pkgConfig: "libbpf", providers: [.apt(["libbpf-dev"])]),
         .target(
             name: "KernelAllocator",
-            dependencies: ["CLibbpf", "Platform", "Statistics", .product(name: "Atomics", package: "swift-atomics")],
+            dependencies: ["CLibbpf", "Platform", "Results", "Statistics", .product(name: "Atomics", package: "swift-atomics")],
             exclude: ["bpf"],
             swiftSettings: optimized),
 
@@ -70,14 +70,18 @@ let package = Package(
         // Sample statistics, effects and added ns, bootstrap, Mann-Whitney, t-test, E-Divisive, the RNG.
         .target(name: "Statistics", swiftSettings: optimized),
 
-        // Results: CSV, markdown, mail text, JSON, and the regression comparison.
-        .target(name: "Reports", dependencies: ["Statistics"], swiftSettings: optimized),
+        // The result vocabulary (phases, ops, metrics with their units and directions, verdicts),
+        // the typed row, and its CSV codec and atomic file writer: the only place names are text.
+        .target(name: "Results", swiftSettings: optimized),
+
+        // Report sections, findings and renderers: markdown, mail text, terminal, JSON.
+        .target(name: "Reports", dependencies: ["Results", "Statistics"], swiftSettings: optimized),
 
         // Workloads, phases and measurement.
         .target(
             name: "Runner",
             dependencies: [
-                "Strategies", "BPFModel", "MemAlloc", "Platform", "CPlatform", "SystemAllocators", "Reports", "Statistics", "BuildInfo",
+                "Strategies", "BPFModel", "MemAlloc", "Platform", "CPlatform", "SystemAllocators", "Results", "Reports", "Statistics", "BuildInfo",
                 "KernelAllocator", "Scenarios",
                 .product(name: "Atomics", package: "swift-atomics"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
@@ -88,7 +92,7 @@ let package = Package(
         .target(
             name: "Scenarios",
             dependencies: [
-                "BPFModel", "Strategies", "MemAlloc", "Platform", "CPlatform", "Statistics",
+                "BPFModel", "Strategies", "MemAlloc", "Platform", "CPlatform", "Results", "Statistics",
                 .product(name: "Atomics", package: "swift-atomics"),
             ],
             swiftSettings: optimized),
@@ -96,7 +100,7 @@ let package = Package(
         .executableTarget(
             name: "bench",
             dependencies: [
-                "Runner", "Reports", "Statistics", "Scenarios", "Platform", "KernelAllocator",
+                "Runner", "Results", "Reports", "Statistics", "Scenarios", "Platform", "KernelAllocator",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Subprocess", package: "swift-subprocess"),
                 .product(name: "SystemPackage", package: "swift-system"),
@@ -106,7 +110,7 @@ let package = Package(
         // The kernel's allocator on its own, selftests-bench style (and the gap experiment).
         .executableTarget(
             name: "kernel-bench",
-            dependencies: ["KernelAllocator", "Statistics", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["KernelAllocator", "Results", "Statistics", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: optimized),
 
         .testTarget(
@@ -118,10 +122,11 @@ let package = Package(
         .testTarget(name: "BPFModelTests", dependencies: ["BPFModel", "Strategies", "MemAlloc", "Platform"]),
         .testTarget(name: "SystemAllocatorsTests", dependencies: ["SystemAllocators", "Platform"]),
         .testTarget(name: "StatisticsTests", dependencies: ["Statistics"]),
-        .testTarget(name: "ReportsTests", dependencies: ["Reports", "Statistics"]),
-        .testTarget(name: "KernelAllocatorTests", dependencies: ["KernelAllocator", "Platform"]),
-        .testTarget(name: "RunnerTests", dependencies: ["Runner", "Reports", "Strategies", "MemAlloc", "Platform"]),
-        .testTarget(name: "ScenariosTests", dependencies: ["Scenarios", "BPFModel", "Strategies", "MemAlloc", "Platform", "Reports"]),
+        .testTarget(name: "ResultsTests", dependencies: ["Results"]),
+        .testTarget(name: "ReportsTests", dependencies: ["Reports", "Results", "Statistics"]),
+        .testTarget(name: "KernelAllocatorTests", dependencies: ["KernelAllocator", "Platform", "Results"]),
+        .testTarget(name: "RunnerTests", dependencies: ["Runner", "Results", "Reports", "Strategies", "MemAlloc", "Platform"]),
+        .testTarget(name: "ScenariosTests", dependencies: ["Scenarios", "BPFModel", "Strategies", "MemAlloc", "Platform", "Results", "Reports"]),
     ],
     swiftLanguageModes: [.v5]
 )

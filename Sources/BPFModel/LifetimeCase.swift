@@ -1,5 +1,5 @@
-import Glibc
 import Atomics
+import Glibc
 import MemAlloc
 import Platform
 import Strategies

@@ -53,7 +53,7 @@ public enum GapExperiment {
     public static func run(cpu: Int, size: Int, totalOps: Int, build: BPFBuild,
                            configurations: [Configuration] = configurations) throws -> [Measurement] {
         let objects = try loadPrograms(size: size, build: build)
-        defer { objects.values.forEach { $0.object.close() } }
+        defer { for o in objects.values { o.object.close() } }
         let cache = SlabUsage.globalAllocatorCache(objectSize: size)
         var out: [Measurement] = []
         var failure: Error?
@@ -109,7 +109,7 @@ public enum GapExperiment {
         var out: [SizePoint] = []
         for size in sizes {
             let runners = try loadPrograms(size: size, build: build, only: [.tc])
-            defer { runners.values.forEach { $0.object.close() } }
+            defer { for r in runners.values { r.object.close() } }
             let p = runners[.tc]!
             var failure: Error?
             try PinnedThread.run(on: [cpu]) { _, cpu in

@@ -1,5 +1,6 @@
 import Foundation
 import Platform
+import Results
 
 /// The frees after the kill, interleaved across the policies of one block, as rounds like the
 /// live steps': ns per free per round (a chunk of k per policy) and policy subject, of the
@@ -8,8 +9,6 @@ import Platform
 public struct AfterKillFrees: Sendable {
     public let killFree: InterleavedRounds
     public let mapFree: InterleavedRounds
-    /// The rows' op names.
-    public static let ops = (killFree: "kill-free", mapFree: "map-free")
 }
 
 extension KernelInterleaved {
@@ -40,8 +39,8 @@ extension KernelInterleaved {
             }
         }
         let subjects = cases.map(\.spec.subject)
-        return AfterKillFrees(killFree: InterleavedRounds(subjects: subjects, ops: [AfterKillFrees.ops.killFree], values: [killFree]),
-                              mapFree: InterleavedRounds(subjects: subjects, ops: [AfterKillFrees.ops.mapFree], values: [mapFree]))
+        return AfterKillFrees(killFree: InterleavedRounds(subjects: subjects, ops: [.killFree], values: [killFree]),
+                              mapFree: InterleavedRounds(subjects: subjects, ops: [.mapFree], values: [mapFree]))
     }
 
     /// Every worker frees its stripe of `range`; per round and case the round's ns per free (one

@@ -1,3 +1,4 @@
+import Results
 /// What every subject of an interleaved block runs in its slice, and what it times.
 public enum InterleavedStep: String, Sendable, CaseIterable {
     /// bpf_obj_new + get + bpf_obj_drop + put (`<p>_pair`; `kernel`: obj_pair).
@@ -28,11 +29,11 @@ public enum InterleavedStep: String, Sendable, CaseIterable {
     }
 
     /// The rows' op names, in the order `InterleavedRounds.values` holds them.
-    public var ops: [String] {
+    public var ops: [Op] {
         switch self {
-        case .pair, .kptrXchg, .remote: ["pair"]
-        case .accounting: ["acct"]
-        case .batch: ["alloc", "free"]
+        case .pair, .kptrXchg, .remote: [.pair]
+        case .accounting: [.acct]
+        case .batch: [.alloc, .free]
         }
     }
 
@@ -55,7 +56,7 @@ public enum InterleavedStep: String, Sendable, CaseIterable {
 public struct InterleavedRounds: Sendable {
     /// The subjects that ran the step, in `values`' order.
     public let subjects: [KernelSubjectKind]
-    public let ops: [String]
+    public let ops: [Op]
     public var values: [[[Double]]]
 
     /// The rounds in which every subject completed work in every op (a NaN slice drops its

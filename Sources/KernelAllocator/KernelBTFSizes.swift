@@ -18,7 +18,7 @@ public enum KernelBTFSizes {
 
     private static func withArrayOfCStrings<R>(_ strings: [String], _ body: ([UnsafePointer<CChar>?]) -> R) -> R {
         let owned = strings.map { strdup($0) }
-        defer { owned.forEach { free($0) } }
+        defer { for p in owned { free(p) } }
         return body(owned.map { UnsafePointer($0) })
     }
 }

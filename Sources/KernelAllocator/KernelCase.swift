@@ -1,6 +1,7 @@
 import Atomics
 import Foundation
 import Platform
+import Results
 
 /// One kernel case: which subject and workload, on which CPUs, at which object size.
 public struct KernelCaseSpec: Sendable, Equatable {
@@ -151,7 +152,7 @@ public final class KernelCase: @unchecked Sendable {
             case nil: throw KernelCaseFailure("a worker did not report")
             }
         }
-        if spec.workload == .remote, let a = sum.nsPerOp("alloc"), let f = sum.nsPerOp("free") {
+        if spec.workload == .remote, let a = sum.nsPerOp(.alloc), let f = sum.nsPerOp(.free) {
             // One object's life across CPUs: its stash on one worker plus its drop on the other.
             sum.pairOps = min(sum.allocOps, sum.freeOps)
             sum.pairNs = Int((a + f) * Double(sum.pairOps))

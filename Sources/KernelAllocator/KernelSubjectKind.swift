@@ -1,3 +1,4 @@
+import Results
 /// The kernel's own allocator as a measured subject (README "Ground truth: the kernel's own allocator, in the same run").
 public enum KernelSubjectKind: String, CaseIterable, Sendable {
     /// Upstream's landed design: bpf_global_ma through the bpf_obj_new / bpf_obj_drop kfuncs.
@@ -89,11 +90,11 @@ public enum KernelWorkload: String, CaseIterable, Sendable {
     case remote
 
     /// The ops a result of this workload reports (the model's RowBuilder names).
-    public var ops: [String] {
+    public var ops: [Op] {
         switch self {
-        case .pair, .kptrXchg: return ["pair"]
-        case .batch: return ["alloc", "free"]
-        case .remote: return ["alloc", "free", "pair"]
+        case .pair, .kptrXchg: return [.pair]
+        case .batch: return [.alloc, .free]
+        case .remote: return [.alloc, .free, .pair]
         }
     }
 }

@@ -1,3 +1,4 @@
+import Results
 /// What one measured phase of a kernel case did, summed over workers: operations and the busy
 /// nanoseconds spent on them (ns_per_op = ns / ops is one worker's time per operation, as in
 /// the model's PhaseCounters).
@@ -21,11 +22,11 @@ public struct KernelTotals: Sendable, Equatable {
     }
 
     /// ns per operation of `op` ("alloc", "free", "pair"), nil when none ran.
-    public func nsPerOp(_ op: String) -> Double? {
+    public func nsPerOp(_ op: Op) -> Double? {
         let (ops, ns): (Int, Int)
         switch op {
-        case "alloc": (ops, ns) = (allocOps, allocNs)
-        case "free": (ops, ns) = (freeOps, freeNs)
+        case .alloc: (ops, ns) = (allocOps, allocNs)
+        case .free: (ops, ns) = (freeOps, freeNs)
         default: (ops, ns) = (pairOps, pairNs)
         }
         return ops > 0 ? Double(ns) / Double(ops) : nil

@@ -1,6 +1,7 @@
 import CLibbpf
 import Foundation
 import Glibc
+import Results
 
 /// Who the running kernel charges for a BPF allocator's objects. bpf_mem_alloc records the
 /// memcg of the task that *created* the allocator (`get_obj_cgroup_from_current` in
@@ -20,11 +21,11 @@ public struct MemcgChargeProbe: Sendable {
         /// The subject name of the result rows.
         public var subject: String { self == .global ? "kernel" : "kernel-htab" }
         /// The op of the result rows.
-        public var op: String {
+        public var op: Op {
             switch self {
-            case .global: return "obj-new-inside"
-            case .createdInside: return "create-inside-fill-outside"
-            case .createdOutside: return "create-outside-fill-inside"
+            case .global: return .objNewInside
+            case .createdInside: return .createInsideFillOutside
+            case .createdOutside: return .createOutsideFillInside
             }
         }
     }

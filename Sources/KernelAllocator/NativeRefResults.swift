@@ -109,7 +109,7 @@ public struct KillObservation: Sendable {
     public var atomicSeen: MedianInterval.Result? { MedianInterval.interval(atomicSeenNs) }
 }
 
-fileprivate func medianOf(_ values: [Double]) -> Double {
+private func medianOf(_ values: [Double]) -> Double {
     let v = values.filter(\.isFinite)
     return v.isEmpty ? .nan : SampleStatistics.quantile(v.sorted(), 0.5)
 }

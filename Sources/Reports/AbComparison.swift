@@ -1,4 +1,5 @@
 import Foundation
+import Results
 import Statistics
 
 /// What `bench ab` decides: a case changed only when the whole confidence interval of the ratio
@@ -102,7 +103,7 @@ public struct AbComparison: Equatable, Sendable {
         for key in baseSide.order where wanted(key) {
             guard let n = newSide.cases[key] else { continue }
             let b = baseSide.cases[key]!
-            if key.metric != "verdict", let bu = b.unit, let nu = n.unit, bu != nu {
+            if key.metric != .verdict, let bu = b.unit, let nu = n.unit, bu != nu {
                 throw ResultsCSVError(file: n.unitFile ?? "new", line: n.unitLine,
                                       reason: "case \(key): unit '\(nu)' differs from '\(bu)' on the base side")
             }
@@ -136,7 +137,7 @@ public struct AbComparison: Equatable, Sendable {
         var result = AbCase(key: key, unit: unit, base: base.invocations, new: new.invocations, missingReasons: reasons,
                             interval: nil, tooFewInvocations: false, pairs: 0, verdict: .missing)
         guard !base.invocations.isEmpty, !new.invocations.isEmpty else { return result }
-        if key.metric == "verdict" {
+        if key.metric == .verdict {
             // Safety verdicts are observations (0 safe, 1 leak, 2 use-after-free): the worst counts.
             let worst = { (side: [[Double]]) in side.joined().max()! }
             let (b, n) = (worst(base.invocations), worst(new.invocations))
@@ -159,7 +160,7 @@ public struct AbComparison: Equatable, Sendable {
         // RMW "regressed" by 6 %); machine differences are warned about instead.
         guard !key.measuresTheMachine else { return result }
         guard let interval = result.interval, !result.tooFewInvocations else { return result }
-        let band = max(options.thresholdPercent / 100, key.metric == "latency_us" ? eventSpread(base, new) : 0)
+        let band = max(options.thresholdPercent / 100, key.metric == .latencyUs ? eventSpread(base, new) : 0)
         let up = interval.lower > 1 + band, down = interval.upper < 1 - band
         guard up || down else { return result }
         switch result.direction {
@@ -201,7 +202,7 @@ public struct AbComparison: Equatable, Sendable {
     }
 
     static func geomeans(of cases: [AbCase]) -> [GeomeanSummary] {
-        var logSums: [String: (sum: Double, count: Int)] = [:]
+        var logSums: [Metric: (sum: Double, count: Int)] = [:]
         for c in cases where c.direction != .neither {
             guard let ratio = c.interval?.estimate else { continue }
             logSums[c.key.metric, default: (0, 0)].sum += log(ratio)
@@ -238,7 +239,7 @@ struct SideSamples {
                 if cases[key] == nil { order.append(key) }
                 var c = cases[key] ?? Case()
                 if let unit = entry.unit {
-                    if let known = c.unit, known != unit, key.metric != "verdict" {
+                    if let known = c.unit, known != unit, key.metric != .verdict {
                         throw ResultsCSVError(file: invocation.file, line: entry.unitLine,
                                               reason: "case \(key): unit '\(unit)' differs from '\(known)' in \(c.unitFile!)")
                     }

@@ -1,4 +1,5 @@
 import Foundation
+import Results
 
 /// txt / md / csv views of `bench ab`, cell for cell like `bench compare`'s.
 extension AbComparison {
@@ -16,7 +17,7 @@ extension AbComparison {
     func row(_ c: AbCase) -> [String] {
         let interval = c.interval.map { "[\(ComparisonCells.percent(($0.lower - 1) * 100)), \(ComparisonCells.percent(($0.upper - 1) * 100))]" }
         return [
-            ComparisonCells.caseName(c.key), c.key.metric,
+            ComparisonCells.caseName(c.key), c.key.metric.rawValue,
             c.baseValue.map(ComparisonCells.number) ?? "n/a", c.newValue.map(ComparisonCells.number) ?? "n/a",
             c.interval.map { ComparisonCells.percent(($0.estimate - 1) * 100) } ?? "", interval ?? "",
             "\(c.base.count)/\(c.new.count)", verdictCell(c),
@@ -24,7 +25,7 @@ extension AbComparison {
     }
 
     func geomeanRow(_ g: GeomeanSummary) -> [String] {
-        ["geomean", g.metric, "", "", ComparisonCells.percent(g.deltaPercent), "", "\(g.caseCount) cases", ""]
+        ["geomean", g.metric.rawValue, "", "", ComparisonCells.percent(g.deltaPercent), "", "\(g.caseCount) cases", ""]
     }
 
     func verdictCell(_ c: AbCase) -> String {
@@ -88,7 +89,7 @@ extension AbComparison {
             ])
         }
         for g in geomeans {
-            lines.append(["geomean", "", "", "", "", "", "", g.metric, "", String(g.caseCount), String(g.caseCount),
+            lines.append(["geomean", "", "", "", "", "", "", g.metric.rawValue, "", String(g.caseCount), String(g.caseCount),
                           "", "", String(g.ratio), "", "", String(g.deltaPercent), ""])
         }
         for (kind, keys) in [("only-base", onlyInBase), ("only-new", onlyInNew)] {

@@ -1,3 +1,4 @@
+import Results
 /// Plain-text table with columns padded to their widest cell: text left-aligned, numbers right.
 struct AlignedTable {
     enum Alignment { case left, right }

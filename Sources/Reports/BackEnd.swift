@@ -1,3 +1,4 @@
+import Results
 /// A strategy that is another's allocation back end, not a lifetime answer of its own: the
 /// safety tables fold its verdicts into its lifetime's row when no scenario tells them apart.
 public struct BackEnd: Sendable, Equatable {

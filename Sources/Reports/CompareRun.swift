@@ -1,3 +1,4 @@
+import Results
 /// Exit statuses of `bench compare` (sysexits for bad input).
 public enum CompareExitStatus: Int32, Sendable {
     case noRegression = 0

@@ -1,4 +1,5 @@
 import Foundation
+import Results
 import Statistics
 
 /// What `bench compare` decides: a change counts only if the Mann–Whitney test says it is
@@ -58,14 +59,14 @@ public struct CaseComparison: Equatable, Sendable {
     public var direction: MetricDirection { Self.direction(of: key.metric) }
 
     /// `verdict` rows are outcomes of scenarios, not performance: never better or worse.
-    static func direction(of metric: String) -> MetricDirection {
-        metric == "verdict" ? .neither : MetricDirection(metric: metric)
+    static func direction(of metric: Metric) -> MetricDirection {
+        metric.direction
     }
 }
 
 /// Geometric mean of new/base median ratios over the cases of one metric.
 public struct GeomeanSummary: Equatable, Sendable {
-    public var metric: String
+    public var metric: Metric
     public var caseCount: Int
     public var ratio: Double
     public var deltaPercent: Double { (ratio - 1) * 100 }
@@ -107,7 +108,7 @@ public struct Comparison: Equatable, Sendable {
                 continue
             }
             // A verdict row's unit is its evidence (addresses, iteration counts): it differs run to run.
-            if key.metric != "verdict", let bUnit = b.unit, let nUnit = n.unit, bUnit != nUnit {
+            if key.metric != .verdict, let bUnit = b.unit, let nUnit = n.unit, bUnit != nUnit {
                 throw ResultsCSVError(file: newFile, line: n.unitLine,
                                       reason: "case \(key): unit '\(nUnit)' differs from '\(bUnit)' in \(baseFile) line \(b.unitLine ?? 0)")
             }
@@ -132,7 +133,7 @@ public struct Comparison: Equatable, Sendable {
         var result = CaseComparison(key: key, unit: unit, base: base, new: new, deltaPercent: nil, test: nil,
                                     tooFewSamples: false, verdict: .missing)
         guard let baseMedian = base.median, let newMedian = new.median else { return result }
-        if key.metric == "verdict" {
+        if key.metric == .verdict {
             // Safety verdicts are observations, not samples (0 safe, 1 leak, 2 use-after-free):
             // any move is significant, and a worse verdict is a regression.
             result.deltaPercent = deltaPercent(base: baseMedian, new: newMedian)
@@ -161,7 +162,7 @@ public struct Comparison: Equatable, Sendable {
     }
 
     static func geomeans(of cases: [CaseComparison]) -> [GeomeanSummary] {
-        var logSums: [String: (sum: Double, count: Int)] = [:]
+        var logSums: [Metric: (sum: Double, count: Int)] = [:]
         for c in cases where c.direction != .neither {
             // A ratio needs two positive medians; zero latencies (below timer resolution) are left out.
             guard let b = c.base.median, let n = c.new.median, b > 0, n > 0 else { continue }
@@ -219,7 +220,7 @@ public struct Comparison: Equatable, Sendable {
         }
         // The same model string can hide another host: the cross-core round trip tells.
         func roundTrip(_ rows: [ResultRow]) -> Double? {
-            let v = rows.filter { $0.metric == "round_trip_ns" }.compactMap(\.value).sorted()
+            let v = rows.filter { $0.metric == .roundTripNs }.compactMap(\.value).sorted()
             return v.isEmpty ? nil : v[v.count / 2]
         }
         if let b = roundTrip(base), let n = roundTrip(new), max(b, n) > 1.5 * min(b, n) {
@@ -267,7 +268,7 @@ struct CaseSamples {
             var entry = grouped.samples[key] ?? Entry()
             if let value = row.value {
                 // A verdict is one of four outcomes, not a measurement: 4 or 1.5 is a broken file.
-                if row.metric == "verdict" && !SafetyVerdict.Kind.allCases.map(\.code).contains(value) {
+                if row.metric == .verdict && !SafetyVerdict.Kind.allCases.map(\.code).contains(value) {
                     throw ResultsCSVError(file: file, line: located.line,
                                           reason: "case \(key): verdict value \(value) is not 0 (safe), 1 (leak), 2 (use-after-free) or 3 (unsafe-context)")
                 }

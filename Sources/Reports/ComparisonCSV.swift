@@ -1,3 +1,4 @@
+import Results
 extension Comparison {
     static let csvColumns = [
         "kind", "strategy", "workload", "phase", "op", "threads", "size", "metric", "unit", "base_n", "new_n",
@@ -18,7 +19,7 @@ extension Comparison {
             ])
         }
         for g in geomeans {
-            lines.append(["geomean", "", "", "", "", "", "", g.metric, "", String(g.caseCount), String(g.caseCount),
+            lines.append(["geomean", "", "", "", "", "", "", g.metric.rawValue, "", String(g.caseCount), String(g.caseCount),
                           "", "", number(g.deltaPercent), "", "", ""])
         }
         for (kind, keys) in [("only-base", onlyInBase), ("only-new", onlyInNew)] {
@@ -30,7 +31,7 @@ extension Comparison {
 
 extension ResultRow.CaseKey {
     /// The key's columns in the comparison CSVs (`bench compare`, `bench ab`).
-    var csvFields: [String] { [strategy, workload, phase, op, String(threads), String(size), metric] }
+    var csvFields: [String] { [strategy, workload, phase.rawValue, op.rawValue, String(threads), String(size), metric.rawValue] }
 
     /// A number unrounded, or an empty cell where it does not apply.
     static func csvNumber(_ v: Double?) -> String { v.map { String($0) } ?? "" }

@@ -1,4 +1,5 @@
 import Foundation
+import Results
 
 /// The human-readable cells shared by the txt and md views of a comparison.
 enum ComparisonCells {
@@ -12,14 +13,14 @@ enum ComparisonCells {
     static func row(_ c: CaseComparison) -> [String] {
         let n = "\(c.base.values.count)/\(c.new.values.count)"
         return [
-            caseName(c.key), c.key.metric,
+            caseName(c.key), c.key.metric.rawValue,
             c.base.median.map(number) ?? "n/a", c.new.median.map(number) ?? "n/a",
             c.deltaPercent.map(percent) ?? "", c.test.map { Comparison.formatP($0.pValue) } ?? "", n, verdict(c),
         ]
     }
 
     static func geomeanRow(_ g: GeomeanSummary) -> [String] {
-        ["geomean", g.metric, "", "", percent(g.deltaPercent), "", "\(g.caseCount) cases", ""]
+        ["geomean", g.metric.rawValue, "", "", percent(g.deltaPercent), "", "\(g.caseCount) cases", ""]
     }
 
     static func verdict(_ c: CaseComparison) -> String {

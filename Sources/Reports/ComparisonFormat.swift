@@ -1,3 +1,4 @@
+import Results
 /// The output formats of `bench compare`.
 public enum ComparisonFormat: String, CaseIterable, Sendable {
     /// Aligned columns for a terminal.

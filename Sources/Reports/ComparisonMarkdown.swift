@@ -1,3 +1,4 @@
+import Results
 extension Comparison {
     /// Markdown view: a pipe table (numeric columns right-aligned), then one-side-only lists.
     func renderedMarkdown() -> String {

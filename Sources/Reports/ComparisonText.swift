@@ -1,3 +1,4 @@
+import Results
 extension Comparison {
     /// Terminal view: aligned table, geomean rows, one-side-only cases, then the tally.
     func renderedText() -> String {

@@ -1,3 +1,4 @@
+import Results
 /// Contention beyond the CPUs this machine has, stated as a **projection**, never mixed with
 /// measured rows, in the terms of the op that touches the line. One shared cache line serves
 /// one transfer at a time: a CPU that touches it every T_op ns (its own time between two

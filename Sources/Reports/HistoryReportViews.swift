@@ -1,4 +1,5 @@
 import Foundation
+import Results
 import Statistics
 
 /// txt / md / csv views of `bench history`. A history of one machine reads as it always did (its
@@ -38,7 +39,7 @@ extension HistoryReport {
         let several = machines.count > 1
         text += machines.map { m in
             let rows = series.filter { $0.machine == m.identity }.map { s in
-                [ComparisonCells.caseName(s.key), s.key.metric, String(s.points.count), String(s.commits.count),
+                [ComparisonCells.caseName(s.key), s.key.metric.rawValue, String(s.points.count), String(s.commits.count),
                  ComparisonCells.number(s.points.first!.value), ComparisonCells.number(s.points.last!.value),
                  s.changePoints.map { changeCell($0, in: s) }.joined(separator: "; ")]
             }
@@ -109,7 +110,7 @@ extension HistoryReport {
         var lines = [Self.csvColumns]
         for s in series {
             let k = s.key
-            let keyFields = [k.strategy, k.workload, k.phase, k.op, String(k.threads), String(k.size), k.metric, s.unit]
+            let keyFields = k.csvFields + [s.unit]
             let machine = name(of: s.machine)
             for (i, p) in s.points.enumerated() {
                 lines.append(["point"] + keyFields + [String(i), p.commit, p.commitDate, p.file, String(p.value), "", "", "", "", machine])

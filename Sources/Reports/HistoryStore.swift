@@ -1,4 +1,5 @@
 import Foundation
+import Results
 
 /// A history of runs: one tidy results CSV per run in one directory, named
 /// `<commit date>_<commit>_<run id>.csv` so `ls` sorts it by commit date and each file stays an

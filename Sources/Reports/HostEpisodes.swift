@@ -1,3 +1,4 @@
+import Results
 import Statistics
 /// Repetitions that ran during a host episode: the cross-core round trip measured just before
 /// them (`calibration`/`pingpong`/`round_trip_ns`) was more than twice the run's median. On a
@@ -11,7 +12,7 @@ public struct HostEpisodes: Sendable {
     public let repetitions: Int
 
     public init(rows: [ResultRow]) {
-        let calibration = rows.filter { $0.metric == "round_trip_ns" && $0.value != nil }
+        let calibration = rows.filter { $0.metric == .roundTripNs && $0.value != nil }
         repetitions = calibration.count
         let values = calibration.compactMap(\.value).sorted()
         guard !values.isEmpty else {

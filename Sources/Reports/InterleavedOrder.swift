@@ -1,3 +1,4 @@
+import Results
 /// Which revision an invocation of `bench ab` runs.
 public enum AbSide: String, Sendable, CaseIterable {
     case base, new

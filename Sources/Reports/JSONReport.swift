@@ -1,4 +1,5 @@
 import Foundation
+import Results
 
 /// The same rows as the CSV, with the run description, for tools.
 public enum JSONReport {

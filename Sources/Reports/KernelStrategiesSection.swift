@@ -1,4 +1,5 @@
 import Foundation
+import Results
 import Statistics
 
 /// "Strategies in the kernel": each lifetime policy's accounting run inside BPF programs around
@@ -10,16 +11,9 @@ import Statistics
 /// own ns/op (the landed design) is the % denominator. It opens every report with kernel rows.
 public enum KernelStrategiesSection {
     public static let title = "strategies in the kernel: ns added over kernel-lazy (same object, no accounting)"
-    /// The phase of the interleaved blocks (Runner's KernelInterleavedPhase).
-    public static let interleavedPhase = "interleaved"
-    /// Interleaved rows: a policy's ns over the control paired within each round (the block's
-    /// median of those differences).
-    public static let addedMetric = "added_ns"
-    /// Interleaved rows: hybrid − percpu-ref paired within each round, the measured null.
-    public static let nullMetric = "null_ns"
 
     public static func cells(_ rows: [ResultRow]) -> [KernelTableCell] {
-        KernelTableCell.cells(rows, interleavedPhase: interleavedPhase)
+        KernelTableCell.cells(rows, interleavedPhase: .interleaved)
     }
 
     /// The table (≤ 75 columns), one per object size; empty without kernel policy rows.
@@ -112,13 +106,13 @@ public enum KernelStrategiesSection {
         subject == KernelSubjects.kernel("percpu-ref") ? "pcpu-ref" : KernelSubjects.short(subject)
     }
 
-    static func label(_ workload: String, _ op: String) -> String {
+    static func label(_ workload: String, _ op: Op) -> String {
         switch (workload, op) {
-        case ("pair", "acct"): "acct"
-        case ("batch", "alloc"): "b.alloc"
-        case ("batch", "free"): "b.free"
-        case (_, "kill-free"): "k.free"
-        case (_, "map-free"): "m.free"
+        case ("pair", .acct): "acct"
+        case ("batch", .alloc): "b.alloc"
+        case ("batch", .free): "b.free"
+        case (_, .killFree): "k.free"
+        case (_, .mapFree): "m.free"
         case ("kptr-xchg", _): "xchg"
         default: workload
         }

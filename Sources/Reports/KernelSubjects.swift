@@ -1,3 +1,4 @@
+import Results
 /// The kernel subjects as rows name them and the model strategy each policy runs: the one map
 /// between the two on the report side (Reports reads rows and does not link KernelAllocator;
 /// a runner test checks it against `KernelSubjectKind.modelStrategy`).

@@ -1,3 +1,4 @@
+import Results
 /// The machine a run measured: its host, CPU model (with the microarchitecture) and kernel, as
 /// every row of the run carries them. Runs of two machines never share a history series: a
 /// slower machine is not a regression, and a kernel upgrade changes what a run measures too.

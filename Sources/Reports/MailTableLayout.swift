@@ -1,3 +1,4 @@
+import Results
 /// A report table laid out within the mail's width, whatever its cells: the bpf list reads plain
 /// text at ≤ 75 columns, and a wider line is re-wrapped by the reader's client into noise. In
 /// order, as long as the table is still too wide: (1) as is; (2) the `kernel-` prefix of the

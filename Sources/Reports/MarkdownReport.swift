@@ -1,3 +1,4 @@
+import Results
 /// The markdown report: machine, exact command, tables per phase, findings.
 public enum MarkdownReport {
     public static func render(_ d: RunDescription, _ sections: ReportSections) -> String {

@@ -1,3 +1,4 @@
+import Results
 import Statistics
 
 /// Issue 26 item 3 in the report: the BPF emulations (`kernel-percpu-ref`'s and
@@ -12,12 +13,12 @@ extension NativeRefsSection {
     static let emulated: [(subject: String, name: String)] = [(emulatedPercpuRef, "percpu_ref"), (emulatedAtomic, "atomic")]
 
     static func overNative(_ rows: [ResultRow], _ subject: String, _ op: Op, _ t: Int) -> MedianInterval.Result? {
-        let u = units(rows, subject, op, t, metric: overNativeMetric)
+        let u = units(rows, subject, op, t, metric: Metric.overNativeNs)
         return u.isEmpty ? nil : MedianInterval.interval(Array(u.values))
     }
 
     static func hasSameRounds(_ rows: [ResultRow]) -> Bool {
-        rows.contains { $0.phase == phase && $0.metric == overNativeMetric && $0.value != nil }
+        rows.contains { $0.phase == .native && $0.metric == Metric.overNativeNs && $0.value != nil }
     }
 
     /// Per CPU count and state (live, killed): the native row, then each emulation's.
@@ -25,7 +26,7 @@ extension NativeRefsSection {
         guard hasSameRounds(rows) else { return [] }
         var out: [[String]] = []
         for t in threads {
-            for (label, op) in [("live", Op.live), ("killed", Op.killed)] {
+            for (label, op) in [("live", Op.getPutLive), ("killed", Op.getPutKilled)] {
                 out.append(["percpu_ref", "\(t)", "native", label, text(added(rows, percpuRef, op, t)), "—"])
                 for e in emulated {
                     guard let over = overNative(rows, e.subject, op, t) else { continue }
@@ -42,10 +43,10 @@ extension NativeRefsSection {
         guard hasSameRounds(rows) else { return nil }
         func cpus(_ t: Int) -> String { "\(t) CPU\(t == 1 ? "" : "s")" }
         let pcpu = threads.compactMap { t -> String? in
-            guard let live = overNative(rows, emulatedPercpuRef, .live, t), let killed = overNative(rows, emulatedPercpuRef, .killed, t) else { return nil }
+            guard let live = overNative(rows, emulatedPercpuRef, .getPutLive, t), let killed = overNative(rows, emulatedPercpuRef, .getPutKilled, t) else { return nil }
             return "\(phrase(live)) (live) and \(phrase(killed)) (killed) at \(cpus(t))"
         }
-        let atomic = threads.compactMap { t in overNative(rows, emulatedAtomic, .killed, t).map { "\(phrase($0)) at \(cpus(t))" } }
+        let atomic = threads.compactMap { t in overNative(rows, emulatedAtomic, .getPutKilled, t).map { "\(phrase($0)) at \(cpus(t))" } }
         var parts: [String] = []
         if !pcpu.isEmpty { parts.append("the BPF emulation of percpu_ref adds " + pcpu.joined(separator: "; ") + " over lib/percpu-refcount.c") }
         if !atomic.isEmpty { parts.append("kernel-atomic's emulated count adds " + atomic.joined(separator: ", ") + " over the native killed ref's RMW") }

@@ -1,26 +1,27 @@
+import Results
 /// The kernel's own percpu_ref get+put timed op by op (bpf_ktime_get_ns around each, in the
 /// kernel), live against killed: the thread's "will kill performance" in tails, not only in
 /// averages. Values are upper bounds of 25 %-wide buckets; the empty step timed the same way is
 /// the clock's own cost, stated beside and not subtracted (a bucket bound minus a bucket bound
 /// is no bound).
 extension NativeRefsSection {
-    static let latencyMetrics = [("p50_ns", "p50"), ("p99_ns", "p99"), ("p999_ns", "p99.9"), ("max_ns", "max")]
+    static let latencyMetrics: [(Metric, String)] = [(.p50Ns, "p50"), (.p99Ns, "p99"), (.p999Ns, "p99.9"), (.maxNs, "max")]
 
-    static func latencyValue(_ rows: [ResultRow], _ subject: String, _ op: Op, _ threads: Int, _ metric: String) -> String {
-        guard let r = rows.first(where: { $0.phase == phase && $0.strategy == subject && $0.op == op.rawValue && $0.threads == threads && $0.metric == metric })
+    static func latencyValue(_ rows: [ResultRow], _ subject: String, _ op: Op, _ threads: Int, _ metric: Metric) -> String {
+        guard let r = rows.first(where: { $0.phase == .native && $0.strategy == subject && $0.op == op && $0.threads == threads && $0.metric == metric })
         else { return "" }
         return r.value.map { "≤" + ResultCell.format($0) } ?? ">115µs"
     }
 
     static func latencyTable(_ rows: [ResultRow]) -> [ReportSections.Table] {
-        let timed = rows.filter { $0.phase == phase && $0.strategy == percpuRef && $0.metric == "p50_ns" }
+        let timed = rows.filter { $0.phase == .native && $0.strategy == percpuRef && $0.metric == .p50Ns }
         let threads = Set(timed.map(\.threads)).sorted()
         guard !threads.isEmpty else { return [] }
         var body: [[String]] = []
         for t in threads {
-            for (label, op) in [("live", Op.live), ("killed", Op.killed)] {
+            for (label, op) in [("live", Op.getPutLive), ("killed", Op.getPutKilled)] {
                 body.append(["percpu_ref", label, "\(t)"] + latencyMetrics.map { latencyValue(rows, percpuRef, op, t, $0.0) }
-                            + [latencyValue(rows, empty, op, t, "p50_ns")])
+                            + [latencyValue(rows, empty, op, t, .p50Ns)])
             }
         }
         let title = "get+put latency in the kernel, ns: bpf_ktime_get_ns around each op, upper bounds of 25 % buckets, "

@@ -1,3 +1,4 @@
+import Results
 import Statistics
 
 /// The kernel's own refcounts (phase `native`): the headline answer to "once killed it
@@ -6,47 +7,28 @@ import Statistics
 /// object), each over an empty step of the same object in the same rounds. Native code; the
 /// `kernel-*` policy rows are BPF emulations, and the calibration line sets one beside the other.
 public enum NativeRefsSection {
-    public static let phase = "native"
     public static let percpuRef = "kernel-native-percpu-ref"
     public static let refcount = "kernel-refcount"
     /// The same object's empty step (the control of every native row).
     public static let empty = "kernel-native-empty"
-    public static let addedMetric = KernelStrategiesSection.addedMetric
     /// The BPF emulations measured in the native css rounds (strategies.bpf.c's `pcpu_acct`,
     /// `atomic_acct`), each over its own object's `lazy_acct` (strategy `kernel-lazy`).
     public static let emulatedPercpuRef = "kernel-percpu-ref"
     public static let emulatedAtomic = "kernel-atomic"
     public static let emulatedControl = "kernel-lazy"
-    /// Per block: the emulation's added ns − native's, paired within the block's rounds.
-    public static let overNativeMetric = "over_native_ns"
-
-    public enum Op: String, Sendable, CaseIterable {
-        /// bpf_cgroup_acquire + bpf_cgroup_release on the live css: percpu_ref_tryget + put.
-        case live = "get-put-live"
-        /// The same after rmdir and the switch to atomic mode.
-        case killed = "get-put-killed"
-        /// bpf_obj_new + bpf_refcount_acquire + bpf_obj_drop × 2 over new + drop.
-        case pair
-        /// bpf_refcount_acquire + bpf_obj_drop on one object every CPU shares.
-        case shared = "shared-get-put"
-        /// rmdir, the kill as its caller pays it (µs).
-        case kill
-        /// From rmdir's return until the ref's count was seen folded: atomic mode in effect (µs).
-        case atomic = "atomic-switch"
-    }
 
     public static let title = "the kernel's own refcounts (native code, not emulated): ns added over an empty step of the same object, same rounds"
 
-    static func units(_ rows: [ResultRow], _ subject: String, _ op: Op, _ threads: Int, metric: String = addedMetric) -> [Int: Double] {
+    static func units(_ rows: [ResultRow], _ subject: String, _ op: Op, _ threads: Int, metric: Metric = .addedNs) -> [Int: Double] {
         var out: [Int: Double] = [:]
-        for r in rows where r.phase == phase && r.strategy == subject && r.op == op.rawValue && r.threads == threads && r.metric == metric {
+        for r in rows where r.phase == .native && r.strategy == subject && r.op == op && r.threads == threads && r.metric == metric {
             if let v = r.value { out[r.repetition] = v }
         }
         return out
     }
 
-    static func median(_ rows: [ResultRow], _ subject: String, _ op: Op, _ threads: Int, metric: String = "ns_per_op") -> Double? {
-        let v = rows.filter { $0.phase == phase && $0.strategy == subject && $0.op == op.rawValue && $0.threads == threads && $0.metric == metric }
+    static func median(_ rows: [ResultRow], _ subject: String, _ op: Op, _ threads: Int, metric: Metric = .nsPerOp) -> Double? {
+        let v = rows.filter { $0.phase == .native && $0.strategy == subject && $0.op == op && $0.threads == threads && $0.metric == metric }
             .compactMap(\.value)
         return v.isEmpty ? nil : Effect.median(v)
     }
@@ -54,14 +36,14 @@ public enum NativeRefsSection {
     /// What the kill adds to one get+put at `threads`: killed − live, paired by block (one
     /// cgroup and one load per block).
     static func killPenalty(_ rows: [ResultRow], threads: Int, subject: String = percpuRef) -> MedianInterval.Result? {
-        let live = units(rows, subject, .live, threads), killed = units(rows, subject, .killed, threads)
+        let live = units(rows, subject, .getPutLive, threads), killed = units(rows, subject, .getPutKilled, threads)
         let blocks = Set(live.keys).intersection(killed.keys).sorted()
         return MedianInterval.interval(blocks.map { killed[$0]! - live[$0]! })
     }
 
     /// CPU counts of the native rows (the emulations' rows in phase native are not counted).
     static func threadCounts(_ rows: [ResultRow]) -> [Int] {
-        Set(rows.filter { $0.phase == phase && $0.metric == addedMetric && isNative($0.strategy) }.map(\.threads)).sorted()
+        Set(rows.filter { $0.phase == .native && $0.metric == Metric.addedNs && isNative($0.strategy) }.map(\.threads)).sorted()
     }
 
     static func isNative(_ strategy: String) -> Bool { strategy == percpuRef || strategy == refcount }
@@ -75,10 +57,10 @@ public enum NativeRefsSection {
     public static func tables(_ rows: [ResultRow]) -> [ReportSections.Table] {
         let threads = threadCounts(rows)
         guard !threads.isEmpty else { return [] }
-        let blocks = Set(rows.filter { $0.phase == phase && $0.metric == addedMetric && isNative($0.strategy) }.map(\.repetition)).count
+        let blocks = Set(rows.filter { $0.phase == .native && $0.metric == Metric.addedNs && isNative($0.strategy) }.map(\.repetition)).count
         var out: [[String]] = []
         for t in threads {
-            for (label, op) in [("live", Op.live), ("killed", Op.killed)] {
+            for (label, op) in [("live", Op.getPutLive), ("killed", Op.getPutKilled)] {
                 let u = units(rows, percpuRef, op, t)
                 guard !u.isEmpty else { continue }
                 out.append(["percpu_ref", "get+put \(label)", "\(t)", ns(median(rows, percpuRef, op, t)),
@@ -87,9 +69,9 @@ public enum NativeRefsSection {
             if let p = killPenalty(rows, threads: t) { out.append(["percpu_ref", "killed − live", "\(t)", "—", text(p)]) }
         }
         for t in threads {
-            let u = units(rows, refcount, .shared, t)
+            let u = units(rows, refcount, .sharedGetPut, t)
             if !u.isEmpty {
-                out.append(["refcount_t", "shared get+put", "\(t)", ns(median(rows, refcount, .shared, t)), text(MedianInterval.interval(Array(u.values)))])
+                out.append(["refcount_t", "shared get+put", "\(t)", ns(median(rows, refcount, .sharedGetPut, t)), text(MedianInterval.interval(Array(u.values)))])
             }
         }
         let pair = units(rows, refcount, .pair, 1)

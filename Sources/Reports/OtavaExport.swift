@@ -1,4 +1,5 @@
 import Foundation
+import Results
 
 /// `bench history export --otava DIR`: the history as Apache Otava's CSV data source reads it
 /// (apache-otava 0.8.0: `CsvImporter` in `otava/importer.py`, `create_csv_test_config` in
@@ -51,7 +52,7 @@ public struct OtavaExport: Equatable, Sendable {
             for g in groups {
                 let split = groups.filter { $0.caseName == g.caseName }.count > 1
                 var name = ([machine.name] + g.caseName.split(separator: "/").map(String.init)
-                    + (split ? [g.series[0].key.metric] : [])).map(Self.fileSafe).joined(separator: ".")
+                    + (split ? [g.series[0].key.metric.rawValue] : [])).map(Self.fileSafe).joined(separator: ".")
                 if used.contains(name) { name += "-\(used.count + 1)" }
                 used.insert(name)
                 tests.append(Self.test(name: name, machine: machine.name, series: g.series))
@@ -61,7 +62,7 @@ public struct OtavaExport: Equatable, Sendable {
 
     static func test(name: String, machine: String, series: [HistoryReport.Series]) -> Test {
         let metrics = series.map { s in
-            Metric(name: s.key.metric, direction: MetricDirection(metric: s.key.metric) == .lowerIsBetter ? -1 : 1)
+            Metric(name: s.key.metric.rawValue, direction: s.key.metric.direction == .lowerIsBetter ? -1 : 1)
         }
         var lines = [["time", "commit", "run"] + metrics.map(\.name)]
         for (i, p) in series[0].points.enumerated() {

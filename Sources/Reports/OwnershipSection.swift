@@ -1,3 +1,4 @@
+import Results
 /// "Cost of owning an allocator": from the `own` rows (bench footprint, and this machine's rows
 /// in a default run), per design the time to create a program's allocator, the bytes it holds
 /// at creation and the bytes one surviving object pins after the allocator map is gone — in
@@ -5,14 +6,13 @@
 /// what the model reserves — then the breakdowns, the kernel's own map creation cost and who
 /// its memcg charges. Every table fits 75 columns.
 public struct OwnershipSection: Sendable {
-    public static let phase = "own"
     public let tables: [ReportSections.Table]
     public let findings: [String]
     /// One line for the terminal summary (`TerminalSummary`); nil without `own` rows.
     public let summary: String?
 
     public init(rows allRows: [ResultRow]) {
-        let rows = allRows.filter { $0.phase == Self.phase }
+        let rows = allRows.filter { $0.phase == .own }
         guard !rows.isEmpty else {
             tables = []
             findings = []
@@ -42,11 +42,11 @@ public struct OwnershipSection: Sendable {
             designs = ["atomic", "percpu-ref", "lazy", "kmem-cache", "hybrid", "global"].filter { d in table.order.contains { $0.strategy == d } }
         }
 
-        func cell(_ s: String, _ w: String, _ op: String, _ metric: String) -> ResultCell? {
+        func cell(_ s: String, _ w: String, _ op: Op, _ metric: Metric) -> ResultCell? {
             table.order.first { $0.strategy == s && $0.workload == w && $0.op == op && $0.metric == metric }.flatMap { table.cells[$0] }
         }
 
-        func median(_ s: String, _ w: String, _ op: String, _ metric: String) -> Double? { cell(s, w, op, metric)?.stats?.median }
+        func median(_ s: String, _ w: String, _ op: Op, _ metric: Metric) -> Double? { cell(s, w, op, metric)?.stats?.median }
     }
 
     /// `256cpu-8node` → 256.
@@ -76,13 +76,13 @@ extension OwnershipSection.Own {
         var tables: [ReportSections.Table] = []
         // 1. Per design and topology.
         var body: [[String]] = []
-        for w in topologies where median(designs.first ?? "", w, "create", "bytes_kernel") != nil {
+        for w in topologies where median(designs.first ?? "", w, .create, .bytesKernel) != nil {
             for d in designs {
-                guard median(d, w, "create", "bytes_kernel") != nil else { continue }
+                guard median(d, w, .create, .bytesKernel) != nil else { continue }
                 let global = d == "global"
-                body.append([d, "\(OwnershipSection.cpuCount(w))", global ? "0" : text(median(d, w, "create", "latency_us")),
-                             text(median(d, w, "create", "bytes_kernel"), scale: 1024), text(median(d, w, "pinned", "bytes_kernel"), scale: 1024),
-                             text(median(d, w, "create", "bytes_model"), scale: 1024), global ? "" : text(median(d, w, "destroy", "latency_us"))])
+                body.append([d, "\(OwnershipSection.cpuCount(w))", global ? "0" : text(median(d, w, .create, .latencyUs)),
+                             text(median(d, w, .create, .bytesKernel), scale: 1024), text(median(d, w, .pinned, .bytesKernel), scale: 1024),
+                             text(median(d, w, .create, .bytesModel), scale: 1024), global ? "" : text(median(d, w, .destroy, .latencyUs))])
             }
         }
         if !body.isEmpty {
@@ -99,12 +99,12 @@ extension OwnershipSection.Own {
         var tables: [ReportSections.Table] = []
         // 2. Per size class and CPU at the largest topology (a size-class design).
         if let w = topologies.last, let d = ["atomic", "percpu-ref", "lazy", "hybrid"].first(where: { designs.contains($0) }) {
-            let classes = table.distinct(\.op).filter { $0.hasPrefix("class-") }
+            let classes = table.distinct(\.op).filter { $0.sizeClassUnit != nil }
             var per: [[String]] = []
             var total = 0.0
             for op in classes {
-                guard let lists = median(d, w, op, "bytes_lists_per_cpu"), let kernel = median(d, w, op, "bytes_kernel_per_cpu") else { continue }
-                let unit = Int(op.dropFirst("class-".count)) ?? 0
+                guard let lists = median(d, w, op, .bytesListsPerCPU), let kernel = median(d, w, op, .bytesKernelPerCPU) else { continue }
+                let unit = op.sizeClassUnit ?? 0
                 let cpus = Double(OwnershipSection.cpuCount(w))
                 total += kernel * cpus
                 per.append(["\(unit)", "\(unit > 0 ? Int(lists) / unit : 0)", OwnershipSection.integer(lists), OwnershipSection.integer(kernel), text(kernel * cpus, scale: 1024)])
@@ -123,14 +123,14 @@ extension OwnershipSection.Own {
         var tables: [ReportSections.Table] = []
         // 3. Steady state of each workload (largest topology).
         if let w = topologies.last {
-            let ops = table.distinct(\.op).filter { $0.hasPrefix("steady-") }
-            let shown = designs.filter { d in ops.contains { median(d, w, $0, "bytes_kernel") != nil } }
+            let ops = table.distinct(\.op).filter { $0.steadyWorkload != nil }
+            let shown = designs.filter { d in ops.contains { median(d, w, $0, .bytesKernel) != nil } }
             // The size-class designs hold the same lists: show one of them and kmem-cache.
             let columns = [shown.first { $0 != "kmem-cache" }, shown.contains("kmem-cache") ? "kmem-cache" : nil].compactMap { $0 }
             var steady: [[String]] = []
             for op in ops {
-                let cells = columns.flatMap { d in [text(median(d, w, op, "bytes_kernel"), scale: 1024), text(median(d, w, op, "bytes_model"), scale: 1024)] }
-                steady.append([String(op.dropFirst("steady-".count))] + cells)
+                let cells = columns.flatMap { d in [text(median(d, w, op, .bytesKernel), scale: 1024), text(median(d, w, op, .bytesModel), scale: 1024)] }
+                steady.append([op.steadyWorkload ?? ""] + cells)
             }
             if !steady.isEmpty && !columns.isEmpty {
                 tables.append(.init(title: "Steady state of each workload (\(OwnershipSection.cpuCount(w)) CPUs, after the traffic ran on every CPU): KiB held, kernel-equivalent and model",
@@ -144,18 +144,18 @@ extension OwnershipSection.Own {
     func manyTable() -> [ReportSections.Table] {
         var tables: [ReportSections.Table] = []
         // 4. N allocators at once.
-        let counts = table.distinct(\.op).compactMap { $0.hasPrefix("allocators-") ? Int($0.dropFirst("allocators-".count)) : nil }
+        let counts = table.distinct(\.op).compactMap(\.allocatorCount)
         if !counts.isEmpty {
             var many: [[String]] = []
             for w in topologies {
                 for d in designs where d != "global" {
                     for n in counts {
-                        guard let c = cell(d, w, "allocators-\(n)", "bytes_kernel") else { continue }
+                        guard let c = cell(d, w, .allocators(n), .bytesKernel) else { continue }
                         if c.stats == nil {
                             many.append([d, "\(OwnershipSection.cpuCount(w))", "\(n)", "n/a", text(Double(OwnershipSection.kernelFromReason(c.missingReason) ?? 0), scale: 1_048_576) + "*", ""])
                         } else {
-                            many.append([d, "\(OwnershipSection.cpuCount(w))", "\(n)", text(median(d, w, "allocators-\(n)", "latency_us"), scale: 1000),
-                                         text(c.stats?.median, scale: 1_048_576), text(median(d, w, "allocators-\(n)", "bytes_model"), scale: 1_048_576)])
+                            many.append([d, "\(OwnershipSection.cpuCount(w))", "\(n)", text(median(d, w, .allocators(n), .latencyUs), scale: 1000),
+                                         text(c.stats?.median, scale: 1_048_576), text(median(d, w, .allocators(n), .bytesModel), scale: 1_048_576)])
                         }
                     }
                 }
@@ -174,9 +174,9 @@ extension OwnershipSection.Own {
         // 5. percpu_ref's own cost.
         var ref: [[String]] = []
         for w in topologies {
-            guard let k = median("percpu-ref", w, "ref-create", "bytes_kernel") else { continue }
-            ref.append(["\(OwnershipSection.cpuCount(w))", OwnershipSection.integer(k), median("percpu-ref", w, "ref-create", "bytes_model").map(OwnershipSection.integer) ?? "",
-                        text(median("percpu-ref", w, "ref-create", "latency_us"))])
+            guard let k = median("percpu-ref", w, .refCreate, .bytesKernel) else { continue }
+            ref.append(["\(OwnershipSection.cpuCount(w))", OwnershipSection.integer(k), median("percpu-ref", w, .refCreate, .bytesModel).map(OwnershipSection.integer) ?? "",
+                        text(median("percpu-ref", w, .refCreate, .latencyUs))])
         }
         if !ref.isEmpty {
             tables.append(.init(title: "percpu_ref's own cost per allocator: kernel 8 B × possible CPUs + percpu_ref_data; model 128 B padded slots",
@@ -192,21 +192,21 @@ extension OwnershipSection.Own {
         var maps: [[String]] = []
         var unitName = "unit cache"
         for s in ["kernel-htab", "kernel-htab-prealloc", "kernel-array"] {
-            for op in table.distinct(\.op) where op.hasPrefix("create-") {
-                guard let w = topologies.first(where: { cell(s, $0, op, "latency_us") != nil }), let lat = cell(s, w, op, "latency_us") else { continue }
-                let entries = String(op.dropFirst("create-".count))
+            for op in table.distinct(\.op) where op.mapCreateEntries != nil {
+                guard let w = topologies.first(where: { cell(s, $0, op, .latencyUs) != nil }), let lat = cell(s, w, op, .latencyUs) else { continue }
+                let entries = op.mapCreateEntries.map(String.init) ?? ""
                 guard let stats = lat.stats else {
                     maps.append([s, entries, "n/a", "", "", ""])
                     continue
                 }
-                func kib(_ m: String) -> String {
+                func kib(_ m: Metric) -> String {
                     guard let c = cell(s, w, op, m) else { return "" }
                     return c.stats.map { ResultCell.format($0.median / 1024) } ?? "n/a"
                 }
-                let unitCache = cell(s, w, op, "bytes_slab_unit")
+                let unitCache = cell(s, w, op, .bytesSlabUnit)
                 if let u = unitCache?.unit.components(separatedBy: " in ").last { unitName = u }
                 maps.append([s.replacingOccurrences(of: "kernel-", with: ""), entries, ResultCell.format(stats.median),
-                             kib("bytes_memlock"), kib("bytes_memcg"), unitCache?.stats.map { OwnershipSection.integer($0.median) } ?? ""])
+                             kib(.bytesMemlock), kib(.bytesMemcg), unitCache?.stats.map { OwnershipSection.integer($0.median) } ?? ""])
             }
         }
         if !maps.isEmpty {
@@ -222,17 +222,17 @@ extension OwnershipSection.Own {
         // 7. Who is charged.
         var charged: [[String]] = []
         var reasons: [String] = []
-        let cases = [("kernel", "obj-new-inside", "bpf_obj_new from inside"),
-                     ("kernel-htab", "create-inside-fill-outside", "htab made inside, filled out"),
-                     ("kernel-htab", "create-outside-fill-inside", "htab made outside, filled in")]
+        let cases: [(String, Op, String)] = [("kernel", .objNewInside, "bpf_obj_new from inside"),
+                     ("kernel-htab", .createInsideFillOutside, "htab made inside, filled out"),
+                     ("kernel-htab", .createOutsideFillInside, "htab made outside, filled in")]
         for (s, op, label) in cases {
-            guard let w = topologies.first(where: { cell(s, $0, op, "bytes_memcg") != nil }), let c = cell(s, w, op, "bytes_memcg") else { continue }
+            guard let w = topologies.first(where: { cell(s, $0, op, .bytesMemcg) != nil }), let c = cell(s, w, op, .bytesMemcg) else { continue }
             guard let total = c.stats?.median else {
                 charged.append([label, "", "n/a", ""])
                 if let r = c.missingReason, !reasons.contains(r) { reasons.append(r) }
                 continue
             }
-            let objects = median(s, w, op, "bytes_objects") ?? 0
+            let objects = median(s, w, op, .bytesObjects) ?? 0
             charged.append([label, text(objects, scale: 1024), text(total, scale: 1024), total >= objects / 2 ? "charged" : "not charged"])
         }
         if !charged.isEmpty {
@@ -246,8 +246,8 @@ extension OwnershipSection.Own {
     /// The kernel's time to create an allocator of its own: a 1-entry no-prealloc hash map
     /// (bpf_mem_alloc_init on every possible CPU), and the array map beside it.
     func kernelCreation() -> (htab: Double, array: Double?)? {
-        guard let h = topologies.lazy.compactMap({ median("kernel-htab", $0, "create-1", "latency_us") }).first else { return nil }
-        return (h, topologies.lazy.compactMap { median("kernel-array", $0, "create-1", "latency_us") }.first)
+        guard let h = topologies.lazy.compactMap({ median("kernel-htab", $0, .mapCreate(entries: 1), .latencyUs) }).first else { return nil }
+        return (h, topologies.lazy.compactMap { median("kernel-array", $0, .mapCreate(entries: 1), .latencyUs) }.first)
     }
 
     /// Creating one: the kernel's figure where the run has it, else the model's, labelled.
@@ -256,14 +256,14 @@ extension OwnershipSection.Own {
             return "the kernel creates one (a 1-entry no-prealloc hash map) in \(ResultCell.format(k.htab)) µs"
                 + (k.array.map { ", an array map in \(ResultCell.format($0)) µs" } ?? "")
         }
-        guard let w = topologies.first, let i = median(d, w, "create", "latency_us") else { return nil }
+        guard let w = topologies.first, let i = median(d, w, .create, .latencyUs) else { return nil }
         return "created in \(ResultCell.format(i)) µs (the model's, most of it reserving slabs the kernel does not)"
     }
 
     /// The bytes one surviving object pins, per topology: "30.49 KiB at 2 CPUs, …".
     func pinned(_ d: String) -> [String] {
         topologies.compactMap { w -> String? in
-            guard let p = median(d, w, "pinned", "bytes_kernel") else { return nil }
+            guard let p = median(d, w, .pinned, .bytesKernel) else { return nil }
             return "\(OwnershipSection.bytes(p)) at \(OwnershipSection.cpuCount(w)) CPUs"
         }
     }
@@ -288,8 +288,8 @@ extension OwnershipSection.Own {
         var parts: [String] = []
         if let d = perProgram, !pinned(d).isEmpty {
             var s = "Owning an allocator: one surviving object pins a whole per-program allocator after its map is gone — \(d) \(pinned(d).joined(separator: ", ")) (kernel-equivalent: per-CPU list objects + bpf_mem_cache structs"
-            if let w = topologies.last, let m = median(d, w, "pinned", "bytes_model") { s += "; the model reserves \(OwnershipSection.bytes(m)) at \(OwnershipSection.cpuCount(w)) CPUs)" } else { s += ")" }
-            if let w = topologies.last, let r = median("percpu-ref", w, "ref-create", "bytes_kernel") { s += "; its percpu_ref adds \(OwnershipSection.bytes(r))" }
+            if let w = topologies.last, let m = median(d, w, .pinned, .bytesModel) { s += "; the model reserves \(OwnershipSection.bytes(m)) at \(OwnershipSection.cpuCount(w)) CPUs)" } else { s += ")" }
+            if let w = topologies.last, let r = median("percpu-ref", w, .refCreate, .bytesKernel) { s += "; its percpu_ref adds \(OwnershipSection.bytes(r))" }
             if let c = creationText(d) { s += "; \(c)" }
             if designs.contains("global") { s += "; global pins nothing per program (bpf_global_ma is made once at boot)" }
             parts.append(s)
@@ -302,13 +302,13 @@ extension OwnershipSection.Own {
 
     /// Who the memcg charges: the allocator's creator, whoever allocates.
     func chargeText() -> String? {
-        func first(_ s: String, _ op: String, _ metric: String) -> Double? {
+        func first(_ s: String, _ op: Op, _ metric: Metric) -> Double? {
             topologies.lazy.compactMap { median(s, $0, op, metric) }.first
         }
-        guard let inside = first("kernel-htab", "create-inside-fill-outside", "bytes_memcg"),
-              let global = first("kernel", "obj-new-inside", "bytes_memcg") else { return nil }
-        let objectsIn = first("kernel-htab", "create-inside-fill-outside", "bytes_objects") ?? 0
-        let objectsG = first("kernel", "obj-new-inside", "bytes_objects") ?? 0
+        guard let inside = first("kernel-htab", .createInsideFillOutside, .bytesMemcg),
+              let global = first("kernel", .objNewInside, .bytesMemcg) else { return nil }
+        let objectsIn = first("kernel-htab", .createInsideFillOutside, .bytesObjects) ?? 0
+        let objectsG = first("kernel", .objNewInside, .bytesObjects) ?? 0
         return "the memcg that created an allocator pays for its objects whoever allocates: a htab made in a child cgroup and filled from outside charged it \(OwnershipSection.bytes(inside)) for \(OwnershipSection.bytes(objectsIn)) of elements, while bpf_obj_new from inside it charged \(OwnershipSection.bytes(global)) for \(OwnershipSection.bytes(objectsG)) (bpf_global_ma belongs to no program's cgroup)"
     }
 }

@@ -1,3 +1,4 @@
+import Results
 import Statistics
 /// The tables every text report shows, computed once from the rows: one small table per
 /// (phase, workload, op) with a row per subject and a column per thread count, so every table
@@ -18,7 +19,7 @@ public struct ReportSections: Sendable {
     /// - Parameter safety: verdicts of the thread's hazards replayed; their tables follow the
     ///   performance tables, linked to each strategy's cost.
     public init(rows: [ResultRow], safety: [SafetyVerdict] = []) {
-        let measured = rows.filter { $0.phase != "scenario" && $0.phase != OwnershipSection.phase }
+        let measured = rows.filter { $0.phase != .scenario && $0.phase != Phase.own }
         let performance = WalkCost.mainMapSize(measured)
         let table = ResultTable(rows: performance)
         let threads = table.distinct(\.threads).sorted()
@@ -29,21 +30,21 @@ public struct ReportSections: Sendable {
         for size in sizes {
             let sizeNote = sizes.count > 1 ? ", \(size) B" : ""
             // Throughput per phase / workload / op.
-            for phase in ["live", "post-kill", "drain"] {
+            for phase in [Phase.live, .postKill, .drain] {
                 for workload in table.distinct(\.workload) {
                     let ops = table.distinct(\.op).filter { op in
-                        table.order.contains { $0.phase == phase && $0.workload == workload && $0.op == op && $0.metric == "mops" && $0.size == size }
+                        table.order.contains { $0.phase == phase && $0.workload == workload && $0.op == op && $0.metric == .mops && $0.size == size }
                     }
                     for op in ops {
                         var body: [[String]] = []
                         for s in subjects {
-                            let cells = threads.map { table.cell(s, workload, phase, op, threads: $0, size: size, metric: "mops") }
+                            let cells = threads.map { table.cell(s, workload, phase, op, threads: $0, size: size, metric: .mops) }
                             if cells.allSatisfy({ $0 == nil }) { continue }
                             body.append([s] + cells.map { $0.map(Self.short) ?? "" })
                         }
                         if body.isEmpty { continue }
-                        let what = phase == "post-kill" ? "after the kill, every worker frees at once (\(workload) case)"
-                            : phase == "drain" ? "the map's free after the kill, one thread (\(workload) case)" : "\(phase) \(workload) \(op)"
+                        let what = phase == .postKill ? "after the kill, every worker frees at once (\(workload) case)"
+                            : phase == .drain ? "the map's free after the kill, one thread (\(workload) case)" : "\(phase) \(workload) \(op)"
                         tables.append(Table(title: "\(what): Mops/s (median ± IQR/2)\(sizeNote)",
                                             header: ["strategy"] + threads.map { "\($0) thr" }, rows: body))
                     }
@@ -53,13 +54,13 @@ public struct ReportSections: Sendable {
             var events: [[String]] = []
             for s in subjects {
                 for t in threads {
-                    func us(_ op: String, _ phase: String) -> String {
-                        guard let c = table.order.first(where: { $0.strategy == s && $0.op == op && $0.phase == phase && $0.threads == t && $0.size == size && $0.metric == "latency_us" }).flatMap({ table.cells[$0] }) else { return "" }
+                    func us(_ op: Op, _ phase: Phase) -> String {
+                        guard let c = table.order.first(where: { $0.strategy == s && $0.op == op && $0.phase == phase && $0.threads == t && $0.size == size && $0.metric == .latencyUs }).flatMap({ table.cells[$0] }) else { return "" }
                         return c.stats == nil ? "n/a" : ResultCell.format(c.stats!.median)
                     }
-                    let destroy = [us("destroy", "drain"), us("destroy", "teardown")].first { !$0.isEmpty } ?? ""
-                    let row = [s, "\(t)", us("kill", "kill"), us("grace", "kill"), us("fold", "kill"), us("walk", "kill"), destroy,
-                               us("teardown", "teardown")]
+                    let destroy = [us(.destroy, .drain), us(.destroy, .teardown)].first { !$0.isEmpty } ?? ""
+                    let row = [s, "\(t)", us(.kill, .kill), us(.grace, .kill), us(.fold, .kill), us(.walk, .kill), destroy,
+                               us(.teardown, .teardown)]
                     if row[2...].allSatisfy({ $0.isEmpty || $0 == "n/a" }) { continue }
                     events.append(row)
                 }
@@ -97,13 +98,13 @@ public struct ReportSections: Sendable {
         func cell(_ v: Double) -> String { v < step ? "<\(ResultCell.format(step))" : ResultCell.format(v) }
         var tables: [Table] = []
         var hidden = 0
-        for op in ["alloc", "free"] {
+        for op in [Op.alloc, .free] {
             var body: [[String]] = []
             for s in subjects {
                 for w in table.distinct(\.workload) {
                     for t in threads {
-                        let ps = ["p50_ns", "p99_ns", "p999_ns", "max_ns"].map {
-                            table.cell(s, w, "live", op, threads: t, size: size, metric: $0)?.stats?.median
+                        let ps = [Metric.p50Ns, .p99Ns, .p999Ns, .maxNs].map {
+                            table.cell(s, w, .live, op, threads: t, size: size, metric: $0)?.stats?.median
                         }
                         if ps.allSatisfy({ $0 == nil }) { continue }
                         if ps.prefix(3).allSatisfy({ ($0 ?? 0) <= step }) { hidden += 1; continue }
@@ -134,9 +135,9 @@ public struct ReportSections: Sendable {
     /// `destroy` row.
     static func afterKillLatencyTable(_ table: ResultTable, subjects: [String], threads: [Int], size: Int, sizeNote: String,
                                       cell: (Double) -> String) -> Table? {
-        let columns: [(phase: String, op: String, metric: String)] = [
-            ("live", "free", "p50_ns"), ("live", "free", "p99_ns"), ("kill", "free", "p99_ns"),
-            ("post-kill", "free", "p50_ns"), ("post-kill", "free", "p99_ns"), ("drain", "drain", "p99_ns"),
+        let columns: [(phase: Phase, op: Op, metric: Metric)] = [
+            (.live, .free, .p50Ns), (.live, .free, .p99Ns), (.kill, .free, .p99Ns),
+            (.postKill, .free, .p50Ns), (.postKill, .free, .p99Ns), (.drain, .drain, .p99Ns),
         ]
         var body: [[String]] = []
         // The lifetime strategies (global as the floor), on the workloads that have a live

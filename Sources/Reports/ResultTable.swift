@@ -1,3 +1,4 @@
+import Results
 import Statistics
 /// Repetitions of one measured quantity folded into statistics: the cells of every report.
 public struct ResultCell: Sendable {
@@ -50,8 +51,8 @@ public struct ResultTable: Sendable {
         }
     }
 
-    public func cell(_ strategy: String, _ workload: String, _ phase: String, _ op: String, threads: Int, size: Int,
-                     metric: String) -> ResultCell? {
+    public func cell(_ strategy: String, _ workload: String, _ phase: Phase, _ op: Op, threads: Int, size: Int,
+                     metric: Metric) -> ResultCell? {
         cells[.init(strategy: strategy, workload: workload, phase: phase, op: op, threads: threads, size: size, metric: metric)]
     }
 

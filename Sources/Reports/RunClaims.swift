@@ -1,3 +1,4 @@
+import Results
 /// "These results show:" as a reader gets it: at most `limit` claims, the kernel's first (what
 /// a maintainer can cite), then the model's under a heading that says what the model is. A run
 /// can produce more candidate claims than that; each has a priority, and the lowest go (the

@@ -1,3 +1,4 @@
+import Results
 /// The machine and command a report states first (README "Output": a kernel list reads the machine first).
 public struct RunDescription: Sendable, Codable {
     public var runID: String

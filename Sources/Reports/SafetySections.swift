@@ -1,3 +1,4 @@
+import Results
 /// The safety part of a report: one verdict matrix (strategy × scenario) per reuse rule, the
 /// negative controls, the cost of each strategy next to its verdicts when the run also measured
 /// it, and findings: one evidence line per verdict that is not `safe` or not what the README's
@@ -127,22 +128,22 @@ public struct SafetySections: Sendable {
     static func costTable(_ m: Matrix, rows: [ResultRow]) -> [ReportSections.Table] {
         // The cases' own phases only: the host's calibration rows (size 0) and the footprint's
         // (sizes per class) would pick a thread count and size no case has, and hide the table.
-        let perf = ResultTable(rows: rows.filter { ["live", "post-kill", "kill"].contains($0.phase) })
+        let perf = ResultTable(rows: rows.filter { [Phase.live, .postKill, .kill].contains($0.phase) })
         guard let threads = perf.distinct(\.threads).sorted().first, let size = perf.distinct(\.size).sorted().first,
               !m.verdicts.isEmpty else { return [] }
-        func ns(_ s: String, _ phase: String, _ op: String = "pair") -> String {
-            guard let c = perf.cell(s, "pair", phase, op, threads: threads, size: size, metric: "ns_per_op") else { return "" }
+        func ns(_ s: String, _ phase: Phase, _ op: Op = .pair) -> String {
+            guard let c = perf.cell(s, "pair", phase, op, threads: threads, size: size, metric: .nsPerOp) else { return "" }
             return c.stats.map { ResultCell.format($0.mean) } ?? "n/a"
         }
-        func killMicroseconds(_ s: String, op: String) -> String {
+        func killMicroseconds(_ s: String, op: Op) -> String {
             guard let key = perf.order.first(where: {
-                $0.strategy == s && $0.workload == "pair" && $0.phase == "kill" && $0.op == op && $0.threads == threads
-                    && $0.size == size && $0.metric == "latency_us"
+                $0.strategy == s && $0.workload == "pair" && $0.phase == .kill && $0.op == op && $0.threads == threads
+                    && $0.size == size && $0.metric == .latencyUs
             }), let c = perf.cells[key] else { return "" }
             return c.stats.map { ResultCell.format($0.median) } ?? "n/a"
         }
         let body = m.strategies.compactMap { s -> [String]? in
-            let cells = [ns(s, "live"), ns(s, "post-kill", "free"), killMicroseconds(s, op: "kill"), killMicroseconds(s, op: "walk")]
+            let cells = [ns(s, .live), ns(s, .postKill, .free), killMicroseconds(s, op: .kill), killMicroseconds(s, op: .walk)]
             if cells.allSatisfy(\.isEmpty) { return nil }
             return [s] + cells + [m.hazards(s)]
         }

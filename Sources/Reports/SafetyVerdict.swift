@@ -1,33 +1,8 @@
+import Results
 /// One (scenario, strategy) verdict of the thread's hazards replayed (`bench scenarios`), as the
 /// reports show it and the results CSV stores it (`phase=scenario`, `metric=verdict`).
 public struct SafetyVerdict: Sendable, Equatable {
-    public enum Kind: String, Sendable, CaseIterable {
-        case safe, leak
-        case useAfterFree = "use-after-free"
-        /// A destroy inline where sleeping and locks are forbidden (NMI, program, read side).
-        case unsafeContext = "unsafe-context"
-
-        /// The CSV `value` of a verdict row: 0 safe, 1 leak, 2 use-after-free, 3 unsafe-context
-        /// (worse is higher).
-        public var code: Double {
-            switch self {
-            case .safe: 0
-            case .leak: 1
-            case .useAfterFree: 2
-            case .unsafeContext: 3
-            }
-        }
-
-        /// Short cell text for narrow tables.
-        public var short: String {
-            switch self {
-            case .safe: "safe"
-            case .leak: "leak"
-            case .useAfterFree: "UAF"
-            case .unsafeContext: "ctx"
-            }
-        }
-    }
+    public typealias Kind = VerdictKind
 
     /// The scenario's stable name, e.g. `map-in-map-escape`.
     public var scenario: String
@@ -87,13 +62,13 @@ public struct SafetyVerdict: Sendable, Equatable {
         var r = context
         r.strategy = strategy
         r.workload = scenario
-        r.phase = control == nil ? "scenario" : "control"
-        r.op = rule
+        r.phase = control == nil ? .scenario : .control
+        r.op = .reuseRule(rule)
         r.threads = threads
         r.cpus = cpus
         r.size = size
         r.repetition = 0
-        r.metric = "verdict"
+        r.metric = .verdict
         r.value = kind.code
         r.unit = unitText
         return r
@@ -105,11 +80,11 @@ extension SafetyVerdict {
     /// except for the scenario's title and the rationale, which the CSV does not keep. Nil for
     /// a row that is not a verdict or whose unit does not parse.
     public init?(row r: ResultRow) {
-        guard r.metric == "verdict", r.phase == "scenario" || r.phase == "control", let v = r.value,
+        guard r.metric == .verdict, r.phase == .scenario || r.phase == .control, let v = r.value,
               let kind = Kind.allCases.first(where: { $0.code == v }) else { return nil }
         var rest = Substring(r.unit)
         var control: String?
-        if r.phase == "control", rest.hasPrefix("control, planted "), let end = rest.range(of: "; ") {
+        if r.phase == .control, rest.hasPrefix("control, planted "), let end = rest.range(of: "; ") {
             control = String(rest[rest.index(rest.startIndex, offsetBy: "control, planted ".count)..<end.lowerBound])
             rest = rest[end.upperBound...]
         }
@@ -121,7 +96,7 @@ extension SafetyVerdict {
         guard fields.count >= 2, let expected = Kind(rawValue: String(fields[0])) else { return nil }
         let counts = fields[1].prefix { $0 != " " }.split(separator: "/").compactMap { Int($0) }
         guard counts.count == 2 else { return nil }
-        self.init(scenario: r.workload, title: r.workload, strategy: r.strategy, rule: r.op, control: control, kind: kind,
+        self.init(scenario: r.workload, title: r.workload, strategy: r.strategy, rule: r.op.rawValue, control: control, kind: kind,
                   label: label, expected: expected, evidence: fields.count > 2 ? String(fields[2]) : "",
                   iterations: counts[1], faultyIterations: counts[0], threads: r.threads, cpus: r.cpus, size: r.size)
     }

@@ -1,4 +1,5 @@
 import Foundation
+import Results
 
 /// A finished run read back from its results CSV (`bench report`): the rows, the safety
 /// verdicts among them, and the run's description — from the `.json` written beside the CSV
@@ -14,7 +15,7 @@ public struct SavedRun {
     public init(csvPath: String) throws {
         let all = try ResultsFileReader.read(csvPath).map(\.row)
         safety = all.compactMap(SafetyVerdict.init(row:))
-        rows = all.filter { $0.metric != "verdict" }
+        rows = all.filter { $0.metric != .verdict }
         let base = csvPath.hasSuffix(".csv") ? String(csvPath.dropLast(4)) : csvPath
         files = ["txt", "md", "json", "csv"].map { "\(base).\($0)" }.filter { FileManager.default.fileExists(atPath: $0) }
         description = Self.description(json: base + ".json") ?? Self.description(rows: all, csvPath: csvPath)
@@ -30,7 +31,7 @@ public struct SavedRun {
     /// The context columns of the first row; what the CSV does not keep is said to be missing.
     static func description(rows: [ResultRow], csvPath: String) -> RunDescription {
         let r = rows.first
-        let cpus = rows.filter { $0.phase == "live" }.max { $0.threads < $1.threads }?.cpus ?? ""
+        let cpus = rows.filter { $0.phase == .live }.max { $0.threads < $1.threads }?.cpus ?? ""
         return RunDescription(runID: r?.runID ?? "", command: "(not in the CSV; re-rendered from \(csvPath))", host: r?.host ?? "",
                               cpuModel: r?.cpuModel ?? "", cpus: cpus, nodes: 1, kernel: r?.kernel ?? "", swift: r?.swift ?? "",
                               build: r?.build ?? "", commit: r?.commit ?? "", timestamp: r?.timestamp ?? "",

@@ -1,3 +1,4 @@
+import Results
 /// What `bench run` prints on the terminal by default: one screen (≤ `maxLines` lines of ≤ 75
 /// columns), kernel first — the host, the kernel table(s) and the kernel's findings as
 /// `KernelStrategiesSection` returns them, one line each for ownership and safety, and the files

@@ -1,3 +1,4 @@
+import Results
 /// Renders report tables as pipe tables: markdown (`| a | b |` with a `|---|` rule) or the
 /// bpf list's plain-text pipe tables with right-aligned numbers.
 enum TextTableRenderer {

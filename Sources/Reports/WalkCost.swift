@@ -1,3 +1,4 @@
+import Results
 import Statistics
 /// The unload walk's cost against the number of map values it walks (lazy/used_allocators):
 /// a least-squares line through the median walk of each map size when the run walked several
@@ -19,13 +20,13 @@ public struct WalkCost: Sendable {
     /// The first of `walkers` with walk rows at the smallest thread count and size; nil without
     /// any. The kernel's walkers are `kernel-lazy` and `kernel-hybrid`.
     public init?(rows: [ResultRow], walkers: [String] = WalkCost.walkers) {
-        let walks = rows.filter { $0.phase == "kill" && $0.op == "walk" && $0.value != nil && walkers.contains($0.strategy) }
+        let walks = rows.filter { $0.phase == .kill && $0.op == .walk && $0.value != nil && walkers.contains($0.strategy) }
         guard let t = walks.map(\.threads).min(), let size = walks.map(\.size).min() else { return nil }
         for s in walkers {
             var latency: [Int: Double] = [:], values: [Int: Double] = [:]
             for r in walks where r.strategy == s && r.threads == t && r.size == size && r.workload == "pair" {
-                if r.metric == "latency_us" { latency[r.repetition] = r.value! * 1000 }
-                if r.metric == "map_values" { values[r.repetition] = r.value! }
+                if r.metric == .latencyUs { latency[r.repetition] = r.value! * 1000 }
+                if r.metric == .mapValues { values[r.repetition] = r.value! }
             }
             let points = latency.keys.sorted().compactMap { k in values[k].flatMap { $0 > 0 ? Point(values: $0, ns: latency[k]!) : nil } }
             if !points.isEmpty {
@@ -40,12 +41,12 @@ public struct WalkCost: Sendable {
     /// The rows without the walks of further map sizes (`--map-values` list): the tables show
     /// the main matrix, whose map size is the first walked.
     public static func mainMapSize(_ rows: [ResultRow]) -> [ResultRow] {
-        let sizes = rows.filter { $0.phase == "kill" && $0.op == "walk" && $0.metric == "map_values" }
+        let sizes = rows.filter { $0.phase == .kill && $0.op == .walk && $0.metric == .mapValues }
         guard let main = sizes.first?.value, sizes.contains(where: { $0.value != main }) else { return rows }
         struct Rep: Hashable { let strategy: String, threads: Int, size: Int, repetition: Int }
         let other = Set(sizes.filter { $0.value != main }.map { Rep(strategy: $0.strategy, threads: $0.threads, size: $0.size, repetition: $0.repetition) })
         return rows.filter { r in
-            !(r.phase == "kill" && r.op == "walk"
+            !(r.phase == .kill && r.op == .walk
                 && other.contains(Rep(strategy: r.strategy, threads: r.threads, size: r.size, repetition: r.repetition)))
         }
     }

@@ -1,3 +1,4 @@
+import Results
 /// `batch`: allocate 256 objects, then free them — alloc and free timed separately (the bpf
 /// selftests' "alloc … M/s free … M/s"). 256 > the high watermark (96), so every batch
 /// crosses both watermarks: refills and drains are part of the figure, as in the kernel.

@@ -2,6 +2,7 @@ import Glibc
 import KernelAllocator
 import Platform
 import Reports
+import Results
 import Strategies
 import SystemAllocators
 
@@ -77,7 +78,7 @@ public final class BenchRunner {
                 rowsByCase[i] = rows
             } else if let reason = spec.workload.unsupportedReason(threads: spec.threads) {
                 let b = RowBuilder(context: context, spec: spec, repetition: 0)
-                rowsByCase[i] = spec.workload.ops.flatMap { b.unavailable("live", $0, reason) }
+                rowsByCase[i] = spec.workload.ops.flatMap { b.unavailable(.live, $0, reason) }
             } else if plan.subject(named: spec.subject) != nil {
                 runnable.append(i)
             }

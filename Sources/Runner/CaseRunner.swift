@@ -2,6 +2,7 @@ import Atomics
 import Glibc
 import Histogram
 import Platform
+import Results
 import Strategies
 
 /// One case of the matrix: a subject, a workload, thread count, CPUs, object size.
@@ -47,7 +48,7 @@ struct RepetitionResult {
     /// last free releases a refcounted allocator.
     var drain = PhaseCounters()
     var teardown: TeardownResult
-    var bytes: [String: (peak: Int, avg: Int)] = [:]
+    var bytes: [Results.Phase: (peak: Int, avg: Int)] = [:]
     var liveLatency: (alloc: Histogram<UInt64>, free: Histogram<UInt64>)?
     /// Frees timed alone after the kill: racing it, every worker at once, the map's free.
     var killLatency: Histogram<UInt64>?
@@ -398,7 +399,7 @@ final class RepetitionRun<S: CaseSubject, W: Workload>: @unchecked Sendable {
         var teardown = subject.teardown()
         if let d = destroyInDrainNs {
             teardown.destroyNs = d
-            teardown.destroyPhase = "drain"
+            teardown.destroyPhase = .drain
         }
         var result = RepetitionResult(teardown: teardown)
         for c in live { result.live.add(c) }
@@ -406,7 +407,7 @@ final class RepetitionRun<S: CaseSubject, W: Workload>: @unchecked Sendable {
         for c in post { result.postKillFree.add(c) }
         result.drain = drain
         result.kill = kill
-        for (ph, name) in [(Phase.live, "live"), (.kill, "kill")] {
+        for (ph, name) in [(Phase.live, Results.Phase.live), (.kill, Results.Phase.kill)] {
             if let b = memory.summary(ph.rawValue) { result.bytes[name] = b }
         }
         result.liveLatency = merge(liveLatency)

@@ -1,3 +1,4 @@
+import Results
 /// What one measured case runs against: a lifetime strategy over the core, a system allocator,
 /// the plain free-list floor, or the harness alone. The runner is generic over it.
 protocol CaseSubject: AnyObject {
@@ -59,7 +60,7 @@ struct TeardownResult {
     /// The allocator's destroy, timed alone, and the phase it happened in ("drain" at the last
     /// free for atomic/percpu-ref, else "teardown"); nil for subjects without one.
     var destroyNs: Int? = nil
-    var destroyPhase = "teardown"
+    var destroyPhase = Phase.teardown
     var problem: String? {
         if outstanding != 0 { return "\(outstanding) objects still outstanding" }
         if leakedObjects != 0 { return "destroy reported \(leakedObjects) leaked objects" }

@@ -1,3 +1,4 @@
+import Results
 /// The statistics of the timed free chunks after the kill (`RepetitionRun.freeTimed`).
 enum ChunkStatistics {
     /// The mean of the middle half of `values` (all of them when fewer than four): the tails

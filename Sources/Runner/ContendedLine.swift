@@ -1,5 +1,6 @@
 import Atomics
 import Platform
+import Results
 
 /// What one shared counter costs here: `lock xadd` on one cache line by one thread (the line
 /// stays in its L1) and by two threads pinned to two CPUs at once (every RMW waits for the

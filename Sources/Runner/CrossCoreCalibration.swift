@@ -1,5 +1,6 @@
 import Atomics
 import Platform
+import Results
 
 /// A cross-core ping-pong measured before each repetition: two threads pinned to two CPUs pass
 /// a token back and forth through one cache line. On this kind of VM the round trip rises from

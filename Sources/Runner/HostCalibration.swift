@@ -1,5 +1,6 @@
 import Platform
 import Reports
+import Results
 
 /// Measurements of the host itself, taken once per run before the first case and written as
 /// `calibration` rows of the pseudo-subject `host`: the clock's resolution (no single-op latency
@@ -25,21 +26,21 @@ struct HostCalibration {
     }
 
     func rows(_ context: RunContext, cpus: [Int]) -> [ResultRow] {
-        func row(_ workload: String, _ op: String, _ threads: Int, _ rep: Int, _ metric: String, _ value: Double?, _ unit: String) -> ResultRow {
+        func row(_ workload: String, _ op: Op, _ threads: Int, _ rep: Int, _ metric: Metric, _ value: Double?, _ unit: String) -> ResultRow {
             ResultRow(runID: context.runID, timestamp: context.timestamp, commit: context.commit, host: context.host,
                       cpuModel: context.cpuModel, kernel: context.kernel, swift: context.swift, build: context.build,
-                      strategy: "host", workload: workload, phase: "calibration", op: op, threads: threads,
+                      strategy: "host", workload: workload, phase: .calibration, op: op, threads: threads,
                       cpus: CPUList.format(Array(cpus.prefix(threads))), size: 0, repetition: rep, metric: metric,
                       value: value, unit: value == nil ? "n/a: \(unit)" : unit)
         }
-        var out = [row("clock", "tsc", 1, 0, "resolution_ns", resolutionNs, "ns"),
-                   row("clock", "tsc", 1, 0, "read_pair_ns", readPairNs, "ns")]
-        for r in rmwNs { out.append(row("line", "rmw", r.threads, 0, "ns_per_op", r.ns, "ns")) }
+        var out = [row("clock", .tsc, 1, 0, .resolutionNs, resolutionNs, "ns"),
+                   row("clock", .tsc, 1, 0, .readPairNs, readPairNs, "ns")]
+        for r in rmwNs { out.append(row("line", .rmw, r.threads, 0, .nsPerOp, r.ns, "ns")) }
         if kernelGraceNs.isEmpty {
-            out.append(row("kernel-rcu", "grace", 1, 0, "latency_us", nil, KernelGracePeriod.unavailableReason ?? "membarrier failed"))
+            out.append(row("kernel-rcu", .grace, 1, 0, .latencyUs, nil, KernelGracePeriod.unavailableReason ?? "membarrier failed"))
         }
         for (i, g) in kernelGraceNs.enumerated() {
-            out.append(row("kernel-rcu", "grace", 1, i, "latency_us", g / 1000, "us"))
+            out.append(row("kernel-rcu", .grace, 1, i, .latencyUs, g / 1000, "us"))
         }
         return out
     }

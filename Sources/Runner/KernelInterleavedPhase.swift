@@ -2,6 +2,7 @@ import Foundation
 import KernelAllocator
 import Platform
 import Reports
+import Results
 import Statistics
 
 /// The kernel table's measurements (phase `interleaved`): `kernel`, the control `kernel-lazy`
@@ -18,7 +19,6 @@ import Statistics
 /// - kernel-lazy runs the policies' object and entry points with no per-op accounting: it is
 ///   the same-object control every added ns is taken against.
 public enum KernelInterleavedPhase {
-    public static let phase = KernelStrategiesSection.interleavedPhase
     /// 1.25 ms slices, 16 rounds: measured against 4 rounds of 5 ms in the same time, the
     /// blocks' spread of added ns fell from 13–47 ns to 4–21 ns (pair) on the 2-CPU guest: more
     /// alternations cancel more of the allocator's drift.
@@ -136,32 +136,28 @@ public enum KernelInterleavedPhase {
         let control = table.subjects.firstIndex(of: .kernelLazy)
         for (o, op) in table.ops.enumerated() {
             let rounds = table.values[o]
-            func row(_ subject: KernelSubjectKind, _ metric: String, _ values: [Double]) -> ResultRow {
+            func row(_ subject: KernelSubjectKind, _ metric: Metric, _ values: [Double]) -> ResultRow {
                 let spec = CaseSpec(subject: subject.rawValue, workload: workload, threads: threads, cpus: cpus, size: size)
                 let builder = RowBuilder(context: context, spec: spec, repetition: block)
-                return values.isEmpty ? builder.row(phase, op, metric, nil, "n/a: no complete round")
-                                      : builder.row(phase, op, metric, Effect.median(values), "ns")
+                return values.isEmpty ? builder.row(.interleaved, op, metric, nil, "n/a: no complete round")
+                                      : builder.row(.interleaved, op, metric, Effect.median(values), "ns")
             }
             for (s, subject) in table.subjects.enumerated() {
-                rows.append(row(subject, "ns_per_op", rounds.map { $0[s] }.filter(\.isFinite)))
+                rows.append(row(subject, .nsPerOp, rounds.map { $0[s] }.filter(\.isFinite)))
                 if let c = control, s != c, subject.policy != nil {
-                    rows.append(row(subject, addedMetric, rounds.map { $0[s] - $0[c] }.filter(\.isFinite)))
+                    rows.append(row(subject, Metric.addedNs, rounds.map { $0[s] - $0[c] }.filter(\.isFinite)))
                 }
             }
             // No null after the kill: hybrid's kill waits for the map's free (KernelTableCell.hasNull).
             if !afterKillOps.contains(op), let h = table.subjects.firstIndex(of: .kernelHybrid), let p = table.subjects.firstIndex(of: .kernelPercpuRef) {
-                rows.append(row(.kernelHybrid, nullMetric, rounds.map { $0[h] - $0[p] }.filter(\.isFinite)))
+                rows.append(row(.kernelHybrid, Metric.nullNs, rounds.map { $0[h] - $0[p] }.filter(\.isFinite)))
             }
         }
         return rows
     }
 
-    static let afterKillOps = [AfterKillFrees.ops.killFree, AfterKillFrees.ops.mapFree]
+    static let afterKillOps: [Op] = [.killFree, .mapFree]
 
-    /// A policy's ns over the control in the same round (median over the block's rounds).
-    public static let addedMetric = KernelStrategiesSection.addedMetric
-    /// hybrid's ns over percpu-ref in the same round: the measured null.
-    public static let nullMetric = KernelStrategiesSection.nullMetric
 }
 
 func monotonicSeconds() -> Double {

@@ -2,6 +2,7 @@ import Glibc
 import KernelAllocator
 import Platform
 import Reports
+import Results
 
 /// The kernel subjects in the same runner: their loop runs inside the kernel (one
 /// BPF_PROG_TEST_RUN is one timed batch, on a worker pinned to the case's CPU), so a repetition
@@ -27,7 +28,7 @@ extension BenchRunner {
                 let cell = "n/a: \(error.reason) (\(error.note))"
                 if !quiet { fputs("\(spec.subject)/\(spec.workload.rawValue) \(spec.threads) thr: \(cell)\n", stderr) }
                 let rows = RowBuilder(context: context, spec: spec, repetition: 0)
-                unavailable[i] = spec.workload.ops.flatMap { rows.unavailable("live", $0, cell) }
+                unavailable[i] = spec.workload.ops.flatMap { rows.unavailable(.live, $0, cell) }
             }
         }
         return unavailable
@@ -63,13 +64,13 @@ extension BenchRunner {
         var rows = builder.rows(r, hasKill: false, latencyWanted: false)
         if let lifecycle {
             // A policy's own kill, post-kill frees and map free (KernelPolicyRows).
-            rows = rows.filter { !["kill", "post-kill", "drain"].contains($0.phase) && $0.metric != "outstanding" }
+            rows = rows.filter { !$0.phase.isAfterKill && $0.metric != .outstanding }
                 + builder.kernelPolicyRows(lifecycle, threads: spec.threads)
         } else {
             // kernel, kernel-htab and the harness have no kill; their frees after it are not
             // measured here (kernel-lazy runs the same frees with no accounting).
             rows = rows.map { row in
-                guard row.phase == "post-kill" || row.phase == "drain" else { return row }
+                guard row.phase == .postKill || row.phase == .drain else { return row }
                 var r = row
                 r.value = nil
                 r.unit = kind.postKillNote
@@ -78,7 +79,7 @@ extension BenchRunner {
         }
         if kind == .kernelHarness {
             rows = rows.map { row in
-                guard row.phase == "teardown", row.metric == "latency_us" else { return row }
+                guard row.phase == .teardown, row.metric == .latencyUs else { return row }
                 var r = row
                 r.value = nil
                 r.unit = "n/a: the harness has no map"
@@ -87,8 +88,8 @@ extension BenchRunner {
         }
         if spec.workload == .remote {
             // Beside the object's life (pair): the stash on one CPU and the drop on the other.
-            rows += builder.throughput("live", "alloc", ops: totals.allocOps, ns: totals.allocNs, workers: spec.threads / 2)
-            rows += builder.throughput("live", "free", ops: totals.freeOps, ns: totals.freeNs, workers: spec.threads / 2)
+            rows += builder.throughput(.live, .alloc, ops: totals.allocOps, ns: totals.allocNs, workers: spec.threads / 2)
+            rows += builder.throughput(.live, .free, ops: totals.freeOps, ns: totals.freeNs, workers: spec.threads / 2)
         }
         return rows
     }

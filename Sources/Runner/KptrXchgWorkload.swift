@@ -1,3 +1,4 @@
+import Results
 /// `kptr-xchg`: allocate, exchange into a random slot of the shared map, free the old value
 /// (`bpf_kptr_xchg` then `bpf_obj_drop`). Slots are shared by all workers, so the old value was
 /// often allocated on another CPU, and the exchange is a contended atomic swap.

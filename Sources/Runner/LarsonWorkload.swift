@@ -1,3 +1,4 @@
+import Results
 /// `larson` (after Larson & Krishnan's server benchmark): each worker keeps 1024 slots of
 /// objects with random sizes from 8 B up to the case size (so fixed-size paths hold them);
 /// each step replaces a random slot, so lifetimes are random. One allocation in 16 is sent to

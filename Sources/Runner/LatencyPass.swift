@@ -1,5 +1,6 @@
 import Histogram
 import Platform
+import Results
 
 /// The latency pass: each operation timed alone with fenced TSC reads (`lfence; rdtsc` before,
 /// `rdtscp; lfence` after), the calibrated empty-pair overhead subtracted, ticks converted to ns

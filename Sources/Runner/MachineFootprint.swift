@@ -2,6 +2,7 @@ import Foundation
 import KernelAllocator
 import Platform
 import Reports
+import Results
 import Strategies
 
 /// The cost of owning an allocator on this machine, as a step of `bench [run]`.

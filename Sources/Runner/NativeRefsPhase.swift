@@ -2,13 +2,13 @@ import Foundation
 import KernelAllocator
 import Platform
 import Reports
+import Results
 
 /// The kernel's own refcounts (phase `native`): lib/percpu-refcount.c through a child
 /// cgroup's `self` css, live and after `rmdir` killed it, and `struct bpf_refcount`, each
 /// against an empty step of the same object, interleaved in the same rounds (NativeRefs). The
 /// rows are native kernel code, not the BPF emulations of `kernel-percpu-ref`/`kernel-atomic`.
 public enum NativeRefsPhase {
-    public static let phase = NativeRefsSection.phase
 
     /// Runs when the run has a kernel policy (the emulations it calibrates), on the plan's
     /// first one and two CPUs, as many blocks as the interleaved kernel phase.
@@ -29,7 +29,7 @@ public enum NativeRefsPhase {
             case .unavailable(let u):
                 let spec = CaseSpec(subject: NativeRefsSection.percpuRef, workload: .pair, threads: 1, cpus: [cpus[0]], size: size)
                 let why = "n/a: \(u.reason)"
-                return (RowBuilder(context: context, spec: spec, repetition: 0).unavailable(phase, NativeRefsSection.Op.live.rawValue, why),
+                return (RowBuilder(context: context, spec: spec, repetition: 0).unavailable(.native, Op.getPutLive, why),
                         ["native refcounts not measured: \(u.reason) (\(u.note))"])
             case .failed(let f):
                 if RunInterrupt.isSet { return ([], []) }
@@ -53,25 +53,25 @@ public enum NativeRefsPhase {
     /// (strategy `kernel-native-empty`), `added_ns` paired within rounds; the kill's `latency_us`.
     static func rows(_ r: NativeRefResults, cpus: [Int], size: Int, context: RunContext) -> [ResultRow] {
         var out: [ResultRow] = []
-        func add(_ subject: String, _ op: NativeRefsSection.Op, threads: Int, _ cost: AddedCost) {
+        func add(_ subject: String, _ op: Op, threads: Int, _ cost: AddedCost) {
             let spec = CaseSpec(subject: subject, workload: .pair, threads: threads, cpus: Array(cpus.prefix(threads)), size: size)
             let empty = CaseSpec(subject: NativeRefsSection.empty, workload: .pair, threads: threads, cpus: spec.cpus, size: size)
             for b in cost.addedNs.indices {
                 let builder = RowBuilder(context: context, spec: spec, repetition: b)
-                out.append(builder.row(phase, op.rawValue, "ns_per_op", cost.subjectNs[b], "ns"))
-                out.append(builder.row(phase, op.rawValue, NativeRefsSection.addedMetric, cost.addedNs[b], "ns"))
-                out.append(RowBuilder(context: context, spec: empty, repetition: b).row(phase, op.rawValue, "ns_per_op", cost.controlNs[b], "ns"))
+                out.append(builder.row(.native, op, .nsPerOp, cost.subjectNs[b], "ns"))
+                out.append(builder.row(.native, op, Metric.addedNs, cost.addedNs[b], "ns"))
+                out.append(RowBuilder(context: context, spec: empty, repetition: b).row(.native, op, .nsPerOp, cost.controlNs[b], "ns"))
             }
         }
-        for m in r.percpuRef { add(NativeRefsSection.percpuRef, m.phase == .live ? .live : .killed, threads: m.cpus, m.cost) }
+        for m in r.percpuRef { add(NativeRefsSection.percpuRef, m.phase == .live ? .getPutLive : .getPutKilled, threads: m.cpus, m.cost) }
         add(NativeRefsSection.refcount, .pair, threads: 1, r.refcountPair)
-        for m in r.sharedRefcount { add(NativeRefsSection.refcount, .shared, threads: m.cpus, m.cost) }
+        for m in r.sharedRefcount { add(NativeRefsSection.refcount, .sharedGetPut, threads: m.cpus, m.cost) }
         let spec = CaseSpec(subject: NativeRefsSection.percpuRef, workload: .pair, threads: 1, cpus: [cpus[0]], size: size)
         for (b, ns) in r.kill.rmdirNs.enumerated() {
-            out.append(RowBuilder(context: context, spec: spec, repetition: b).row(phase, NativeRefsSection.Op.kill.rawValue, "latency_us", ns / 1000, "µs"))
+            out.append(RowBuilder(context: context, spec: spec, repetition: b).row(.native, Op.kill, .latencyUs, ns / 1000, "µs"))
         }
         for (b, ns) in r.kill.atomicSeenNs.enumerated() {
-            out.append(RowBuilder(context: context, spec: spec, repetition: b).row(phase, NativeRefsSection.Op.atomic.rawValue, "latency_us", ns / 1000, "µs"))
+            out.append(RowBuilder(context: context, spec: spec, repetition: b).row(.native, Op.atomicSwitch, .latencyUs, ns / 1000, "µs"))
         }
         return out + calibrationRows(r, cpus: cpus, size: size, context: context) + latencyRows(r, cpus: cpus, size: size, context: context)
     }
@@ -82,16 +82,16 @@ public enum NativeRefsPhase {
     static func latencyRows(_ r: NativeRefResults, cpus: [Int], size: Int, context: RunContext) -> [ResultRow] {
         var out: [ResultRow] = []
         for l in r.latency {
-            let op = (l.phase == .live ? NativeRefsSection.Op.live : .killed).rawValue
+            let op = l.phase == .live ? Op.getPutLive : Op.getPutKilled
             for (subject, h) in [(NativeRefsSection.percpuRef, l.getPut), (NativeRefsSection.empty, l.empty)] where h.total > 0 {
                 let spec = CaseSpec(subject: subject, workload: .pair, threads: l.cpus, cpus: Array(cpus.prefix(l.cpus)), size: size)
                 let b = RowBuilder(context: context, spec: spec, repetition: 0)
-                func row(_ metric: String, _ v: Double?) -> ResultRow {
-                    guard let v, v.isFinite else { return b.row(phase, op, metric, nil, "n/a: in the last bucket, above ~115 µs") }
-                    return b.row(phase, op, metric, v, "ns (bucket upper bound)")
+                func row(_ metric: Metric, _ v: Double?) -> ResultRow {
+                    guard let v, v.isFinite else { return b.row(.native, op, metric, nil, "n/a: in the last bucket, above ~115 µs") }
+                    return b.row(.native, op, metric, v, "ns (bucket upper bound)")
                 }
-                for (metric, p) in [("p50_ns", 50.0), ("p90_ns", 90), ("p99_ns", 99), ("p999_ns", 99.9)] { out.append(row(metric, h.percentile(p))) }
-                out.append(row("max_ns", h.maxUpper))
+                for (metric, p) in [(Metric.p50Ns, 50.0), (.p90Ns, 90), (.p99Ns, 99), (.p999Ns, 99.9)] { out.append(row(metric, h.percentile(p))) }
+                out.append(row(.maxNs, h.maxUpper))
             }
         }
         return out
@@ -103,18 +103,18 @@ public enum NativeRefsPhase {
     static func calibrationRows(_ r: NativeRefResults, cpus: [Int], size: Int, context: RunContext) -> [ResultRow] {
         var out: [ResultRow] = []
         for c in r.calibration {
-            let op = (c.phase == .live ? NativeRefsSection.Op.live : .killed).rawValue
+            let op = c.phase == .live ? Op.getPutLive : Op.getPutKilled
             let subject = c.emulation == .percpuRef ? NativeRefsSection.emulatedPercpuRef : NativeRefsSection.emulatedAtomic
             let spec = CaseSpec(subject: subject, workload: .pair, threads: c.cpus, cpus: Array(cpus.prefix(c.cpus)), size: size)
             let lazy = CaseSpec(subject: NativeRefsSection.emulatedControl, workload: .pair, threads: c.cpus, cpus: spec.cpus, size: size)
             for b in c.cost.addedNs.indices {
                 let builder = RowBuilder(context: context, spec: spec, repetition: b)
-                out.append(builder.row(phase, op, "ns_per_op", c.cost.subjectNs[b], "ns"))
-                out.append(builder.row(phase, op, NativeRefsSection.addedMetric, c.cost.addedNs[b], "ns"))
-                out.append(builder.row(phase, op, NativeRefsSection.overNativeMetric, c.overNativeNs[b], "ns"))
+                out.append(builder.row(.native, op, .nsPerOp, c.cost.subjectNs[b], "ns"))
+                out.append(builder.row(.native, op, Metric.addedNs, c.cost.addedNs[b], "ns"))
+                out.append(builder.row(.native, op, Metric.overNativeNs, c.overNativeNs[b], "ns"))
                 // One control row per block and CPU count: both emulations share lazy_acct.
                 if c.emulation == .percpuRef {
-                    out.append(RowBuilder(context: context, spec: lazy, repetition: b).row(phase, op, "ns_per_op", c.cost.controlNs[b], "ns"))
+                    out.append(RowBuilder(context: context, spec: lazy, repetition: b).row(.native, op, .nsPerOp, c.cost.controlNs[b], "ns"))
                 }
             }
         }

@@ -1,4 +1,5 @@
 import Atomics
+import Results
 
 /// A single-producer single-consumer ring of object pointers: how `remote` and `larson` hand
 /// objects to another CPU to free. Head and tail live on separate cache lines.

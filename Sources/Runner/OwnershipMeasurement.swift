@@ -3,6 +3,7 @@ import KernelAllocator
 import MemAlloc
 import Platform
 import Reports
+import Results
 import Strategies
 
 /// The cost of owning an allocator as result rows (phase `own`, workload `<N>cpu-<M>node`):
@@ -23,7 +24,6 @@ public struct OwnershipMeasurement {
         public init() {}
     }
 
-    public static let phase = OwnershipSection.phase
     public let template: ResultRow
     public var settings: Settings
     public let sizes: KernelStructSizes
@@ -45,12 +45,12 @@ public struct OwnershipMeasurement {
     /// `256cpu-8node`: the workload column of a topology's rows.
     public static func label(_ t: Topology) -> String { "\(t.cpus.count)cpu-\(t.nodes.count)node" }
 
-    func row(_ t: Topology, cpus: String, strategy: String, op: String, metric: String, _ value: Double?, _ unit: String,
+    func row(_ t: Topology, cpus: String, strategy: String, op: Op, metric: Metric, _ value: Double?, _ unit: String,
              size: Int? = nil, repetition: Int = 0) -> ResultRow {
         var r = template
         r.strategy = strategy
         r.workload = Self.label(t)
-        r.phase = Self.phase
+        r.phase = .own
         r.op = op
         r.threads = 1
         r.cpus = cpus
@@ -62,10 +62,10 @@ public struct OwnershipMeasurement {
         return r
     }
 
-    func bytesRows(_ t: Topology, _ cpus: String, _ s: String, _ op: String, _ b: OwnershipCost.Bytes, rep: Int = 0) -> [ResultRow] {
-        [row(t, cpus: cpus, strategy: s, op: op, metric: "bytes_kernel", Double(b.kernel), "B", repetition: rep),
-         row(t, cpus: cpus, strategy: s, op: op, metric: "bytes_model", Double(b.model), "B", repetition: rep),
-         row(t, cpus: cpus, strategy: s, op: op, metric: "bytes_lists", Double(b.lists), "B", repetition: rep)]
+    func bytesRows(_ t: Topology, _ cpus: String, _ s: String, _ op: Op, _ b: OwnershipCost.Bytes, rep: Int = 0) -> [ResultRow] {
+        [row(t, cpus: cpus, strategy: s, op: op, metric: .bytesKernel, Double(b.kernel), "B", repetition: rep),
+         row(t, cpus: cpus, strategy: s, op: op, metric: .bytesModel, Double(b.model), "B", repetition: rep),
+         row(t, cpus: cpus, strategy: s, op: op, metric: .bytesLists, Double(b.lists), "B", repetition: rep)]
     }
 
     /// The model's rows for one topology. `cpus` is the CPU-list column (the real list on
@@ -81,24 +81,24 @@ public struct OwnershipMeasurement {
                 if first == nil { first = c }
                 let s = kind.rawValue
                 if let boot = c.boot {
-                    rows.append(row(t, cpus: cpus, strategy: s, op: "boot", metric: "latency_us", Double(boot.nanoseconds) / 1000, "us", repetition: rep))
-                    rows += bytesRows(t, cpus, s, "boot", boot.bytes, rep: rep)
+                    rows.append(row(t, cpus: cpus, strategy: s, op: .boot, metric: .latencyUs, Double(boot.nanoseconds) / 1000, "us", repetition: rep))
+                    rows += bytesRows(t, cpus, s, .boot, boot.bytes, rep: rep)
                 }
-                rows.append(row(t, cpus: cpus, strategy: s, op: "create", metric: "latency_us", Double(c.initNanoseconds) / 1000, "us", repetition: rep))
-                rows += bytesRows(t, cpus, s, "create", c.atInit, rep: rep)
-                rows.append(row(t, cpus: cpus, strategy: s, op: "create", metric: "bytes_lifetime", Double(c.lifetime.kernel), "B", repetition: rep))
-                rows += bytesRows(t, cpus, s, "pinned", c.pinned, rep: rep)
-                rows.append(row(t, cpus: cpus, strategy: s, op: "destroy", metric: "latency_us", Double(c.destroyNanoseconds) / 1000, "us", repetition: rep))
-                rows.append(row(t, cpus: cpus, strategy: s, op: "destroy", metric: "bytes_returned", Double(c.bytesReturned), "B", repetition: rep))
+                rows.append(row(t, cpus: cpus, strategy: s, op: .create, metric: .latencyUs, Double(c.initNanoseconds) / 1000, "us", repetition: rep))
+                rows += bytesRows(t, cpus, s, .create, c.atInit, rep: rep)
+                rows.append(row(t, cpus: cpus, strategy: s, op: .create, metric: .bytesLifetime, Double(c.lifetime.kernel), "B", repetition: rep))
+                rows += bytesRows(t, cpus, s, .pinned, c.pinned, rep: rep)
+                rows.append(row(t, cpus: cpus, strategy: s, op: .destroy, metric: .latencyUs, Double(c.destroyNanoseconds) / 1000, "us", repetition: rep))
+                rows.append(row(t, cpus: cpus, strategy: s, op: .destroy, metric: .bytesReturned, Double(c.bytesReturned), "B", repetition: rep))
             }
             // Per size class, per CPU (deterministic: once).
             if settings.perClass, let f = first?.initFootprint, kind != .global {
                 for (i, cls) in f.classes.enumerated() {
                     let perCPU = f.listBytes(cpu: t.cpus[0].id, classIndex: i)
                     let objects = f.listObjectsPerCPU[t.cpus[0].id][i]
-                    rows.append(row(t, cpus: cpus, strategy: kind.rawValue, op: "class-\(cls.unitSize)", metric: "bytes_lists_per_cpu",
+                    rows.append(row(t, cpus: cpus, strategy: kind.rawValue, op: .sizeClass(cls.unitSize), metric: .bytesListsPerCPU,
                                     Double(perCPU), "B", size: cls.unitSize))
-                    rows.append(row(t, cpus: cpus, strategy: kind.rawValue, op: "class-\(cls.unitSize)", metric: "bytes_kernel_per_cpu",
+                    rows.append(row(t, cpus: cpus, strategy: kind.rawValue, op: .sizeClass(cls.unitSize), metric: .bytesKernelPerCPU,
                                     Double(objects * cls.kmallocSize + sizes.memCache), "B", size: cls.unitSize))
                 }
             }
@@ -110,23 +110,23 @@ public struct OwnershipMeasurement {
                     let report = a.destroy()
                     guard report.isClean else { throw OwnershipFailure("steady state \(traffic.rawValue) leaked: \(report)") }
                     let b = OwnershipCost.Bytes(kernel: f.kernelBytes(sizes), model: f.modelBytes, lists: f.listBytes, listObjects: f.listObjects)
-                    rows += bytesRows(t, cpus, kind.rawValue, "steady-\(traffic.rawValue)", b)
+                    rows += bytesRows(t, cpus, kind.rawValue, .steady(traffic.rawValue), b)
                 }
             }
             for n in settings.allocatorCounts {
-                let op = "allocators-\(n)"
+                let op = Op.allocators(n)
                 let perOne = first.map { $0.atInit.kernel } ?? 0
                 let estimate = kind == .global ? 0 : n * Self.modelReservationEstimate(topology: t, path: try kind.accept(PathVisitor(objectSize: settings.objectSize)))
                 if estimate > settings.memoryBudgetBytes {
                     let why = "n/a: the model would reserve ~\(Self.mib(estimate)) MiB (budget \(Self.mib(settings.memoryBudgetBytes)) MiB, --memory-budget); kernel-equivalent \(n) × \(perOne) B = \(Self.mib(n * perOne)) MiB"
-                    rows.append(row(t, cpus: cpus, strategy: kind.rawValue, op: op, metric: "latency_us", nil, why))
-                    rows.append(row(t, cpus: cpus, strategy: kind.rawValue, op: op, metric: "bytes_kernel", nil, why))
+                    rows.append(row(t, cpus: cpus, strategy: kind.rawValue, op: op, metric: .latencyUs, nil, why))
+                    rows.append(row(t, cpus: cpus, strategy: kind.rawValue, op: op, metric: .bytesKernel, nil, why))
                     continue
                 }
                 let m = try kind.accept(ManyAllocatorsVisitor(topology: t, count: n, objectSize: settings.objectSize, sizes: sizes))
-                rows.append(row(t, cpus: cpus, strategy: kind.rawValue, op: op, metric: "latency_us", Double(m.createNanoseconds) / 1000, "us"))
+                rows.append(row(t, cpus: cpus, strategy: kind.rawValue, op: op, metric: .latencyUs, Double(m.createNanoseconds) / 1000, "us"))
                 rows += bytesRows(t, cpus, kind.rawValue, op, m.bytes)
-                rows.append(row(t, cpus: cpus, strategy: kind.rawValue, op: "destroy-\(n)", metric: "latency_us", Double(m.destroyNanoseconds) / 1000, "us"))
+                rows.append(row(t, cpus: cpus, strategy: kind.rawValue, op: .destroy(n), metric: .latencyUs, Double(m.destroyNanoseconds) / 1000, "us"))
             }
         }
         // percpu_ref's own cost: a per-CPU counter per allocator.
@@ -136,10 +136,10 @@ public struct OwnershipMeasurement {
                 let ref = PercpuRef(cpuIDLimit: t.cpuIDLimit, release: { _ in }, context: nil)
                 let ns = MonotonicClock.nanoseconds() - t0
                 ref.deallocate()
-                rows.append(row(t, cpus: cpus, strategy: "percpu-ref", op: "ref-create", metric: "latency_us", Double(ns) / 1000, "us", repetition: rep))
-                rows.append(row(t, cpus: cpus, strategy: "percpu-ref", op: "ref-create", metric: "bytes_kernel",
+                rows.append(row(t, cpus: cpus, strategy: "percpu-ref", op: .refCreate, metric: .latencyUs, Double(ns) / 1000, "us", repetition: rep))
+                rows.append(row(t, cpus: cpus, strategy: "percpu-ref", op: .refCreate, metric: .bytesKernel,
                                 Double(LifetimeBytes.percpuRefKernel(cpus: t.cpuIDLimit, sizes)), "B", repetition: rep))
-                rows.append(row(t, cpus: cpus, strategy: "percpu-ref", op: "ref-create", metric: "bytes_model",
+                rows.append(row(t, cpus: cpus, strategy: "percpu-ref", op: .refCreate, metric: .bytesModel,
                                 Double(LifetimeBytes.percpuRefModel(cpus: t.cpuIDLimit)), "B", repetition: rep))
             }
         }
@@ -199,7 +199,7 @@ public struct OwnershipMeasurement {
         let header: Int?
     }
 
-    func na(_ c: KernelProbeContext, _ s: String, _ op: String, _ metric: String, _ why: KernelUnavailable) -> ResultRow {
+    func na(_ c: KernelProbeContext, _ s: String, _ op: Op, _ metric: Metric, _ why: KernelUnavailable) -> ResultRow {
         row(c.topology, cpus: c.cpus, strategy: s, op: op, metric: metric, nil, why.cell, size: c.settings.valueSize)
     }
 
@@ -211,9 +211,9 @@ public struct OwnershipMeasurement {
         for kind in MapCreationProbe.Kind.allCases {
             for entries in k.maxEntries {
                 if RunInterrupt.isSet { return rows }
-                let op = "create-\(entries)"
+                let op = Op.mapCreate(entries: entries)
                 if case .failure(let why) = c.usable {
-                    rows.append(na(c, kind.rawValue, op, "latency_us", why))
+                    rows.append(na(c, kind.rawValue, op, .latencyUs, why))
                     continue
                 }
                 let cgroup = c.cgroups.fresh("create")
@@ -224,28 +224,28 @@ public struct OwnershipMeasurement {
                     let r = try MapCreationProbe(count: count, maxEntries: entries, valueSize: k.valueSize)
                         .run(kind, cgroup: try? cgroup.get(), unitCache: unitCache)
                     for (i, ns) in r.createNanoseconds.enumerated() {
-                        rows.append(row(t, cpus: cpus, strategy: kind.rawValue, op: op, metric: "latency_us", Double(ns) / 1000, "us",
+                        rows.append(row(t, cpus: cpus, strategy: kind.rawValue, op: op, metric: .latencyUs, Double(ns) / 1000, "us",
                                         size: k.valueSize, repetition: i))
                     }
-                    rows.append(r.memlockBytes.map { row(t, cpus: cpus, strategy: kind.rawValue, op: op, metric: "bytes_memlock", Double($0), "B", size: k.valueSize) }
-                        ?? row(t, cpus: cpus, strategy: kind.rawValue, op: op, metric: "bytes_memlock", nil, "n/a: no memlock in fdinfo", size: k.valueSize))
-                    rows.append(r.slabBytes.map { row(t, cpus: cpus, strategy: kind.rawValue, op: op, metric: "bytes_slab", Double($0), "B per map", size: k.valueSize) }
-                        ?? row(t, cpus: cpus, strategy: kind.rawValue, op: op, metric: "bytes_slab", nil, "n/a: /proc/slabinfo unreadable", size: k.valueSize))
+                    rows.append(r.memlockBytes.map { row(t, cpus: cpus, strategy: kind.rawValue, op: op, metric: .bytesMemlock, Double($0), "B", size: k.valueSize) }
+                        ?? row(t, cpus: cpus, strategy: kind.rawValue, op: op, metric: .bytesMemlock, nil, "n/a: no memlock in fdinfo", size: k.valueSize))
+                    rows.append(r.slabBytes.map { row(t, cpus: cpus, strategy: kind.rawValue, op: op, metric: .bytesSlab, Double($0), "B per map", size: k.valueSize) }
+                        ?? row(t, cpus: cpus, strategy: kind.rawValue, op: op, metric: .bytesSlab, nil, "n/a: /proc/slabinfo unreadable", size: k.valueSize))
                     // System-wide slabinfo: only the many small maps rise above other activity.
                     if let u = r.unitCacheBytes, let name = unitCache, entries <= 16 {
-                        rows.append(row(t, cpus: cpus, strategy: kind.rawValue, op: op, metric: "bytes_slab_unit", Double(u), "B per map in \(name)", size: k.valueSize))
+                        rows.append(row(t, cpus: cpus, strategy: kind.rawValue, op: op, metric: .bytesSlabUnit, Double(u), "B per map in \(name)", size: k.valueSize))
                     }
                     switch (r.charge, cgroup) {
                     case (let c?, _):
-                        rows.append(row(t, cpus: cpus, strategy: kind.rawValue, op: op, metric: "bytes_memcg", Double(c.total), "B per map", size: k.valueSize))
+                        rows.append(row(t, cpus: cpus, strategy: kind.rawValue, op: op, metric: .bytesMemcg, Double(c.total), "B per map", size: k.valueSize))
                         if let kern = c.kernel {
-                            rows.append(row(t, cpus: cpus, strategy: kind.rawValue, op: op, metric: "bytes_memcg_kernel", Double(kern), "B per map", size: k.valueSize))
+                            rows.append(row(t, cpus: cpus, strategy: kind.rawValue, op: op, metric: .bytesMemcgKernel, Double(kern), "B per map", size: k.valueSize))
                         }
-                    case (nil, .failure(let why)): rows.append(na(c, kind.rawValue, op, "bytes_memcg", why))
+                    case (nil, .failure(let why)): rows.append(na(c, kind.rawValue, op, .bytesMemcg, why))
                     default: break
                     }
                 } catch {
-                    rows.append(na(c, kind.rawValue, op, "latency_us", error))
+                    rows.append(na(c, kind.rawValue, op, .latencyUs, error))
                 }
             }
         }
@@ -261,23 +261,23 @@ public struct OwnershipMeasurement {
             if RunInterrupt.isSet { return rows }
             switch c.cgroups.fresh("charge") {
             case .failure(let why):
-                rows.append(na(c, probe.subject, probe.op, "bytes_memcg", why))
+                rows.append(na(c, probe.subject, probe.op, .bytesMemcg, why))
             case .success(let child):
                 do {
                     guard let header else { throw KernelUnavailable(reason: "no htab_elem in BTF", note: "struct htab_elem missing from the kernel BTF") }
                     let r = try MemcgChargeProbe(objects: k.chargedObjects, valueSize: k.valueSize, build: build).run(probe, in: child, elementHeader: header)
-                    rows.append(row(t, cpus: cpus, strategy: probe.subject, op: probe.op, metric: "bytes_objects", Double(r.objectBytes), "B (\(r.objects) objects)", size: k.valueSize))
-                    rows.append(row(t, cpus: cpus, strategy: probe.subject, op: probe.op, metric: "bytes_memcg", Double(r.charge.total), "B", size: k.valueSize))
+                    rows.append(row(t, cpus: cpus, strategy: probe.subject, op: probe.op, metric: .bytesObjects, Double(r.objectBytes), "B (\(r.objects) objects)", size: k.valueSize))
+                    rows.append(row(t, cpus: cpus, strategy: probe.subject, op: probe.op, metric: .bytesMemcg, Double(r.charge.total), "B", size: k.valueSize))
                     if let kern = r.charge.kernel {
-                        rows.append(row(t, cpus: cpus, strategy: probe.subject, op: probe.op, metric: "bytes_memcg_kernel", Double(kern), "B", size: k.valueSize))
+                        rows.append(row(t, cpus: cpus, strategy: probe.subject, op: probe.op, metric: .bytesMemcgKernel, Double(kern), "B", size: k.valueSize))
                     }
                     if let s = r.slabBytes {
-                        rows.append(row(t, cpus: cpus, strategy: probe.subject, op: probe.op, metric: "bytes_slab", Double(s), "B", size: k.valueSize))
+                        rows.append(row(t, cpus: cpus, strategy: probe.subject, op: probe.op, metric: .bytesSlab, Double(s), "B", size: k.valueSize))
                     }
                 } catch let e as KernelUnavailable {
-                    rows.append(na(c, probe.subject, probe.op, "bytes_memcg", e))
+                    rows.append(na(c, probe.subject, probe.op, .bytesMemcg, e))
                 } catch {
-                    rows.append(na(c, probe.subject, probe.op, "bytes_memcg", KernelUnavailable(reason: "probe failed", note: "\(error)")))
+                    rows.append(na(c, probe.subject, probe.op, .bytesMemcg, KernelUnavailable(reason: "probe failed", note: "\(error)")))
                 }
             }
         }
@@ -309,7 +309,7 @@ final class ProbeCgroups {
     }
 
     func removeAll() {
-        children.forEach { $0.remove() }
+        for child in children { child.remove() }
         children = []
     }
 }

@@ -1,3 +1,4 @@
+import Results
 /// `pair`: allocate and immediately free on the same CPU — the fast path of both halves.
 struct PairWorkload: Workload {
     static let kind = WorkloadKind.pair

@@ -1,5 +1,6 @@
 import KernelAllocator
 import Platform
+import Results
 import Strategies
 import SystemAllocators
 

@@ -1,5 +1,6 @@
 import CPlatform
 import Glibc
+import Results
 
 /// The floor: a plain per-CPU LIFO free list with no size classes, watermarks, header or
 /// accounting. What the core costs above a bare pop/push is the core's overhead.

@@ -1,3 +1,4 @@
+import Results
 /// `remote`: worker i allocates and sends each object to worker i+1, which frees it on its own
 /// CPU — memalloc.c's unit_free onto the freeing CPU, and the bench_htab_mem
 /// "add_del_on_diff_cpu" pattern. Throughput counts objects freed per second.

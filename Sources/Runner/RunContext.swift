@@ -2,6 +2,7 @@ import BuildInfo
 import Foundation
 import Platform
 import Reports
+import Results
 
 /// What every result row carries about the run: where, what, how it was built.
 public struct RunContext: Sendable {
@@ -114,7 +115,7 @@ extension RunContext {
     /// A row carrying this run's context columns, for rows built outside the runner.
     public var rowTemplate: ResultRow {
         ResultRow(runID: runID, timestamp: timestamp, commit: commit, host: host, cpuModel: cpuModel, kernel: kernel,
-                  swift: swift, build: build, strategy: "", workload: "", phase: "", op: "", threads: 0, cpus: "",
-                  size: 0, repetition: 0, metric: "", value: nil, unit: "")
+                  swift: swift, build: build, strategy: "", workload: "", phase: Phase(rawValue: ""), op: Op(rawValue: ""), threads: 0, cpus: "",
+                  size: 0, repetition: 0, metric: Metric(rawValue: ""), value: nil, unit: "")
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import Platform
 import Reports
+import Results
 import Scenarios
 import Strategies
 
@@ -100,7 +101,7 @@ public struct RunPipeline {
     /// A kernel step runs only when the main rounds measured a kernel subject; an interrupted
     /// step is dropped whole (a partial set of rounds would bias its table).
     private func kernelStep(_ outcome: inout Outcome, _ measure: () throws -> (rows: [ResultRow], notes: [String])) throws {
-        guard outcome.rows.contains(where: { KernelSubjects.isKernel($0.strategy) && $0.phase == "live" && $0.value != nil }) else { return }
+        guard outcome.rows.contains(where: { KernelSubjects.isKernel($0.strategy) && $0.phase == .live && $0.value != nil }) else { return }
         let step = try measure()
         if !RunInterrupt.isSet {
             outcome.rows += step.rows

@@ -3,6 +3,7 @@ import Foundation
 import Glibc
 import Platform
 import Reports
+import Results
 import Scenarios
 import Strategies
 

@@ -1,3 +1,4 @@
+import Results
 /// Every free after the kill starts from the same cache state: each object is taken out of its
 /// slot, written and put back just before it is freed (see `RepetitionRun.freeTimed`).
 enum SlotTouch {

@@ -2,6 +2,7 @@ import Atomics
 import BPFModel
 import MemAlloc
 import Platform
+import Results
 import Strategies
 
 /// A lifetime strategy's hot path as a workload target. Everything a call needs is copied in

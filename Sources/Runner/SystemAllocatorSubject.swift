@@ -1,3 +1,4 @@
+import Results
 import SystemAllocators
 
 /// A system allocator (glibc, jemalloc, mimalloc, tcmalloc) as a reference row: same workloads,

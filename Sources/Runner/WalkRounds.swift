@@ -1,5 +1,6 @@
 import Platform
 import Reports
+import Results
 
 /// The further `--map-values` sizes: one round each of the strategies whose unload walks the
 /// maps (lazy, hybrid, kmem-cache), on pair at the fewest threads, keeping only the walk rows
@@ -25,7 +26,7 @@ enum WalkRounds {
             let outcome = try BenchRunner(plan: round, context: context, quiet: quiet).run()
             // An interrupted round's rows are a partial walk sample: dropped, as the main rounds drop theirs.
             if outcome.interrupted || RunInterrupt.isSet { return (rows, true) }
-            for var r in outcome.rows where r.phase == "kill" && r.op == "walk" {
+            for var r in outcome.rows where r.phase == .kill && r.op == .walk {
                 r.repetition += (i + 1) * plan.settings.repetitions
                 rows.append(r)
             }

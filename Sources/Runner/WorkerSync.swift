@@ -1,6 +1,7 @@
 import Atomics
 import Glibc
 import Platform
+import Results
 
 /// A flag set by one thread and polled by others between batches.
 final class StopFlag: @unchecked Sendable {

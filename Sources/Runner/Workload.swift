@@ -1,4 +1,5 @@
 import Platform
+import Results
 
 /// Counters one worker accumulates over one phase. Time is read once per batch, never per op.
 public struct PhaseCounters: Sendable {
@@ -71,10 +72,10 @@ public enum WorkloadKind: String, CaseIterable, Sendable {
     }
 
     /// Ops reported for this workload's live and post-kill phases.
-    public var ops: [String] {
+    public var ops: [Op] {
         switch self {
-        case .batch: return ["alloc", "free"]
-        default: return ["pair"]
+        case .batch: return [.alloc, .free]
+        default: return [.pair]
         }
     }
 

@@ -1,3 +1,4 @@
+import Results
 /// What a workload drives: an allocator seen from one pinned worker. Workloads are generic over
 /// it, so each (strategy, workload) pair is specialized; nothing on the hot path is an existential.
 public protocol WorkloadTarget {

@@ -1,3 +1,4 @@
+import Results
 import Strategies
 
 /// A negative control: one scenario replayed under a strategy that is safe there, with a bug

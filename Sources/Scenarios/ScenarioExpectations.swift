@@ -1,4 +1,5 @@
 import BPFModel
+import Results
 import Strategies
 
 /// What each strategy should show in each scenario under each reuse rule, with a one-line

@@ -1,4 +1,5 @@
 import BPFModel
+import Results
 import Strategies
 
 /// The result of one scenario replayed against one strategy.

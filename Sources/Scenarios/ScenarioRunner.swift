@@ -1,5 +1,6 @@
 import BPFModel
 import Platform
+import Results
 import Strategies
 
 /// Replays a scenario against a strategy and judges it.

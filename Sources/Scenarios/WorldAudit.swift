@@ -1,5 +1,6 @@
 import BPFModel
 import MemAlloc
+import Results
 import Strategies
 
 /// The verdict of one checked world at the end of a script, computed from what the model

@@ -1,5 +1,5 @@
-import Glibc
 import Atomics
+import Glibc
 import MemAlloc
 
 /// Told about the events that end an allocator's life (the model's checker listens here).

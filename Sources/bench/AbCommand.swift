@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Platform
 import Reports
+import Results
 
 /// `bench ab BASE [NEW]`: two revisions built in release and run interleaved, judged with the
 /// invocation as the unit. Parsing and orchestration only; the statistics are `AbComparison`.

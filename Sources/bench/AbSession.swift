@@ -1,6 +1,7 @@
 import Foundation
 import Platform
 import Reports
+import Results
 import Statistics
 
 /// One `bench ab` run: build both sides, run the interleaved invocations with progress, judge, print.

@@ -3,6 +3,7 @@ import Foundation
 import KernelAllocator
 import Platform
 import Reports
+import Results
 import Statistics
 
 /// `bench anatomy`: what the kernel's ~400 ns bpf_obj_new + bpf_obj_drop pair is made of,

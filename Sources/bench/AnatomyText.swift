@@ -1,6 +1,7 @@
 import Foundation
 import KernelAllocator
 import Reports
+import Results
 import Statistics
 
 /// `bench anatomy`'s text: counts per 1000 ops, the time per op by part with its remainder,

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Glibc
+import Results
 
 /// `bench`: measures how BPF allocator lifetime strategies cost, before and after the kill.
 @main

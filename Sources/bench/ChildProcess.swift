@@ -1,6 +1,7 @@
 import Dispatch
 import Foundation
 import Platform
+import Results
 import Subprocess
 import SystemPackage
 

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Results
 
 /// What one comma-separated list option accepts, and how it words a bad value.
 protocol ListOption {

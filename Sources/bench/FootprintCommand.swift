@@ -3,6 +3,7 @@ import Foundation
 import KernelAllocator
 import Platform
 import Reports
+import Results
 import Runner
 import Strategies
 

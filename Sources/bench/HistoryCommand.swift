@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Reports
+import Results
 import Statistics
 
 /// `bench history`: per-case trends over commits with change points, one series per machine;

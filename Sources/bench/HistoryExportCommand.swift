@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Reports
+import Results
 
 extension HistoryCommand {
     /// `bench history export --otava DIR`: the history as Apache Otava's CSV tests, so Otava

@@ -1,5 +1,6 @@
 import ArgumentParser
 import KernelAllocator
+import Results
 import Runner
 import Scenarios
 import Strategies
@@ -31,7 +32,7 @@ struct ListCommand: ParsableCommand {
         print("Scenarios (bench scenarios; the thread's hazards, verdict per strategy):")
         for s in Scenario.allCases { print("  \(s.rawValue.padded(18)) \(s.title)") }
         print("Metrics:")
-        for (m, d) in MetricCatalog.all { print("  \(m.padded(12)) \(d)") }
+        for d in MetricDefinition.catalog { print("  \(d.metric.rawValue.padded(12)) \(d.meaning)") }
     }
 }
 

@@ -1,4 +1,5 @@
 import Foundation
+import Results
 
 /// Comma-separated option values (`--strategy atomic,lazy`).
 enum OptionList {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Results
 
 /// A numeric option's range: what a person would type, checked before any work is done, so an
 /// absurd value is one line and exit 64 instead of an overflow trap or an hour of work.

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Results
 
 /// What one command that writes result files says about its output options.
 protocol OutputDefaults {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Reports
+import Results
 
 /// `bench report RUN.csv`: the reports of a finished run rendered again from its CSV, nothing
 /// measured — the terminal summary by default, or the whole mail text or markdown.

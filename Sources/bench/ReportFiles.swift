@@ -1,4 +1,5 @@
 import Reports
+import Results
 
 /// The files of a run, one per requested format, named `<base>.<format>`.
 enum ReportFiles {

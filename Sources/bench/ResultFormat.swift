@@ -1,4 +1,5 @@
 import ArgumentParser
+import Results
 
 /// Output formats of a run.
 enum ResultFormat: String, CaseIterable, ExpressibleByArgument {

@@ -1,4 +1,5 @@
 import Foundation
+import Results
 
 /// A release build of `bench` for one side of `bench ab`.
 ///

@@ -1,8 +1,9 @@
 import ArgumentParser
-import KernelAllocator
 import Foundation
+import KernelAllocator
 import Platform
 import Reports
+import Results
 import Runner
 import Scenarios
 import Strategies

@@ -1,3 +1,4 @@
+import Results
 /// Upper bounds of the numeric options of `bench [run]` (`bench ab` checks its pass-through
 /// options against them too).
 enum Limits {

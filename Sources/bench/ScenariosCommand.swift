@@ -3,6 +3,7 @@ import BPFModel
 import Foundation
 import Platform
 import Reports
+import Results
 import Runner
 import Scenarios
 import Strategies

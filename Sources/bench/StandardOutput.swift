@@ -1,4 +1,5 @@
 import Glibc
+import Results
 
 /// The reports printed on stdout. A report that cannot be written (a closed pipe, a full disk,
 /// /dev/full) is an I/O error, exit 74, not a silent success: stdio would only notice at exit

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Results
 
 /// The names one command's `--strategy` accepts, and its help.
 protocol StrategyNames: ListOption {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import KernelAllocator
+import Results
 import Strategies
 import SystemAllocators
 

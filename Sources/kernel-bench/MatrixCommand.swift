@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import KernelAllocator
+import Results
 
 struct MatrixCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "matrix", abstract: "Every kernel subject and workload at 1 and 2 threads: ns/op mean ± stddev over repetitions, Mops/s.")
@@ -38,7 +39,7 @@ struct MatrixCommand: ParsableCommand {
                     do {
                         let c = try KernelCase(spec: spec, build: build)
                         defer { c.close() }
-                        var samples: [String: [Double]] = [:]
+                        var samples: [Op: [Double]] = [:]
                         for _ in 0..<repetitions {
                             let t = try c.measure(durationNs: duration, warmupNs: warmup)
                             for op in workload.ops { if let v = t.nsPerOp(op) { samples[op, default: []].append(v) } }
@@ -48,8 +49,8 @@ struct MatrixCommand: ParsableCommand {
                             let v = samples[op] ?? []
                             let mean = v.reduce(0, +) / Double(max(v.count, 1))
                             let sd = v.count > 1 ? (v.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(v.count - 1)).squareRoot() : 0
-                            let mops = Double(op == "pair" && workload == .remote ? 1 : threads) * 1000 / mean
-                            print("\(subject.rawValue.padding(toLength: 15, withPad: " ", startingAt: 0)) \(workload.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0)) \(threads)        \(op.padding(toLength: 6, withPad: " ", startingAt: 0)) \(String(format: "%8.1f ± %-8.1f", mean, sd))       \(String(format: "%7.2f", mops))")
+                            let mops = Double(op == .pair && workload == .remote ? 1 : threads) * 1000 / mean
+                            print("\(subject.rawValue.padding(toLength: 15, withPad: " ", startingAt: 0)) \(workload.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0)) \(threads)        \(op.rawValue.padding(toLength: 6, withPad: " ", startingAt: 0)) \(String(format: "%8.1f ± %-8.1f", mean, sd))       \(String(format: "%7.2f", mops))")
                         }
                     } catch let u as KernelUnavailable {
                         print("\(subject.rawValue) \(workload.rawValue) \(threads): \(u.description)")

@@ -1,5 +1,6 @@
 import Foundation
 import KernelAllocator
+import Results
 import Statistics
 
 /// `kernel-bench strategies|kill|walk`: the lifetime policies run inside BPF programs around
@@ -33,7 +34,7 @@ enum PolicyCommands {
                                               mapValues: s.policy == nil ? 0 : mapValues)
                     cases[s] = try KernelCase(spec: spec, build: build)
                 }
-                var samples: [KernelSubjectKind: [String: [Double]]] = [:]
+                var samples: [KernelSubjectKind: [Op: [Double]]] = [:]
                 for rep in 0..<repetitions {
                     let order = (0..<subjects.count).map { subjects[($0 + rep) % subjects.count] }
                     for s in order {
@@ -57,7 +58,7 @@ enum PolicyCommands {
                             added = "\(f(a.added)) [\(f(a.low)), \(f(a.high))]"
                             share = "\(f(100 * a.added / baseMedian, 2)) %"
                         }
-                        print("\(pad(workload.rawValue, 10)) \(threads)    \(pad(op, 6)) \(pad(s.rawValue, 19)) \(lpad(f(st.median), 7)) ± \(pad(f(st.stddev), 6)) \(pad(added, 24)) \(share)")
+                        print("\(pad(workload.rawValue, 10)) \(threads)    \(pad(op.rawValue, 6)) \(pad(s.rawValue, 19)) \(lpad(f(st.median), 7)) ± \(pad(f(st.stddev), 6)) \(pad(added, 24)) \(share)")
                     }
                 }
             }
@@ -78,8 +79,8 @@ enum PolicyCommands {
             let grace = med(rs.compactMap { $0.graceNs.map { Double($0) / 1000 } })
             let fold = med(rs.compactMap { $0.foldNs })
             let walk = med(rs.compactMap { r in r.walkNs.map { $0 / Double(max(r.walkValues, 1)) } })
-            let post = med(rs.compactMap { $0.postKill.nsPerOp("free") })
-            let drain = med(rs.compactMap { $0.drain.nsPerOp("free") })
+            let post = med(rs.compactMap { $0.postKill.nsPerOp(.free) })
+            let drain = med(rs.compactMap { $0.drain.nsPerOp(.free) })
             print("\(pad(String(parts[0]), 18)) \(parts[1])    \(lpad(kill, 7))  \(lpad(grace, 8))  \(lpad(fold, 7))  \(lpad(walk, 13))  \(lpad(post, 20))  \(lpad(drain, 14))  \(rs.first?.killAt ?? "")")
         }
     }

@@ -1,4 +1,5 @@
 import Foundation
+import Results
 import Testing
 @testable import KernelAllocator
 
@@ -8,7 +9,7 @@ struct KernelInterleavedTests {
     @Test func aSliceWithoutWorkDropsItsWholeRound() {
         let alloc: [[Double]] = [[400, 402], [.nan, 405], [410, 411], [420, 421]]
         let free: [[Double]] = [[40, 42], [45, 45], [41, 41], [42, .nan]]
-        let rounds = InterleavedRounds(subjects: [.kernel, .kernelLazy], ops: ["alloc", "free"], values: [alloc, free]).completed
+        let rounds = InterleavedRounds(subjects: [.kernel, .kernelLazy], ops: [.alloc, .free], values: [alloc, free]).completed
         #expect(rounds.values == [[[400, 402], [410, 411]], [[40, 42], [41, 41]]])
         #expect(rounds.roundCount == 2)
     }
@@ -38,7 +39,7 @@ struct KernelInterleavedTests {
                                         build: KernelTestSupport.build)
         defer { run.close() }
         let r = try run.run(.remote, rounds: 3, sliceNs: 200_000)
-        #expect(r.ops == ["pair"] && r.values[0].count == 3 && r.values[0].allSatisfy { $0.count == 3 })
+        #expect(r.ops == [.pair] && r.values[0].count == 3 && r.values[0].allSatisfy { $0.count == 3 })
         // One object's life is a stash plus a drop: more than either alone, never 0.
         #expect(r.values[0].joined().allSatisfy { $0.isFinite && $0 > 20 })
         try run.finish()

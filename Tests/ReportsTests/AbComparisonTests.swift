@@ -1,9 +1,10 @@
 import Foundation
+import Results
 import Testing
 @testable import Reports
 
 struct AbComparisonTests {
-    func invocations(_ values: [[Double]], side: String, metric: String = "mops", strategy: String = "atomic") -> [AbInvocation] {
+    func invocations(_ values: [[Double]], side: String, metric: Metric = .mops, strategy: String = "atomic") -> [AbInvocation] {
         AbNoise.invocations(values, side: side, metric: metric, strategy: strategy)
     }
 
@@ -17,8 +18,8 @@ struct AbComparisonTests {
         #expect(mops.cases[0].verdict == .regressed)
         #expect(abs(mops.cases[0].interval!.estimate - 0.8) < 1e-12)
         #expect(mops.hasRegression)
-        let ns = try AbComparison(base: invocations(base, side: "b", metric: "ns_per_op"), baseLabel: "A",
-                                  new: invocations(slower, side: "n", metric: "ns_per_op"), newLabel: "B")
+        let ns = try AbComparison(base: invocations(base, side: "b", metric: .nsPerOp), baseLabel: "A",
+                                  new: invocations(slower, side: "n", metric: .nsPerOp), newLabel: "B")
         #expect(ns.cases[0].verdict == .improved)
         #expect(abs(ns.geomeans[0].deltaPercent + 20) < 1e-9)
     }
@@ -40,19 +41,19 @@ struct AbComparisonTests {
     @Test func eventsAreJudgedAgainstTheirSpreadBetweenInvocations() throws {
         let base: [[Double]] = [[504, 469, 471], [651, 531, 562], [659, 704, 560], [850, 607, 743], [763, 728, 719]]
         let same: [[Double]] = [[554, 483, 507], [555, 499, 511], [633, 523, 515], [533, 497, 544], [609, 576, 517]]
-        func judge(_ b: [[Double]], _ n: [[Double]], metric: String) throws -> AbCase {
+        func judge(_ b: [[Double]], _ n: [[Double]], metric: Metric) throws -> AbCase {
             let r = try AbComparison(base: AbNoise.invocations(b, side: "base", metric: metric, strategy: "global", paired: true),
                                      baseLabel: "A", new: AbNoise.invocations(n, side: "new", metric: metric, strategy: "global", paired: true),
                                      newLabel: "A")
             return try #require(r.cases.first)
         }
-        let aa = try judge(base, same, metric: "latency_us")
+        let aa = try judge(base, same, metric: .latencyUs)
         #expect(aa.verdict == .unchanged, "\(String(describing: aa.interval))")
         #expect(AbComparison.eventSpread(.init(invocations: base), .init(invocations: same)) > 0.15)
-        let doubled = try judge(base, base.map { $0.map { $0 * 2 } }, metric: "latency_us")
+        let doubled = try judge(base, base.map { $0.map { $0 * 2 } }, metric: .latencyUs)
         #expect(doubled.verdict == .regressed)
         // Throughput keeps the fixed band: the same values read as Mops/s are judged on ±5 %.
-        let throughput = try judge(base, base.map { $0.map { $0 * 0.8 } }, metric: "mops")
+        let throughput = try judge(base, base.map { $0.map { $0 * 0.8 } }, metric: .mops)
         #expect(throughput.verdict == .regressed)
     }
 
@@ -62,8 +63,8 @@ struct AbComparisonTests {
         func side(_ name: String, _ v: Double) -> [AbInvocation] {
             (0..<5).map { i in
                 AbInvocation(file: "\(name)-\(i).csv", rows: (0..<3).map { r in
-                    LocatedRow(line: r + 2, row: makeRow(strategy: "host", workload: "line", phase: "calibration", op: "rmw",
-                                                         repetition: r, metric: "ns_per_op", value: v, runID: "\(name)-\(i)"))
+                    LocatedRow(line: r + 2, row: makeRow(strategy: "host", workload: "line", phase: .calibration, op: .rmw,
+                                                         repetition: r, metric: .nsPerOp, value: v, runID: "\(name)-\(i)"))
                 }, pair: i)
             }
         }

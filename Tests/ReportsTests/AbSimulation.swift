@@ -1,4 +1,5 @@
 import Foundation
+import Results
 import Testing
 @testable import Reports
 @testable import Statistics
@@ -50,7 +51,7 @@ struct AbNoise: Sendable, CustomTestStringConvertible {
     }
 
     /// Rows of `k` invocations (run ids `<side>-<i>`) of one case, for AbComparison.
-    static func invocations(_ values: [[Double]], side: String, metric: String = "mops",
+    static func invocations(_ values: [[Double]], side: String, metric: Metric = .mops,
                             strategy: String = "atomic", paired: Bool = false) -> [AbInvocation] {
         values.enumerated().map { i, reps in
             AbInvocation(file: "\(side)-\(i).csv",

@@ -1,4 +1,5 @@
 import Foundation
+import Results
 import Testing
 @testable import Reports
 
@@ -16,7 +17,7 @@ struct CompareRunTests {
         return url.path
     }
 
-    func csv(_ values: [Double], metric: String = "ns_per_op") -> String {
+    func csv(_ values: [Double], metric: Metric = .nsPerOp) -> String {
         ResultsCSV.encode(values.enumerated().map { makeRow(repetition: $0, metric: metric, value: $1) })
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import Results
 import Testing
 @testable import Reports
 
@@ -22,8 +23,8 @@ struct ComparisonTests {
     @Test func calibrationRowsAreNeverJudged() throws {
         func host(_ values: [Double]) -> [LocatedRow] {
             values.enumerated().map { i, v in
-                LocatedRow(line: 2 + i, row: makeRow(strategy: "host", workload: "line", phase: "calibration", op: "rmw",
-                                                     repetition: i, metric: "ns_per_op", value: v))
+                LocatedRow(line: 2 + i, row: makeRow(strategy: "host", workload: "line", phase: .calibration, op: .rmw,
+                                                     repetition: i, metric: .nsPerOp, value: v))
             }
         }
         let c = try compare(host(Self.baseMops), host(Self.baseMops.map { $0 * 1.3 }))
@@ -31,13 +32,13 @@ struct ComparisonTests {
     }
 
     @Test func latencyRiseIsARegressionAndDropAnImprovement() throws {
-        let base = located(Self.baseMops, metric: "ns_per_op")
-        #expect(try compare(base, located(Self.baseMops.map { $0 * 1.2 }, metric: "ns_per_op")).cases[0].verdict == .regressed)
-        #expect(try compare(base, located(Self.baseMops.map { $0 / 1.2 }, metric: "ns_per_op")).cases[0].verdict == .improved)
+        let base = located(Self.baseMops, metric: .nsPerOp)
+        #expect(try compare(base, located(Self.baseMops.map { $0 * 1.2 }, metric: .nsPerOp)).cases[0].verdict == .regressed)
+        #expect(try compare(base, located(Self.baseMops.map { $0 / 1.2 }, metric: .nsPerOp)).cases[0].verdict == .improved)
     }
 
     @Test func metricsWithoutDirectionAreNeverRegressions() throws {
-        for metric in ["outstanding"] {
+        for metric in [Metric.outstanding] {
             let c = try compare(located(Self.baseMops, metric: metric), located(Self.baseMops.map { $0 * 2 }, metric: metric))
             #expect(c.cases[0].verdict == .changed)
             #expect(!c.hasRegression)
@@ -49,8 +50,8 @@ struct ComparisonTests {
     /// run-specific evidence: any worse verdict regresses, a better one improves, evidence may differ.
     @Test func worseSafetyVerdictIsARegressionWhateverItsEvidence() throws {
         func verdict(_ code: Double, _ evidence: String) -> [LocatedRow] {
-            [LocatedRow(line: 2, row: makeRow(strategy: "lazy", workload: "concurrent-walk", phase: "scenario", op: "scenario",
-                                              metric: "verdict", value: code, unit: evidence))]
+            [LocatedRow(line: 2, row: makeRow(strategy: "lazy", workload: "concurrent-walk", phase: .scenario, op: .reuseRule("scenario"),
+                                              metric: .verdict, value: code, unit: evidence))]
         }
         let worse = try compare(verdict(0, "safe; 0/100 faulty"), verdict(2, "use-after-free; 3/100 faulty; 0x7f00"))
         #expect(worse.cases.map(\.verdict) == [.regressed])
@@ -117,12 +118,12 @@ struct ComparisonTests {
     @Test func geomeanIsPerMetricOverPositiveMedians() throws {
         // One case 2× faster, one 2× slower: geomean ratio 1. A zero latency median is left out.
         let base = located(Self.baseMops, strategy: "a") + located(Self.baseMops, strategy: "b", firstLine: 20)
-            + located([0, 0, 0, 0], metric: "p50_ns", firstLine: 40)
+            + located([0, 0, 0, 0], metric: .p50Ns, firstLine: 40)
         let new = located(Self.baseMops.map { $0 * 2 }, strategy: "a") + located(Self.baseMops.map { $0 / 2 }, strategy: "b", firstLine: 20)
-            + located([3, 3, 3, 3], metric: "p50_ns", firstLine: 40)
+            + located([3, 3, 3, 3], metric: .p50Ns, firstLine: 40)
         let c = try compare(base, new)
         #expect(c.geomeans.count == 1)
-        #expect(c.geomeans[0].metric == "mops")
+        #expect(c.geomeans[0].metric == .mops)
         #expect(c.geomeans[0].caseCount == 2)
         #expect(abs(c.geomeans[0].ratio - 1) < 1e-12)
         #expect(c.cases.last!.deltaPercent == .infinity)
@@ -189,7 +190,7 @@ struct ComparisonTests {
 
 extension ComparisonTests {
     @Test func missingOnBothSidesForTheSameReasonIsNotWarned() throws {
-        let refused = (0..<3).map { LocatedRow(line: $0 + 30, row: makeRow(phase: "post-kill", op: "alloc", repetition: $0,
+        let refused = (0..<3).map { LocatedRow(line: $0 + 30, row: makeRow(phase: .postKill, op: .alloc, repetition: $0,
                                                                             value: nil, unit: "n/a: refused after kill")) }
         let c = try compare(located(Self.baseMops) + refused, located(Self.baseMops) + refused)
         #expect(c.cases.last!.verdict == .missing)

@@ -1,4 +1,5 @@
 import Foundation
+import Results
 import Testing
 @testable import Reports
 
@@ -6,7 +7,7 @@ import Testing
 /// an op that touches the line once per hundreds of ns.
 @Suite struct ContentionProjectionTests {
     /// Without the native refcounts' rows the projection is of kernel-atomic's count.
-    static let finding = ReportSections(rows: FullRunFixture.rows.filter { $0.phase != "native" }).findings
+    static let finding = ReportSections(rows: FullRunFixture.rows.filter { $0.phase != .native }).findings
         .first { $0.hasPrefix("PROJECTION, not measured") }
 
     /// With them it is the killed percpu_ref's line, in the same place.

@@ -1,4 +1,5 @@
 import Foundation
+import Results
 import Testing
 @testable import Reports
 @testable import Statistics
@@ -23,13 +24,13 @@ struct DetectorValidationTests {
         var testDescription: String { name }
 
         /// `n` values of a run whose true median is `median`; `slower` > 1 makes the run slower.
-        func run(median: Double, slower: Double, metric: String, using rng: inout SeededGenerator) -> [Double] {
+        func run(median: Double, slower: Double, metric: Metric, using rng: inout SeededGenerator) -> [Double] {
             let shift = 1 + runShiftCV * rng.nextGaussian()
             return (0..<DetectorValidationTests.n).map { _ in
                 var time = slower * shift * (1 + cv * rng.nextGaussian())
                 if Double.random(in: 0..<1, using: &rng) < outlierRate { time *= outlierFactor }
                 // A slower run has higher ns_per_op and lower mops.
-                return metric == "mops" ? median / time : median * time
+                return metric == .mops ? median / time : median * time
             }
         }
     }
@@ -39,9 +40,9 @@ struct DetectorValidationTests {
                                       outlierRate: 0.05, outlierFactor: 1.3)
 
     /// Share of trials whose verdict is `regressed`, and share with p < alpha.
-    static func rates(model: NoiseModel, slowdown: Double, metric: String, seed: UInt64) -> (regressed: Double, significant: Double) {
+    static func rates(model: NoiseModel, slowdown: Double, metric: Metric, seed: UInt64) -> (regressed: Double, significant: Double) {
         var rng = SeededGenerator(seed: seed)
-        let key = ResultRow.CaseKey(strategy: "s", workload: "w", phase: "live", op: "pair", threads: 1, size: 64, metric: metric)
+        let key = ResultRow.CaseKey(strategy: "s", workload: "w", phase: .live, op: .pair, threads: 1, size: 64, metric: metric)
         let options = ComparisonOptions()
         var regressed = 0, significant = 0
         for _ in 0..<trials {
@@ -57,13 +58,13 @@ struct DetectorValidationTests {
 
     @Test func testAloneHasItsNominalFalsePositiveRate() {
         // Same distribution on both sides: p < 0.05 in about 5 % of trials, if the p-values are right.
-        let (_, significant) = Self.rates(model: Self.iid, slowdown: 1, metric: "ns_per_op", seed: 1)
+        let (_, significant) = Self.rates(model: Self.iid, slowdown: 1, metric: .nsPerOp, seed: 1)
         print("A/A (iid, CV 2%, n=10): p < 0.05 in \(significant * 100)% of \(Self.trials) trials")
         #expect(significant > 0.03 && significant < 0.07)
     }
 
-    @Test(arguments: [iid, realistic], ["ns_per_op", "mops"])
-    func sameBuildIsRarelyCalledARegression(model: NoiseModel, metric: String) {
+    @Test(arguments: [iid, realistic], [Metric.nsPerOp, .mops])
+    func sameBuildIsRarelyCalledARegression(model: NoiseModel, metric: Metric) {
         let (regressed, significant) = Self.rates(model: model, slowdown: 1, metric: metric, seed: 2)
         print("A/A (\(model.name), \(metric), n=10): regressed in \(regressed * 100)%, p < 0.05 in \(significant * 100)%")
         #expect(regressed < 0.05)
@@ -71,7 +72,7 @@ struct DetectorValidationTests {
 
     @Test(arguments: [iid, realistic], [1.10, 1.20])
     func plantedSlowdownIsDetected(model: NoiseModel, slowdown: Double) {
-        for metric in ["ns_per_op", "mops"] {
+        for metric in [Metric.nsPerOp, .mops] {
             let (regressed, _) = Self.rates(model: model, slowdown: slowdown, metric: metric, seed: 3)
             print("slowdown x\(slowdown) (\(model.name), \(metric), n=10): detected in \(regressed * 100)%")
             // Without outliers nearly every trial; with them, the rare base run with three or more
@@ -81,7 +82,7 @@ struct DetectorValidationTests {
     }
 
     @Test func speedupIsNeverCalledARegression() {
-        let (regressed, _) = Self.rates(model: Self.realistic, slowdown: 1 / 1.2, metric: "ns_per_op", seed: 4)
+        let (regressed, _) = Self.rates(model: Self.realistic, slowdown: 1 / 1.2, metric: .nsPerOp, seed: 4)
         #expect(regressed == 0)
     }
 }

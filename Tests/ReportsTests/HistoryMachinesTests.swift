@@ -1,4 +1,5 @@
 import Foundation
+import Results
 import Testing
 @testable import Reports
 
@@ -19,8 +20,8 @@ struct HistoryMachinesTests {
         for (strategy, ns) in [("atomic", atomicNs), ("lazy", lazyNs)] {
             for rep in 0..<3 {
                 let v = ns * (1 + 0.005 * rng.nextGaussian())
-                for (metric, value) in [("ns_per_op", v), ("mops", 1000 / v)] {
-                    var row = makeRow(strategy: strategy, workload: "batch", op: "free", repetition: rep, metric: metric,
+                for (metric, value) in [(Metric.nsPerOp, v), (.mops, 1000 / v)] {
+                    var row = makeRow(strategy: strategy, workload: "batch", op: .free, repetition: rep, metric: metric,
                                       value: value, runID: id, host: machine.host)
                     row.cpuModel = machine.cpuModel
                     row.kernel = machine.kernel
@@ -131,7 +132,7 @@ struct HistoryMachinesTests {
         let entries = ["aaaaaaaaaaaa", "bbbbbbbbbbbb"].enumerated().map { i, c in
             HistoryStore.Entry(file: "f\(i)", commit: c, commitDate: "2026120\(i + 1)T195800Z",
                                rows: (0..<3).map { r in
-                                   LocatedRow(line: r + 2, row: makeRow(repetition: r, metric: "ns_per_op", value: Double(4 + i), runID: "r\(i)"))
+                                   LocatedRow(line: r + 2, row: makeRow(repetition: r, metric: .nsPerOp, value: Double(4 + i), runID: "r\(i)"))
                                })
         }
         let text = try HistoryReport(entries: entries, directory: "h").rendered(as: .txt)

@@ -1,4 +1,5 @@
 import Foundation
+import Results
 import Testing
 @testable import Reports
 
@@ -11,7 +12,7 @@ struct HistoryStoreTests {
 
     /// A run of one case with value `v` in three repetitions.
     func run(_ v: Double, id: String) -> [ResultRow] {
-        (0..<3).map { makeRow(workload: "batch", op: "free", repetition: $0, metric: "ns_per_op", value: v, runID: id) }
+        (0..<3).map { makeRow(workload: "batch", op: .free, repetition: $0, metric: .nsPerOp, value: v, runID: id) }
     }
 
     @Test func runsComeBackInCommitDateOrder() throws {

@@ -1,20 +1,21 @@
+import Results
 import Testing
 @testable import Reports
 
 /// The model-vs-kernel table from crafted rows: ratio, harness subtraction, missing cells.
 struct ModelKernelSectionTests {
-    func row(_ strategy: String, _ workload: String, _ op: String, _ threads: Int, _ ns: Double?, rep: Int = 0) -> ResultRow {
+    func row(_ strategy: String, _ workload: String, _ op: Op, _ threads: Int, _ ns: Double?, rep: Int = 0) -> ResultRow {
         ResultRow(runID: "r", timestamp: "t", commit: "c", host: "h", cpuModel: "m", kernel: "k", swift: "s", build: "release",
-                  strategy: strategy, workload: workload, phase: "live", op: op, threads: threads, cpus: "0", size: 64,
-                  repetition: rep, metric: "ns_per_op", value: ns, unit: ns == nil ? "n/a: no CAP_BPF" : "ns")
+                  strategy: strategy, workload: workload, phase: .live, op: op, threads: threads, cpus: "0", size: 64,
+                  repetition: rep, metric: .nsPerOp, value: ns, unit: ns == nil ? "n/a: no CAP_BPF" : "ns")
     }
 
     @Test func ratioAndHarnessSubtraction() throws {
         let rows = [
-            row("global", "pair", "pair", 1, 4), row("kernel", "pair", "pair", 1, 400), row("kernel-htab", "pair", "pair", 1, 200),
-            row("kernel-harness", "pair", "pair", 1, 10),
-            row("global", "batch", "alloc", 1, 20), row("kernel", "batch", "alloc", 1, 500),
-            row("global", "batch", "free", 1, 5), row("kernel", "batch", "free", 1, 50),
+            row("global", "pair", .pair, 1, 4), row("kernel", "pair", .pair, 1, 400), row("kernel-htab", "pair", .pair, 1, 200),
+            row("kernel-harness", "pair", .pair, 1, 10),
+            row("global", "batch", .alloc, 1, 20), row("kernel", "batch", .alloc, 1, 500),
+            row("global", "batch", .free, 1, 5), row("kernel", "batch", .free, 1, 50),
         ]
         let tables = ModelKernelSection.tables(ResultTable(rows: rows))
         let t = try #require(tables.first)
@@ -26,12 +27,12 @@ struct ModelKernelSectionTests {
     }
 
     @Test func absentWithoutKernelRows() {
-        let tables = ModelKernelSection.tables(ResultTable(rows: [row("global", "pair", "pair", 1, 4)]))
+        let tables = ModelKernelSection.tables(ResultTable(rows: [row("global", "pair", .pair, 1, 4)]))
         #expect(tables.isEmpty)
     }
 
     @Test func unavailableKernelShowsNA() throws {
-        let rows = [row("global", "pair", "pair", 1, 4), row("kernel", "pair", "pair", 1, nil), row("kernel-htab", "pair", "pair", 1, 200)]
+        let rows = [row("global", "pair", .pair, 1, 4), row("kernel", "pair", .pair, 1, nil), row("kernel-htab", "pair", .pair, 1, 200)]
         let t = try #require(ModelKernelSection.tables(ResultTable(rows: rows)).first)
         #expect(t.rows.first?[3] == "n/a")
         #expect(t.rows.first?[7] == "50.00×")

@@ -1,3 +1,4 @@
+import Results
 import Testing
 @testable import Reports
 
@@ -6,7 +7,6 @@ import Testing
 /// calibration sentence quotes the paired same-round figures instead of the different-rounds
 /// comparison; saved runs without those rows keep the old sentence.
 struct NativeRefsCalibrationTests {
-    typealias Op = NativeRefsSection.Op
     typealias S = NativeRefsSection
 
     /// Native live adds 40, killed 43 (1 CPU) / 60 (2 CPUs); the emulated percpu_ref adds
@@ -17,18 +17,18 @@ struct NativeRefsCalibrationTests {
             return [1, 2].flatMap { t -> [ResultRow] in
                 let killed = t == 1 ? 43.0 : 60.0
                 var out: [ResultRow] = []
-                func add(_ s: String, _ op: Op, _ metric: String, _ v: Double) {
-                    out.append(makeRow(strategy: s, phase: "native", op: op.rawValue, threads: t, repetition: b, metric: metric, value: v + wobble))
+                func add(_ s: String, _ op: Op, _ metric: Metric, _ v: Double) {
+                    out.append(makeRow(strategy: s, phase: .native, op: op, threads: t, repetition: b, metric: metric, value: v + wobble))
                 }
-                add(S.percpuRef, .live, "added_ns", 40)
-                add(S.percpuRef, .killed, "added_ns", killed)
-                add(S.emulatedPercpuRef, .live, "added_ns", 3)
-                add(S.emulatedPercpuRef, .live, S.overNativeMetric, -37)
-                add(S.emulatedPercpuRef, .killed, "added_ns", killed - killedGap(t))
-                add(S.emulatedPercpuRef, .killed, S.overNativeMetric, -killedGap(t))
-                add(S.emulatedAtomic, .killed, "added_ns", killed - (t == 1 ? 41 : 17))
-                add(S.emulatedAtomic, .killed, S.overNativeMetric, -(t == 1 ? 41 : 17))
-                add(S.emulatedControl, .killed, "ns_per_op", 12)
+                add(S.percpuRef, .getPutLive, .addedNs, 40)
+                add(S.percpuRef, .getPutKilled, .addedNs, killed)
+                add(S.emulatedPercpuRef, .getPutLive, .addedNs, 3)
+                add(S.emulatedPercpuRef, .getPutLive, Metric.overNativeNs, -37)
+                add(S.emulatedPercpuRef, .getPutKilled, .addedNs, killed - killedGap(t))
+                add(S.emulatedPercpuRef, .getPutKilled, Metric.overNativeNs, -killedGap(t))
+                add(S.emulatedAtomic, .getPutKilled, .addedNs, killed - (t == 1 ? 41 : 17))
+                add(S.emulatedAtomic, .getPutKilled, Metric.overNativeNs, -(t == 1 ? 41 : 17))
+                add(S.emulatedControl, .getPutKilled, .nsPerOp, 12)
                 return out
             }
         }
@@ -68,11 +68,11 @@ struct NativeRefsCalibrationTests {
     }
 
     @Test func savedRunsWithoutSameRoundsKeepTheOldSentence() throws {
-        let old = rows().filter { $0.metric != S.overNativeMetric }
+        let old = rows().filter { $0.metric != Metric.overNativeNs }
         #expect(S.tables(old).count == 1)
         let acct = (0..<12).flatMap { b in
             [("kernel-lazy", 10.0), ("kernel-atomic", 12.4), ("kernel-percpu-ref", 13.3)].map { s, v in
-                makeRow(strategy: s, phase: "interleaved", op: "acct", threads: 1, repetition: b, metric: "ns_per_op", value: v + Double(b % 2) * 0.1)
+                makeRow(strategy: s, phase: .interleaved, op: .acct, threads: 1, repetition: b, metric: .nsPerOp, value: v + Double(b % 2) * 0.1)
             }
         }
         let line = try #require(S.findings(old + acct).first { $0.contains("Emulation against native") })

@@ -1,3 +1,4 @@
+import Results
 import Testing
 @testable import Reports
 
@@ -5,7 +6,6 @@ import Testing
 /// (not the difference of medians), the kill's cost and time to atomic mode, the emulation
 /// beside native, the n/a line, 75 columns, and the native rows first in the summary.
 struct NativeRefsSectionTests {
-    typealias Op = NativeRefsSection.Op
 
     /// 12 blocks; live adds 40 (+b % 3), killed adds what live did plus `penalty(t)` in the same
     /// block, so the blocks' common level cancels only when paired.
@@ -14,16 +14,16 @@ struct NativeRefsSectionTests {
             let level = 40 + Double(b % 3) * 5
             var out: [ResultRow] = []
             for t in [1, 2] {
-                for (op, v) in [(Op.live, level), (Op.killed, level + penalty(t) + (b % 2 == 0 ? 0.25 : -0.25))] {
-                    out.append(makeRow(strategy: NativeRefsSection.percpuRef, phase: "native", op: op.rawValue, threads: t, repetition: b,
-                                       metric: "added_ns", value: v))
-                    out.append(makeRow(strategy: NativeRefsSection.percpuRef, phase: "native", op: op.rawValue, threads: t, repetition: b,
-                                       metric: "ns_per_op", value: v + 12))
+                for (op, v) in [(Op.getPutLive, level), (Op.getPutKilled, level + penalty(t) + (b % 2 == 0 ? 0.25 : -0.25))] {
+                    out.append(makeRow(strategy: NativeRefsSection.percpuRef, phase: .native, op: op, threads: t, repetition: b,
+                                       metric: .addedNs, value: v))
+                    out.append(makeRow(strategy: NativeRefsSection.percpuRef, phase: .native, op: op, threads: t, repetition: b,
+                                       metric: .nsPerOp, value: v + 12))
                 }
             }
-            out.append(makeRow(strategy: NativeRefsSection.refcount, phase: "native", op: Op.pair.rawValue, repetition: b, metric: "added_ns", value: 45))
-            out.append(makeRow(strategy: NativeRefsSection.percpuRef, phase: "native", op: Op.kill.rawValue, repetition: b, metric: "latency_us", value: 46))
-            out.append(makeRow(strategy: NativeRefsSection.percpuRef, phase: "native", op: Op.atomic.rawValue, repetition: b, metric: "latency_us", value: 14_800))
+            out.append(makeRow(strategy: NativeRefsSection.refcount, phase: .native, op: .pair, repetition: b, metric: .addedNs, value: 45))
+            out.append(makeRow(strategy: NativeRefsSection.percpuRef, phase: .native, op: .kill, repetition: b, metric: .latencyUs, value: 46))
+            out.append(makeRow(strategy: NativeRefsSection.percpuRef, phase: .native, op: .atomicSwitch, repetition: b, metric: .latencyUs, value: 14_800))
             return out
         }
     }
@@ -53,11 +53,11 @@ struct NativeRefsSectionTests {
     /// cost beside; the headline quotes the p99 at the most CPUs.
     @Test func theLatencyTableAndTheTailInTheHeadline() throws {
         var rows = rows()
-        for (op, t, p99) in [(Op.live, 1, 64.0), (Op.killed, 1, 80.0), (Op.live, 2, 64.0), (Op.killed, 2, 160.0)] {
-            for (metric, v) in [("p50_ns", 56.0), ("p99_ns", p99), ("p999_ns", 2 * p99), ("max_ns", 40_960)] {
-                rows.append(makeRow(strategy: NativeRefsSection.percpuRef, phase: "native", op: op.rawValue, threads: t, metric: metric, value: v))
+        for (op, t, p99) in [(Op.getPutLive, 1, 64.0), (Op.getPutKilled, 1, 80.0), (Op.getPutLive, 2, 64.0), (Op.getPutKilled, 2, 160.0)] {
+            for (metric, v) in [(Metric.p50Ns, 56.0), (.p99Ns, p99), (.p999Ns, 2 * p99), (.maxNs, 40_960)] {
+                rows.append(makeRow(strategy: NativeRefsSection.percpuRef, phase: .native, op: op, threads: t, metric: metric, value: v))
             }
-            rows.append(makeRow(strategy: NativeRefsSection.empty, phase: "native", op: op.rawValue, threads: t, metric: "p50_ns", value: 24))
+            rows.append(makeRow(strategy: NativeRefsSection.empty, phase: .native, op: op, threads: t, metric: .p50Ns, value: 24))
         }
         let table = try #require(NativeRefsSection.tables(rows).first { $0.title.hasPrefix("get+put latency in the kernel") })
         #expect(table.rows.contains { $0[1] == "killed" && $0[2] == "2" && $0[4] == "≤160.0" }, "\(table.rows)")
@@ -67,7 +67,7 @@ struct NativeRefsSectionTests {
     }
 
     @Test func notMeasuredIsOneLine() {
-        let na = [makeRow(strategy: NativeRefsSection.percpuRef, phase: "native", op: Op.live.rawValue, metric: "ns_per_op", value: nil,
+        let na = [makeRow(strategy: NativeRefsSection.percpuRef, phase: .native, op: .getPutLive, metric: .nsPerOp, value: nil,
                           unit: "n/a: no cgroup2 filesystem")]
         #expect(NativeRefsSection.tables(na).isEmpty)
         #expect(NativeRefsSection.findings(na) == ["The kernel's own percpu_ref and refcount_t: not measured here (n/a: no cgroup2 filesystem)."])
@@ -80,7 +80,7 @@ struct NativeRefsSectionTests {
         let acct = (0..<12).flatMap { b -> [ResultRow] in
             [1, 2].flatMap { t -> [ResultRow] in
                 [("kernel-lazy", 10.0), ("kernel-atomic", t == 1 ? 12.4 : 56.0), ("kernel-percpu-ref", 13.3)].map { s, v in
-                    makeRow(strategy: s, phase: "interleaved", op: "acct", threads: t, repetition: b, metric: "ns_per_op", value: v + Double(b % 2) * 0.1)
+                    makeRow(strategy: s, phase: .interleaved, op: .acct, threads: t, repetition: b, metric: .nsPerOp, value: v + Double(b % 2) * 0.1)
                 }
             }
         }

@@ -1,4 +1,5 @@
 import Foundation
+import Results
 import Testing
 @testable import Reports
 
@@ -7,7 +8,7 @@ import Testing
 struct OtavaExportTests {
     /// A run of `host` at commit `c`: case atomic/pair (ns_per_op, and mops unless `withoutMops`).
     func entry(_ host: String, commit c: Int, ns: Double, withoutMops: Bool = false) -> HistoryStore.Entry {
-        let metrics = withoutMops ? [("ns_per_op", ns)] : [("ns_per_op", ns), ("mops", 1000 / ns)]
+        let metrics: [(Metric, Double)] = withoutMops ? [(.nsPerOp, ns)] : [(.nsPerOp, ns), (.mops, 1000 / ns)]
         let rows = metrics.enumerated().map { i, m in
             LocatedRow(line: i + 2, row: makeRow(metric: m.0, value: m.1, runID: "r\(c)\(host)", host: host))
         }

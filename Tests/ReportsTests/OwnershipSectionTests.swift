@@ -1,3 +1,4 @@
+import Results
 import Testing
 @testable import Reports
 
@@ -6,29 +7,29 @@ import Testing
 @Suite struct OwnershipSectionTests {
     func rows() -> [ResultRow] {
         var out: [ResultRow] = []
-        func add(_ s: String, _ w: String, _ op: String, _ metric: String, _ v: Double?, unit: String? = nil) {
-            out.append(makeRow(strategy: s, workload: w, phase: "own", op: op, metric: metric, value: v, unit: unit))
+        func add(_ s: String, _ w: String, _ op: Op, _ metric: Metric, _ v: Double?, unit: String? = nil) {
+            out.append(makeRow(strategy: s, workload: w, phase: .own, op: op, metric: metric, value: v, unit: unit))
         }
         for (w, n) in [("2cpu-1node", 2.0), ("64cpu-4node", 64.0), ("256cpu-8node", 256.0)] {
             for d in ["atomic", "percpu-ref"] {
-                add(d, w, "create", "latency_us", 10 * n)
-                add(d, w, "create", "bytes_kernel", 13_000 * n)
-                add(d, w, "create", "bytes_model", 720_000 * n)
-                add(d, w, "pinned", "bytes_kernel", 13_300 * n)
-                add(d, w, "destroy", "latency_us", 5 * n)
+                add(d, w, .create, .latencyUs, 10 * n)
+                add(d, w, .create, .bytesKernel, 13_000 * n)
+                add(d, w, .create, .bytesModel, 720_000 * n)
+                add(d, w, .pinned, .bytesKernel, 13_300 * n)
+                add(d, w, .destroy, .latencyUs, 5 * n)
             }
-            add("global", w, "create", "bytes_kernel", 0)
-            add("global", w, "pinned", "bytes_kernel", 0)
-            add("global", w, "create", "latency_us", 0)
-            add("percpu-ref", w, "ref-create", "bytes_kernel", 8 * n + 56)
+            add("global", w, .create, .bytesKernel, 0)
+            add("global", w, .pinned, .bytesKernel, 0)
+            add("global", w, .create, .latencyUs, 0)
+            add("percpu-ref", w, .refCreate, .bytesKernel, 8 * n + 56)
         }
-        add("kernel-htab", "2cpu-1node", "create-1", "latency_us", 5.2)
-        add("kernel-array", "2cpu-1node", "create-1", "latency_us", 2.1)
-        add("kernel-htab", "2cpu-1node", "create-inside-fill-outside", "bytes_memcg", 4_456_448)
-        add("kernel-htab", "2cpu-1node", "create-inside-fill-outside", "bytes_objects", 4_194_304)
-        add("kernel", "2cpu-1node", "obj-new-inside", "bytes_memcg", 0)
-        add("kernel", "2cpu-1node", "obj-new-inside", "bytes_objects", 3_145_728)
-        add("kernel-htab", "2cpu-1node", "create-outside-fill-inside", "bytes_memcg", nil, unit: "n/a: no memory cgroup controller")
+        add("kernel-htab", "2cpu-1node", .mapCreate(entries: 1), .latencyUs, 5.2)
+        add("kernel-array", "2cpu-1node", .mapCreate(entries: 1), .latencyUs, 2.1)
+        add("kernel-htab", "2cpu-1node", .createInsideFillOutside, .bytesMemcg, 4_456_448)
+        add("kernel-htab", "2cpu-1node", .createInsideFillOutside, .bytesObjects, 4_194_304)
+        add("kernel", "2cpu-1node", .objNewInside, .bytesMemcg, 0)
+        add("kernel", "2cpu-1node", .objNewInside, .bytesObjects, 3_145_728)
+        add("kernel-htab", "2cpu-1node", .createOutsideFillInside, .bytesMemcg, nil, unit: "n/a: no memory cgroup controller")
         return out
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import Results
 import Testing
 @testable import Reports
 
@@ -15,8 +16,8 @@ struct ResultsCSVTests {
             tricky,
             makeRow(repetition: 1, value: nil, unit: "n/a: post-kill allocation refused, by design"),
             makeRow(repetition: 2, value: 0.000125),
-            makeRow(repetition: 3, metric: "bytes_slab", value: -3),
-            makeRow(repetition: 4, metric: "bytes_kernel", value: 1.1e15),
+            makeRow(repetition: 3, metric: .bytesSlab, value: -3),
+            makeRow(repetition: 4, metric: .bytesKernel, value: 1.1e15),
         ]
         let text = ResultsCSV.encode(rows)
         #expect(try ResultsCSV.decode(text, file: "t.csv") == rows)
@@ -26,19 +27,19 @@ struct ResultsCSVTests {
     /// Values no run can produce are refused with their line: a negative time or rate, an op of
     /// over an hour, 1.7e308; a counter delta may be negative; an unknown metric is only bounded.
     @Test func valuesNoRunCanProduceAreRefused() throws {
-        func decode(_ metric: String, _ value: String) -> ResultsCSVError? {
+        func decode(_ metric: Metric, _ value: String) -> ResultsCSVError? {
             let text = Self.header + "\n" + Self.goodLine.replacingOccurrences(of: ",mops,12.5,", with: ",\(metric),\(value),") + "\n"
             do { _ = try ResultsCSV.decode(text, file: "v.csv") } catch let e as ResultsCSVError { return e } catch { return nil }
             return nil
         }
-        for (metric, value) in [("ns_per_op", "-3.984"), ("ns_per_op", "1.7e308"), ("mops", "-1"), ("p99_ns", "4e12"),
-                                 ("latency_us", "-0.5"), ("bytes_peak", "-1"), ("bytes_kernel", "1e18"), ("new_metric", "1e16")] {
+        for (metric, value) in [(Metric.nsPerOp, "-3.984"), (.nsPerOp, "1.7e308"), (.mops, "-1"), (.p99Ns, "4e12"),
+                                 (.latencyUs, "-0.5"), (.bytesPeak, "-1"), (.bytesKernel, "1e18"), (Metric(rawValue: "new_metric"), "1e16")] {
             let e = decode(metric, value)
             #expect(e?.line == 2, "\(metric) = \(value) accepted")
-            #expect(e?.reason.contains(metric) == true)
+            #expect(e?.reason.contains(metric.rawValue) == true)
         }
-        for (metric, value) in [("ns_per_op", "0"), ("ns_per_op", "512.5"), ("bytes_slab", "-2048"), ("bytes_memcg", "-4096"),
-                                ("new_metric", "-7"), ("over_control", "1.3")] {
+        for (metric, value) in [(Metric.nsPerOp, "0"), (.nsPerOp, "512.5"), (.bytesSlab, "-2048"), (.bytesMemcg, "-4096"),
+                                (Metric(rawValue: "new_metric"), "-7"), (.overControl, "1.3")] {
             #expect(decode(metric, value) == nil, "\(metric) = \(value) refused")
         }
     }

@@ -1,4 +1,5 @@
 import Foundation
+import Results
 import Testing
 @testable import Reports
 
@@ -26,7 +27,7 @@ final class ResultsFileReaderTests {
 
     /// Two verdict rows; the second (line 3) carries `value`.
     func verdictCSV(_ value: String) -> String {
-        ResultsCSV.encode([makeRow(metric: "verdict", value: 0), makeRow(repetition: 1, metric: "verdict", value: 42)])
+        ResultsCSV.encode([makeRow(metric: .verdict, value: 0), makeRow(repetition: 1, metric: .verdict, value: 42)])
             .replacingOccurrences(of: ",verdict,42,", with: ",verdict,\(value),")
     }
 

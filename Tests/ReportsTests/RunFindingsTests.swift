@@ -1,11 +1,12 @@
+import Results
 import Testing
 @testable import Reports
 @testable import Statistics
 
 @Suite struct RunFindingsTests {
     /// Five repetitions of one case around `median`, ±`spread` (relative), in a fixed pattern.
-    func reps(_ strategy: String, _ median: Double, spread: Double = 0.01, workload: String = "pair", phase: String = "live",
-              op: String = "pair", threads: Int = 1, metric: String = "ns_per_op") -> [ResultRow] {
+    func reps(_ strategy: String, _ median: Double, spread: Double = 0.01, workload: String = "pair", phase: Phase = .live,
+              op: Op = .pair, threads: Int = 1, metric: Metric = .nsPerOp) -> [ResultRow] {
         [0.0, -1, 1, -0.5, 0.5].enumerated().map { i, k in
             makeRow(strategy: strategy, workload: workload, phase: phase, op: op, threads: threads, repetition: i,
                     metric: metric, value: median * (1 + k * spread))
@@ -14,11 +15,11 @@ import Testing
 
     var run: [ResultRow] {
         reps("global", 2.0) + reps("atomic", 12.0) + reps("lazy", 2.02, spread: 0.03) + reps("percpu-ref", 2.5)
-            + reps("global", 4.0, phase: "post-kill", op: "free") + reps("percpu-ref", 12.0, phase: "post-kill", op: "free")
-            + reps("atomic", 11.0, phase: "post-kill", op: "free") + reps("lazy", 4.0, spread: 0.2, phase: "post-kill", op: "free")
-            + reps("percpu-ref", 3.0, workload: "batch", op: "free") + reps("global", 2.5, workload: "batch", op: "free")
-            + reps("glibc", 9.0) + reps("glibc", 14.0, phase: "drain", op: "drain") + reps("global", 8.0, phase: "drain", op: "drain")
-            + reps("atomic", 12.0, phase: "drain", op: "drain")
+            + reps("global", 4.0, phase: .postKill, op: .free) + reps("percpu-ref", 12.0, phase: .postKill, op: .free)
+            + reps("atomic", 11.0, phase: .postKill, op: .free) + reps("lazy", 4.0, spread: 0.2, phase: .postKill, op: .free)
+            + reps("percpu-ref", 3.0, workload: "batch", op: .free) + reps("global", 2.5, workload: "batch", op: .free)
+            + reps("glibc", 9.0) + reps("glibc", 14.0, phase: .drain, op: .drain) + reps("global", 8.0, phase: .drain, op: .drain)
+            + reps("atomic", 12.0, phase: .drain, op: .drain)
     }
 
     /// A baseline whose repetitions fall in two modes gives no added ns at all; a strategy in
@@ -26,8 +27,8 @@ import Testing
     /// lazy +0.6 ns (+25 %) here from how the draws fell.
     @Test func twoModesAreSaidNotCompared() throws {
         func rows(_ strategy: String, _ values: [Double]) -> [ResultRow] {
-            values.enumerated().map { i, v in makeRow(strategy: strategy, workload: "pair", phase: "live", op: "pair", threads: 1, repetition: i,
-                                                      metric: "ns_per_op", value: v) }
+            values.enumerated().map { i, v in makeRow(strategy: strategy, workload: "pair", phase: .live, op: .pair, threads: 1, repetition: i,
+                                                      metric: .nsPerOp, value: v) }
         }
         let strategyModal = rows("global", [2.50, 2.51, 2.49, 2.50, 2.52]) + rows("lazy", [2.5, 3.3, 3.31, 2.51, 3.29]) + reps("atomic", 12.0)
         let live = try #require(RunFindings.compute(rows: strategyModal).first)
@@ -95,17 +96,17 @@ import Testing
     /// ns of global's median free.
     @Test func freesAfterTheKillAreComparedOverTheirControl() throws {
         let rows = reps("global", 2.0) + reps("lazy", 2.0) + reps("atomic", 2.5)
-            + reps("global", 4.0, phase: "post-kill", op: "free") + reps("lazy", 5.2, phase: "post-kill", op: "free")
-            + reps("atomic", 6.0, phase: "post-kill", op: "free")
-            + reps("global", 0.85, phase: "post-kill", op: "free", metric: "over_control")
-            + reps("lazy", 0.85, phase: "post-kill", op: "free", metric: "over_control")
-            + reps("atomic", 1.275, phase: "post-kill", op: "free", metric: "over_control")
+            + reps("global", 4.0, phase: .postKill, op: .free) + reps("lazy", 5.2, phase: .postKill, op: .free)
+            + reps("atomic", 6.0, phase: .postKill, op: .free)
+            + reps("global", 0.85, phase: .postKill, op: .free, metric: .overControl)
+            + reps("lazy", 0.85, phase: .postKill, op: .free, metric: .overControl)
+            + reps("atomic", 1.275, phase: .postKill, op: .free, metric: .overControl)
         let f = RunFindings.compute(rows: rows)
         let after = try #require(f.first { $0.hasPrefix("After the kill (no allocation is possible), concurrent frees by 1 worker") })
         #expect(after.contains("no difference beyond ±0% (±0 ns): lazy"), "\(after)")
         #expect(after.contains("atomic +2.000 ns ["), "\(after)")
         // Without the control rows (an older CSV) the ns decide, and lazy's episode shows.
-        let old = RunFindings.compute(rows: rows.filter { $0.metric != "over_control" })
+        let old = RunFindings.compute(rows: rows.filter { $0.metric != .overControl })
         #expect(old.contains { $0.hasPrefix("After the kill") && $0.contains("lazy +1.200 ns") })
     }
 
@@ -120,8 +121,8 @@ import Testing
     }
 
     @Test func kernelRowsQuoteThePair() throws {
-        let rows = reps("global", 2.0) + reps("kernel", 450) + reps("kernel", 400, workload: "batch", op: "alloc")
-            + reps("kernel", 30, workload: "batch", op: "free") + reps("atomic", 4.0)
+        let rows = reps("global", 2.0) + reps("kernel", 450) + reps("kernel", 400, workload: "batch", op: .alloc)
+            + reps("kernel", 30, workload: "batch", op: .free) + reps("atomic", 4.0)
         let f = RunFindings.compute(rows: rows)
         let model = try #require(f.first { $0.contains("Model vs kernel") })
         #expect(model.contains("Compare pairs, not alloc and free apart"))
@@ -130,8 +131,8 @@ import Testing
     }
 
     @Test func theProjectionIsLabelledAndChecked() throws {
-        let host = [makeRow(strategy: "host", workload: "line", phase: "calibration", op: "rmw", threads: 2, repetition: 0,
-                            metric: "ns_per_op", value: 8.0)]
+        let host = [makeRow(strategy: "host", workload: "line", phase: .calibration, op: .rmw, threads: 2, repetition: 0,
+                            metric: .nsPerOp, value: 8.0)]
         let f = RunFindings.compute(rows: run + host)
         let p = try #require(f.first { $0.hasPrefix("PROJECTION, not measured") })
         // No kernel rows: the model's own atomic pair is the op, labelled as the model's.
@@ -144,8 +145,8 @@ import Testing
     }
 
     @Test func atomicWithThreads() throws {
-        let rows = reps("atomic", 87, metric: "mops") + reps("atomic", 58, threads: 2, metric: "mops")
-            + reps("global", 500, metric: "mops") + reps("global", 950, threads: 2, metric: "mops")
+        let rows = reps("atomic", 87, metric: .mops) + reps("atomic", 58, threads: 2, metric: .mops)
+            + reps("global", 500, metric: .mops) + reps("global", 950, threads: 2, metric: .mops)
         let line = try #require(RunFindings.compute(rows: rows).first { $0.contains("atomic with threads") })
         #expect(line.contains("2 thr give 0.67× ["))
         #expect(line.contains("global 1.90×"))
@@ -188,15 +189,15 @@ import Testing
 
 /// Single-op latency is printed only where the clock resolves it.
 @Suite struct LatencyTableTests {
-    func row(_ s: String, _ w: String, _ metric: String, _ v: Double) -> ResultRow {
-        makeRow(strategy: s, workload: w, phase: "live", op: "alloc", metric: metric, value: v)
+    func row(_ s: String, _ w: String, _ metric: Metric, _ v: Double) -> ResultRow {
+        makeRow(strategy: s, workload: w, phase: .live, op: .alloc, metric: metric, value: v)
     }
 
     @Test func noValueBelowTheResolutionIsPrintedAsANumber() throws {
-        var rows = [makeRow(strategy: "host", workload: "clock", phase: "calibration", op: "tsc", metric: "resolution_ns", value: 10)]
+        var rows = [makeRow(strategy: "host", workload: "clock", phase: .calibration, op: .tsc, metric: .resolutionNs, value: 10)]
         // pair: every percentile within one step -> left out; batch: refills in the tail.
-        for (m, v) in [("p50_ns", 0.0), ("p99_ns", 10), ("p999_ns", 10), ("max_ns", 300)] { rows.append(row("global", "pair", m, v)) }
-        for (m, v) in [("p50_ns", 0.0), ("p99_ns", 50), ("p999_ns", 60), ("max_ns", 400)] { rows.append(row("global", "batch", m, v)) }
+        for (m, v) in [(Metric.p50Ns, 0.0), (.p99Ns, 10), (.p999Ns, 10), (.maxNs, 300)] { rows.append(row("global", "pair", m, v)) }
+        for (m, v) in [(Metric.p50Ns, 0.0), (.p99Ns, 50), (.p999Ns, 60), (.maxNs, 400)] { rows.append(row("global", "batch", m, v)) }
         let tables = ReportSections(rows: rows).tables.filter { $0.title.hasPrefix("live alloc latency") }
         let t = try #require(tables.first)
         #expect(t.title.contains("clock resolution 10.00 ns"))

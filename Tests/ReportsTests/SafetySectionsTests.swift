@@ -1,3 +1,4 @@
+import Results
 import Testing
 @testable import Reports
 
@@ -28,12 +29,12 @@ struct SafetySectionsTests {
 
     @Test func costTableLinksPerformanceToVerdicts() throws {
         let rows = [
-            makeRow(strategy: "atomic", metric: "ns_per_op", value: 17), makeRow(strategy: "atomic", repetition: 1, metric: "ns_per_op", value: 19),
-            makeRow(strategy: "lazy", metric: "ns_per_op", value: 4),
-            makeRow(strategy: "lazy", phase: "kill", op: "walk", metric: "latency_us", value: 750),
+            makeRow(strategy: "atomic", metric: .nsPerOp, value: 17), makeRow(strategy: "atomic", repetition: 1, metric: .nsPerOp, value: 19),
+            makeRow(strategy: "lazy", metric: .nsPerOp, value: 4),
+            makeRow(strategy: "lazy", phase: .kill, op: .walk, metric: .latencyUs, value: 750),
             // A real run's host calibration (size 0) and footprint rows (other sizes) must not pick the table's case.
-            makeRow(strategy: "host", workload: "clock", phase: "calibration", op: "clock", size: 0, metric: "resolution_ns", value: 10),
-            makeRow(strategy: "atomic", workload: "2cpu-1node", phase: "own", op: "class-16", size: 16, metric: "bytes_kernel", value: 9),
+            makeRow(strategy: "host", workload: "clock", phase: .calibration, op: .tsc, size: 0, metric: .resolutionNs, value: 10),
+            makeRow(strategy: "atomic", workload: "2cpu-1node", phase: .own, op: .sizeClass(16), size: 16, metric: .bytesKernel, value: 9),
         ]
         let s = SafetySections(verdicts: Self.verdicts, rows: rows)
         let cost = try #require(s.tables.last)
@@ -46,7 +47,7 @@ struct SafetySectionsTests {
         let v = Self.verdicts[2]
         let row = v.row(context: makeRow(value: nil))
         let back = try #require(try ResultsCSV.decode(ResultsCSV.encode([row]), file: "v.csv").first)
-        #expect(back.metric == "verdict" && back.phase == "scenario" && back.workload == "concurrent-walk")
+        #expect(back.metric == .verdict && back.phase == .scenario && back.workload == "concurrent-walk")
         #expect(back.value == 1)
         #expect(back.unit == "leak (3 objects, 192 B); expected safe; 7/100 iterations faulty; first event of atomic in concurrent-walk")
     }

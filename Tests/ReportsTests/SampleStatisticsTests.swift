@@ -1,4 +1,5 @@
 import Reports
+import Results
 import Testing
 @testable import Statistics
 
@@ -24,8 +25,8 @@ import Testing
 @Suite struct HostEpisodesTests {
     func calibration(_ values: [Double]) -> [ResultRow] {
         values.enumerated().map { i, v in
-            makeRow(strategy: "global", workload: "pair", phase: "calibration", op: "pingpong", threads: 2,
-                    repetition: i, metric: "round_trip_ns", value: v)
+            makeRow(strategy: "global", workload: "pair", phase: .calibration, op: .pingpong, threads: 2,
+                    repetition: i, metric: .roundTripNs, value: v)
         }
     }
 

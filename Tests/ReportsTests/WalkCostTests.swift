@@ -1,11 +1,12 @@
+import Results
 import Testing
 @testable import Reports
 
 @Suite struct WalkCostTests {
     func walkRows(_ points: [(values: Int, us: Double)], strategy: String = "lazy") -> [ResultRow] {
         points.enumerated().flatMap { i, p in
-            [makeRow(strategy: strategy, phase: "kill", op: "walk", repetition: i, metric: "latency_us", value: p.us),
-             makeRow(strategy: strategy, phase: "kill", op: "walk", repetition: i, metric: "map_values", value: Double(p.values))]
+            [makeRow(strategy: strategy, phase: .kill, op: .walk, repetition: i, metric: .latencyUs, value: p.us),
+             makeRow(strategy: strategy, phase: .kill, op: .walk, repetition: i, metric: .mapValues, value: Double(p.values))]
         }
     }
 
@@ -43,12 +44,12 @@ import Testing
     @Test func tablesKeepTheMainMapSize() {
         let walks: [(Int, Double, Double)] = [(0, 16384, 240), (1, 16384, 250), (5, 1024, 15)]
         let rows: [ResultRow] = walks.flatMap { rep, values, us -> [ResultRow] in
-            [makeRow(strategy: "lazy", phase: "kill", op: "walk", repetition: rep, metric: "latency_us", value: us),
-             makeRow(strategy: "lazy", phase: "kill", op: "walk", repetition: rep, metric: "map_values", value: values)]
+            [makeRow(strategy: "lazy", phase: .kill, op: .walk, repetition: rep, metric: .latencyUs, value: us),
+             makeRow(strategy: "lazy", phase: .kill, op: .walk, repetition: rep, metric: .mapValues, value: values)]
         } + [makeRow(strategy: "lazy", repetition: 5, value: 1)]
         let kept = WalkCost.mainMapSize(rows)
         #expect(kept.count == 5)
-        #expect(!kept.contains { $0.op == "walk" && $0.repetition == 5 })
+        #expect(!kept.contains { $0.op == .walk && $0.repetition == 5 })
         #expect(WalkCost.mainMapSize(Array(rows.prefix(4))).count == 4)
     }
 }

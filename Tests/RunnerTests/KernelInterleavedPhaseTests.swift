@@ -1,6 +1,7 @@
 import Foundation
 import Platform
 import Reports
+import Results
 import Testing
 @testable import Runner
 
@@ -32,16 +33,17 @@ struct KernelInterleavedPhaseTests {
         let blocks = KernelInterleavedPhase.blocks(repetitions: 1)
         // Every dropped block step is said (a loaded host may stall a worker for whole slices).
         #expect(step.notes.isEmpty || step.notes.allSatisfy { $0.contains("dropped") }, "\(step.notes)")
-        #expect(step.rows.allSatisfy { $0.phase == "interleaved" && ["ns_per_op", "added_ns"].contains($0.metric) })
+        #expect(step.rows.allSatisfy { $0.phase == .interleaved && [Metric.nsPerOp, .addedNs].contains($0.metric) })
         // The policy's paired difference to the control, one per block and op (no null without
         // hybrid and percpu-ref); remote only with a pair of workers.
-        let added = step.rows.filter { $0.metric == "added_ns" }
+        let added = step.rows.filter { $0.metric == .addedNs }
         #expect(added.allSatisfy { $0.strategy == "kernel-atomic" } && !added.isEmpty)
         #expect(Set(step.rows.filter { $0.workload == "remote" }.map(\.threads)) == [2])
-        let timed = step.rows.filter { $0.metric == "ns_per_op" && $0.threads == 1 }
-        for (workload, op, subjects) in [("pair", "pair", ["kernel", "kernel-lazy", "kernel-atomic"]), ("pair", "acct", ["kernel-lazy", "kernel-atomic"]),
-                                         ("batch", "alloc", ["kernel", "kernel-lazy", "kernel-atomic"]), ("batch", "free", ["kernel", "kernel-lazy", "kernel-atomic"]),
-                                         ("batch", "kill-free", ["kernel-lazy", "kernel-atomic"]), ("batch", "map-free", ["kernel-lazy", "kernel-atomic"])] {
+        let timed = step.rows.filter { $0.metric == .nsPerOp && $0.threads == 1 }
+        let cases: [(String, Op, [String])] = [("pair", .pair, ["kernel", "kernel-lazy", "kernel-atomic"]), ("pair", .acct, ["kernel-lazy", "kernel-atomic"]),
+                                         ("batch", .alloc, ["kernel", "kernel-lazy", "kernel-atomic"]), ("batch", .free, ["kernel", "kernel-lazy", "kernel-atomic"]),
+                                         ("batch", .killFree, ["kernel-lazy", "kernel-atomic"]), ("batch", .mapFree, ["kernel-lazy", "kernel-atomic"])]
+        for (workload, op, subjects) in cases {
             let mine = timed.filter { $0.workload == workload && $0.op == op }
             #expect(Set(mine.map(\.strategy)) == Set(subjects), "\(workload) \(op)")
             for s in subjects {
@@ -51,9 +53,9 @@ struct KernelInterleavedPhaseTests {
         }
         // A bpf_obj_new + bpf_obj_drop pair is tens to hundreds of ns, never 0; a get + put is
         // a few ns above the control's empty step.
-        let ns = step.rows.filter { $0.metric == "ns_per_op" }
-        #expect(ns.filter { $0.op == "pair" || $0.op == "alloc" }.allSatisfy { ($0.value ?? 0) > 10 })
-        #expect(ns.filter { $0.op == "acct" }.allSatisfy { ($0.value ?? 0) > 0 })
+        let ns = step.rows.filter { $0.metric == .nsPerOp }
+        #expect(ns.filter { $0.op == .pair || $0.op == .alloc }.allSatisfy { ($0.value ?? 0) > 10 })
+        #expect(ns.filter { $0.op == .acct }.allSatisfy { ($0.value ?? 0) > 0 })
         // 6 workload ops at 1 thr, the same 6 and remote at 2.
         let cells = KernelStrategiesSection.cells(step.rows)
         #expect(cells.count == 13 && cells.allSatisfy { $0.interleaved && $0.subject == "kernel-atomic" })

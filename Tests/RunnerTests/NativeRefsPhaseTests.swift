@@ -1,5 +1,6 @@
 import Platform
 import Reports
+import Results
 import Testing
 @testable import KernelAllocator
 @testable import Runner
@@ -29,13 +30,13 @@ struct NativeRefsPhaseTests {
     @Test func theEmulationsBecomeRowsBesideNative() throws {
         let context = RunContext.detect(topology: Topology.current(), command: "test")
         let rows = NativeRefsPhase.rows(results(), cpus: [0, 1], size: 64, context: context)
-        let over = rows.filter { $0.metric == NativeRefsSection.overNativeMetric }
+        let over = rows.filter { $0.metric == Metric.overNativeNs }
         #expect(over.count == 2 * 2 * 2 * 8)
-        #expect(over.allSatisfy { $0.phase == "native" && [NativeRefsSection.emulatedPercpuRef, NativeRefsSection.emulatedAtomic].contains($0.strategy) })
+        #expect(over.allSatisfy { $0.phase == .native && [NativeRefsSection.emulatedPercpuRef, NativeRefsSection.emulatedAtomic].contains($0.strategy) })
         let lazy = rows.filter { $0.strategy == NativeRefsSection.emulatedControl }
-        #expect(lazy.count == 2 * 2 * 8 && lazy.allSatisfy { $0.metric == "ns_per_op" && $0.value == 12 })
-        let killed = try #require(rows.first { $0.strategy == NativeRefsSection.emulatedPercpuRef && $0.op == "get-put-killed" && $0.threads == 2
-            && $0.metric == NativeRefsSection.overNativeMetric })
+        #expect(lazy.count == 2 * 2 * 8 && lazy.allSatisfy { $0.metric == .nsPerOp && $0.value == 12 })
+        let killed = try #require(rows.first { $0.strategy == NativeRefsSection.emulatedPercpuRef && $0.op == .getPutKilled && $0.threads == 2
+            && $0.metric == Metric.overNativeNs })
         #expect(killed.value == -54)
         let line = try #require(NativeRefsSection.findings(rows).first { $0.contains("Emulation against native") })
         #expect(line.contains("in the same rounds") && line.contains("−54"), "\(line)")

@@ -1,6 +1,7 @@
 import BPFModel
 import MemAlloc
 import Platform
+import Results
 import Scenarios
 import Strategies
 import Testing

@@ -1,7 +1,8 @@
 import Foundation
 import Glibc
+import Results
 import Testing
-@testable import Reports
+@testable import Results
 
 /// The result files of a run appear together or not at all, and never replace a file.
 /// A class so each test removes its directory when it ends (deinit).

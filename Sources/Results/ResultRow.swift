@@ -19,25 +19,22 @@ public struct ResultRow: Equatable, Hashable, Sendable, Codable {
     // The case.
     public var strategy: String
     public var workload: String
-    /// `live`, `kill`, `post-kill`, `drain`, `teardown`, or `noop`/`scenario` for special rows.
-    public var phase: String
-    /// `alloc`, `free`, `pair`, `kill`, `walk`, `drain`, `teardown`.
-    public var op: String
+    public var phase: Phase
+    public var op: Op
     public var threads: Int
     /// The CPU list the workers were pinned to, e.g. `0-1`.
     public var cpus: String
     /// Object size in bytes (the request, without the 8-byte header).
     public var size: Int
     public var repetition: Int
-    /// Stable metric names: `mops`, `ns_per_op`, `p50_ns`, ..., `latency_us`, `bytes_peak`, ...
-    public var metric: String
+    public var metric: Metric
     /// nil for a missing value; then `unit` holds `n/a: reason`.
     public var value: Double?
     public var unit: String
 
     public init(runID: String, timestamp: String, commit: String, host: String, cpuModel: String, kernel: String,
-                swift: String, build: String, strategy: String, workload: String, phase: String, op: String,
-                threads: Int, cpus: String, size: Int, repetition: Int, metric: String, value: Double?, unit: String) {
+                swift: String, build: String, strategy: String, workload: String, phase: Phase, op: Op,
+                threads: Int, cpus: String, size: Int, repetition: Int, metric: Metric, value: Double?, unit: String) {
         self.runID = runID
         self.timestamp = timestamp
         self.commit = commit
@@ -61,14 +58,25 @@ public struct ResultRow: Equatable, Hashable, Sendable, Codable {
 
     /// The identity of a measured quantity across runs: what `bench compare` matches on.
     public struct CaseKey: Hashable, Comparable, Sendable, CustomStringConvertible {
-        public let strategy, workload, phase, op: String
+        public let strategy, workload: String
+        public let phase: Phase
+        public let op: Op
         public let threads, size: Int
-        public let metric: String
+        public let metric: Metric
+        public init(strategy: String, workload: String, phase: Phase, op: Op, threads: Int, size: Int, metric: Metric) {
+            self.strategy = strategy
+            self.workload = workload
+            self.phase = phase
+            self.op = op
+            self.threads = threads
+            self.size = size
+            self.metric = metric
+        }
         public static func < (a: CaseKey, b: CaseKey) -> Bool { a.description < b.description }
         public var description: String { "\(strategy)/\(workload)/\(phase)/\(op)/t\(threads)/\(size)B/\(metric)" }
         /// Calibration rows (the host's clock, line and RMW costs, round trips) measure the
         /// machine, not the code: comparisons show them and never judge them.
-        public var measuresTheMachine: Bool { phase == "calibration" }
+        public var measuresTheMachine: Bool { phase == .calibration }
     }
 
     public var caseKey: CaseKey {
@@ -76,17 +84,3 @@ public struct ResultRow: Equatable, Hashable, Sendable, Codable {
     }
 }
 
-/// Which way is better for a metric.
-public enum MetricDirection: Sendable {
-    case higherIsBetter, lowerIsBetter, neither
-
-    public init(metric: String) {
-        switch metric {
-        case "mops": self = .higherIsBetter
-        case "ns_per_op", "added_ns", "p50_ns", "p90_ns", "p99_ns", "p999_ns", "max_ns", "latency_us", "bytes_peak", "bytes_avg",
-             "bytes_kernel", "bytes_model", "bytes_lists", "bytes_lifetime", "bytes_memlock", "bytes_memcg":
-            self = .lowerIsBetter
-        default: self = .neither
-        }
-    }
-}

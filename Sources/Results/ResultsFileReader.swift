@@ -4,14 +4,14 @@ import Glibc
 /// pipe or process substitution, /dev/stdin, /dev/null as an empty file), and every failure
 /// says what is wrong: the errno of open/read (a directory is "Is a directory"), or the line and
 /// column of the first byte that is not UTF-8.
-enum ResultsFileReader {
-    static func read(_ path: String) throws -> [LocatedRow] {
+public enum ResultsFileReader {
+    public static func read(_ path: String) throws -> [LocatedRow] {
         let bytes = try readBytes(path)
         guard let text = String(validating: bytes, as: UTF8.self) else { throw firstInvalidUTF8(bytes, file: path) }
         return try ResultsCSV.decodeLocated(text, file: path)
     }
 
-    static func readBytes(_ path: String) throws -> [UInt8] {
+    public static func readBytes(_ path: String) throws -> [UInt8] {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw cannotRead(path, errno) }
         defer { close(fd) }

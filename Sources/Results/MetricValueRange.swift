@@ -5,24 +5,24 @@ public enum MetricValueRange {
     static let hour = 3_600.0
     static let petabyte = Double(1 << 50)
     /// The times this build writes, in ns (a newer build's own `_ns` metric gets the generic bound).
-    static let nanoseconds: Set<String> = ["ns_per_op", "p50_ns", "p90_ns", "p99_ns", "p999_ns", "max_ns", "resolution_ns",
-                                           "read_pair_ns", "round_trip_ns"]
+    static let nanoseconds: Set<Metric> = [.nsPerOp, .p50Ns, .p90Ns, .p99Ns, .p999Ns, .maxNs, .resolutionNs, .readPairNs,
+                                           .roundTripNs]
     /// The absolute sizes this build writes, in bytes.
-    static let sizes: Set<String> = ["bytes_peak", "bytes_avg", "bytes_kernel", "bytes_model", "bytes_lists", "bytes_lifetime",
-                                     "bytes_returned", "bytes_lists_per_cpu", "bytes_kernel_per_cpu", "bytes_memlock", "bytes_objects"]
+    static let sizes: Set<Metric> = [.bytesPeak, .bytesAvg, .bytesKernel, .bytesModel, .bytesLists, .bytesLifetime, .bytesReturned,
+                                     .bytesListsPerCPU, .bytesKernelPerCPU, .bytesMemlock, .bytesObjects]
 
     /// The closed range of `metric`'s values. A metric this build does not know (a newer file)
     /// gets the generic bound: finite and at most 1e15 in magnitude.
-    public static func range(of metric: String) -> ClosedRange<Double> {
+    public static func range(of metric: Metric) -> ClosedRange<Double> {
         switch metric {
         // Deltas of system-wide or cgroup counters: another process's frees can make them negative.
-        case "bytes_slab", "bytes_slab_unit", "bytes_memcg", "bytes_memcg_kernel": return -petabyte...petabyte
+        case .bytesSlab, .bytesSlabUnit, .bytesMemcg, .bytesMemcgKernel: return -petabyte...petabyte
         // Verdicts are checked where they are compared, with their labels (0…3).
-        case "verdict": return -1e15...1e15
-        case "mops": return 0...1e6
-        case "latency_us": return 0...(hour * 1e6)
-        case "over_control": return 0...1e6
-        case "map_values", "outstanding": return 0...Double(1 << 40)
+        case .verdict: return -1e15...1e15
+        case .mops: return 0...1e6
+        case .latencyUs: return 0...(hour * 1e6)
+        case .overControl: return 0...1e6
+        case .mapValues, .outstanding: return 0...Double(1 << 40)
         default:
             if nanoseconds.contains(metric) { return 0...(hour * 1e9) }
             if sizes.contains(metric) { return 0...petabyte }
@@ -31,7 +31,7 @@ public enum MetricValueRange {
     }
 
     /// Why `value` cannot be a `metric`, or nil when it can.
-    public static func problem(_ value: Double, metric: String) -> String? {
+    public static func problem(_ value: Double, metric: Metric) -> String? {
         let r = range(of: metric)
         if r.contains(value) { return nil }
         if value < 0 && r.lowerBound == 0 { return "\(metric) cannot be negative, found \(value)" }

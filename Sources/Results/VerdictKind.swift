@@ -10,6 +10,20 @@ public enum VerdictKind: String, Sendable, CaseIterable {
 
     /// Ordering for "worst observed": safe < leak < use-after-free < unsafe-context (the CSV
     /// codes; a destroy that sleeps in an NMI hangs the CPU).
+    /// The CSV `value` of a verdict row: 0 safe, 1 leak, 2 use-after-free, 3 unsafe-context
+    /// (worse is higher).
+    public var code: Double { Double(severity) }
+
+    /// Short cell text for narrow tables.
+    public var short: String {
+        switch self {
+        case .safe: "safe"
+        case .leak: "leak"
+        case .useAfterFree: "UAF"
+        case .unsafeContext: "ctx"
+        }
+    }
+
     public var severity: Int {
         switch self {
         case .safe: return 0

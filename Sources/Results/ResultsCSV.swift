@@ -25,8 +25,8 @@ public enum ResultsCSV {
             }
             let fields = [
                 row.runID, row.timestamp, row.commit, row.host, row.cpuModel, row.kernel, row.swift, row.build,
-                row.strategy, row.workload, row.phase, row.op, String(row.threads), row.cpus, String(row.size),
-                String(row.repetition), row.metric, value, unit,
+                row.strategy, row.workload, row.phase.rawValue, row.op.rawValue, String(row.threads), row.cpus, String(row.size),
+                String(row.repetition), row.metric.rawValue, value, unit,
             ]
             text += fields.map(quoted).joined(separator: ",")
             text += "\n"
@@ -58,12 +58,12 @@ public enum ResultsCSV {
     }
 
     /// Shortest text that reads back to the same Double; integral values without a trailing `.0`.
-    static func formatNumber(_ v: Double) -> String {
+    public static func formatNumber(_ v: Double) -> String {
         if v == v.rounded(), abs(v) < 1e15 { return String(Int64(v)) }
         return String(v)
     }
 
-    static func quoted(_ field: String) -> String {
+    public static func quoted(_ field: String) -> String {
         let needsQuotes = field.utf8.contains { $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "\"")
             || $0 == UInt8(ascii: "\n") || $0 == UInt8(ascii: "\r") }
         guard needsQuotes else { return field }
@@ -124,15 +124,15 @@ public enum ResultsCSV {
                 throw ResultsCSVError(file: file, line: record.line,
                                       reason: "column 'value': expected a finite number, found '\(f[17])'")
             }
-            if let why = MetricValueRange.problem(v, metric: f[16]) {
+            if let why = MetricValueRange.problem(v, metric: Metric(rawValue: f[16])) {
                 throw ResultsCSVError(file: file, line: record.line, reason: "column 'value': \(why)")
             }
             value = v
         }
         let row = ResultRow(
             runID: f[0], timestamp: f[1], commit: f[2], host: f[3], cpuModel: f[4], kernel: f[5], swift: f[6],
-            build: f[7], strategy: f[8], workload: f[9], phase: f[10], op: f[11], threads: try count(12),
-            cpus: f[13], size: try count(14), repetition: try count(15), metric: f[16], value: value, unit: unit)
+            build: f[7], strategy: f[8], workload: f[9], phase: Phase(rawValue: f[10]), op: Op(rawValue: f[11]), threads: try count(12),
+            cpus: f[13], size: try count(14), repetition: try count(15), metric: Metric(rawValue: f[16]), value: value, unit: unit)
         return LocatedRow(line: record.line, row: row)
     }
 }

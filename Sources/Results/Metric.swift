@@ -1,0 +1,59 @@
+/// What a row's number is: the `metric` column of the results CSV, with its unit, which way is
+/// better, and what it means (`bench list` prints the catalog). Open for the same reason as
+/// `Phase`: an old file's unknown metric reads, is shown, and is never judged.
+public struct Metric: RawRepresentable, Hashable, Comparable, Sendable, Codable, CustomStringConvertible {
+    public let rawValue: String
+    public init(rawValue: String) { self.rawValue = rawValue }
+    public var description: String { rawValue }
+    public static func < (a: Metric, b: Metric) -> Bool { a.rawValue < b.rawValue }
+
+    public static let mops = Metric(rawValue: "mops")
+    public static let nsPerOp = Metric(rawValue: "ns_per_op")
+    public static let addedNs = Metric(rawValue: "added_ns")
+    public static let nullNs = Metric(rawValue: "null_ns")
+    public static let overNativeNs = Metric(rawValue: "over_native_ns")
+    public static let overControl = Metric(rawValue: "over_control")
+    public static let p50Ns = Metric(rawValue: "p50_ns")
+    public static let p90Ns = Metric(rawValue: "p90_ns")
+    public static let p99Ns = Metric(rawValue: "p99_ns")
+    public static let p999Ns = Metric(rawValue: "p999_ns")
+    public static let maxNs = Metric(rawValue: "max_ns")
+    public static let latencyUs = Metric(rawValue: "latency_us")
+    public static let mapValues = Metric(rawValue: "map_values")
+    public static let bytesPeak = Metric(rawValue: "bytes_peak")
+    public static let bytesAvg = Metric(rawValue: "bytes_avg")
+    public static let resolutionNs = Metric(rawValue: "resolution_ns")
+    public static let readPairNs = Metric(rawValue: "read_pair_ns")
+    public static let roundTripNs = Metric(rawValue: "round_trip_ns")
+    public static let bytesKernel = Metric(rawValue: "bytes_kernel")
+    public static let bytesModel = Metric(rawValue: "bytes_model")
+    public static let bytesLists = Metric(rawValue: "bytes_lists")
+    public static let bytesLifetime = Metric(rawValue: "bytes_lifetime")
+    public static let bytesReturned = Metric(rawValue: "bytes_returned")
+    public static let bytesListsPerCPU = Metric(rawValue: "bytes_lists_per_cpu")
+    public static let bytesKernelPerCPU = Metric(rawValue: "bytes_kernel_per_cpu")
+    public static let bytesMemlock = Metric(rawValue: "bytes_memlock")
+    public static let bytesSlab = Metric(rawValue: "bytes_slab")
+    public static let bytesSlabUnit = Metric(rawValue: "bytes_slab_unit")
+    public static let bytesMemcg = Metric(rawValue: "bytes_memcg")
+    public static let bytesMemcgKernel = Metric(rawValue: "bytes_memcg_kernel")
+    public static let bytesObjects = Metric(rawValue: "bytes_objects")
+    public static let outstanding = Metric(rawValue: "outstanding")
+    public static let verdict = Metric(rawValue: "verdict")
+
+    /// Which way is better; `neither` for an unknown metric (compare shows it, never judges it).
+    public var direction: MetricDirection { Self.byMetric[self]?.direction ?? .neither }
+    /// The unit a present value of this metric is written in.
+    public var unit: String? { Self.byMetric[self]?.unit }
+    public var meaning: String? { Self.byMetric[self]?.meaning }
+    /// The latency pass's percentiles, in the order they are printed.
+    public static let percentiles: [Metric] = [.p50Ns, .p90Ns, .p99Ns, .p999Ns, .maxNs]
+    public var isPercentile: Bool { Self.percentiles.contains(self) }
+
+    static let byMetric = Dictionary(uniqueKeysWithValues: MetricDefinition.catalog.map { ($0.metric, $0) })
+}
+
+/// Which way is better for a metric.
+public enum MetricDirection: Sendable {
+    case higherIsBetter, lowerIsBetter, neither
+}

@@ -1,0 +1,75 @@
+/// What a row's operation was: the `op` column of the results CSV. Open for the same reason as
+/// `Phase`; parameterised ops (a size class, a count) are made by the functions below.
+public struct Op: RawRepresentable, Hashable, Comparable, Sendable, Codable, CustomStringConvertible {
+    public let rawValue: String
+    public init(rawValue: String) { self.rawValue = rawValue }
+    public var description: String { rawValue }
+    public static func < (a: Op, b: Op) -> Bool { a.rawValue < b.rawValue }
+
+    // The workloads' operations.
+    public static let alloc = Op(rawValue: "alloc")
+    public static let free = Op(rawValue: "free")
+    /// An alloc and its free, timed together.
+    public static let pair = Op(rawValue: "pair")
+
+    // Life events of an allocator and its lifetime.
+    public static let kill = Op(rawValue: "kill")
+    /// Kill until the switch to atomic is done (percpu_ref's confirm).
+    public static let confirm = Op(rawValue: "confirm")
+    /// The RCU grace period alone.
+    public static let grace = Op(rawValue: "grace")
+    /// Folding the per-CPU counts into the atomic.
+    public static let fold = Op(rawValue: "fold")
+    /// The lazy policy's walk of every map value at unload.
+    public static let walk = Op(rawValue: "walk")
+    public static let drain = Op(rawValue: "drain")
+    public static let destroy = Op(rawValue: "destroy")
+    public static let teardown = Op(rawValue: "teardown")
+    public static let create = Op(rawValue: "create")
+    /// Creating the lifetime's own counter.
+    public static let refCreate = Op(rawValue: "ref-create")
+    /// The frees racing the kill.
+    public static let killFree = Op(rawValue: "kill-free")
+    /// The map's free of the values left at the end.
+    public static let mapFree = Op(rawValue: "map-free")
+    /// The allocator's boot prefill.
+    public static let boot = Op(rawValue: "boot")
+
+    // Host calibration.
+    public static let tsc = Op(rawValue: "tsc")
+    public static let pingpong = Op(rawValue: "pingpong")
+    public static let rmw = Op(rawValue: "rmw")
+    public static let pinned = Op(rawValue: "pinned")
+
+    // The kernel's own refcounts (phase native).
+    public static let getPutLive = Op(rawValue: "get-put-live")
+    public static let getPutKilled = Op(rawValue: "get-put-killed")
+    public static let sharedGetPut = Op(rawValue: "shared-get-put")
+    public static let atomicSwitch = Op(rawValue: "atomic-switch")
+    /// Accounting alone: a policy's op over the control.
+    public static let acct = Op(rawValue: "acct")
+
+    // Who a memory cgroup charges (phase own, kernel).
+    public static let objNewInside = Op(rawValue: "obj-new-inside")
+    public static let createInsideFillOutside = Op(rawValue: "create-inside-fill-outside")
+    public static let createOutsideFillInside = Op(rawValue: "create-outside-fill-inside")
+
+    /// A safety verdict's reuse rule (`immediate`, `rcu`): the op column of a scenario row.
+    public static func reuseRule(_ name: String) -> Op { Op(rawValue: name) }
+
+    /// One CPU's list of one size class (phase own).
+    public static func sizeClass(_ unit: Int) -> Op { Op(rawValue: "class-\(unit)") }
+    /// The unit of a `class-<unit>` op.
+    public var sizeClassUnit: Int? { rawValue.hasPrefix("class-") ? Int(rawValue.dropFirst(6)) : nil }
+    /// The steady state a workload's traffic leaves behind (phase own).
+    public static func steady(_ workload: String) -> Op { Op(rawValue: "steady-\(workload)") }
+    public var steadyWorkload: String? { rawValue.hasPrefix("steady-") ? String(rawValue.dropFirst(7)) : nil }
+    /// `n` allocators created at once (phase own).
+    public static func allocators(_ n: Int) -> Op { Op(rawValue: "allocators-\(n)") }
+    public var allocatorCount: Int? { rawValue.hasPrefix("allocators-") ? Int(rawValue.dropFirst(11)) : nil }
+    /// Destroying `n` allocators at once (phase own).
+    public static func destroy(_ n: Int) -> Op { Op(rawValue: "destroy-\(n)") }
+    /// Creating a kernel map of `entries` entries (phase own).
+    public static func mapCreate(entries: Int) -> Op { Op(rawValue: "create-\(entries)") }
+    public var mapCreateEntries: Int? { rawValue.hasPrefix("create-") ? Int(rawValue.dropFirst(7)) : nil }
+}
