@@ -50,14 +50,8 @@ public struct OwnershipSection: Sendable {
     }
 
     /// `256cpu-8node` → 256.
-    static func cpuCount(_ w: String) -> Int { Int(w.prefix { $0.isNumber }) ?? 0 }
+    static func cpuCount(_ w: String) -> Int { TopologyLabel(workloadColumn: w)?.cpus ?? 0 }
 
-    /// The kernel-equivalent bytes an over-budget row's reason states (`= X MiB`).
-    static func kernelFromReason(_ reason: String?) -> Int? {
-        guard let r = reason, let eq = r.range(of: "= ", options: .backwards) else { return nil }
-        let number = r[eq.upperBound...].prefix { $0.isNumber || $0 == "." }
-        return Double(number).map { Int($0 * 1_048_576) }
-    }
 
     static func integer(_ v: Double) -> String { String(Int(v.rounded())) }
 
@@ -152,7 +146,7 @@ extension OwnershipSection.Own {
                     for n in counts {
                         guard let c = cell(d, w, .allocators(n), .bytesKernel) else { continue }
                         if c.stats == nil {
-                            many.append([d, "\(OwnershipSection.cpuCount(w))", "\(n)", "n/a", text(Double(OwnershipSection.kernelFromReason(c.missingReason) ?? 0), scale: 1_048_576) + "*", ""])
+                            many.append([d, "\(OwnershipSection.cpuCount(w))", "\(n)", "n/a", text(Double(OwnershipNotes.kernelBytes(overBudget: c.missingReason) ?? 0), scale: 1_048_576) + "*", ""])
                         } else {
                             many.append([d, "\(OwnershipSection.cpuCount(w))", "\(n)", text(median(d, w, .allocators(n), .latencyUs), scale: 1000),
                                          text(c.stats?.median, scale: 1_048_576), text(median(d, w, .allocators(n), .bytesModel), scale: 1_048_576)])
@@ -204,7 +198,7 @@ extension OwnershipSection.Own {
                     return c.stats.map { ResultCell.format($0.median / 1024) } ?? "n/a"
                 }
                 let unitCache = cell(s, w, op, .bytesSlabUnit)
-                if let u = unitCache?.unit.components(separatedBy: " in ").last { unitName = u }
+                if let u = unitCache.flatMap({ OwnershipNotes.cache(slabUnit: $0.unit) }) { unitName = u }
                 maps.append([s.replacingOccurrences(of: "kernel-", with: ""), entries, ResultCell.format(stats.median),
                              kib(.bytesMemlock), kib(.bytesMemcg), unitCache?.stats.map { OwnershipSection.integer($0.median) } ?? ""])
             }

@@ -219,7 +219,7 @@ public struct SafetySections: Sendable {
 
     /// N of a `leak (N objects, B B)` label.
     static func leakedObjects(_ label: String) -> Int? {
-        guard let open = label.firstIndex(of: "(") else { return nil }
-        return Int(label[label.index(after: open)...].prefix { $0.isNumber })
+        if case .leak(let objects, _)? = Verdict(label: label) { return objects }
+        return nil
     }
 }

@@ -56,6 +56,15 @@ public struct ResultRow: Equatable, Hashable, Sendable, Codable {
         self.unit = unit
     }
 
+    /// A row holding only a run's context columns: the template callers fill (case, phase, op,
+    /// metric and value are blank until they do).
+    public static func context(runID: String, timestamp: String, commit: String, host: String, cpuModel: String,
+                               kernel: String, swift: String, build: String) -> ResultRow {
+        ResultRow(runID: runID, timestamp: timestamp, commit: commit, host: host, cpuModel: cpuModel, kernel: kernel,
+                  swift: swift, build: build, strategy: "", workload: "", phase: Phase(rawValue: ""), op: Op(rawValue: ""),
+                  threads: 0, cpus: "", size: 0, repetition: 0, metric: Metric(rawValue: ""), value: nil, unit: "")
+    }
+
     /// The identity of a measured quantity across runs: what `bench compare` matches on.
     public struct CaseKey: Hashable, Comparable, Sendable, CustomStringConvertible {
         public let strategy, workload: String

@@ -50,6 +50,20 @@ public enum Verdict: Equatable, Sendable, CustomStringConvertible {
     /// A destroy ran inline where sleeping is forbidden.
     case unsafeContext
 
+    /// The verdict a `label` names (its inverse: a results CSV keeps verdicts as labels).
+    public init?(label: String) {
+        switch label {
+        case "safe": self = .safe
+        case "use-after-free": self = .useAfterFree
+        case "unsafe-context": self = .unsafeContext
+        default:
+            let parts = label.split(whereSeparator: { " (),".contains($0) })
+            guard parts.count == 5, parts[0] == "leak", parts[2] == "objects", parts[4] == "B",
+                  let objects = Int(parts[1]), let bytes = Int(parts[3]) else { return nil }
+            self = .leak(objects: objects, bytes: bytes)
+        }
+    }
+
     /// "safe", "leak (3 objects, 192 B)", "use-after-free", "unsafe-context".
     public var label: String {
         switch self {

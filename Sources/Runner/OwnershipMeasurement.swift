@@ -43,7 +43,7 @@ public struct OwnershipMeasurement {
     }
 
     /// `256cpu-8node`: the workload column of a topology's rows.
-    public static func label(_ t: Topology) -> String { "\(t.cpus.count)cpu-\(t.nodes.count)node" }
+    public static func label(_ t: Topology) -> String { TopologyLabel(cpus: t.cpus.count, nodes: t.nodes.count).description }
 
     func row(_ t: Topology, cpus: String, strategy: String, op: Op, metric: Metric, _ value: Double?, _ unit: String,
              size: Int? = nil, repetition: Int = 0) -> ResultRow {
@@ -118,7 +118,8 @@ public struct OwnershipMeasurement {
                 let perOne = first.map { $0.atInit.kernel } ?? 0
                 let estimate = kind == .global ? 0 : n * Self.modelReservationEstimate(topology: t, path: try kind.accept(PathVisitor(objectSize: settings.objectSize)))
                 if estimate > settings.memoryBudgetBytes {
-                    let why = "n/a: the model would reserve ~\(Self.mib(estimate)) MiB (budget \(Self.mib(settings.memoryBudgetBytes)) MiB, --memory-budget); kernel-equivalent \(n) × \(perOne) B = \(Self.mib(n * perOne)) MiB"
+                    let why = OwnershipNotes.overBudget(modelMiB: Self.mib(estimate), budgetMiB: Self.mib(settings.memoryBudgetBytes),
+                                                        objects: n, bytesPerObject: perOne)
                     rows.append(row(t, cpus: cpus, strategy: kind.rawValue, op: op, metric: .latencyUs, nil, why))
                     rows.append(row(t, cpus: cpus, strategy: kind.rawValue, op: op, metric: .bytesKernel, nil, why))
                     continue
@@ -153,7 +154,7 @@ public struct OwnershipMeasurement {
         return t.cpuIDLimit * classes * (65_536 + 256)
     }
 
-    static func mib(_ b: Int) -> String { String(format: "%.1f", Double(b) / 1_048_576) }
+    static func mib(_ b: Int) -> String { OwnershipNotes.mib(b) }
 
     // MARK: The kernel, here
 
@@ -233,7 +234,7 @@ public struct OwnershipMeasurement {
                         ?? row(t, cpus: cpus, strategy: kind.rawValue, op: op, metric: .bytesSlab, nil, "n/a: /proc/slabinfo unreadable", size: k.valueSize))
                     // System-wide slabinfo: only the many small maps rise above other activity.
                     if let u = r.unitCacheBytes, let name = unitCache, entries <= 16 {
-                        rows.append(row(t, cpus: cpus, strategy: kind.rawValue, op: op, metric: .bytesSlabUnit, Double(u), "B per map in \(name)", size: k.valueSize))
+                        rows.append(row(t, cpus: cpus, strategy: kind.rawValue, op: op, metric: .bytesSlabUnit, Double(u), OwnershipNotes.slabUnit(cache: name), size: k.valueSize))
                     }
                     switch (r.charge, cgroup) {
                     case (let c?, _):

@@ -114,8 +114,7 @@ extension RunDescription {
 extension RunContext {
     /// A row carrying this run's context columns, for rows built outside the runner.
     public var rowTemplate: ResultRow {
-        ResultRow(runID: runID, timestamp: timestamp, commit: commit, host: host, cpuModel: cpuModel, kernel: kernel,
-                  swift: swift, build: build, strategy: "", workload: "", phase: Phase(rawValue: ""), op: Op(rawValue: ""), threads: 0, cpus: "",
-                  size: 0, repetition: 0, metric: Metric(rawValue: ""), value: nil, unit: "")
+        ResultRow.context(runID: runID, timestamp: timestamp, commit: commit, host: host, cpuModel: cpuModel, kernel: kernel,
+                          swift: swift, build: build)
     }
 }
