@@ -52,7 +52,6 @@ public struct OwnershipSection: Sendable {
     /// `256cpu-8node` → 256.
     static func cpuCount(_ w: String) -> Int { TopologyLabel(workloadColumn: w)?.cpus ?? 0 }
 
-
     static func integer(_ v: Double) -> String { String(Int(v.rounded())) }
 
     static func bytes(_ b: Double) -> String {
