@@ -19,7 +19,7 @@ public enum InterleavedStep: String, Sendable, CaseIterable {
     case remote
 
     /// The kernel case whose object and programs the step runs.
-    public var caseWorkload: KernelWorkload {
+    public var caseWorkload: WorkloadKind {
         switch self {
         case .pair, .accounting: .pair
         case .batch: .batch

@@ -6,7 +6,7 @@ import Results
 /// One kernel case: which subject and workload, on which CPUs, at which object size.
 public struct KernelCaseSpec: Sendable, Equatable {
     public var subject: KernelSubjectKind
-    public var workload: KernelWorkload
+    public var workload: WorkloadKind
     /// One pinned worker per CPU; BPF_PROG_TEST_RUN runs on the caller's CPU.
     public var cpus: [Int]
     public var size: Int
@@ -22,8 +22,9 @@ public struct KernelCaseSpec: Sendable, Equatable {
     /// from one load).
     public var extraPrograms: [BPFProgramID] = []
 
-    public init(subject: KernelSubjectKind, workload: KernelWorkload, cpus: [Int], size: Int, opsPerRun: Int = 256, slots: Int = 1024,
+    public init(subject: KernelSubjectKind, workload: WorkloadKind, cpus: [Int], size: Int, opsPerRun: Int = 256, slots: Int = 1024,
                 mapValues: Int = 0) {
+        precondition(workload.hasKernelProgram, "\(workload) has no kernel program (KernelSubjectKind.unsupported says so first)")
         self.mapValues = mapValues
         self.subject = subject
         self.workload = workload
@@ -55,7 +56,7 @@ public struct KernelCaseSpec: Sendable, Equatable {
             switch workload {
             case .pair: live = [.pair, .acct]
             case .kptrXchg: live = [.xchg]
-            case .batch, .remote: live = []
+            case .batch, .remote, .larson: live = []
             }
             let lifecycle: [StrategiesProgram] = [.reset, .kill, .fold, .walkArray]
             let programs = (live + [.stash, .unstash]).map { policy.program($0).id } + lifecycle.map(\.id) + extraPrograms

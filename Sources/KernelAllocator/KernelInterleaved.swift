@@ -1,5 +1,6 @@
 import Foundation
 import Platform
+import Results
 
 /// Subjects interleaved in time: the kernel allocator's own drift (refills, grace periods,
 /// slab state) moves a 200 ms repetition by ±10 %, far more than a policy's few ns. Here every
@@ -38,7 +39,7 @@ public final class KernelInterleaved: @unchecked Sendable {
         var complete = false
         defer { if !complete { for c in loaded { c.close() } } }
         for s in subjects {
-            var byWorkload: [KernelWorkload: KernelCase] = [:]
+            var byWorkload: [WorkloadKind: KernelCase] = [:]
             for step in steps {
                 guard step.runs(s) else { continue }
                 let workload = Self.loadWorkload(of: s, for: step)
@@ -64,12 +65,12 @@ public final class KernelInterleaved: @unchecked Sendable {
 
     /// The case a subject runs a step from: a policy's one strategies object (loaded as its
     /// kptr-xchg case, whose map holds every step's slots); `kernel`'s obj_pair or obj_slots.
-    static func loadWorkload(of s: KernelSubjectKind, for step: InterleavedStep) -> KernelWorkload {
+    static func loadWorkload(of s: KernelSubjectKind, for step: InterleavedStep) -> WorkloadKind {
         if s.policy != nil { return .kptrXchg }
         return step == .pair ? .pair : .kptrXchg
     }
 
-    static func extraPrograms(of s: KernelSubjectKind, steps: [InterleavedStep], loadedAs workload: KernelWorkload) -> [BPFProgramID] {
+    static func extraPrograms(of s: KernelSubjectKind, steps: [InterleavedStep], loadedAs workload: WorkloadKind) -> [BPFProgramID] {
         guard let p = s.policy else {
             return workload == .kptrXchg && (steps.contains(.batch) || steps.contains(.remote)) ? [ObjSlotsProgram.stash.id] : []
         }

@@ -52,7 +52,7 @@ public enum KernelSubjectKind: String, CaseIterable, Sendable {
     }
 
     /// Workloads with the model's names that this subject can run.
-    public var workloads: [KernelWorkload] {
+    public var workloads: [WorkloadKind] {
         switch self {
         case .kernel, .kernelAtomic, .kernelPercpuRef, .kernelLazy, .kernelHybrid: return [.pair, .batch, .kptrXchg, .remote]
         case .kernelHtab: return [.pair, .batch, .remote]
@@ -61,7 +61,7 @@ public enum KernelSubjectKind: String, CaseIterable, Sendable {
     }
 
     /// Why `workload` has no kernel row for this subject, or nil when it has one.
-    public func unsupported(_ workload: KernelWorkload, threads: Int) -> String? {
+    public func unsupported(_ workload: WorkloadKind, threads: Int) -> String? {
         if !workloads.contains(workload) {
             switch self {
             case .kernelHtab: return "a hash map has no kptr slots to exchange"
@@ -76,25 +76,3 @@ public enum KernelSubjectKind: String, CaseIterable, Sendable {
     }
 }
 
-/// The model's workload names, as the kernel programs implement them.
-public enum KernelWorkload: String, CaseIterable, Sendable {
-    /// new + drop (kernel), update + delete (kernel-htab), empty step (harness).
-    case pair
-    /// N objects stashed into __kptr slots (or N keys inserted), then exchanged out and dropped
-    /// (deleted); alloc and free timed separately.
-    case batch
-    /// A new object into a random shared slot, the old value dropped.
-    case kptrXchg = "kptr-xchg"
-    /// Worker 2j stashes (inserts) a bank, worker 2j+1 exchanges out and drops (deletes) it:
-    /// the real cross-CPU free.
-    case remote
-
-    /// The ops a result of this workload reports (the model's RowBuilder names).
-    public var ops: [Op] {
-        switch self {
-        case .pair, .kptrXchg: return [.pair]
-        case .batch: return [.alloc, .free]
-        case .remote: return [.alloc, .free, .pair]
-        }
-    }
-}

@@ -87,7 +87,7 @@ public enum KernelInterleavedPhase {
                     dropped += steps.count - tables.count
                     for step in steps {
                         guard let table = tables[step] else { continue }
-                        let workload = WorkloadKind(step.caseWorkload)
+                        let workload = step.caseWorkload
                         rows += blockRows(table, workload: workload, block: block, threads: threads, cpus: cpus, size: size, context: context)
                     }
                     for table in [frees?.killFree, frees?.mapFree].compactMap({ $0?.completed }) where table.roundCount > 0 {

@@ -16,7 +16,8 @@ extension BenchRunner {
         var unavailable: [Int: [ResultRow]] = [:]
         var build: BPFBuild?
         for (i, spec) in cases.enumerated() {
-            guard case .kernel(let kind)? = plan.subject(named: spec.subject), let workload = spec.workload.kernelWorkload else { continue }
+            guard case .kernel(let kind)? = plan.subject(named: spec.subject), spec.workload.hasKernelProgram else { continue }
+            let workload = spec.workload
             let b = build ?? BPFBuild(environment: KernelEnvironment.current())
             build = b
             let kernelSpec = KernelCaseSpec(subject: kind, workload: workload, cpus: spec.cpus, size: spec.size, slots: plan.settings.mapSlots,

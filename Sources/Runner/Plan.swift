@@ -41,7 +41,7 @@ public enum SubjectChoice: Sendable, CustomStringConvertible {
     /// Workloads this subject runs (the harness only needs the fast-path patterns).
     func runs(_ w: WorkloadKind) -> Bool {
         if case .noop = self { return w == .pair || w == .batch }
-        if case .kernel(let k) = self { return w.kernelWorkload.map { k.workloads.contains($0) } ?? false }
+        if case .kernel(let k) = self { return k.workloads.contains(w) }
         return true
     }
 }
@@ -85,25 +85,3 @@ public struct Plan: Sendable {
     public func subject(named name: String) -> SubjectChoice? { subjects.first { $0.description == name } }
 }
 
-extension WorkloadKind {
-    /// The kernel program implementing this workload, nil when there is none (larson).
-    var kernelWorkload: KernelWorkload? {
-        switch self {
-        case .pair: return .pair
-        case .batch: return .batch
-        case .remote: return .remote
-        case .kptrXchg: return .kptrXchg
-        case .larson: return nil
-        }
-    }
-
-    /// The workload whose rows a kernel workload's measurements become.
-    init(_ kernel: KernelWorkload) {
-        switch kernel {
-        case .pair: self = .pair
-        case .batch: self = .batch
-        case .remote: self = .remote
-        case .kptrXchg: self = .kptrXchg
-        }
-    }
-}

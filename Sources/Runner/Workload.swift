@@ -55,31 +55,8 @@ protocol Workload {
     mutating func finish<T: WorkloadTarget>(_ target: T, cpu: Int)
 }
 
-/// The workloads by name, for the CLI and reports.
-public enum WorkloadKind: String, CaseIterable, Sendable {
-    case pair, batch, remote
-    case kptrXchg = "kptr-xchg"
-    case larson
-
-    public var summary: String {
-        switch self {
-        case .pair: return "alloc then free the same object on the same CPU (the fast path)"
-        case .batch: return "alloc 256 then free 256 on one CPU: crosses the refill/drain watermarks"
-        case .remote: return "alloc on one CPU, free on the next CPU through an SPSC ring (cross-CPU frees)"
-        case .kptrXchg: return "alloc, kptr_xchg into a shared map slot, free the old value (what BPF programs do)"
-        case .larson: return "random sizes and lifetimes in a slot array; 1/16 of objects freed by another CPU"
-        }
-    }
-
-    /// Ops reported for this workload's live and post-kill phases.
-    public var ops: [Op] {
-        switch self {
-        case .batch: return [.alloc, .free]
-        default: return [.pair]
-        }
-    }
-
-    /// Why this workload cannot run with `threads` workers, if it cannot.
+extension WorkloadKind {
+    /// Why this workload cannot run with `threads` workers in the model, if it cannot.
     public func unsupportedReason(threads: Int) -> String? {
         self == .remote && threads < 2 ? "remote needs at least 2 workers" : nil
     }

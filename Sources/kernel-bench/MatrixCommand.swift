@@ -42,10 +42,10 @@ struct MatrixCommand: ParsableCommand {
                         var samples: [Op: [Double]] = [:]
                         for _ in 0..<repetitions {
                             let t = try c.measure(durationNs: duration, warmupNs: warmup)
-                            for op in workload.ops { if let v = t.nsPerOp(op) { samples[op, default: []].append(v) } }
+                            for op in workload.kernelOps { if let v = t.nsPerOp(op) { samples[op, default: []].append(v) } }
                             try c.drain()
                         }
-                        for op in workload.ops {
+                        for op in workload.kernelOps {
                             let v = samples[op] ?? []
                             let mean = v.reduce(0, +) / Double(max(v.count, 1))
                             let sd = v.count > 1 ? (v.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(v.count - 1)).squareRoot() : 0

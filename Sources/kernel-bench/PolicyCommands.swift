@@ -24,7 +24,7 @@ enum PolicyCommands {
         print("")
         print("workload   thr  op     subject             ns/op           added ns [95 % CI]       % of kernel")
         var lifecycle: [String: [KernelLifecycleResult]] = [:]
-        for workload in KernelWorkload.allCases {
+        for workload in WorkloadKind.kernelCases {
             for threads in [1, 2] {
                 if KernelSubjectKind.kernel.unsupported(workload, threads: threads) != nil { continue }
                 var cases: [KernelSubjectKind: KernelCase] = [:]
@@ -40,14 +40,14 @@ enum PolicyCommands {
                     for s in order {
                         let c = cases[s]!
                         let t = try c.measure(durationNs: duration, warmupNs: warmup)
-                        for op in workload.ops { if let v = t.nsPerOp(op) { samples[s, default: [:]][op, default: []].append(v) } }
+                        for op in workload.kernelOps { if let v = t.nsPerOp(op) { samples[s, default: [:]][op, default: []].append(v) } }
                         try c.drain()
                         if s.policy != nil {
                             lifecycle["\(s.rawValue) \(threads)", default: []].append(try c.lifecycle())
                         }
                     }
                 }
-                for op in workload.ops {
+                for op in workload.kernelOps {
                     let base = samples[.kernel]?[op] ?? []
                     let baseMedian = SampleStatistics(base)?.median ?? .nan
                     for s in subjects {

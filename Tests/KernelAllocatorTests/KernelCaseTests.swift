@@ -1,5 +1,6 @@
 import Foundation
 import Platform
+import Results
 import Testing
 @testable import KernelAllocator
 
@@ -7,7 +8,7 @@ import Testing
 /// kernel allocator. No timing is asserted.
 @Suite(.enabled(if: !KernelTestSupport.skip), .serialized)
 struct KernelCaseTests {
-    static let singleWorkerCases: [(KernelSubjectKind, KernelWorkload)] = [
+    static let singleWorkerCases: [(KernelSubjectKind, WorkloadKind)] = [
         (.kernel, .pair), (.kernel, .batch), (.kernel, .kptrXchg),
         (.kernelHtab, .pair), (.kernelHtab, .batch), (.kernelHarness, .pair),
     ]

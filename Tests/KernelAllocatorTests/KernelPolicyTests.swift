@@ -1,5 +1,6 @@
 import Foundation
 import Platform
+import Results
 import Testing
 @testable import KernelAllocator
 
@@ -9,7 +10,7 @@ import Testing
 @Suite(.enabled(if: !KernelTestSupport.skip), .serialized)
 struct KernelPolicyTests {
     static let policies: [KernelSubjectKind] = [.kernelAtomic, .kernelPercpuRef, .kernelLazy, .kernelHybrid]
-    static let cases: [(KernelSubjectKind, KernelWorkload)] = policies.flatMap { p in [KernelWorkload.pair, .batch, .kptrXchg].map { (p, $0) } }
+    static let cases: [(KernelSubjectKind, WorkloadKind)] = policies.flatMap { p in [WorkloadKind.pair, .batch, .kptrXchg].map { (p, $0) } }
 
     @Test(arguments: cases.indices)
     func countsEveryOperationAndEndsAtZeroWithOneRelease(_ i: Int) throws {
@@ -39,7 +40,7 @@ struct KernelPolicyTests {
 
     @Test(.enabled(if: KernelTestSupport.twoCPUs), arguments: policies)
     func remoteAndTwoWorkerFreesEndAtZero(_ subject: KernelSubjectKind) throws {
-        for workload in [KernelWorkload.remote, .pair] {
+        for workload in [WorkloadKind.remote, .pair] {
             let spec = KernelCaseSpec(subject: subject, workload: workload, cpus: [0, 1], size: 64, opsPerRun: 128, mapValues: 2000)
             let c = try KernelCase(spec: spec, build: KernelTestSupport.build)
             defer { c.close() }
