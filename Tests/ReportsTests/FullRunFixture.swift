@@ -4,10 +4,11 @@ import Results
 /// A full run's shape, crafted (the real CSV is 3 MB): every model strategy and kernel subject,
 /// pair/batch/kptr-xchg/remote at 1 and 2 threads, the kill, the frees after it, the interleaved
 /// kernel pair, the host's calibration, the footprint's `own` rows and 96 safety verdicts —
-/// medians taken from the full run of 2026-12-05 (`bench --strategy all`, 2-CPU KVM guest,
-/// /tmp/before/full-run.csv), each repeated with a small fixed scatter. What matters here is
-/// its breadth (every table and claim a real run makes) and the two contradictions of that run:
-/// the model's atomic adds ~72 ns at 2 threads and loses throughput, the kernel's does neither.
+/// medians copied from a real full run of this suite on the 2-CPU KVM guest (`bench --strategy
+/// all`, 2026-12-05 01:56 UTC, commit ad0b5e6: the `description` below), each repeated with a
+/// small fixed scatter. What matters here is its breadth (every table and claim a real run
+/// makes) and the two contradictions of that run: the model's atomic adds ~72 ns at 2 threads
+/// and loses throughput, the kernel's does neither.
 enum FullRunFixture {
     static let models = ["atomic", "percpu-ref", "lazy", "kmem-cache", "global", "hybrid"]
     static let kernels = ["kernel", "kernel-htab", "kernel-harness", "kernel-atomic", "kernel-percpu-ref", "kernel-lazy", "kernel-hybrid"]
@@ -151,8 +152,9 @@ extension FullRunFixture {
 
     static var rows: [ResultRow] { host() + live() + interleaved() + afterKill() + native() + own() }
 
-    /// The kernel's own refcounts (phase native), 16 blocks, from the run of 2026-12-05 07:23
-    /// (/tmp/k7): percpu_ref get+put live +42 / killed +45 (1 CPU), +42 / +62 (2 CPUs).
+    /// The kernel's own refcounts (phase native), 16 blocks, copied from a real run of this suite on
+    /// the 2-CPU KVM guest (2026-12-05 07:23): percpu_ref get+put live +42 / killed +45 (1 CPU),
+    /// +42 / +62 (2 CPUs).
     static func native() -> [ResultRow] {
         (0..<16).flatMap { b -> [ResultRow] in
             let w = Double(b % 4) * 0.5
