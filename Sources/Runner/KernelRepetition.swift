@@ -49,50 +49,18 @@ extension BenchRunner {
         } catch {
             throw CaseFailure.allocationFailed(error.message)
         }
-        var r = RepetitionResult(teardown: TeardownResult(teardownNs: 0, outstanding: 0, destroyCount: nil, leakedObjects: 0))
-        r.live = PhaseCounters(kernel: totals)
-        r.liveWorkers = spec.threads
+        var teardownNs: Int?
         if kind != .kernelHarness {
             do {
                 let t = try KernelTeardown.measure(kind == .kernelHtab ? .htab : .kptrArray, objects: plan.settings.mapSlots, size: spec.size,
                                                    cpu: spec.cpus[0], build: build)
-                r.teardown.teardownNs = t.goneNs
+                teardownNs = t.goneNs
             } catch {
                 throw CaseFailure.invariant("kernel teardown: \(error)")
             }
         }
-        let builder = RowBuilder(context: context, spec: spec, repetition: rep)
-        var rows = builder.rows(r, hasKill: false, latencyWanted: false)
-        if let lifecycle {
-            // A policy's own kill, post-kill frees and map free (KernelPolicyRows).
-            rows = rows.filter { !$0.phase.isAfterKill && $0.metric != .outstanding }
-                + builder.kernelPolicyRows(lifecycle, threads: spec.threads)
-        } else {
-            // kernel, kernel-htab and the harness have no kill; their frees after it are not
-            // measured here (kernel-lazy runs the same frees with no accounting).
-            rows = rows.map { row in
-                guard row.phase == .postKill || row.phase == .drain else { return row }
-                var r = row
-                r.value = nil
-                r.unit = kind.postKillNote
-                return r
-            }
-        }
-        if kind == .kernelHarness {
-            rows = rows.map { row in
-                guard row.phase == .teardown, row.metric == .latencyUs else { return row }
-                var r = row
-                r.value = nil
-                r.unit = "n/a: the harness has no map"
-                return r
-            }
-        }
-        if spec.workload == .remote {
-            // Beside the object's life (pair): the stash on one CPU and the drop on the other.
-            rows += builder.throughput(.live, .alloc, ops: totals.allocOps, ns: totals.allocNs, workers: spec.threads / 2)
-            rows += builder.throughput(.live, .free, ops: totals.freeOps, ns: totals.freeNs, workers: spec.threads / 2)
-        }
-        return rows
+        return RowBuilder(context: context, spec: spec, repetition: rep)
+            .kernelRows(kind, totals: totals, teardownNs: teardownNs, lifecycle: lifecycle)
     }
 
     /// Unloads the kernel cases' programs (end of run).
