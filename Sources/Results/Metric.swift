@@ -1,11 +1,9 @@
 /// What a row's number is: the `metric` column of the results CSV, with its unit, which way is
 /// better, and what it means (`bench list` prints the catalog). Open for the same reason as
 /// `Phase`: an old file's unknown metric reads, is shown, and is never judged.
-public struct Metric: RawRepresentable, Hashable, Comparable, Sendable, Codable, CustomStringConvertible {
+public struct Metric: ColumnName {
     public let rawValue: String
     public init(rawValue: String) { self.rawValue = rawValue }
-    public var description: String { rawValue }
-    public static func < (a: Metric, b: Metric) -> Bool { a.rawValue < b.rawValue }
 
     public static let mops = Metric(rawValue: "mops")
     public static let nsPerOp = Metric(rawValue: "ns_per_op")

@@ -1,10 +1,8 @@
 /// What a row's operation was: the `op` column of the results CSV. Open for the same reason as
 /// `Phase`; parameterised ops (a size class, a count) are made by the functions below.
-public struct Op: RawRepresentable, Hashable, Comparable, Sendable, Codable, CustomStringConvertible {
+public struct Op: ColumnName {
     public let rawValue: String
     public init(rawValue: String) { self.rawValue = rawValue }
-    public var description: String { rawValue }
-    public static func < (a: Op, b: Op) -> Bool { a.rawValue < b.rawValue }
 
     // The workloads' operations.
     public static let alloc = Op(rawValue: "alloc")

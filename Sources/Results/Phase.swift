@@ -4,11 +4,9 @@
 /// older build may hold a phase this one no longer makes, and `compare`/`history` must still
 /// read it. Code names phases only through these constants; text becomes a `Phase` only in the
 /// CSV/JSON codec.
-public struct Phase: RawRepresentable, Hashable, Comparable, Sendable, Codable, CustomStringConvertible {
+public struct Phase: ColumnName {
     public let rawValue: String
     public init(rawValue: String) { self.rawValue = rawValue }
-    public var description: String { rawValue }
-    public static func < (a: Phase, b: Phase) -> Bool { a.rawValue < b.rawValue }
 
     /// Before the kill: the allocator is owned and serving.
     public static let live = Phase(rawValue: "live")
