@@ -74,6 +74,10 @@ let package = Package(
         // the typed row, and its CSV codec and atomic file writer: the only place names are text.
         .target(name: "Results", swiftSettings: optimized),
 
+        // Regression: `bench compare`, `bench ab` (and its interleaved order), `bench history` and
+        // its export to Apache Otava.
+        .target(name: "Regression", dependencies: ["Results", "Statistics"], swiftSettings: optimized),
+
         // Report sections, findings and renderers: markdown, mail text, terminal, JSON.
         .target(name: "Reports", dependencies: ["Results", "Statistics"], swiftSettings: optimized),
 
@@ -100,7 +104,7 @@ let package = Package(
         .executableTarget(
             name: "bench",
             dependencies: [
-                "Runner", "Results", "Reports", "Statistics", "Scenarios", "Platform", "KernelAllocator",
+                "Runner", "Results", "Regression", "Reports", "Statistics", "Scenarios", "Platform", "KernelAllocator",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Subprocess", package: "swift-subprocess"),
                 .product(name: "SystemPackage", package: "swift-system"),
@@ -123,6 +127,7 @@ let package = Package(
         .testTarget(name: "SystemAllocatorsTests", dependencies: ["SystemAllocators", "Platform"]),
         .testTarget(name: "StatisticsTests", dependencies: ["Statistics"]),
         .testTarget(name: "ResultsTests", dependencies: ["Results"]),
+        .testTarget(name: "RegressionTests", dependencies: ["Regression", "Results", "Statistics"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "Results", "Statistics"]),
         .testTarget(name: "KernelAllocatorTests", dependencies: ["KernelAllocator", "Platform", "Results"]),
         .testTarget(name: "RunnerTests", dependencies: ["Runner", "Results", "Reports", "Strategies", "MemAlloc", "Platform"]),

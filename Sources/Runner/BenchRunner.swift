@@ -1,7 +1,6 @@
 import Glibc
 import KernelAllocator
 import Platform
-import Reports
 import Results
 import Strategies
 import SystemAllocators

@@ -1,5 +1,4 @@
 import Platform
-import Reports
 import Results
 
 /// Measurements of the host itself, taken once per run before the first case and written as

@@ -1,5 +1,4 @@
 import KernelAllocator
-import Reports
 import Results
 
 /// The rows of a kernel policy subject after its live phase (the phases of issue 17 in the

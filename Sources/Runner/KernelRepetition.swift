@@ -1,7 +1,6 @@
 import Glibc
 import KernelAllocator
 import Platform
-import Reports
 import Results
 
 /// The kernel subjects in the same runner: their loop runs inside the kernel (one

@@ -1,7 +1,6 @@
 import Foundation
 import KernelAllocator
 import Platform
-import Reports
 import Results
 import Strategies
 

@@ -2,7 +2,6 @@ import Foundation
 import KernelAllocator
 import MemAlloc
 import Platform
-import Reports
 import Results
 import Strategies
 

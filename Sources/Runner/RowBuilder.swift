@@ -1,6 +1,5 @@
 import Histogram
 import Platform
-import Reports
 import Results
 
 /// Turns one repetition's measurements into tidy rows (README "Metrics"). Missing values

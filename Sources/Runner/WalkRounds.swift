@@ -1,5 +1,4 @@
 import Platform
-import Reports
 import Results
 
 /// The further `--map-values` sizes: one round each of the strategies whose unload walks the

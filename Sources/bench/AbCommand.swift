@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
 import Platform
-import Reports
+import Regression
 import Results
 
 /// `bench ab BASE [NEW]`: two revisions built in release and run interleaved, judged with the

@@ -1,6 +1,6 @@
 import Foundation
 import Platform
-import Reports
+import Regression
 import Results
 import Statistics
 

@@ -2,7 +2,6 @@ import ArgumentParser
 import Foundation
 import KernelAllocator
 import Platform
-import Reports
 import Results
 import Statistics
 

@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import Reports
+import Regression
 import Results
 
 extension ComparisonFormat: ExpressibleByArgument {}

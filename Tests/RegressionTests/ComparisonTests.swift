@@ -1,7 +1,7 @@
 import Foundation
 import Results
 import Testing
-@testable import Reports
+@testable import Regression
 
 struct ComparisonTests {
     static let baseMops: [Double] = [10.0, 10.1, 9.9, 10.05, 9.95, 10.02, 9.98, 10.03, 9.97, 10.01]

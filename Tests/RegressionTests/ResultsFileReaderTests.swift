@@ -1,7 +1,7 @@
 import Foundation
 import Results
 import Testing
-@testable import Reports
+@testable import Regression
 
 /// What `bench compare` says about files it cannot use: one line naming the file and line.
 /// A class so each test removes its directory when it ends (deinit).

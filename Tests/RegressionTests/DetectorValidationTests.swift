@@ -1,7 +1,7 @@
 import Foundation
 import Results
 import Testing
-@testable import Reports
+@testable import Regression
 @testable import Statistics
 
 /// Does `bench compare` call the right verdicts on data shaped like benchmark repetitions?

@@ -1,5 +1,5 @@
 import Testing
-@testable import Reports
+@testable import Regression
 @testable import Statistics
 
 struct InterleavedOrderTests {

@@ -1,7 +1,7 @@
 import Foundation
 import Results
 import Testing
-@testable import Reports
+@testable import Regression
 @testable import Statistics
 
 /// Does `bench ab`'s verdict hold on simulated data? A/A must give almost no verdicts, and a real

@@ -1,7 +1,7 @@
 import Foundation
 import Results
 import Testing
-@testable import Reports
+@testable import Regression
 
 struct HistoryStoreTests {
     func temporaryDirectory() -> String {

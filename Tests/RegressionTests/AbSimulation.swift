@@ -1,7 +1,7 @@
 import Foundation
 import Results
 import Testing
-@testable import Reports
+@testable import Regression
 @testable import Statistics
 
 /// Simulated `bench ab` data shaped like this VM's noise: each invocation (process) has its own

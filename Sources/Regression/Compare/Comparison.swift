@@ -268,7 +268,7 @@ struct CaseSamples {
             var entry = grouped.samples[key] ?? Entry()
             if let value = row.value {
                 // A verdict is one of four outcomes, not a measurement: 4 or 1.5 is a broken file.
-                if row.metric == .verdict && !SafetyVerdict.Kind.allCases.map(\.code).contains(value) {
+                if row.metric == .verdict && !VerdictKind.allCases.map(\.code).contains(value) {
                     throw ResultsCSVError(file: file, line: located.line,
                                           reason: "case \(key): verdict value \(value) is not 0 (safe), 1 (leak), 2 (use-after-free) or 3 (unsafe-context)")
                 }

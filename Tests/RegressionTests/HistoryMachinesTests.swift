@@ -1,7 +1,7 @@
 import Foundation
 import Results
 import Testing
-@testable import Reports
+@testable import Regression
 
 /// Histories that hold runs of two machines (issue 29): one series per case and machine.
 struct HistoryMachinesTests {

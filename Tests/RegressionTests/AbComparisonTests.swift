@@ -1,7 +1,7 @@
 import Foundation
 import Results
 import Testing
-@testable import Reports
+@testable import Regression
 
 struct AbComparisonTests {
     func invocations(_ values: [[Double]], side: String, metric: Metric = .mops, strategy: String = "atomic") -> [AbInvocation] {

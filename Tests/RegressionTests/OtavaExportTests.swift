@@ -1,7 +1,7 @@
 import Foundation
 import Results
 import Testing
-@testable import Reports
+@testable import Regression
 
 /// `bench history export --otava`: what Otava 0.8.0's CSV importer and config loader read
 /// (`scripts/ci-history-checks` runs Otava itself on an export).

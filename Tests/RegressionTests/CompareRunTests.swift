@@ -1,7 +1,7 @@
 import Foundation
 import Results
 import Testing
-@testable import Reports
+@testable import Regression
 
 /// `Comparison.run`: what `bench compare` does between parsing and printing.
 struct CompareRunTests {
