@@ -25,28 +25,22 @@ public protocol BPFMapSymbol: BPFSymbol {}
 /// Globals in `.bss`, found through the object's BTF datasec.
 public protocol BPFGlobalSymbol: BPFSymbol {}
 
-/// A program of any object: a loader that holds programs of several objects (KernelCase, one
-/// per subject) keys them by this. Made only from a table entry.
-public struct BPFProgramID: Hashable, Sendable, CustomStringConvertible {
+/// A program or map of any object, made only from a table entry: a loader that holds symbols of
+/// several objects (KernelCase, one per subject) keys them by this.
+public struct BPFSymbolID<Kind>: Hashable, Sendable, CustomStringConvertible {
     public let source: BPFSource
     public let symbol: String
-    public init<P: BPFProgramSymbol>(_ program: P) {
-        source = P.source
-        symbol = program.rawValue
+    init<S: BPFSymbol>(_ entry: S) {
+        source = S.source
+        symbol = entry.rawValue
     }
     public var description: String { symbol }
 }
 
-/// A map of any object, made only from a table entry.
-public struct BPFMapID: Hashable, Sendable, CustomStringConvertible {
-    public let source: BPFSource
-    public let symbol: String
-    public init<M: BPFMapSymbol>(_ map: M) {
-        source = M.source
-        symbol = map.rawValue
-    }
-    public var description: String { symbol }
-}
+public enum BPFProgramKind {}
+public enum BPFMapKind {}
+public typealias BPFProgramID = BPFSymbolID<BPFProgramKind>
+public typealias BPFMapID = BPFSymbolID<BPFMapKind>
 
 extension BPFProgramSymbol {
     public var id: BPFProgramID { BPFProgramID(self) }

@@ -13,6 +13,11 @@ protocol ListOption {
     static func unknown(_ name: String, valid: String) -> String
 }
 
+extension ListOption {
+    static var acceptsAll: Bool { true }
+    static func unknown(_ name: String, valid: String) -> String { "unknown \(noun) '\(name)' (valid: \(valid))" }
+}
+
 /// `--strategy atomic,lazy`, `--format csv,md`: the items in the order named, `all` kept as an
 /// item (a run expands it against what this machine has). `--help` lists the choices.
 ///

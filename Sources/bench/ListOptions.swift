@@ -12,17 +12,12 @@ extension WorkloadKind: ExpressibleByArgument {}
 enum RunSubjects: StrategyNames {
     typealias Element = SubjectName
     static let help = "Comma-separated strategies and references, or all."
-    static let noun = "strategy"
-    static let acceptsAll = true
-    static func unknown(_ name: String, valid: String) -> String { "unknown strategy '\(name)' (valid: \(valid))" }
 }
 
 /// `bench footprint --strategy`: the designs whose ownership is measured.
 enum Designs: StrategyNames {
     typealias Element = StrategyKind
     static let help = "Comma-separated designs, or all."
-    static let noun = "strategy"
-    static let acceptsAll = true
     static func unknown(_ name: String, valid: String) -> String { "unknown design '\(name)' (valid: \(valid))" }
 }
 
@@ -30,8 +25,6 @@ enum Designs: StrategyNames {
 enum LifetimeStrategies: StrategyNames {
     typealias Element = StrategyKind
     static let help = "Comma-separated strategies, or all."
-    static let noun = "strategy"
-    static let acceptsAll = true
     static func unknown(_ name: String, valid: String) -> String {
         "unknown strategy '\(name)' for scenarios (valid: \(valid); system allocators have no lifetime to check)"
     }
@@ -41,8 +34,6 @@ enum LifetimeStrategies: StrategyNames {
 enum Workloads: ListOption {
     typealias Element = WorkloadKind
     static let noun = "workload"
-    static let acceptsAll = true
-    static func unknown(_ name: String, valid: String) -> String { "unknown workload '\(name)' (valid: \(valid))" }
 }
 
 /// `--format` of the commands that write result files.
@@ -50,5 +41,4 @@ enum Formats: ListOption {
     typealias Element = ResultFormat
     static let noun = "format"
     static let acceptsAll = false
-    static func unknown(_ name: String, valid: String) -> String { "unknown format '\(name)' (valid: \(valid))" }
 }

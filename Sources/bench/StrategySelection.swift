@@ -6,6 +6,10 @@ protocol StrategyNames: ListOption {
     static var help: String { get }
 }
 
+extension StrategyNames {
+    static var noun: String { "strategy" }
+}
+
 /// `--strategy`: comma-separated names or `all`, read the same way by `run`, `footprint` and
 /// `scenarios`; each command says which names it takes.
 struct StrategySelection<Names: StrategyNames>: ParsableArguments {
