@@ -90,8 +90,9 @@ struct KernelCaseTests {
         let g = try #require(growth, "/proc/slabinfo unreadable")
         // A stub allocator would leave the cache flat. Objects dropped by earlier tests and still
         // waiting for a grace period are reused first (alloc_bulk takes free_by_rcu_ttrace before
-        // kmalloc), so hold far more than those tests allocated.
-        #expect(g >= held / 2, "\(cache) grew by \(g) while \(held) objects were held")
+        // kmalloc), and tests running beside this one free into the same cache, so hold far more
+        // than they allocate and ask for a quarter: a stub would leave the cache flat.
+        #expect(g >= held / 4, "\(cache) grew by \(g) while \(held) objects were held")
         #expect(dropped.freed == UInt64(held))
     }
 
