@@ -108,11 +108,19 @@ public enum AnatomyProgram: String, BPFProgramSymbol {
     case onKmalloc = "on_kmalloc", onKfree = "on_kfree", onPageAlloc = "on_page_alloc"
     case onIrqWorkEntry = "on_irq_work_entry", onIrqWorkExit = "on_irq_work_exit"
     case onSoftirqEntry = "on_softirq_entry", onSoftirqExit = "on_softirq_exit"
+    /// Not probes: a tc program that times each pair alone (the irq_work's outside cost), and
+    /// bpf_timer_init on an unowned map (kmalloc_nolock + kfree_nolock) and on an armed one.
+    case timedPair = "timed_pair"
+    case timerInitUnowned = "timer_init_unowned", timerInitArmed = "timer_init_armed"
     public static var source: BPFSource { .anatomy }
+
+    /// The raw tracepoint probes (every program but `timedPair`).
+    public static var probes: [AnatomyProgram] { allCases.filter { ![.timedPair, .timerInitUnowned, .timerInitArmed].contains($0) } }
 
     /// The tracepoint its `raw_tp/` section attaches to, as reports name it.
     public var tracepoint: String {
         switch self {
+        case .timedPair, .timerInitUnowned, .timerInitArmed: "(BPF_PROG_TEST_RUN)"
         case .onKmalloc: "kmem:kmalloc"
         case .onKfree: "kmem:kfree"
         case .onPageAlloc: "kmem:mm_page_alloc"
@@ -126,11 +134,16 @@ public enum AnatomyProgram: String, BPFProgramSymbol {
 
 public enum AnatomyMap: String, BPFMapSymbol {
     case anatomyConfig = "anatomy_config"
+    case unownedTimer = "unowned_timer", armedTimer = "armed_timer"
     public static var source: BPFSource { .anatomy }
 }
 
 public enum AnatomyGlobal: String, BPFGlobalSymbol {
     case anatomy
+    /// `timed_pair`'s sums per CPU.
+    case timing
+    /// bpf_timer_init's calls per return code.
+    case timerCounts = "timer_counts"
     public static var source: BPFSource { .anatomy }
 }
 

@@ -9,6 +9,8 @@ public struct AnatomyBlock: Sendable {
     public let tracedOps: UInt64
     /// What the probes counted on the CPU while the traced half ran.
     public let counts: AnatomyCounts
+    /// `timed_pair`'s sums over a third loop (only for `kernel`: bpf_global_ma's pair).
+    public let timing: AnatomyTiming?
 
     /// kmallocs of the objects' kmalloc size per op: ~1 when every refill takes fresh memory,
     /// ~0 when objects come back from the RCU lists after their grace period.
@@ -63,6 +65,7 @@ public enum KernelAnatomy {
         for b in 0..<blocks where !stop() {
             var untraced = (ops: 0, ns: 0), traced = (ops: 0, ns: 0)
             var counts = AnatomyCounts()
+            let timing = subject == .kernel ? try timed(probes: probes, cpu: cpu, durationNs: durationNs / 2) : nil
             func runTraced() throws {
                 probes.attach()
                 defer { probes.detach() }
@@ -78,9 +81,34 @@ public enum KernelAnatomy {
                 try runTraced()
             }
             out.append(AnatomyBlock(untracedNsPerOp: Double(untraced.ns) / Double(max(untraced.ops, 1)),
-                                    tracedNsPerOp: Double(traced.ns) / Double(max(traced.ops, 1)), tracedOps: UInt64(traced.ops), counts: counts))
+                                    tracedNsPerOp: Double(traced.ns) / Double(max(traced.ops, 1)), tracedOps: UInt64(traced.ops), counts: counts, timing: timing))
         }
         return out
+    }
+
+    /// `timed_pair` on `cpu` for `durationNs` with only the interrupt probes attached: each
+    /// pair timed alone, those an irq_work entered apart.
+    static func timed(probes: AnatomyProbes, cpu: Int, durationNs: Int) throws -> AnatomyTiming {
+        probes.attach(AnatomyProbes.interruptProbes)
+        defer { probes.detach() }
+        let program = probes.timedPair
+        let result = LoopResult()
+        let before = probes.readTiming(cpu: cpu)
+        try PinnedThread.run(on: [cpu]) { _, _ in
+            let t0 = monotonicNanoseconds()
+            var ops = 0
+            do throws(KernelCaseFailure) {
+                while monotonicNanoseconds() - t0 < durationNs {
+                    _ = try program.run(iterations: 4096)
+                    ops += 4096
+                }
+                result.set(.success((ops, monotonicNanoseconds() - t0)))
+            } catch { result.set(.failure(error)) }
+        }
+        _ = try result.get()
+        let t = probes.readTiming(cpu: cpu) - before
+        guard t.failed == 0 else { throw KernelCaseFailure("timed_pair: \(t.failed) bpf_obj_new failures") }
+        return t
     }
 
     /// The pair's ns/op against the length of one repetition, each from a fresh load, untraced,
@@ -125,18 +153,23 @@ final class LoopResult: @unchecked Sendable {
 public struct HeldMemory: Sendable {
     public let peakBytes: Int
     public let averageBytes: Double
+    /// The lowest sample: peak − lowest is the swing the churn itself makes, whatever earlier
+    /// frees still finishing their grace periods do to the level.
+    public let lowestBytes: Int
     public let samples: Int
 }
 
 extension KernelAnatomy {
     /// Runs `subject`'s pair on `cpu` for `durationNs` while this thread, on `samplerCPU`,
     /// reads the `kmalloc-cg-*` caches' bytes in use every ~2 ms; bytes over the level just
-    /// before the loop. nil without /proc/slabinfo (root only).
+    /// before the loop, taken after 200 ms at rest so earlier loops' deferred frees have
+    /// mostly finished. nil without /proc/slabinfo (root only).
     public static func heldMemory(_ subject: KernelSubjectKind, cpu: Int, samplerCPU: Int, size: Int, durationNs: Int,
                                   build: BPFBuild) throws -> HeldMemory? {
-        guard let base = SlabUsage.activeBytes(prefix: "kmalloc-cg-") else { return nil }
         let c = try KernelCase(spec: KernelCaseSpec(subject: subject, workload: .pair, cpus: [cpu], size: size), build: build)
         defer { c.close() }
+        usleep(200_000)
+        guard let base = SlabUsage.activeBytes(prefix: "kmalloc-cg-") else { return nil }
         let sampler = SlabSampler()
         let thread = Thread {
             try? Pinning.pinCurrentThread(to: samplerCPU)
@@ -152,7 +185,8 @@ extension KernelAnatomy {
         sampler.stopAndWait()
         let samples = sampler.samples
         guard !samples.isEmpty else { return nil }
-        return HeldMemory(peakBytes: samples.max()!, averageBytes: Double(samples.reduce(0, +)) / Double(samples.count), samples: samples.count)
+        return HeldMemory(peakBytes: samples.max()!, averageBytes: Double(samples.reduce(0, +)) / Double(samples.count),
+                          lowestBytes: samples.min()!, samples: samples.count)
     }
 }
 

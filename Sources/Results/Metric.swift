@@ -38,6 +38,8 @@ public struct Metric: ColumnName {
     public static let bytesObjects = Metric(rawValue: "bytes_objects")
     public static let outstanding = Metric(rawValue: "outstanding")
     public static let verdict = Metric(rawValue: "verdict")
+    public static let per1000Ops = Metric(rawValue: "per_1000_ops")
+    public static let bytesSwing = Metric(rawValue: "bytes_swing")
 
     /// Which way is better; `neither` for an unknown metric (compare shows it, never judges it).
     public var direction: MetricDirection { Self.byMetric[self]?.direction ?? .neither }

@@ -47,6 +47,31 @@ public struct Op: ColumnName {
     /// Accounting alone: a policy's op over the control.
     public static let acct = Op(rawValue: "acct")
 
+    // The pair's anatomy (phase anatomy): its parts' time and what the probes counted.
+    /// An empty bpf_loop step: the harness's own share of a pair.
+    public static let harness = Op(rawValue: "harness")
+    /// Time inside irq_work handlers (entry → exit), or irq_works counted.
+    public static let irqWork = Op(rawValue: "irq-work")
+    /// An irq_work's time outside its handler: raising the self-IPI, entering and returning.
+    public static let irqWorkOutside = Op(rawValue: "irq-work-outside")
+    /// Time inside the RCU softirq, or RCU softirqs counted.
+    public static let rcuSoftirq = Op(rawValue: "rcu-softirq")
+    /// The pair less every part measured: what the anatomy leaves unexplained.
+    public static let rest = Op(rawValue: "rest")
+    /// kmallocs of the objects' own kmalloc size (a fresh object: the regime's mark).
+    public static let kmallocUnit = Op(rawValue: "kmalloc-unit")
+    /// kmallocs and kfrees of any size.
+    public static let kmalloc = Op(rawValue: "kmalloc")
+    public static let kfree = Op(rawValue: "kfree")
+    /// Page allocations of any order.
+    public static let pages = Op(rawValue: "pages")
+    /// A probe's own cost per event it fired for.
+    public static let probe = Op(rawValue: "probe")
+    /// bpf_timer_init's kmalloc_nolock + kfree_nolock (a context row, not the pair's).
+    public static let kmallocNolock = Op(rawValue: "kmalloc-nolock")
+    /// Slab bytes held while the pair churns.
+    public static let held = Op(rawValue: "held")
+
     // Who a memory cgroup charges (phase own, kernel).
     public static let objNewInside = Op(rawValue: "obj-new-inside")
     public static let createInsideFillOutside = Op(rawValue: "create-inside-fill-outside")

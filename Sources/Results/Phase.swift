@@ -26,6 +26,9 @@ public struct Phase: ColumnName {
     public static let interleaved = Phase(rawValue: "interleaved")
     /// The kernel's own refcounts (percpu_ref through a cgroup css, refcount_t).
     public static let native = Phase(rawValue: "native")
+    /// What the kernel's pair is made of: counts from raw tracepoints and time per part,
+    /// never while a headline row is timed.
+    public static let anatomy = Phase(rawValue: "anatomy")
     /// A safety scenario's verdict.
     public static let scenario = Phase(rawValue: "scenario")
     /// A safety scenario's planted control (the hazard it must catch).

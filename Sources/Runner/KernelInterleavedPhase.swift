@@ -72,6 +72,9 @@ public enum KernelInterleavedPhase {
                 }
                 var dropped = 0
                 let began = monotonicSeconds()
+                // The allocator's regime at each block's end, on the first CPU (nil: no probe here).
+                let regime = try? RegimeProbe(cpu: cpus[0], size: size, build: build)
+                defer { regime?.close() }
                 for block in 0..<blocks {
                     if RunInterrupt.isSet { return (rows, notes) }
                     let tables: [InterleavedStep: InterleavedRounds], frees: AfterKillFrees?
@@ -92,6 +95,11 @@ public enum KernelInterleavedPhase {
                     }
                     for table in [frees?.killFree, frees?.mapFree].compactMap({ $0?.completed }) where table.roundCount > 0 {
                         rows += blockRows(table, workload: .batch, block: block, threads: threads, cpus: cpus, size: size, context: context)
+                    }
+                    if let perThousand = try? regime?.sample() {
+                        let spec = CaseSpec(subject: KernelSubjectKind.kernel.rawValue, workload: .pair, threads: threads, cpus: cpus, size: size)
+                        rows.append(RowBuilder(context: context, spec: spec, repetition: block)
+                            .row(.interleaved, .kmallocUnit, .per1000Ops, perThousand, "per 1000 ops"))
                     }
                 }
                 if !quiet { fputs(String(format: "interleaved: %d thr done in %.1f s\n", threads, monotonicSeconds() - began), stderr) }

@@ -64,7 +64,7 @@ public struct RunPipeline {
         }
         let steps: [(String, (inout Outcome) throws -> Void)] = [
             ("unload-walk round", walkRounds), ("interleaved kernel blocks", interleavedKernelBlocks),
-            ("native refcounts", nativeRefcounts),
+            ("native refcounts", nativeRefcounts), ("anatomy of the kernel's pair", anatomy),
             ("cost of owning an allocator", footprint), ("safety replay", safetyReplay),
         ]
         for (name, step) in steps {
@@ -96,6 +96,11 @@ public struct RunPipeline {
     /// The kernel's own percpu_ref and refcount_t beside the emulations, when the run has them.
     private func nativeRefcounts(_ outcome: inout Outcome) throws {
         try kernelStep(&outcome) { try NativeRefsPhase.rows(plan: plan, context: context, quiet: options.quiet) }
+    }
+
+    /// What the kernel's pair is made of: its probes attach only here, after every headline row.
+    private func anatomy(_ outcome: inout Outcome) throws {
+        try kernelStep(&outcome) { try AnatomyPhase.rows(plan: plan, context: context, quiet: options.quiet) }
     }
 
     /// A kernel step runs only when the main rounds measured a kernel subject; an interrupted

@@ -26,8 +26,8 @@ struct AnatomyCommand: ParsableCommand {
     var size = 64
     @Option(help: "The CPU to pin the loop on.")
     var cpu = 0
-    @Option(help: "Blocks per subject (each an untraced and a traced loop).")
-    var blocks = 5
+    @Option(help: "Blocks per subject (each an untraced, a traced and, for kernel, a timed loop); 6 or more give a 95 % interval.")
+    var blocks = 6
     @Option(name: .customLong("duration-ms"), help: "Each loop's length in ms.")
     var durationMs = 200
     @Flag(help: "Skip the ns/op-against-repetition-length curve (10 ms … 5 s).")
@@ -43,7 +43,7 @@ struct AnatomyCommand: ParsableCommand {
         RunInterrupt.install()
         let build = BPFBuild(environment: KernelEnvironment.current())
         let probes: AnatomyProbes
-        do { probes = try AnatomyProbes(build: build, unitBytes: KernelAnatomy.kmallocBytes(objectSize: size)) } catch {
+        do { probes = try AnatomyProbes(build: build, objectSize: size) } catch {
             BenchError(message: "anatomy: \(error.reason) (\(error.note))", code: SysExit.unavailable).exit()
         }
         defer { probes.close() }
@@ -74,8 +74,15 @@ struct AnatomyCommand: ParsableCommand {
                                                             durationNs: durationMs * 5_000_000, build: build) { held.append((subject, h)) }
                 }
             }
+            var nolock: Result<KmallocNolockCost, KernelUnavailable>?
+            if !RunInterrupt.isSet {
+                fputs("anatomy: kmalloc_nolock through bpf_timer_init, \(blocks) blocks\n", stderr)
+                do { nolock = .success(try KmallocNolockCost.measure(cpu: cpu, blocks: blocks, rounds: 8, build: build)) } catch let u as KernelUnavailable {
+                    nolock = .failure(u)
+                }
+            }
             if RunInterrupt.isSet { BenchError(message: "interrupted; probes detached", code: RunInterrupt.exitCode).exit() }
-            StandardOutput.write(AnatomyText.render(results, harnessNs: harness.first?.nsPerOp, curves: curves, held: held,
+            StandardOutput.write(AnatomyText.render(results, harnessNs: harness.first?.nsPerOp, curves: curves, held: held, nolock: nolock,
                                                     unavailable: probes.unavailable, size: size))
         } catch let e as KernelUnavailable {
             BenchError(message: "anatomy: \(e.reason) (\(e.note))", code: SysExit.unavailable).exit()

@@ -10,7 +10,7 @@ import Statistics
 enum AnatomyText {
     static func render(_ results: [(KernelSubjectKind, [AnatomyBlock])], harnessNs: Double?,
                        curves: [(KernelSubjectKind, [(lengthNs: Int, nsPerOp: Double)])], held: [(KernelSubjectKind, HeldMemory)] = [],
-                       unavailable: [String: String], size: Int) -> String {
+                       nolock: Result<KmallocNolockCost, KernelUnavailable>? = nil, unavailable: [String: String], size: Int) -> String {
         var out: [String] = []
         let unit = KernelAnatomy.kmallocBytes(objectSize: size)
         out.append("anatomy of the pair, \(size) B objects (kmalloc-\(unit)); counts per 1000 ops,")
@@ -22,15 +22,25 @@ enum AnatomyText {
             return [s.rawValue, k(c.kmallocUnit), k(c.kmallocAll), k(c.kfreeAll), k(c.pages), k(c.irqWork), k(c.rcuSoftirq)]
         })
         out.append("")
-        out.append("ns per op: the pair untraced (median of blocks [min, max]); harness (an")
-        out.append("empty bpf_loop step); inside irq_work and the RCU softirq (traced); rest")
-        out += table(["subject", "pair", "harness", "irq_work", "rcu sirq", "rest"], results.map { s, b in
-            let pair = Effect.median(b.map(\.untracedNsPerOp))
-            let irq = Effect.median(b.map(\.irqWorkNsPerOp)), rcu = Effect.median(b.map(\.rcuSoftirqNsPerOp))
-            let lo = b.map(\.untracedNsPerOp).min() ?? 0, hi = b.map(\.untracedNsPerOp).max() ?? 0
-            let rest = pair - (harnessNs ?? 0) - irq - rcu
-            return [s.rawValue, "\(f(pair)) [\(f(lo)), \(f(hi))]", harnessNs.map(f) ?? "n/a", f(irq), f(rcu), f(rest)]
-        })
+        out.append("ns per pair, median [95 % interval over blocks]: the pair untraced;")
+        out.append("harness (an empty bpf_loop step); inside irq_work and the RCU softirq")
+        out.append("(traced); irq_work outside its handler (timed_pair); rest = the pair less")
+        out.append("the parts (unexplained)")
+        let parts = results.map { s, b in (s, b.map { AnatomyParts($0, harnessNs: harnessNs ?? 0) }) }
+        func column(_ p: [AnatomyParts], _ part: (AnatomyParts) -> Double?) -> String { interval(p.compactMap(part)) }
+        let rows: [(String, (AnatomyParts) -> Double?)] = [
+            ("pair", { $0.pair }), ("harness", { $0.harness }), ("inside irq_work", { $0.irqWorkInside }),
+            ("irq_work outside", { $0.irqWorkOutside }), ("inside RCU softirq", { $0.rcuSoftirq }), ("rest", { $0.rest }),
+        ]
+        out += table(["part"] + parts.map(\.0.rawValue), rows.map { label, part in [label] + parts.map { column($0.1, part) } })
+        let timing = results.flatMap { $0.1.compactMap(\.timing) }
+        if !timing.isEmpty {
+            let out1 = timing.compactMap(\.outsideNsPerIrqWork), handler = timing.compactMap(\.handlerNsPerIrqWork)
+            let plain = timing.compactMap(\.plainNsPerOp)
+            out += wrap("one irq_work outside its handler (the self-IPI's raise, the interrupt's entry and return, two probes): "
+                        + "\(interval(out1)) ns; inside it \(interval(handler)) ns; a timed pair nothing entered "
+                        + "\(interval(plain)) ns (two clock reads included)")
+        }
         if let k = results.first(where: { $0.0 == .kernel })?.1, let h = results.first(where: { $0.0 == .kernelHtab })?.1 {
             let d = Effect.median(k.map(\.untracedNsPerOp)) - Effect.median(h.map(\.untracedNsPerOp))
             out.append("kernel − kernel-htab: \(f(d)) ns per pair (deferral through bpf_mem_free_rcu")
@@ -58,13 +68,32 @@ enum AnatomyText {
             out.append("")
             out.append("slab bytes held over the level before the churn (kmalloc-cg-* caches,")
             out.append("/proc/slabinfo sampled every ~2 ms from another CPU):")
-            out += table(["subject", "peak", "average", "samples"], held.map { s, h in
-                [s.rawValue, kib(Double(h.peakBytes)), kib(h.averageBytes), "\(h.samples)"]
+            out += table(["subject", "peak", "average", "peak − lowest", "samples"], held.map { s, h in
+                [s.rawValue, kib(Double(h.peakBytes)), kib(h.averageBytes), kib(Double(h.peakBytes - h.lowestBytes)), "\(h.samples)"]
             })
             out.append(publishedLine)
         }
+        switch nolock {
+        case .success(let k)?:
+            out.append("")
+            out += wrap("kmalloc_nolock + kfree_nolock (context, not the pair's path): bpf_timer_init on a map no user holds "
+                        + "(allocates, sets the hrtimer up, frees, -EPERM) costs \(interval(k.unownedNs)) ns per call, "
+                        + "\(interval(k.addedNs)) ns more than the same call on an armed timer (-EBUSY, no allocation); the "
+                        + "difference includes hrtimer_setup and the memcg charge; no kmem tracepoint fires on either side")
+        case .failure(let u)?: out.append("n/a: kmalloc_nolock: \(u.reason) (\(u.note))")
+        case nil: break
+        }
         for (tracepoint, why) in unavailable.sorted(by: { $0.key < $1.key }) { out.append("n/a: \(tracepoint) did not attach: \(why)") }
         return out.joined(separator: "\n") + "\n"
+    }
+
+    /// "432 [417, 444]" (sign-test 95 % interval over blocks), or "432 (n=5)" with too few.
+    static func interval(_ v: [Double]) -> String {
+        switch MedianInterval.interval(v) {
+        case .interval(let a)?: return "\(f(a.added)) [\(f(a.low)), \(f(a.high))]"
+        case .tooFewUnits(let e, let n)?: return "\(f(e)) (n=\(n))"
+        case nil: return "—"
+        }
     }
 
     static func kib(_ bytes: Double) -> String { ResultCell.format(bytes / 1024) + " KiB" }

@@ -11,7 +11,7 @@ struct KernelAnatomyTests {
     /// (another CPU, all interrupts) or nothing would fail this.
     @Test(.enabled(if: !KernelTestSupport.skip))
     func theCountsTellDeferralFromImmediateReuse() throws {
-        let probes = try AnatomyProbes(build: KernelTestSupport.build, unitBytes: KernelAnatomy.kmallocBytes(objectSize: 64))
+        let probes = try AnatomyProbes(build: KernelTestSupport.build)
         defer { probes.close() }
         let kernel = try KernelAnatomy.blocks(.kernel, probes: probes, cpu: 0, size: 64, blocks: 2, durationNs: 50_000_000,
                                               build: KernelTestSupport.build, stop: { false })
@@ -32,7 +32,7 @@ struct KernelAnatomyTests {
     @Test(.enabled(if: !KernelTestSupport.skip))
     func aMissingProbeIsNotApplicableAndDetachStopsCounting() throws {
         let loaded = AnatomyProbes.probes.filter { $0 != .onSoftirqExit }
-        let probes = try AnatomyProbes(build: KernelTestSupport.build, unitBytes: 96, loading: loaded)
+        let probes = try AnatomyProbes(build: KernelTestSupport.build, loading: loaded)
         defer { probes.close() }
         let attached = probes.attach()
         #expect(attached == loaded.count)
@@ -44,6 +44,72 @@ struct KernelAnatomyTests {
         let before = probes.read(cpu: 0)
         _ = try KernelAnatomy.loop(c, cpu: 0, durationNs: 20_000_000)
         #expect(probes.read(cpu: 0) == before)
+    }
+
+    /// `timed_pair` tells the pairs an irq_work entered from the rest: about one in 48 (one
+    /// refill per 48 objects), each with one irq_work, and the interrupt costs time outside its
+    /// handler. A classification that saw no irq_work (say, counters read before the op only)
+    /// or put every pair in one class fails this.
+    @Test(.enabled(if: !KernelTestSupport.skip))
+    func theTimedPairTellsIrqWorkPairsApart() throws {
+        let probes = try AnatomyProbes(build: KernelTestSupport.build)
+        defer { probes.close() }
+        let t = try KernelAnatomy.timed(probes: probes, cpu: 0, durationNs: 50_000_000)
+        #expect(!probes.attached)
+        let ops = t.plainOps + t.irqOps + t.softirqOps
+        #expect(ops > 10_000)
+        #expect(Double(t.irqEntries) * 1000 / Double(ops) >= 18, "\(t)")
+        #expect(t.irqEntries >= t.irqOps && t.irqEntries <= t.irqOps + t.irqOps / 10 + 2, "\(t)")
+        let outside = try #require(t.outsideNsPerIrqWork, "\(t)")
+        #expect(outside > 0, "\(t)")
+        #expect(try #require(t.handlerNsPerIrqWork) > outside / 100)
+    }
+
+    /// The measured parts sum to the pair within the rest they state, and never explain much
+    /// more than the pair: an outside cost counted twice, or a handler time in the wrong unit,
+    /// would sum past 1.3 × the pair (the blocks' own noise is ±10 %).
+    @Test(.enabled(if: !KernelTestSupport.skip))
+    func theMeasuredPartsFitInsideThePair() throws {
+        let probes = try AnatomyProbes(build: KernelTestSupport.build)
+        defer { probes.close() }
+        let blocks = try KernelAnatomy.blocks(.kernel, probes: probes, cpu: 0, size: 64, blocks: 2, durationNs: 40_000_000,
+                                              build: KernelTestSupport.build, stop: { false })
+        let harness = try #require(KernelAnatomy.lengthCurve(.kernelHarness, cpu: 0, size: 64, lengthsNs: [20_000_000],
+                                                             build: KernelTestSupport.build, stop: { false }).first?.nsPerOp)
+        for b in blocks {
+            let p = AnatomyParts(b, harnessNs: harness)
+            #expect(p.harness > 0 && p.irqWorkInside > 0 && (p.irqWorkOutside ?? -1) > 0 && p.rcuSoftirq >= 0, "\(p)")
+            let explained = p.pair - p.rest
+            #expect(explained > 0 && explained < 1.3 * p.pair, "\(p)")
+            #expect(abs(explained + p.rest - p.pair) < 1e-6)
+        }
+    }
+
+    /// A stop between blocks (what SIGINT sets) ends the loop with every probe detached: the
+    /// probes count nothing afterwards.
+    @Test(.enabled(if: !KernelTestSupport.skip))
+    func aStopLeavesNothingAttached() throws {
+        let probes = try AnatomyProbes(build: KernelTestSupport.build)
+        defer { probes.close() }
+        var checks = 0
+        let blocks = try KernelAnatomy.blocks(.kernel, probes: probes, cpu: 0, size: 64, blocks: 5, durationNs: 10_000_000,
+                                              build: KernelTestSupport.build, stop: { checks += 1; return checks > 1 })
+        #expect(blocks.count == 1)
+        #expect(!probes.attached)
+        let before = probes.read(cpu: 0)
+        let c = try KernelCase(spec: KernelCaseSpec(subject: .kernel, workload: .pair, cpus: [0], size: 64), build: KernelTestSupport.build)
+        defer { c.close() }
+        _ = try KernelAnatomy.loop(c, cpu: 0, durationNs: 10_000_000)
+        #expect(probes.read(cpu: 0) == before)
+    }
+
+    /// bpf_timer_init on a map no user holds allocates and frees (every call -EPERM, checked
+    /// inside `measure`), and that costs more than the armed timer's -EBUSY.
+    @Test(.enabled(if: !KernelTestSupport.skip))
+    func kmallocNolockCostsMoreThanTheBusyTimer() throws {
+        let k = try KmallocNolockCost.measure(cpu: 0, blocks: 2, rounds: 4, build: KernelTestSupport.build)
+        #expect(k.addedNs.count == 2)
+        for (added, armed) in zip(k.addedNs, k.armedNs) { #expect(added > 0 && armed > 0, "\(k)") }
     }
 
     @Test func kmallocSizeOfAnObject() {

@@ -54,6 +54,7 @@ public struct TerminalSummary {
 
     func footer() -> [String] {
         var out: [String] = []
+        if let a = AnatomySection.summary(rows) { out += wrap(a) }
         if let o = ownership { out += wrap(o) }
         if let s = safetyLine { out += wrap(s) }
         out += wrap(files.isEmpty ? "No files written; --full-report prints every table here."

@@ -25,10 +25,11 @@ public enum KernelStrategiesSection {
             let units = Set(mine.filter(\.interleaved).map(\.units)).sorted()
             let how = units.isEmpty ? "; units: repetitions"
                 : "; units: \(units.map(String.init).joined(separator: "/")) blocks, each a fresh load, subjects time-sliced"
-            return ReportSections.Table(title: title + (sizes.count > 1 ? ", \(size) B" : "") + how,
+            let regime = RegimeSplit.summary(rows, size: size).map { "; \($0)" } ?? ""
+            return ReportSections.Table(title: title + (sizes.count > 1 ? ", \(size) B" : "") + how + regime,
                                         header: ["policy", "workload", "thr", "kernel", "+ns [95 % CI]", "%kern", "model"],
                                         rows: mine.map(tableRow))
-        }
+        } + (RegimeSplit.table(rows).map { [$0] } ?? [])
     }
 
     static func tableRow(_ c: KernelTableCell) -> [String] {

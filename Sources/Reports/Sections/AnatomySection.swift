@@ -1,0 +1,111 @@
+import Foundation
+import Results
+import Statistics
+
+/// The anatomy of the kernel's pair (phase `anatomy`): what `kernel`'s bpf_obj_new +
+/// bpf_obj_drop and `kernel-htab`'s update + delete are made of, per block: the pair untraced,
+/// the parts measured (harness, inside irq_work, irq_work's outside cost, RCU softirq) and the
+/// rest; the events raw tracepoints counted; the slab bytes the churn held. Each time is the
+/// median over blocks with the sign test's 95 % interval.
+public enum AnatomySection {
+    static let kernel = "kernel", htab = "kernel-htab"
+    /// The parts in table order: the pair, then what it is made of.
+    static let parts: [(op: Op, label: String)] = [
+        (.pair, "pair (untraced)"), (.harness, "harness (empty step)"), (.irqWork, "inside irq_work"),
+        (.irqWorkOutside, "irq_work outside (raise, entry, return)"), (.rcuSoftirq, "inside RCU softirq"), (.rest, "rest (unexplained)"),
+    ]
+    static let counted: [(op: Op, label: String)] = [
+        (.kmallocUnit, "kmalloc (objects' size)"), (.kmalloc, "kmalloc (any)"), (.kfree, "kfree"), (.pages, "pages"),
+        (.irqWork, "irq_work"), (.rcuSoftirq, "RCU softirq"),
+    ]
+
+    static func values(_ rows: [ResultRow], _ subject: String, _ op: Op, _ metric: Metric) -> [Double] {
+        rows.filter { $0.phase == .anatomy && $0.strategy == subject && $0.op == op && $0.metric == metric }
+            .sorted { $0.repetition < $1.repetition }.compactMap(\.value)
+    }
+
+    /// "432 [417, 444]": the median and its interval over blocks, or the median and n.
+    static func text(_ v: [Double]) -> String {
+        guard let r = MedianInterval.interval(v) else { return "" }
+        switch r {
+        case .interval(let a): return "\(f(a.added)) [\(f(a.low)), \(f(a.high))]"
+        case .tooFewUnits(let e, let n): return "\(f(e)) (n=\(n))"
+        }
+    }
+
+    /// ns as a kernel developer reads them: whole above 100, one decimal above 10, else two.
+    static func f(_ v: Double) -> String {
+        String(format: abs(v) >= 100 ? "%.0f" : abs(v) >= 10 ? "%.1f" : "%.2f", v)
+    }
+
+    /// The median, or "" without values.
+    static func medianText(_ v: [Double]) -> String { v.isEmpty ? "" : f(Effect.median(v)) }
+
+    /// The regime of each block, from its fresh kmallocs of the objects' size per op: `fresh`
+    /// (≥ 0.5: refills take new memory), `reuse` (< 0.1: objects come back from the RCU lists),
+    /// `mixed` between.
+    static func regimes(_ rows: [ResultRow], _ subject: String) -> [String] {
+        values(rows, subject, .kmallocUnit, .per1000Ops).map(regime(perThousand:))
+    }
+
+    static func regime(perThousand v: Double) -> String { v >= 500 ? "fresh" : v < 100 ? "reuse" : "mixed" }
+
+    static func regimeText(_ rows: [ResultRow], _ subject: String) -> String {
+        let r = regimes(rows, subject)
+        return ["fresh", "mixed", "reuse"].compactMap { k in
+            let n = r.filter { $0 == k }.count
+            return n == 0 ? nil : "\(k) \(n)/\(r.count)"
+        }.joined(separator: ", ")
+    }
+
+    public static func tables(_ rows: [ResultRow]) -> [ReportSections.Table] {
+        let mine = rows.filter { $0.phase == .anatomy }
+        guard !values(mine, kernel, .pair, .nsPerOp).isEmpty else { return [] }
+        let subjects = [kernel, htab].filter { !values(mine, $0, .pair, .nsPerOp).isEmpty }
+        let blocks = values(mine, kernel, .pair, .nsPerOp).count
+        var out: [ReportSections.Table] = []
+        out.append(.init(title: "anatomy of the kernel's pair: ns per pair, median [95 % interval] over \(blocks) blocks on one CPU;"
+                         + " the parts are measured, the rest is the pair less them",
+                         header: ["part"] + subjects, rows: parts.map { p in
+                            [p.label] + subjects.map { text(values(mine, $0, p.op, .nsPerOp)) }
+                         }))
+        out.append(.init(title: "what raw tracepoints counted under each pair, per 1000 pairs (exact, the traced loops); regime per block",
+                         header: ["subject"] + counted.map(\.label) + ["regime"], rows: subjects.map { s in
+                            [s] + counted.map { c in medianText(values(mine, s, c.op, .per1000Ops)) } + [regimeText(mine, s)]
+                         }))
+        var facts: [[String]] = []
+        let nolock = values(mine, kernel, .kmallocNolock, .addedNs)
+        if !nolock.isEmpty {
+            facts.append(["kmalloc_nolock + kfree_nolock (timer init, unowned − armed map), ns",
+                          text(nolock)])
+        }
+        let perIrq = values(mine, kernel, .irqWorkOutside, .latencyUs).map { $0 * 1000 }
+        if !perIrq.isEmpty { facts.append(["one irq_work outside its handler (ns)", text(perIrq)]) }
+        for s in subjects {
+            let probe = values(mine, s, .probe, .nsPerOp)
+            if !probe.isEmpty { facts.append(["probes' own cost per event, \(s) (ns)", medianText(probe)]) }
+            let peak = values(mine, s, .held, .bytesPeak), avg = values(mine, s, .held, .bytesAvg), swing = values(mine, s, .held, .bytesSwing)
+            if let p = peak.first, let a = avg.first {
+                let sw = swing.first.map { ", peak − lowest \(f($0 / 1024))" } ?? ""
+                facts.append(["kmalloc-cg-* over the level before churn, \(s)", "peak \(f(p / 1024)), average \(f(a / 1024))\(sw) KiB"])
+            }
+        }
+        if !facts.isEmpty { out.append(.init(title: "anatomy: kmalloc_nolock's context row, the irq_work's outside cost, the probes' cost, memory deferral holds", header: ["what", "value"], rows: facts)) }
+        return out
+    }
+
+    /// One line for the terminal: the kernel's pair by part, htab's pair, the regime.
+    public static func summary(_ rows: [ResultRow]) -> String? {
+        let mine = rows.filter { $0.phase == .anatomy }
+        func m(_ s: String, _ op: Op) -> String? {
+            let v = values(mine, s, op, .nsPerOp)
+            return v.isEmpty ? nil : f(Effect.median(v))
+        }
+        guard let pair = m(kernel, .pair) else { return nil }
+        let parts = [(Op.harness, "harness"), (.irqWork, "irq_work inside"), (.irqWorkOutside, "outside"), (.rcuSoftirq, "RCU softirq"),
+                     (.rest, "rest")].compactMap { op, label in m(kernel, op).map { "\($0) \(label)" } }
+        var line = "anatomy: kernel's pair \(pair) ns = " + parts.joined(separator: " + ") + " (\(regimeText(mine, kernel)))"
+        if let h = m(htab, .pair) { line += "; kernel-htab \(h) ns" }
+        return line
+    }
+}

@@ -1,0 +1,54 @@
+import Results
+import Statistics
+
+/// bpf_global_ma's regime at the end of each interleaved block (phase interleaved, op
+/// `kmalloc-unit`): `fresh` when refills took new memory, `reuse` when objects came back from
+/// the RCU lists. The kernel table's title names the count of each; where both occur, a table
+/// gives the pair's cells per regime, so a policy's few ns can be read against the right pair.
+enum RegimeSplit {
+    /// Regime of each block, per thread count and size.
+    static func regimes(_ rows: [ResultRow]) -> [Key: String] {
+        var out: [Key: String] = [:]
+        for r in rows where r.phase == .interleaved && r.op == .kmallocUnit && r.metric == .per1000Ops {
+            if let v = r.value { out[Key(threads: r.threads, size: r.size, block: r.repetition)] = AnatomySection.regime(perThousand: v) }
+        }
+        return out
+    }
+
+    struct Key: Hashable {
+        let threads: Int, size: Int, block: Int
+    }
+
+    /// "regime at each block's end: reuse 28/28" over every block of `size`; nil without rows.
+    static func summary(_ rows: [ResultRow], size: Int) -> String? {
+        let r = regimes(rows).filter { $0.key.size == size }.map(\.value)
+        guard !r.isEmpty else { return nil }
+        let counts = ["fresh", "mixed", "reuse"].compactMap { k in
+            let n = r.filter { $0 == k }.count
+            return n == 0 ? nil : "\(k) \(n)/\(r.count)"
+        }
+        return "allocator regime at each block's end: " + counts.joined(separator: ", ")
+    }
+
+    /// Where fresh and reuse blocks both occur: the pair's cells per regime (medians of
+    /// blocks; too few blocks per regime for an interval).
+    static func table(_ rows: [ResultRow]) -> ReportSections.Table? {
+        let regimes = regimes(rows)
+        guard Set(regimes.values).contains("fresh"), Set(regimes.values).contains("reuse") else { return nil }
+        var body: [[String]] = []
+        let subjects = Set(rows.filter { $0.phase == .interleaved && $0.op == .pair && $0.metric == .addedNs }.map(\.strategy)).sorted()
+        for key in Set(regimes.keys.map { Key(threads: $0.threads, size: $0.size, block: 0) }).sorted(by: { ($0.size, $0.threads) < ($1.size, $1.threads) }) {
+            func cell(_ subject: String, _ metric: Metric, _ regime: String) -> String {
+                let v = rows.filter { r in
+                    r.phase == .interleaved && r.strategy == subject && r.op == .pair && r.metric == metric && r.threads == key.threads
+                        && r.size == key.size && regimes[Key(threads: r.threads, size: r.size, block: r.repetition)] == regime
+                }.compactMap(\.value)
+                return v.isEmpty ? "" : "\(ResultCell.format(Effect.median(v))) (n=\(v.count))"
+            }
+            body.append(["kernel ns", "\(key.threads)", cell("kernel", .nsPerOp, "fresh"), cell("kernel", .nsPerOp, "reuse")])
+            for s in subjects { body.append(["\(s) +ns", "\(key.threads)", cell(s, .addedNs, "fresh"), cell(s, .addedNs, "reuse")]) }
+        }
+        return ReportSections.Table(title: "the pair by allocator regime at the block's end (medians of blocks): fresh refills vs reuse from the RCU lists",
+                                    header: ["pair", "thr", "fresh", "reuse"], rows: body)
+    }
+}

@@ -1,0 +1,50 @@
+import Results
+import Testing
+@testable import Reports
+
+/// The anatomy's rows read back: parts with intervals over blocks, counts, each block's regime,
+/// and one terminal line; nothing without anatomy rows.
+struct AnatomySectionTests {
+    /// Six blocks of `kernel` (two of them in the fresh regime) and of `kernel-htab`.
+    func rows() -> [ResultRow] {
+        var out: [ResultRow] = []
+        for b in 0..<6 {
+            func add(_ s: String, _ op: Op, _ m: Metric, _ v: Double) {
+                out.append(makeRow(strategy: s, phase: .anatomy, op: op, repetition: b, metric: m, value: v))
+            }
+            let fresh = b < 2
+            add("kernel", .pair, .nsPerOp, 430 + 2 * Double(b))
+            add("kernel", .harness, .nsPerOp, 20)
+            add("kernel", .irqWork, .nsPerOp, fresh ? 240 : 110)
+            add("kernel", .irqWorkOutside, .nsPerOp, 30)
+            add("kernel", .rcuSoftirq, .nsPerOp, 15)
+            add("kernel", .rest, .nsPerOp, 430 + 2 * Double(b) - 20 - (fresh ? 240 : 110) - 30 - 15)
+            add("kernel", .kmallocUnit, .per1000Ops, fresh ? 1020 : 10)
+            add("kernel", .irqWork, .per1000Ops, 20.8)
+            add("kernel-htab", .pair, .nsPerOp, 226)
+            add("kernel-htab", .kmallocUnit, .per1000Ops, 0)
+        }
+        return out
+    }
+
+    @Test func partsCountsAndRegimes() throws {
+        let tables = AnatomySection.tables(rows())
+        #expect(tables.count == 2)
+        let parts = try #require(tables.first)
+        #expect(parts.header == ["part", "kernel", "kernel-htab"])
+        // Six blocks give the sign test's interval: from the smallest to the largest.
+        #expect(parts.rows[0] == ["pair (untraced)", "435 [430, 440]", "226 [226, 226]"])
+        let counts = tables[1]
+        #expect(counts.rows[0].last == "fresh 2/6, reuse 4/6")
+        #expect(counts.rows[1].last == "reuse 6/6")
+        let line = try #require(AnatomySection.summary(rows()))
+        #expect(line.hasPrefix("anatomy: kernel's pair 435 ns = 20.0 harness + 110 irq_work inside"))
+        #expect(line.contains("kernel-htab 226 ns"))
+    }
+
+    @Test func nothingWithoutAnatomyRows() {
+        let other = [makeRow(strategy: "kernel", phase: .live, metric: .nsPerOp, value: 430)]
+        #expect(AnatomySection.tables(other).isEmpty)
+        #expect(AnatomySection.summary(other) == nil)
+    }
+}

@@ -1,0 +1,29 @@
+import Platform
+import Reports
+import Results
+import Testing
+@testable import KernelAllocator
+@testable import Runner
+
+/// A block's anatomy becomes rows (phase anatomy) that the report reads back as the same parts.
+struct AnatomyPhaseTests {
+    @Test func aBlockBecomesRowsTheReportReadsBack() throws {
+        var counts = AnatomyCounts()
+        counts.irqWork = 21; counts.irqWorkNs = 21 * 5000; counts.rcuSoftirqNs = 15_000; counts.kmallocUnit = 1020; counts.rcuSoftirq = 2
+        let timing = AnatomyTiming(plainOps: 1000, plainNs: 100_000, irqOps: 20, irqNs: 140_000, irqEntries: 20, irqHandlerNs: 100_000,
+                                   irqSoftirqNs: 10_000, softirqOps: 0, failed: 0)
+        let block = AnatomyBlock(untracedNsPerOp: 430, tracedNsPerOp: 470, tracedOps: 1000, counts: counts, timing: timing)
+        let context = RunContext.detect(topology: Topology.current(), command: "test")
+        let spec = CaseSpec(subject: "kernel", workload: .pair, threads: 1, cpus: [0], size: 64)
+        let rows = AnatomyPhase.rows(block, harnessNs: 20, builder: RowBuilder(context: context, spec: spec, repetition: 0))
+        #expect(rows.allSatisfy { $0.phase == .anatomy && $0.strategy == "kernel" })
+        func value(_ op: Op, _ m: Metric) -> Double? { rows.first { $0.op == op && $0.metric == m }?.value }
+        #expect(value(.pair, .nsPerOp) == 430)
+        #expect(value(.irqWorkOutside, .latencyUs) == 1.4)
+        #expect(value(.kmallocUnit, .per1000Ops) == 1020)
+        let parts: [Op] = [.harness, .irqWork, .irqWorkOutside, .rcuSoftirq, .rest]
+        #expect(abs(parts.compactMap { value($0, .nsPerOp) }.reduce(0, +) - 430) < 1e-9)
+        let line = try #require(AnatomySection.summary(rows))
+        #expect(line.contains("(fresh 1/1)"))
+    }
+}
