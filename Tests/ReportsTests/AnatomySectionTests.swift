@@ -36,7 +36,7 @@ struct AnatomySectionTests {
         #expect(parts.rows[0] == ["pair (untraced)", "435 [430, 440]", "226 [226, 226]"])
         let counts = tables[1]
         #expect(counts.rows[0].last == "fresh 2/6, reuse 4/6")
-        #expect(counts.rows[1].last == "reuse 6/6")
+        #expect(counts.rows[1].last == "—")  // htab's elements live in another cache
         let line = try #require(AnatomySection.summary(rows()))
         #expect(line.hasPrefix("anatomy: kernel's pair 435 ns = 20.0 harness + 110 irq_work inside"))
         #expect(line.contains("kernel-htab 226 ns"))
@@ -46,5 +46,25 @@ struct AnatomySectionTests {
         let other = [makeRow(strategy: "kernel", phase: .live, metric: .nsPerOp, value: 430)]
         #expect(AnatomySection.tables(other).isEmpty)
         #expect(AnatomySection.summary(other) == nil)
+    }
+}
+
+/// The interleaved blocks' regime: counted in the kernel table's title; where fresh and reuse
+/// blocks both occur, the pair's cells per regime from the pair workload only.
+struct RegimeSplitTests {
+    @Test func bothRegimesGiveATable() throws {
+        var rows: [ResultRow] = []
+        for b in 0..<4 {
+            rows.append(makeRow(strategy: "kernel", phase: .interleaved, op: .kmallocUnit, repetition: b, metric: .per1000Ops, value: b == 0 ? 1010 : 5))
+            rows.append(makeRow(strategy: "kernel", phase: .interleaved, op: .pair, repetition: b, metric: .nsPerOp, value: b == 0 ? 700 : 500))
+            rows.append(makeRow(strategy: "kernel-atomic", phase: .interleaved, op: .pair, repetition: b, metric: .addedNs, value: b == 0 ? 9 : 3))
+            // Another workload's pair op must not count.
+            rows.append(makeRow(strategy: "kernel-atomic", workload: "remote", phase: .interleaved, op: .pair, repetition: b, metric: .addedNs, value: 99))
+        }
+        #expect(RegimeSplit.summary(rows, size: 64) == "allocator regime at each block's end: fresh 1/4, reuse 3/4")
+        let t = try #require(RegimeSplit.table(rows))
+        #expect(t.rows == [["kernel ns", "1", "700 (n=1)", "500 (n=3)"], ["kernel-atomic +ns", "1", "9.00 (n=1)", "3.00 (n=3)"]])
+        let oneRegime = rows.filter { !($0.op == .kmallocUnit && $0.repetition == 0) }
+        #expect(RegimeSplit.table(oneRegime) == nil)
     }
 }

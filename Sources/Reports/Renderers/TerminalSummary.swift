@@ -114,7 +114,10 @@ extension TerminalSummary {
             guard left > 3 else {
                 // No room for this table at all: say where it and the rest are.
                 let n = tables.count - i, rows = tables[i...].reduce(0) { $0 + $1.rows.count }
-                out += wrap("… \(n) more table\(n == 1 ? "" : "s"), \(rows) more rows in \(reference)") + [""]
+                let more = wrap("… \(n) more table\(n == 1 ? "" : "s"), \(rows) more rows in \(reference)") + [""]
+                // The note takes the lines it needs from the table above it, never from the screen.
+                out.removeLast(max(0, min(out.count, more.count - left)))
+                out += more
                 break
             }
             let lines = cappedTable(t, budget: left - 1)

@@ -11,12 +11,12 @@ public enum AnatomySection {
     static let kernel = "kernel", htab = "kernel-htab"
     /// The parts in table order: the pair, then what it is made of.
     static let parts: [(op: Op, label: String)] = [
-        (.pair, "pair (untraced)"), (.harness, "harness (empty step)"), (.irqWork, "inside irq_work"),
-        (.irqWorkOutside, "irq_work outside (raise, entry, return)"), (.rcuSoftirq, "inside RCU softirq"), (.rest, "rest (unexplained)"),
+        (.pair, "pair (untraced)"), (.harness, "harness"), (.irqWork, "in irq_work"),
+        (.irqWorkOutside, "irq_work outside"), (.rcuSoftirq, "in RCU softirq"), (.rest, "rest"),
     ]
     static let counted: [(op: Op, label: String)] = [
-        (.kmallocUnit, "kmalloc (objects' size)"), (.kmalloc, "kmalloc (any)"), (.kfree, "kfree"), (.pages, "pages"),
-        (.irqWork, "irq_work"), (.rcuSoftirq, "RCU softirq"),
+        (.kmallocUnit, "kmalloc obj"), (.kmalloc, "kmalloc"), (.kfree, "kfree"), (.pages, "pages"),
+        (.irqWork, "irq_work"), (.rcuSoftirq, "RCU sirq"),
     ]
 
     static func values(_ rows: [ResultRow], _ subject: String, _ op: Op, _ metric: Metric) -> [Double] {
@@ -65,32 +65,42 @@ public enum AnatomySection {
         let blocks = values(mine, kernel, .pair, .nsPerOp).count
         var out: [ReportSections.Table] = []
         out.append(.init(title: "anatomy of the kernel's pair: ns per pair, median [95 % interval] over \(blocks) blocks on one CPU;"
-                         + " the parts are measured, the rest is the pair less them",
+                         + " harness = an empty bpf_loop step; in irq_work / RCU softirq = time inside their handlers (traced);"
+                         + " irq_work outside = raising the self-IPI, entering and returning (each pair timed in the kernel);"
+                         + " rest = the pair less the parts: unexplained",
                          header: ["part"] + subjects, rows: parts.map { p in
                             [p.label] + subjects.map { text(values(mine, $0, p.op, .nsPerOp)) }
                          }))
-        out.append(.init(title: "what raw tracepoints counted under each pair, per 1000 pairs (exact, the traced loops); regime per block",
+        out.append(.init(title: "what raw tracepoints counted under each pair, per 1000 pairs (exact, the traced loops); kmalloc obj = of the"
+                         + " objects' kmalloc size: ~1000 when refills take fresh memory, ~0 when objects come back from the RCU lists"
+                         + " (the regime of each block; htab's elements live in another cache)",
                          header: ["subject"] + counted.map(\.label) + ["regime"], rows: subjects.map { s in
-                            [s] + counted.map { c in medianText(values(mine, s, c.op, .per1000Ops)) } + [regimeText(mine, s)]
+                            [s] + counted.map { c in medianText(values(mine, s, c.op, .per1000Ops)) } + [s == kernel ? regimeText(mine, s) : "—"]
                          }))
         var facts: [[String]] = []
         let nolock = values(mine, kernel, .kmallocNolock, .addedNs)
         if !nolock.isEmpty {
-            facts.append(["kmalloc_nolock + kfree_nolock (timer init, unowned − armed map), ns",
-                          text(nolock)])
+            facts.append(["kmalloc_nolock+kfree_nolock, ns", text(nolock)])
         }
         let perIrq = values(mine, kernel, .irqWorkOutside, .latencyUs).map { $0 * 1000 }
-        if !perIrq.isEmpty { facts.append(["one irq_work outside its handler (ns)", text(perIrq)]) }
+        if !perIrq.isEmpty { facts.append(["irq_work outside, ns each", text(perIrq)]) }
         for s in subjects {
             let probe = values(mine, s, .probe, .nsPerOp)
-            if !probe.isEmpty { facts.append(["probes' own cost per event, \(s) (ns)", medianText(probe)]) }
+            if !probe.isEmpty { facts.append(["probe cost, ns/event, \(s)", medianText(probe)]) }
             let peak = values(mine, s, .held, .bytesPeak), avg = values(mine, s, .held, .bytesAvg), swing = values(mine, s, .held, .bytesSwing)
             if let p = peak.first, let a = avg.first {
-                let sw = swing.first.map { ", peak − lowest \(f($0 / 1024))" } ?? ""
-                facts.append(["kmalloc-cg-* over the level before churn, \(s)", "peak \(f(p / 1024)), average \(f(a / 1024))\(sw) KiB"])
+                let sw = swing.first.map { "swing \(f($0 / 1024)), " } ?? ""
+                facts.append(["slab KiB in churn, \(s)", "\(sw)peak \(f(p / 1024)), avg \(f(a / 1024))"])
             }
         }
-        if !facts.isEmpty { out.append(.init(title: "anatomy: kmalloc_nolock's context row, the irq_work's outside cost, the probes' cost, memory deferral holds", header: ["what", "value"], rows: facts)) }
+        if !facts.isEmpty {
+            out.append(.init(title: "anatomy, context: kmalloc_nolock + kfree_nolock = bpf_timer_init on a map no user holds (allocates,"
+                             + " sets the hrtimer up, frees: -EPERM) less the same call on an armed timer (-EBUSY), with hrtimer_setup and"
+                             + " the memcg charge, no kmem tracepoint on either side; one irq_work's time outside its handler; the probes'"
+                             + " own cost; slab KiB of the kmalloc-cg-* caches while one CPU churns pairs: swing = peak − lowest, peak and"
+                             + " avg over the level after 200 ms at rest (below it when earlier objects finish their grace periods)",
+                             header: ["what", "value"], rows: facts))
+        }
         return out
     }
 

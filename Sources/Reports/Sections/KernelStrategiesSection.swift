@@ -29,7 +29,7 @@ public enum KernelStrategiesSection {
             return ReportSections.Table(title: title + (sizes.count > 1 ? ", \(size) B" : "") + how + regime,
                                         header: ["policy", "workload", "thr", "kernel", "+ns [95 % CI]", "%kern", "model"],
                                         rows: mine.map(tableRow))
-        } + (RegimeSplit.table(rows).map { [$0] } ?? [])
+        }
     }
 
     static func tableRow(_ c: KernelTableCell) -> [String] {

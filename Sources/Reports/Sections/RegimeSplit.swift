@@ -36,14 +36,16 @@ enum RegimeSplit {
         let regimes = regimes(rows)
         guard Set(regimes.values).contains("fresh"), Set(regimes.values).contains("reuse") else { return nil }
         var body: [[String]] = []
-        let subjects = Set(rows.filter { $0.phase == .interleaved && $0.op == .pair && $0.metric == .addedNs }.map(\.strategy)).sorted()
+        let subjects = Set(rows.filter { $0.phase == .interleaved && $0.workload == "pair" && $0.op == .pair && $0.metric == .addedNs }
+            .map(\.strategy)).sorted()
         for key in Set(regimes.keys.map { Key(threads: $0.threads, size: $0.size, block: 0) }).sorted(by: { ($0.size, $0.threads) < ($1.size, $1.threads) }) {
             func cell(_ subject: String, _ metric: Metric, _ regime: String) -> String {
                 let v = rows.filter { r in
-                    r.phase == .interleaved && r.strategy == subject && r.op == .pair && r.metric == metric && r.threads == key.threads
+                    r.phase == .interleaved && r.strategy == subject && r.workload == "pair" && r.op == .pair && r.metric == metric
+                        && r.threads == key.threads
                         && r.size == key.size && regimes[Key(threads: r.threads, size: r.size, block: r.repetition)] == regime
                 }.compactMap(\.value)
-                return v.isEmpty ? "" : "\(ResultCell.format(Effect.median(v))) (n=\(v.count))"
+                return v.isEmpty ? "" : "\(AnatomySection.f(Effect.median(v))) (n=\(v.count))"
             }
             body.append(["kernel ns", "\(key.threads)", cell("kernel", .nsPerOp, "fresh"), cell("kernel", .nsPerOp, "reuse")])
             for s in subjects { body.append(["\(s) +ns", "\(key.threads)", cell(s, .addedNs, "fresh"), cell(s, .addedNs, "reuse")]) }
