@@ -35,10 +35,12 @@ struct AnatomySectionTests {
         // Six blocks give the sign test's interval: from the smallest to the largest.
         #expect(parts.rows[0] == ["pair (untraced)", "435 [430, 440]", "226 [226, 226]"])
         let counts = tables[1]
-        #expect(counts.rows[0].last == "fresh 2/6, reuse 4/6")
-        #expect(counts.rows[1].last == "—")  // htab's elements live in another cache
+        #expect(counts.title.hasSuffix("the regime of kernel's blocks: fresh 2/6, reuse 4/6"))
+        #expect(counts.rows[0][1] == "10.0")  // kmalloc obj, median of 1020 ×2 and 10 ×4
         let line = try #require(AnatomySection.summary(rows()))
-        #expect(line.hasPrefix("anatomy: kernel's pair 435 ns = 20.0 harness + 110 irq_work inside"))
+        // Means, so the parts add up: 435 = 20 + 153.3 + 30 + 15 + 216.7.
+        #expect(line.hasPrefix("anatomy (means of 6 blocks): kernel's pair 435 ns = 20.0 harness + 153 irq_work inside + 30.0 outside"))
+        #expect(line.contains("+ 217 rest (fresh 2/6, reuse 4/6)"))
         #expect(line.contains("kernel-htab 226 ns"))
     }
 

@@ -24,6 +24,6 @@ struct AnatomyPhaseTests {
         let parts: [Op] = [.harness, .irqWork, .irqWorkOutside, .rcuSoftirq, .rest]
         #expect(abs(parts.compactMap { value($0, .nsPerOp) }.reduce(0, +) - 430) < 1e-9)
         let line = try #require(AnatomySection.summary(rows))
-        #expect(line.contains("(fresh 1/1)"))
+        #expect(line.contains("(fresh 1/1)") && line.hasPrefix("anatomy (means of 1 block): kernel's pair 430 ns"))
     }
 }

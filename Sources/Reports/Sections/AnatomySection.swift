@@ -73,9 +73,9 @@ public enum AnatomySection {
                          }))
         out.append(.init(title: "what raw tracepoints counted under each pair, per 1000 pairs (exact, the traced loops); kmalloc obj = of the"
                          + " objects' kmalloc size: ~1000 when refills take fresh memory, ~0 when objects come back from the RCU lists"
-                         + " (the regime of each block; htab's elements live in another cache)",
-                         header: ["subject"] + counted.map(\.label) + ["regime"], rows: subjects.map { s in
-                            [s] + counted.map { c in medianText(values(mine, s, c.op, .per1000Ops)) } + [s == kernel ? regimeText(mine, s) : "—"]
+                         + " (htab's elements live in another cache); the regime of kernel's blocks: \(regimeText(mine, kernel))",
+                         header: ["subject"] + counted.map(\.label), rows: subjects.map { s in
+                            [s] + counted.map { c in medianText(values(mine, s, c.op, .per1000Ops)) }
                          }))
         var facts: [[String]] = []
         let nolock = values(mine, kernel, .kmallocNolock, .addedNs)
@@ -104,17 +104,20 @@ public enum AnatomySection {
         return out
     }
 
-    /// One line for the terminal: the kernel's pair by part, htab's pair, the regime.
+    /// One line for the terminal: the kernel's pair by part (means over blocks, so the parts
+    /// add up to the pair), htab's pair, the regime.
     public static func summary(_ rows: [ResultRow]) -> String? {
         let mine = rows.filter { $0.phase == .anatomy }
         func m(_ s: String, _ op: Op) -> String? {
             let v = values(mine, s, op, .nsPerOp)
-            return v.isEmpty ? nil : f(Effect.median(v))
+            return v.isEmpty ? nil : f(v.reduce(0, +) / Double(v.count))
         }
         guard let pair = m(kernel, .pair) else { return nil }
         let parts = [(Op.harness, "harness"), (.irqWork, "irq_work inside"), (.irqWorkOutside, "outside"), (.rcuSoftirq, "RCU softirq"),
                      (.rest, "rest")].compactMap { op, label in m(kernel, op).map { "\($0) \(label)" } }
-        var line = "anatomy: kernel's pair \(pair) ns = " + parts.joined(separator: " + ") + " (\(regimeText(mine, kernel)))"
+        let n = values(mine, kernel, .pair, .nsPerOp).count
+        var line = "anatomy (means of \(n) block\(n == 1 ? "" : "s")): kernel's pair \(pair) ns = " + parts.joined(separator: " + ")
+            + " (\(regimeText(mine, kernel)))"
         if let h = m(htab, .pair) { line += "; kernel-htab \(h) ns" }
         return line
     }
