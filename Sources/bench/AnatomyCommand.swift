@@ -33,10 +33,29 @@ struct AnatomyCommand: ParsableCommand {
     @Flag(help: "Skip the ns/op-against-repetition-length curve (10 ms … 5 s).")
     var noCurve = false
 
+    /// Rounds of the curve: each length measured this many times, the lengths' order rotated
+    /// between rounds so no length always follows the same one (one round read 1263 ns at
+    /// 10 ms against ~550 ns at 1 s; one round cannot tell a transient from an episode).
+    static let curveRounds = 3
+
     func validate() throws {
         guard blocks >= 1, blocks <= 100 else { throw ValidationError("--blocks must be 1...100, got \(blocks)") }
         guard durationMs >= 10, durationMs <= 10_000 else { throw ValidationError("--duration-ms must be 10...10000, got \(durationMs)") }
         guard cpu >= 0, cpu < 256 else { throw ValidationError("--cpu must be 0...255, got \(cpu)") }
+    }
+
+    /// `curveRounds` rounds of `subject`'s pair at 10 ms … 5 s, each from a fresh load;
+    /// results in length order per round.
+    static func curve(_ subject: KernelSubjectKind, cpu: Int, size: Int, build: BPFBuild) throws -> [[(lengthNs: Int, nsPerOp: Double)]] {
+        let lengths = [10, 40, 200, 1000, 5000].map { $0 * 1_000_000 }
+        var rounds: [[(lengthNs: Int, nsPerOp: Double)]] = []
+        for r in 0..<curveRounds where !RunInterrupt.isSet {
+            let k = r % lengths.count
+            let order: [Int] = Array(lengths[k...]) + Array(lengths[..<k])
+            let measured = try KernelAnatomy.lengthCurve(subject, cpu: cpu, size: size, lengthsNs: order, build: build, stop: { RunInterrupt.isSet })
+            rounds.append(measured.sorted { $0.lengthNs < $1.lengthNs })
+        }
+        return rounds
     }
 
     func run() throws {
@@ -56,13 +75,11 @@ struct AnatomyCommand: ParsableCommand {
                                                                   durationNs: durationMs * 1_000_000, build: build, stop: stop)))
             }
             let harness = try KernelAnatomy.lengthCurve(.kernelHarness, cpu: cpu, size: size, lengthsNs: [durationMs * 1_000_000], build: build, stop: stop)
-            var curves: [(KernelSubjectKind, [(lengthNs: Int, nsPerOp: Double)])] = []
+            var curves: [(KernelSubjectKind, [[(lengthNs: Int, nsPerOp: Double)]])] = []
             if !noCurve {
                 for subject in [KernelSubjectKind.kernel, .kernelHtab] {
-                    fputs("anatomy: \(subject.rawValue) against repetition length\n", stderr)
-                    curves.append((subject, try KernelAnatomy.lengthCurve(subject, cpu: cpu, size: size,
-                                                                          lengthsNs: [10, 40, 200, 1000, 5000].map { $0 * 1_000_000 },
-                                                                          build: build, stop: stop)))
+                    fputs("anatomy: \(subject.rawValue) against repetition length, \(Self.curveRounds) rounds\n", stderr)
+                    curves.append((subject, try Self.curve(subject, cpu: cpu, size: size, build: build)))
                 }
             }
             var held: [(KernelSubjectKind, HeldMemory)] = []

@@ -9,7 +9,7 @@ import Statistics
 /// attach. Lines within 75 columns.
 enum AnatomyText {
     static func render(_ results: [(KernelSubjectKind, [AnatomyBlock])], harnessNs: Double?,
-                       curves: [(KernelSubjectKind, [(lengthNs: Int, nsPerOp: Double)])], held: [(KernelSubjectKind, HeldMemory)] = [],
+                       curves: [(KernelSubjectKind, [[(lengthNs: Int, nsPerOp: Double)]])], held: [(KernelSubjectKind, HeldMemory)] = [],
                        nolock: Result<KmallocNolockCost, KernelUnavailable>? = nil, unavailable: [String: String], size: Int) -> String {
         var out: [String] = []
         let unit = KernelAnatomy.kmallocBytes(objectSize: size)
@@ -59,10 +59,14 @@ enum AnatomyText {
         }
         if !curves.isEmpty {
             out.append("")
-            out.append("pair ns/op against one repetition's length (untraced, a fresh load each,")
-            out.append("in this order: the allocator's history carries over)")
-            let lengths = curves.first?.1.map { $0.lengthNs } ?? []
-            out += table(["subject"] + lengths.map(lengthText), curves.map { s, c in [s.rawValue] + c.map { f($0.nsPerOp) } })
+            out.append("pair ns/op against one repetition's length (untraced, a fresh load each;")
+            out.append("median of rounds, the lengths' order rotated; min–max below)")
+            let lengths = curves.first?.1.first?.map { $0.lengthNs } ?? []
+            out += table(["subject"] + lengths.map(lengthText), curves.flatMap { s, rounds in
+                let byLength = lengths.map { l in rounds.compactMap { $0.first { $0.lengthNs == l }?.nsPerOp } }
+                return [[s.rawValue] + byLength.map { $0.isEmpty ? "—" : f(Effect.median($0)) },
+                        ["  min–max"] + byLength.map { v in v.isEmpty ? "" : "\(g(v.min()!))–\(g(v.max()!))" }]
+            })
         }
         if !held.isEmpty {
             out.append("")
@@ -71,7 +75,11 @@ enum AnatomyText {
             out += table(["subject", "peak", "average", "peak − lowest", "samples"], held.map { s, h in
                 [s.rawValue, kib(Double(h.peakBytes)), kib(h.averageBytes), kib(Double(h.peakBytes - h.lowestBytes)), "\(h.samples)"]
             })
-            out.append(publishedLine)
+        }
+        if let k = results.first(where: { $0.0 == .kernel })?.1 {
+            let timing = k.compactMap(\.timing)
+            out.append("")
+            out += wrap(publishedLine + hostLine(timing, blocks: k))
         }
         switch nolock {
         case .success(let k)?:
@@ -99,11 +107,25 @@ enum AnatomyText {
     static func kib(_ bytes: Double) -> String { ResultCell.format(bytes / 1024) + " KiB" }
 
     /// The selftests' published figures (docs/kernel-facts.md, "Published figures"), for the reader to set beside these.
-    static let publishedLine = """
-        published (selftests bench_bpf_ma, 8-CPU KVM, 128 B, batch 64, after
-          bpf_mem_free_rcu): 88.6 ns per alloc, 29.6 ns per free; here: 2 vCPUs of a
-          Firecracker guest, one irq_work ~5 µs (above)
-        """
+    static let publishedLine = "published (selftests bench_bpf_ma, 8-CPU KVM guest, 128 B, batch 64, after bpf_mem_free_rcu): "
+        + "88.6 ns per alloc, 29.6 ns per free, ~118 ns a pair. "
+
+    /// This host's side: the guest, what one irq_work costs outside and inside its handler,
+    /// their share per pair, and a pair nothing interrupted.
+    static func hostLine(_ timing: [AnatomyTiming], blocks: [AnatomyBlock]) -> String {
+        let outside = timing.compactMap(\.outsideNsPerIrqWork), inside = timing.compactMap(\.handlerNsPerIrqWork)
+        let plain = timing.compactMap(\.plainNsPerOp)
+        guard !outside.isEmpty, !inside.isEmpty, !plain.isEmpty else { return "Here: 2 vCPUs of a Firecracker guest." }
+        let perThousand = Effect.median(blocks.map { $0.perThousand($0.counts.irqWork) })
+        let o = Effect.median(outside), i = Effect.median(inside)
+        return "Here: 2 vCPUs of a Firecracker/KVM guest, where one irq_work costs \(g(o / 1000)) µs outside its handler "
+            + "(raising the self-IPI, entering and returning) and \(g(i / 1000)) µs inside it; at \(g(perThousand)) per 1000 pairs "
+            + "that is \(g((o + i) * perThousand / 1000)) ns per pair, while a pair nothing interrupted takes \(g(Effect.median(plain))) ns "
+            + "(two clock reads included)."
+    }
+
+    /// A number in the fewest digits that carry it: whole above 100, one decimal above 10.
+    static func g(_ v: Double) -> String { String(format: abs(v) >= 100 ? "%.0f" : abs(v) >= 10 ? "%.1f" : "%.2f", v) }
 
     static func add(_ t: inout AnatomyCounts, _ x: AnatomyCounts) {
         t.kmallocUnit += x.kmallocUnit; t.kmallocAll += x.kmallocAll; t.kfreeAll += x.kfreeAll; t.pages += x.pages
