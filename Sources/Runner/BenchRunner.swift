@@ -35,6 +35,9 @@ public final class BenchRunner {
     /// Kernel cases, loaded once before the first round (KernelRepetition.swift).
     var kernelCases: [CaseSpec: KernelCase] = [:]
     var kernelBuild: BPFBuild?
+    /// Per CPU and object size, the kmalloc probe that names bpf_global_ma's regime after each kernel
+    /// repetition (nil: it could not load; the rows then simply have no regime).
+    var regimeProbes: [RegimeProbeKey: RegimeProbe?] = [:]
 
     public init(plan: Plan, context: RunContext, quiet: Bool) throws {
         guard BuildConfiguration.current != .unoptimized else { throw Failure.unoptimizedBuild }

@@ -58,15 +58,35 @@ extension BenchRunner {
                 throw CaseFailure.invariant("kernel teardown: \(error)")
             }
         }
-        return RowBuilder(context: context, spec: spec, repetition: rep)
-            .kernelRows(kind, totals: totals, teardownNs: teardownNs, lifecycle: lifecycle)
+        let builder = RowBuilder(context: context, spec: spec, repetition: rep)
+        var rows = builder.kernelRows(kind, totals: totals, teardownNs: teardownNs, lifecycle: lifecycle)
+        if let regime = regimeRow(kind, spec: spec, build: build) { rows.append(builder.row(.live, .kmallocUnit, .per1000Ops, regime, "per 1000 ops")) }
+        return rows
+    }
+
+    /// bpf_global_ma's regime just after a repetition of a subject that allocates from it, on
+    /// the case's first CPU: kmallocs of the objects' size per 1000 pairs over a 5 ms window
+    /// of `kernel`'s pair with only the kmalloc probe attached (never while a row is timed).
+    func regimeRow(_ kind: KernelSubjectKind, spec: CaseSpec, build: BPFBuild) -> Double? {
+        guard kind != .kernelHtab, kind != .kernelHarness else { return nil }
+        let key = RegimeProbeKey(cpu: spec.cpus[0], size: spec.size)
+        if regimeProbes[key] == nil { regimeProbes[key] = try? RegimeProbe(cpu: key.cpu, size: key.size, build: build) }
+        guard let probe = regimeProbes[key] ?? nil else { return nil }
+        return try? probe.sample()
     }
 
     /// Unloads the kernel cases' programs (end of run).
     func closeKernelCases() {
         for c in kernelCases.values { c.close() }
         kernelCases.removeAll()
+        for p in regimeProbes.values { p?.close() }
+        regimeProbes.removeAll()
     }
+}
+
+/// Which regime probe: one per CPU and object size (the kmalloc size it counts follows the size).
+struct RegimeProbeKey: Hashable {
+    let cpu: Int, size: Int
 }
 
 extension KernelSubjectKind {

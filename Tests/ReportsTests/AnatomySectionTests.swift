@@ -64,6 +64,9 @@ struct RegimeSplitTests {
             rows.append(makeRow(strategy: "kernel-atomic", workload: "remote", phase: .interleaved, op: .pair, repetition: b, metric: .addedNs, value: 99))
         }
         #expect(RegimeSplit.summary(rows, size: 64) == "allocator regime at each block's end: fresh 1/4, reuse 3/4")
+        let repetition = makeRow(strategy: "kernel-atomic", phase: .live, op: .kmallocUnit, metric: .per1000Ops, value: 980)
+        #expect(RegimeSplit.summary(rows + [repetition], size: 64)
+                == "allocator regime at each block's end: fresh 1/4, reuse 3/4; after each whole repetition: fresh 1/1")
         let t = try #require(RegimeSplit.table(rows))
         #expect(t.rows == [["kernel ns", "1", "700 (n=1)", "500 (n=3)"], ["kernel-atomic +ns", "1", "9.00 (n=1)", "3.00 (n=3)"]])
         let oneRegime = rows.filter { !($0.op == .kmallocUnit && $0.repetition == 0) }

@@ -19,15 +19,22 @@ enum RegimeSplit {
         let threads: Int, size: Int, block: Int
     }
 
-    /// "regime at each block's end: reuse 28/28" over every block of `size`; nil without rows.
+    /// "allocator regime at each block's end: reuse 28/28; after each whole repetition: reuse
+    /// 70/70" for `size`; nil without rows.
     static func summary(_ rows: [ResultRow], size: Int) -> String? {
-        let r = regimes(rows).filter { $0.key.size == size }.map(\.value)
-        guard !r.isEmpty else { return nil }
-        let counts = ["fresh", "mixed", "reuse"].compactMap { k in
-            let n = r.filter { $0 == k }.count
-            return n == 0 ? nil : "\(k) \(n)/\(r.count)"
+        func counts(_ r: [String]) -> String {
+            ["fresh", "mixed", "reuse"].compactMap { k in
+                let n = r.filter { $0 == k }.count
+                return n == 0 ? nil : "\(k) \(n)/\(r.count)"
+            }.joined(separator: ", ")
         }
-        return "allocator regime at each block's end: " + counts.joined(separator: ", ")
+        let blocks = regimes(rows).filter { $0.key.size == size }.map(\.value)
+        let repetitions = rows.filter { $0.phase == .live && $0.op == .kmallocUnit && $0.metric == .per1000Ops && $0.size == size }
+            .compactMap(\.value).map(AnatomySection.regime(perThousand:))
+        var parts: [String] = []
+        if !blocks.isEmpty { parts.append("allocator regime at each block's end: " + counts(blocks)) }
+        if !repetitions.isEmpty { parts.append("after each whole repetition: " + counts(repetitions)) }
+        return parts.isEmpty ? nil : parts.joined(separator: "; ")
     }
 
     /// Where fresh and reuse blocks both occur: the pair's cells per regime (medians of
