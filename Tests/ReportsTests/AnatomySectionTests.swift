@@ -72,4 +72,16 @@ struct RegimeSplitTests {
         let oneRegime = rows.filter { !($0.op == .kmallocUnit && $0.repetition == 0) }
         #expect(RegimeSplit.table(oneRegime) == nil)
     }
+
+    @Test func wholeRepetitionsSplitOnlyWhereBothRegimesMet() throws {
+        var rows: [ResultRow] = []
+        for rep in 0..<3 {
+            rows.append(makeRow(strategy: "kernel", phase: .live, op: .kmallocUnit, threads: 2, repetition: rep, metric: .per1000Ops, value: rep == 0 ? 990 : 3))
+            rows.append(makeRow(strategy: "kernel", phase: .live, op: .pair, threads: 2, repetition: rep, metric: .nsPerOp, value: rep == 0 ? 700 : 600))
+            rows.append(makeRow(strategy: "kernel", phase: .live, op: .kmallocUnit, threads: 1, repetition: rep, metric: .per1000Ops, value: 3))
+            rows.append(makeRow(strategy: "kernel", phase: .live, op: .pair, threads: 1, repetition: rep, metric: .nsPerOp, value: 550))
+        }
+        let t = try #require(RegimeSplit.repetitionTable(rows))
+        #expect(t.rows == [["kernel", "pair pair", "2", "700 (n=1)", "600 (n=2)"]])
+    }
 }

@@ -60,4 +60,33 @@ enum RegimeSplit {
         return ReportSections.Table(title: "the pair by allocator regime at the block's end (medians of blocks): fresh refills vs reuse from the RCU lists",
                                     header: ["pair", "thr", "fresh", "reuse"], rows: body)
     }
+
+    /// Whole kernel repetitions (phase live) whose cells met both regimes: each cell's ns/op
+    /// per regime (medians of repetitions). Nil when no cell did.
+    static func repetitionTable(_ rows: [ResultRow]) -> ReportSections.Table? {
+        struct Rep: Hashable { let strategy: String, workload: String, threads: Int, size: Int, repetition: Int }
+        struct Cell: Hashable { let strategy: String, workload: String, op: Op, threads: Int, size: Int }
+        var regime: [Rep: String] = [:]
+        for r in rows where r.phase == .live && r.op == .kmallocUnit && r.metric == .per1000Ops {
+            if let v = r.value {
+                regime[Rep(strategy: r.strategy, workload: r.workload, threads: r.threads, size: r.size, repetition: r.repetition)] =
+                    AnatomySection.regime(perThousand: v)
+            }
+        }
+        guard !regime.isEmpty else { return nil }
+        var cells: [Cell: [String: [Double]]] = [:]
+        for r in rows where r.phase == .live && r.metric == .nsPerOp {
+            guard let v = r.value,
+                let g = regime[Rep(strategy: r.strategy, workload: r.workload, threads: r.threads, size: r.size, repetition: r.repetition)]
+            else { continue }
+            cells[Cell(strategy: r.strategy, workload: r.workload, op: r.op, threads: r.threads, size: r.size), default: [:]][g, default: []].append(v)
+        }
+        let both = cells.filter { $0.value["fresh"] != nil && $0.value["reuse"] != nil }
+            .sorted { ($0.key.strategy, $0.key.workload, $0.key.op.rawValue, $0.key.threads) < ($1.key.strategy, $1.key.workload, $1.key.op.rawValue, $1.key.threads) }
+        guard !both.isEmpty else { return nil }
+        func cell(_ v: [Double]?) -> String { v.map { "\(AnatomySection.f(Effect.median($0))) (n=\($0.count))" } ?? "" }
+        return ReportSections.Table(title: "whole kernel repetitions by the allocator's regime just after them: ns/op (medians of repetitions), only cells that met both",
+                                    header: ["subject", "workload op", "thr", "fresh", "reuse"],
+                                    rows: both.map { k, v in [k.strategy, "\(k.workload) \(k.op.rawValue)", "\(k.threads)", cell(v["fresh"]), cell(v["reuse"])] })
+    }
 }
