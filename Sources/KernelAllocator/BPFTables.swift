@@ -22,11 +22,15 @@ public enum StrategiesProgram: String, BPFProgramSymbol {
     case reset, kill, fold
     /// walk.bpf.h
     case walkArray = "walk_array", walkHash = "walk_hash", hstash, hunstash
+    /// policy_timed.bpf.h: each policy's get+put timed op by op.
+    case atomicAcctTimed = "atomic_acct_timed", pcpuAcctTimed = "pcpu_acct_timed", lazyAcctTimed = "lazy_acct_timed"
     public static var source: BPFSource { .strategies }
 }
 
 public enum StrategiesMap: String, BPFMapSymbol {
     case slots, hslots
+    /// policy_timed.bpf.h's per-CPU histograms: [atomic, pcpu, lazy][bucket].
+    case acctHist = "acct_hist"
     case pcpuCount = "pcpu_count"
     public static var source: BPFSource { .strategies }
 }

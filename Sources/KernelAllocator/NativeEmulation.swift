@@ -1,3 +1,6 @@
+import CLibbpf
+import Platform
+
 /// The BPF emulations of issue 26's calibration, loaded once per block beside native_refs:
 /// one strategies.bpf.c object as kernel-percpu-ref, whose `pcpu_acct`, `atomic_acct` and
 /// `lazy_acct` (the same object's control: no accounting) run in the native css rounds. Like
@@ -10,7 +13,7 @@ final class NativeEmulation: @unchecked Sendable {
     /// The strategies object: pcpu_acct comes with the pair case, the others as extras.
     init(cpu: Int, build: BPFBuild) throws(KernelUnavailable) {
         var spec = KernelCaseSpec(subject: .kernelPercpuRef, workload: .pair, cpus: [cpu], size: 64, opsPerRun: NativeRefs.refOpsPerRun)
-        spec.extraPrograms = [EmulatedRef.atomic.program.id, StrategiesProgram.lazyAcct.id]
+        spec.extraPrograms = [EmulatedRef.atomic.program.id, StrategiesProgram.lazyAcct.id] + Self.timed.map(\.id)
         kernelCase = try KernelCase(spec: spec, build: build)
     }
 
@@ -65,6 +68,54 @@ final class NativeEmulation: @unchecked Sendable {
         guard s.count == 0, s.releases == 1, totals.allocated == totals.freed, totals.failed == 0 else {
             throw KernelCaseFailure("emulated percpu-ref at its end: count \(Int64(bitPattern: s.count)), \(s.releases) releases, \(totals.allocated) allocated, \(totals.freed) freed")
         }
+    }
+
+    /// policy_timed.bpf.h's programs, in the histogram's slot order (atomic, pcpu, lazy).
+    static let timed: [StrategiesProgram] = [.atomicAcctTimed, .pcpuAcctTimed, .lazyAcctTimed]
+
+    /// The three histograms (slot order), summed over every CPU of the per-CPU map.
+    func histograms() -> [LatencyHistogram] {
+        let cpus = KernelCase.possibleCPUs, n = LatencyHistogram.buckets, slots = Self.timed.count
+        var values = [UInt64](repeating: 0, count: cpus * slots * n)
+        var key: UInt32 = 0
+        guard bpf_map_lookup_elem(kernelCase.object.mapFD(StrategiesMap.acctHist), &key, &values) == 0 else {
+            return Array(repeating: LatencyHistogram(), count: slots)
+        }
+        return (0..<slots).map { slot in
+            var h = LatencyHistogram()
+            for cpu in 0..<cpus { for i in 0..<n { h.counts[i] += values[(cpu * slots + slot) * n + i] } }
+            return h
+        }
+    }
+
+    /// Per worker on `cpus`, `runs` × `opsPerRun` timed get+puts of each emulation and of the
+    /// control, alternating; every histogram must count exactly the ops timed.
+    func timedPass(cpus: [Int], runs: Int, opsPerRun: Int) throws(KernelCaseFailure) -> [LatencyHistogram] {
+        let programs = try Self.timed.map { name throws(KernelCaseFailure) in
+            guard let p = kernelCase.programs[name.id] else { throw KernelCaseFailure("\(name.rawValue) was not loaded") }
+            return p
+        }
+        let before = histograms()
+        let results = WorkerResults(count: cpus.count)
+        do {
+            try PinnedThread.run(on: cpus) { index, _ in
+                do throws(KernelCaseFailure) {
+                    for _ in 0..<runs {
+                        for p in programs where try p.run(iterations: opsPerRun, base: 0) != 0 {
+                            throw KernelCaseFailure("\(p.name): a timed run failed")
+                        }
+                    }
+                    results.set(index, .success(KernelTotals()))
+                } catch { results.set(index, .failure(error)) }
+            }
+        } catch { throw KernelCaseFailure("pinning failed: \(error)") }
+        for r in results.all { if case .failure(let e)? = r { throw e } }
+        let h = zip(histograms(), before).map { $0 - $1 }
+        let timed = UInt64(cpus.count * runs * opsPerRun)
+        guard h.allSatisfy({ $0.total == timed }) else {
+            throw KernelCaseFailure("the emulations' latency histograms counted \(h.map(\.total)), the loader timed \(timed) each")
+        }
+        return h
     }
 
     func close() { kernelCase.close() }

@@ -60,6 +60,27 @@ public struct PercpuRefLatency: Sendable {
     public var empty = LatencyHistogram()
 }
 
+/// The BPF emulations' get+put timed op by op in the kernel (strategies.bpf.c's `*_acct_timed`),
+/// with their object's control (`lazy_acct_timed`, no accounting): that object's clock cost.
+public struct EmulatedLatency: Sendable {
+    public var phase: RefPhase
+    public var cpus: Int
+    public var percpuRef = LatencyHistogram()
+    public var atomic = LatencyHistogram()
+    public var control = LatencyHistogram()
+
+    public init(phase: RefPhase, cpus: Int) {
+        self.phase = phase
+        self.cpus = cpus
+    }
+
+    static func + (a: EmulatedLatency, b: [LatencyHistogram]) -> EmulatedLatency {
+        var s = a
+        s.atomic = s.atomic + b[0]; s.percpuRef = s.percpuRef + b[1]; s.control = s.control + b[2]
+        return s
+    }
+}
+
 extension NativeRefsObject {
     /// `which` (0 the get+put, 1 the empty step) summed over every CPU.
     func histogram(_ which: Int) -> LatencyHistogram {

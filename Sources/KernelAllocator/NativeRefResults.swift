@@ -23,6 +23,8 @@ public struct NativeRefResults: Sendable {
     public var calibration: [EmulationCalibration] = []
     /// The get+put timed op by op, live and killed, per CPU count, every block merged.
     public var latency: [PercpuRefLatency] = []
+    /// The emulations' get+put timed the same way (policy_timed.bpf.h), beside native's.
+    public var emulatedLatency: [EmulatedLatency] = []
     /// Why the emulations did not run beside native (their object did not load), if so.
     public var calibrationNote: String? = nil
 

@@ -113,6 +113,14 @@ public enum NativeRefs {
                 } else {
                     results.latency.append(PercpuRefLatency(phase: phase, cpus: set.count, getPut: g, empty: e))
                 }
+                if let emulation {
+                    let hs = try emulation.timedPass(cpus: set, runs: latencyRuns, opsPerRun: refOpsPerRun)
+                    if let i = results.emulatedLatency.firstIndex(where: { $0.phase == phase && $0.cpus == set.count }) {
+                        results.emulatedLatency[i] = results.emulatedLatency[i] + hs
+                    } else {
+                        results.emulatedLatency.append(EmulatedLatency(phase: phase, cpus: set.count) + hs)
+                    }
+                }
             }
         }
         try measure(.live, into: &results)

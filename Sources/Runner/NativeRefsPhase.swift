@@ -79,12 +79,18 @@ public enum NativeRefsPhase {
     /// The get+put timed op by op in the kernel, every block merged (repetition 0): p50 … max
     /// as the upper bounds of 25 %-wide buckets; the empty step timed the same way
     /// (`kernel-native-empty`) is the clock's own cost.
-    static func latencyRows(_ r: NativeRefResults, cpus: [Int], size: Int, context: RunContext) -> [ResultRow] {
+    static func latencyRows(_ r: NativeRefResults, cpus allCPUs: [Int], size: Int, context: RunContext) -> [ResultRow] {
         var out: [ResultRow] = []
-        for l in r.latency {
-            let op = l.phase == .live ? Op.getPutLive : Op.getPutKilled
-            for (subject, h) in [(NativeRefsSection.percpuRef, l.getPut), (NativeRefsSection.empty, l.empty)] where h.total > 0 {
-                let spec = CaseSpec(subject: subject, workload: .pair, threads: l.cpus, cpus: Array(cpus.prefix(l.cpus)), size: size)
+        let native = r.latency.map { l in (l.phase, l.cpus, [(NativeRefsSection.percpuRef, l.getPut), (NativeRefsSection.empty, l.empty)]) }
+        // The emulations and their object's control (lazy: the clock in that object), beside native's.
+        let emulated = r.emulatedLatency.map { l in
+            (l.phase, l.cpus, [(NativeRefsSection.emulatedPercpuRef, l.percpuRef), (NativeRefsSection.emulatedAtomic, l.atomic),
+                               (NativeRefsSection.emulatedControl, l.control)])
+        }
+        for (phase, cpus, histograms) in native + emulated {
+            let op = phase == .live ? Op.getPutLive : Op.getPutKilled
+            for (subject, h) in histograms where h.total > 0 {
+                let spec = CaseSpec(subject: subject, workload: .pair, threads: cpus, cpus: Array(allCPUs.prefix(cpus)), size: size)
                 let b = RowBuilder(context: context, spec: spec, repetition: 0)
                 func row(_ metric: Metric, _ v: Double?) -> ResultRow {
                     guard let v, v.isFinite else { return b.row(.native, op, metric, nil, "n/a: in the last bucket, above ~115 µs") }

@@ -34,6 +34,14 @@ struct NativeRefsTests {
             #expect(l.getPut.total == timed && l.empty.total == timed, "\(l.phase) \(l.cpus)")
             #expect((l.getPut.percentile(50) ?? 0) >= (l.empty.percentile(50) ?? 0))
         }
+        // The emulations' get+put timed the same way beside native's, live and after their own
+        // kill, with their object's control: every histogram counted exactly the ops timed.
+        #expect(r.emulatedLatency.count == 2 * cpus.count)
+        for l in r.emulatedLatency {
+            let timed = UInt64(NativeRefs.latencyRuns * NativeRefs.refOpsPerRun * l.cpus)
+            #expect([l.percpuRef, l.atomic, l.control].allSatisfy { $0.total == timed }, "\(l.phase) \(l.cpus)")
+            #expect((l.atomic.percentile(50) ?? 0) >= (l.control.percentile(50) ?? .infinity), "an RMW is not free")
+        }
         #expect(r.kill.flagsAtReturn == 1, "percpu_ref_kill sets ATOMIC|DEAD before rmdir returns")
         #expect(r.kill.atomicSeenNs.count == 1 && r.kill.rmdirNs.count == 1)
         #expect(r.kill.countBeforeLastPut == [1], "only the stash holds the killed ref")

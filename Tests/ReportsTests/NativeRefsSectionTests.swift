@@ -64,6 +64,15 @@ struct NativeRefsSectionTests {
         #expect(MailTableLayout.lines(table, width: 75).allSatisfy { $0.count <= 75 })
         let headline = try #require(NativeRefsSection.findings(rows).first)
         #expect(headline.contains("p99 ≤64.00 ns live and ≤160.0 ns killed"), "\(headline)")
+        // The emulations' rows follow native's, each with its own object's clock (lazy).
+        var withEmulations = rows
+        for (metric, v) in [(Metric.p50Ns, 16.0), (.p99Ns, 320.0), (.p999Ns, 640.0), (.maxNs, 20_480)] {
+            withEmulations.append(makeRow(strategy: NativeRefsSection.emulatedAtomic, phase: .native, op: .getPutKilled, threads: 2, metric: metric, value: v))
+        }
+        withEmulations.append(makeRow(strategy: NativeRefsSection.emulatedControl, phase: .native, op: .getPutKilled, threads: 2, metric: .p50Ns, value: 12))
+        let both = try #require(NativeRefsSection.tables(withEmulations).first { $0.title.hasPrefix("get+put latency in the kernel") })
+        #expect(both.rows.contains { $0 == ["emul. atomic", "killed", "2", "≤16.00", "≤320.0", "≤640.0", "≤20480", "≤12.00"] }, "\(both.rows)")
+        #expect(!both.rows.contains { $0[0] == "emul. pcpu-ref" }, "no rows for what was not measured")
     }
 
     @Test func notMeasuredIsOneLine() {

@@ -10,6 +10,7 @@
  * freed = references dropped, failed = a failed acquire or new (fails the case), empty =
  * control steps. The loader checks them against the ops it timed. */
 #include "memalloc_bench.h"
+#include "latency_hist.bpf.h"
 
 extern struct cgroup *bpf_cgroup_from_id(u64 cgid) __ksym;
 extern struct cgroup *bpf_cgroup_acquire(struct cgroup *cgrp) __ksym;
@@ -187,39 +188,15 @@ NR_CSS_PROGRAM(css_empty, css_empty_step)
 /* Per-op latency: bpf_ktime_get_ns() around each step, counted into a log-linear histogram
  * per CPU (bucket v for v < 8 ns, then 4 buckets per power of two: 25 % wide; the last bucket
  * holds everything from 2^17 ns). [0] the get+put, [1] the empty step: the timing's own cost. */
-#define NR_HIST_BUCKETS 64
+#define NR_HIST_BUCKETS MB_HIST_BUCKETS
 __u64 nr_hist[2][MB_MAX_CPUS][NR_HIST_BUCKETS] SEC(".bss");
-
-static __always_inline __u32 nr_msb(__u64 v)
-{
-	__u32 r = 0;
-
-	if (v >> 32) { v >>= 32; r += 32; }
-	if (v >> 16) { v >>= 16; r += 16; }
-	if (v >> 8) { v >>= 8; r += 8; }
-	if (v >> 4) { v >>= 4; r += 4; }
-	if (v >> 2) { v >>= 2; r += 2; }
-	if (v >> 1) r += 1;
-	return r;
-}
-
-static __always_inline __u32 nr_bucket(__u64 v)
-{
-	__u32 msb, b;
-
-	if (v < 8)
-		return v;
-	msb = nr_msb(v);
-	b = 8 + (msb - 3) * 4 + ((v >> (msb - 2)) & 3);
-	return b < NR_HIST_BUCKETS ? b : NR_HIST_BUCKETS - 1;
-}
 
 static __always_inline void nr_count(__u32 which, __u64 ns)
 {
 	__u32 cpu = bpf_get_smp_processor_id();
 
 	if (cpu < MB_MAX_CPUS && which < 2)
-		nr_hist[which][cpu][nr_bucket(ns) & (NR_HIST_BUCKETS - 1)]++;
+		nr_hist[which][cpu][mb_hist_bucket(ns) & (NR_HIST_BUCKETS - 1)]++;
 }
 
 static long css_getput_timed_step(__u64 index, struct nr_loop *l)

@@ -15,7 +15,8 @@
  *   policy_lazy.bpf.h        lazy_*: no per-op accounting (the control)
  *   policy_programs.bpf.h    the per-op programs every policy instantiates
  *   lifecycle.bpf.h          reset, kill, fold: run once per repetition
- *   walk.bpf.h               the unload walk (lazy, hybrid) */
+ *   walk.bpf.h               the unload walk (lazy, hybrid)
+ *   policy_timed.bpf.h       each policy's get+put timed op by op (last: loaded on demand) */
 #include "memalloc_bench.h"
 #include "strategies_common.bpf.h"
 #include "policy_atomic.bpf.h"
@@ -30,3 +31,4 @@ MB_STRATEGY_PROGRAMS(lazy)
 #include "percpu_ref_race.bpf.h"
 #include "lifecycle.bpf.h"
 #include "walk.bpf.h"
+#include "policy_timed.bpf.h"

@@ -18,14 +18,23 @@ extension NativeRefsSection {
         let threads = Set(timed.map(\.threads)).sorted()
         guard !threads.isEmpty else { return [] }
         var body: [[String]] = []
+        // Native first, then the BPF emulations of the same rounds, each with its own object's clock.
+        let refs: [(label: String, subject: String, clock: String)] = [
+            ("percpu_ref", percpuRef, empty), ("emul. pcpu-ref", emulatedPercpuRef, emulatedControl),
+            ("emul. atomic", emulatedAtomic, emulatedControl),
+        ]
         for t in threads {
-            for (label, op) in [("live", Op.getPutLive), ("killed", Op.getPutKilled)] {
-                body.append(["percpu_ref", label, "\(t)"] + latencyMetrics.map { latencyValue(rows, percpuRef, op, t, $0.0) }
-                            + [latencyValue(rows, empty, op, t, .p50Ns)])
+            for ref in refs {
+                for (label, op) in [("live", Op.getPutLive), ("killed", Op.getPutKilled)] {
+                    let values = latencyMetrics.map { latencyValue(rows, ref.subject, op, t, $0.0) }
+                    if values.allSatisfy(\.isEmpty) { continue }
+                    body.append([ref.label, label, "\(t)"] + values + [latencyValue(rows, ref.clock, op, t, .p50Ns)])
+                }
             }
         }
         let title = "get+put latency in the kernel, ns: bpf_ktime_get_ns around each op, upper bounds of 25 % buckets, "
-            + "all blocks merged; clock = the empty step timed the same way (its own cost, not subtracted)"
+            + "all blocks merged; clock = the empty step timed the same way in the same object (its own cost, not subtracted); "
+            + "emul. = the BPF emulations (strategies.bpf.c's accounting alone), native = lib/percpu-refcount.c through a css"
         return [ReportSections.Table(title: title, header: ["ref", "state", "thr"] + latencyMetrics.map(\.1) + ["clock"], rows: body)]
     }
 }
