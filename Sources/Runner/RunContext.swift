@@ -56,8 +56,10 @@ public struct RunContext: Sendable {
         stamp.locale = Locale(identifier: "en_US_POSIX")
         stamp.timeZone = TimeZone(identifier: "UTC")
         stamp.dateFormat = "yyyyMMdd-HHmmss"
-        let random = String(UInt16.random(in: .min ... .max), radix: 16)
-        let suffix = String(repeating: "0", count: 4 - random.count) + random
+        // 32 random bits: with 16, two runs of one second and one pid collided about once in 50
+        // (the birthday bound), and the id names the result files.
+        let random = String(UInt32.random(in: .min ... .max), radix: 16)
+        let suffix = String(repeating: "0", count: 8 - random.count) + random
         return "\(stamp.string(from: date))-\(commit.prefix(7))-\(getpid())-\(suffix)"
     }
 

@@ -79,7 +79,7 @@ public struct ReportSections: Sendable {
         let safetySections = SafetySections(verdicts: safety, rows: performance)
         let ownership = OwnershipSection(rows: rows)  // issue 19: the cost of owning an allocator
         // The kernel's own refcounts open the report, then the policies in the kernel's terms.
-        self.tables = NativeRefsSection.tables(performance) + KernelStrategiesSection.tables(performance) + [RegimeSplit.table(performance), RegimeSplit.repetitionTable(performance)].compactMap { $0 } + modelKernel + tables + AnatomySection.tables(performance) + safetySections.tables + ownership.tables
+        self.tables = NativeRefsSection.tables(performance) + KernelStrategiesSection.tables(performance) + modelKernel + [RegimeSplit.table(performance), RegimeSplit.repetitionTable(performance)].compactMap { $0 } + tables + AnatomySection.tables(performance) + safetySections.tables + ownership.tables
         // A replay alone (`bench scenarios`) keeps each verdict's evidence; a run states at most
         // RunClaims.limit claims, the kernel's first.
         claims = performance.isEmpty ? RunClaims(kernel: safetySections.findings + ownership.findings, model: [])
