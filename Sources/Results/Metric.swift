@@ -16,6 +16,11 @@ public struct Metric: ColumnName {
     public static let p99Ns = Metric(rawValue: "p99_ns")
     public static let p999Ns = Metric(rawValue: "p999_ns")
     public static let maxNs = Metric(rawValue: "max_ns")
+    /// One block's own 99th percentile (a histogram per fresh load), for an interval over blocks.
+    public static let blockP99Ns = Metric(rawValue: "block_p99_ns")
+    /// A time got as a difference of measured times (the anatomy's irq_work outside its handler
+    /// and its rest): ns per op that can come out negative when the other estimates overshoot.
+    public static let differenceNs = Metric(rawValue: "difference_ns")
     public static let latencyUs = Metric(rawValue: "latency_us")
     public static let mapValues = Metric(rawValue: "map_values")
     public static let bytesPeak = Metric(rawValue: "bytes_peak")

@@ -42,6 +42,12 @@ public struct Op: ColumnName {
     // The kernel's own refcounts (phase native).
     public static let getPutLive = Op(rawValue: "get-put-live")
     public static let getPutKilled = Op(rawValue: "get-put-killed")
+    /// Phase native: an emulated policy's bpf_obj_new + get and bpf_obj_drop + put timed apart
+    /// in the kernel, live and after the policy's kill.
+    public static let newGetLive = Op(rawValue: "new-get-live")
+    public static let dropPutLive = Op(rawValue: "drop-put-live")
+    public static let newGetKilled = Op(rawValue: "new-get-killed")
+    public static let dropPutKilled = Op(rawValue: "drop-put-killed")
     public static let sharedGetPut = Op(rawValue: "shared-get-put")
     public static let atomicSwitch = Op(rawValue: "atomic-switch")
     /// Accounting alone: a policy's op over the control.
@@ -95,4 +101,10 @@ public struct Op: ColumnName {
     /// Creating a kernel map of `entries` entries (phase own).
     public static func mapCreate(entries: Int) -> Op { Op(rawValue: "create-\(entries)") }
     public var mapCreateEntries: Int? { rawValue.hasPrefix("create-") ? Int(rawValue.dropFirst(7)) : nil }
+}
+
+extension Op {
+    /// The metric of an anatomy part's time: the parts got as differences (irq_work outside its
+    /// handler, the rest) can be negative and are `difference_ns`; the measured ones `ns_per_op`.
+    public var anatomyMetric: Metric { self == .irqWorkOutside || self == .rest ? .differenceNs : .nsPerOp }
 }

@@ -79,8 +79,8 @@ public enum AnatomyPhase {
                    builder.row(.anatomy, .harness, .nsPerOp, parts.harness, "ns"),
                    builder.row(.anatomy, .irqWork, .nsPerOp, parts.irqWorkInside, "ns"),
                    builder.row(.anatomy, .rcuSoftirq, .nsPerOp, parts.rcuSoftirq, "ns"),
-                   builder.row(.anatomy, .rest, .nsPerOp, parts.rest, "ns")]
-        if let outside = parts.irqWorkOutside { out.append(builder.row(.anatomy, .irqWorkOutside, .nsPerOp, outside, "ns")) }
+                   builder.row(.anatomy, .rest, Op.rest.anatomyMetric, parts.rest, "ns")]
+        if let outside = parts.irqWorkOutside { out.append(builder.row(.anatomy, .irqWorkOutside, Op.irqWorkOutside.anatomyMetric, outside, "ns")) }
         if let perIrq = block.timing?.outsideNsPerIrqWork { out.append(builder.row(.anatomy, .irqWorkOutside, .latencyUs, perIrq / 1000, "µs")) }
         let c = block.counts
         for (op, n) in [(Op.kmallocUnit, c.kmallocUnit), (.kmalloc, c.kmallocAll), (.kfree, c.kfreeAll), (.pages, c.pages),

@@ -24,6 +24,12 @@ public enum AnatomySection {
             .sorted { $0.repetition < $1.repetition }.compactMap(\.value)
     }
 
+    /// A part's time per op under its own metric (runs before difference_ns wrote every part as ns_per_op).
+    static func partValues(_ rows: [ResultRow], _ subject: String, _ op: Op) -> [Double] {
+        let v = values(rows, subject, op, op.anatomyMetric)
+        return v.isEmpty ? values(rows, subject, op, .nsPerOp) : v
+    }
+
     /// "432 [417, 444]": the median and its interval over blocks, or the median and n.
     static func text(_ v: [Double]) -> String {
         guard let r = MedianInterval.interval(v) else { return "" }
@@ -69,7 +75,7 @@ public enum AnatomySection {
                          + " irq_work outside = raising the self-IPI, entering and returning (each pair timed in the kernel);"
                          + " rest = the pair less the parts: unexplained",
                          header: ["part"] + subjects, rows: parts.map { p in
-                            [p.label] + subjects.map { text(values(mine, $0, p.op, .nsPerOp)) }
+                            [p.label] + subjects.map { text(partValues(mine, $0, p.op)) }
                          }))
         out.append(.init(title: "what raw tracepoints counted under each pair, per 1000 pairs (exact, the traced loops); kmalloc obj = of the"
                          + " objects' kmalloc size: ~1000 when refills take fresh memory, ~0 when objects come back from the RCU lists"
@@ -109,7 +115,7 @@ public enum AnatomySection {
     public static func summary(_ rows: [ResultRow]) -> String? {
         let mine = rows.filter { $0.phase == .anatomy }
         func m(_ s: String, _ op: Op) -> String? {
-            let v = values(mine, s, op, .nsPerOp)
+            let v = partValues(mine, s, op)
             return v.isEmpty ? nil : f(v.reduce(0, +) / Double(v.count))
         }
         guard let pair = m(kernel, .pair) else { return nil }
