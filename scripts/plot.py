@@ -15,6 +15,7 @@ is present, and says which it skipped and why:
               model's added ns over global as a marker beside it
   safety      the verdict matrix, strategy × scenario, coloured
   latency     p50 … max per strategy on a log scale (the latency pass is on by default; --no-latency skips it)
+  latency-kill  p50 … max live against after the kill: the kernel's get+put timed in the kernel (phase native), then the model's frees
   ownership   the cost of owning an allocator (bench footprint): bytes held at creation and pinned by one object
               against CPUs per design (log-log; kernel-equivalent solid, the model's reservation dashed),
               and creation time against CPUs
@@ -436,6 +437,72 @@ def plot_latency(rows, style, stem, title, written):
            stem, "latency", written, unique_legend(axes))
 
 
+def percentile_line(ax, panel, label, color, linestyle, marker):
+    """One subject's p50 … max (median over repetitions of each) as a line; bucket bounds for the kernel's."""
+    xs, ys = [], []
+    for i, (metric, _) in enumerate(PERCENTILES):
+        m = median([r.value for r in panel if r.metric == metric])
+        if m is not None and m > 0:
+            xs.append(i), ys.append(m)
+    if xs:
+        ax.plot(xs, ys, label=label, color=color, linestyle=linestyle, marker=marker, markersize=4, linewidth=1.2)
+
+
+def percentile_axes(ax, ylabel, title):
+    ax.set_yscale("log")
+    ax.set_xticks(range(len(PERCENTILES)))
+    ax.set_xticklabels([label for _, label in PERCENTILES])
+    ax.set_xlabel("percentile")
+    ax.set_ylabel(ylabel)
+    ax.set_title(title, fontsize=10)
+    ax.grid(alpha=0.3, which="both")
+
+
+KERNEL_REFS = [("kernel-native-percpu-ref", "percpu_ref (native)"), ("kernel-percpu-ref", "emul. pcpu-ref"),
+               ("kernel-atomic", "emul. atomic"), ("kernel-refcount", "refcount_t (native, shared)")]
+KILL_PHASES = [("live", "live", "-"), ("kill", "racing the kill", ":"), ("post-kill", "after the kill", "--"),
+               ("drain", "map free", "-.")]
+
+
+def plot_latency_kill(rows, style, stem, title, written):
+    """Latency after the kill beside live: the kernel's get+put timed op by op in the kernel
+    (phase native: solid live, dashed killed; refcount_t has no kill), then the model's frees
+    (phase live against kill, post-kill and drain), at each thread count."""
+    metrics = {m for m, _ in PERCENTILES}
+    pct = [r for r in rows if r.metric in metrics and r.value is not None]
+    kernel = [r for r in pct if r.phase == "native" and r.op in ("get-put-live", "get-put-killed", "shared-get-put")]
+    model = [r for r in pct if r.phase in ("kill", "post-kill", "drain") or (r.phase == "live" and r.op == "free")]
+    model_subjects = {r.strategy for r in model if r.phase != "live"}
+    model = [r for r in model if r.strategy in model_subjects and r.workload == "pair"]
+    if not kernel and not any(r.phase != "live" for r in model):
+        return skip("latency-kill", "no after-kill percentile rows (phase native, or kill/post-kill/drain)")
+    panels = [("kernel", t) for t in sorted({r.threads for r in kernel})]
+    panels += [(s, t) for s in strategy_order(model_subjects) for t in sorted({r.threads for r in model if r.strategy == s})]
+    fig, axes = grid(len(panels), max_cols=2, panel=(5.6, 3.8))
+    for ax, (what, t) in zip(axes, panels):
+        if what == "kernel":
+            for i, (subject, label) in enumerate(KERNEL_REFS):
+                color = f"C{i}"
+                for op, state, ls in (("get-put-live", "live", "-"), ("get-put-killed", "killed", "--"), ("shared-get-put", "shared", ":")):
+                    panel = [r for r in kernel if r.strategy == subject and r.op == op and r.threads == t]
+                    percentile_line(ax, panel, f"{label}, {state}", color, ls, "o")
+            clock = median([r.value for r in kernel if r.strategy == "kernel-native-empty" and r.metric == "p50_ns" and r.threads == t])
+            if clock:
+                ax.axhline(clock, color="grey", linewidth=0.8, linestyle=":")
+            percentile_axes(ax, "ns per get+put (bucket upper bound, log)",
+                            f"in the kernel — {t} CPU{'s' if t > 1 else ''}; grey: the clock alone (p50)")
+        else:
+            for phase, label, ls in KILL_PHASES:
+                panel = [r for r in model if r.strategy == what and r.threads == t and r.phase == phase]
+                percentile_line(ax, panel, label, style.color(what), ls, style.marker(what))
+            percentile_axes(ax, "ns per free (log)", f"model: {what} — {t} thr")
+        ax.legend(fontsize=7)
+    finish(fig, f"Latency live vs after the kill — {title}",
+           "kernel: bpf_ktime_get_ns around each get+put inside the BPF program, every block merged; "
+           "model: frees timed alone, median over repetitions of each percentile",
+           stem, "latency-kill", written)
+
+
 # MARK: kill and unload walk
 
 
@@ -787,7 +854,7 @@ def plot_file(path):
     style = Style(strategy_order({r.strategy for r in rows}))
     written = []
     for plot in (plot_kernel_strategies, plot_cost, plot_scaling, plot_kill, plot_walk, plot_kernel, plot_safety,
-                 plot_latency, plot_ownership):
+                 plot_latency, plot_latency_kill, plot_ownership):
         plot(rows, style, stem, title, written)
     for p in written:
         print(p)

@@ -24,6 +24,8 @@ public enum StrategiesProgram: String, BPFProgramSymbol {
     case walkArray = "walk_array", walkHash = "walk_hash", hstash, hunstash
     /// policy_timed.bpf.h: each policy's get+put timed op by op.
     case atomicAcctTimed = "atomic_acct_timed", pcpuAcctTimed = "pcpu_acct_timed", lazyAcctTimed = "lazy_acct_timed"
+    /// policy_timed.bpf.h: each policy's new+get and drop+put timed apart around the allocator.
+    case atomicPairTimed = "atomic_pair_timed", pcpuPairTimed = "pcpu_pair_timed", lazyPairTimed = "lazy_pair_timed"
     public static var source: BPFSource { .strategies }
 }
 
@@ -31,6 +33,8 @@ public enum StrategiesMap: String, BPFMapSymbol {
     case slots, hslots
     /// policy_timed.bpf.h's per-CPU histograms: [atomic, pcpu, lazy][bucket].
     case acctHist = "acct_hist"
+    /// policy_timed.bpf.h's per-CPU histograms: [atomic, pcpu, lazy][new+get, drop+put][bucket].
+    case pairHist = "pair_hist"
     case pcpuCount = "pcpu_count"
     public static var source: BPFSource { .strategies }
 }
@@ -88,6 +92,7 @@ public enum NativeRefsProgram: String, BPFProgramSymbol {
     case rcPair = "rc_pair", plainPair = "plain_pair"
     case rcSharedStash = "rc_shared_stash", rcSharedUnstash = "rc_shared_unstash"
     case rcSharedGetput = "rc_shared_getput", rcSharedEmpty = "rc_shared_empty"
+    case rcSharedGetputTimed = "rc_shared_getput_timed", rcSharedEmptyTimed = "rc_shared_empty_timed"
     /// Test-only: a put the loader did not ask for, and a double put the verifier refuses.
     case cssExtraPut = "css_extra_put", cssDoublePut = "css_double_put"
     public static var source: BPFSource { .nativeRefs }

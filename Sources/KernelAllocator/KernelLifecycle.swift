@@ -2,6 +2,7 @@ import CLibbpf
 import Foundation
 import Glibc
 import Platform
+import Results
 
 /// What one policy subject's lifecycle after the live phase measured (the phases of
 /// README "What a run does", in the kernel): the kill, the frees after it, the map free, and the
@@ -18,7 +19,7 @@ public struct KernelLifecycleResult: Sendable {
     public var walkValues = 0
     /// Where the kill happened: at the allocator map's end (`kill`) or, for hybrid, delayed to
     /// the map free after the drain (`drain`).
-    public var killAt = "kill"
+    public var killAt = Phase.kill
     /// What ran between the policy's own kill and its timed frees: the same for every policy
     /// (a grace period waited, every value walked once), so no policy's frees start warmer or
     /// after a longer sleep than another's.
@@ -85,7 +86,7 @@ extension KernelCase {
         result.killNs = times.kill
         result.graceNs = times.grace
         result.foldNs = times.fold
-        if delayed != nil { result.killAt = "drain" }
+        if delayed != nil { result.killAt = .drain }
 
         let end = KernelPolicyState.read(object)!
         result.final = end

@@ -70,15 +70,29 @@ final class NativeEmulation: @unchecked Sendable {
         }
     }
 
-    /// policy_timed.bpf.h's programs, in the histogram's slot order (atomic, pcpu, lazy).
-    static let timed: [StrategiesProgram] = [.atomicAcctTimed, .pcpuAcctTimed, .lazyAcctTimed]
+    /// policy_timed.bpf.h's timed programs, in the histograms' slot order (atomic, pcpu, lazy),
+    /// and the per-CPU map they count into: the accounting alone (one region per step), or the
+    /// op around the allocator (two regions: new+get, drop+put).
+    enum Timed: CaseIterable {
+        case acct, pair
 
-    /// The three histograms (slot order), summed over every CPU of the per-CPU map.
-    func histograms() -> [LatencyHistogram] {
-        let cpus = KernelCase.possibleCPUs, n = LatencyHistogram.buckets, slots = Self.timed.count
+        var programs: [StrategiesProgram] {
+            switch self {
+            case .acct: [.atomicAcctTimed, .pcpuAcctTimed, .lazyAcctTimed]
+            case .pair: [.atomicPairTimed, .pcpuPairTimed, .lazyPairTimed]
+            }
+        }
+        var map: StrategiesMap { self == .acct ? .acctHist : .pairHist }
+        var regions: Int { self == .acct ? 1 : 2 }
+    }
+    static var timed: [StrategiesProgram] { Timed.allCases.flatMap(\.programs) }
+
+    /// The histograms in slot order (slot-major, then region), summed over every CPU of the per-CPU map.
+    func histograms(_ kind: Timed = .acct) -> [LatencyHistogram] {
+        let cpus = KernelCase.possibleCPUs, n = LatencyHistogram.buckets, slots = kind.programs.count * kind.regions
         var values = [UInt64](repeating: 0, count: cpus * slots * n)
         var key: UInt32 = 0
-        guard bpf_map_lookup_elem(kernelCase.object.mapFD(StrategiesMap.acctHist), &key, &values) == 0 else {
+        guard bpf_map_lookup_elem(kernelCase.object.mapFD(kind.map), &key, &values) == 0 else {
             return Array(repeating: LatencyHistogram(), count: slots)
         }
         return (0..<slots).map { slot in
@@ -88,14 +102,14 @@ final class NativeEmulation: @unchecked Sendable {
         }
     }
 
-    /// Per worker on `cpus`, `runs` × `opsPerRun` timed get+puts of each emulation and of the
+    /// Per worker on `cpus`, `runs` × `opsPerRun` timed steps of each emulation and of the
     /// control, alternating; every histogram must count exactly the ops timed.
-    func timedPass(cpus: [Int], runs: Int, opsPerRun: Int) throws(KernelCaseFailure) -> [LatencyHistogram] {
-        let programs = try Self.timed.map { name throws(KernelCaseFailure) in
+    func timedPass(_ kind: Timed = .acct, cpus: [Int], runs: Int, opsPerRun: Int) throws(KernelCaseFailure) -> [LatencyHistogram] {
+        let programs = try kind.programs.map { name throws(KernelCaseFailure) in
             guard let p = kernelCase.programs[name.id] else { throw KernelCaseFailure("\(name.rawValue) was not loaded") }
             return p
         }
-        let before = histograms()
+        let before = histograms(kind)
         let results = WorkerResults(count: cpus.count)
         do {
             try PinnedThread.run(on: cpus) { index, _ in
@@ -110,7 +124,7 @@ final class NativeEmulation: @unchecked Sendable {
             }
         } catch { throw KernelCaseFailure("pinning failed: \(error)") }
         for r in results.all { if case .failure(let e)? = r { throw e } }
-        let h = zip(histograms(), before).map { $0 - $1 }
+        let h = zip(histograms(kind), before).map { $0 - $1 }
         let timed = UInt64(cpus.count * runs * opsPerRun)
         guard h.allSatisfy({ $0.total == timed }) else {
             throw KernelCaseFailure("the emulations' latency histograms counted \(h.map(\.total)), the loader timed \(timed) each")

@@ -22,9 +22,11 @@ public struct NativeRefResults: Sendable {
     /// native css get+put, live and killed, per CPU count; empty when not run.
     public var calibration: [EmulationCalibration] = []
     /// The get+put timed op by op, live and killed, per CPU count, every block merged.
-    public var latency: [PercpuRefLatency] = []
+    public var latency: [NativeRefLatency] = []
     /// The emulations' get+put timed the same way (policy_timed.bpf.h), beside native's.
     public var emulatedLatency: [EmulatedLatency] = []
+    /// The shared refcount_t's acquire+drop timed the same way, per CPU count (phase live).
+    public var refcountLatency: [NativeRefLatency] = []
     /// Why the emulations did not run beside native (their object did not load), if so.
     public var calibrationNote: String? = nil
 

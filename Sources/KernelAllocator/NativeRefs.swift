@@ -26,6 +26,9 @@ public enum NativeRefs {
     static let pairOpsPerRun = 64
     /// Timed runs per worker, phase and CPU count for the latency histograms (32 × 1024 ops).
     static let latencyRuns = 32
+    /// Timed runs per worker, phase and CPU count of the emulations' new+get / drop+put (64
+    /// pairs each, ~40 µs): 128 × 64 ops, ~5 ms per program.
+    static let pairLatencyRuns = 128
     static let getPut = ProvenanceCounters(allocated: 1, freed: 1)
     static let control = ProvenanceCounters(empty: 1)
 
@@ -107,19 +110,16 @@ public enum NativeRefs {
             for set in sets {
                 try stop.check()
                 let (g, e) = try timedPass(object, cpus: set, runs: latencyRuns, opsPerRun: refOpsPerRun)
-                if let i = results.latency.firstIndex(where: { $0.phase == phase && $0.cpus == set.count }) {
-                    results.latency[i].getPut = results.latency[i].getPut + g
-                    results.latency[i].empty = results.latency[i].empty + e
-                } else {
-                    results.latency.append(PercpuRefLatency(phase: phase, cpus: set.count, getPut: g, empty: e))
-                }
+                results.latency.add(phase: phase, cpus: set.count, getPut: g, empty: e)
                 if let emulation {
                     let hs = try emulation.timedPass(cpus: set, runs: latencyRuns, opsPerRun: refOpsPerRun)
-                    if let i = results.emulatedLatency.firstIndex(where: { $0.phase == phase && $0.cpus == set.count }) {
-                        results.emulatedLatency[i] = results.emulatedLatency[i] + hs
-                    } else {
-                        results.emulatedLatency.append(EmulatedLatency(phase: phase, cpus: set.count) + hs)
+                    let pairs = try emulation.timedPass(.pair, cpus: set, runs: pairLatencyRuns, opsPerRun: pairOpsPerRun)
+                    if results.emulatedLatency.firstIndex(where: { $0.phase == phase && $0.cpus == set.count }) == nil {
+                        results.emulatedLatency.append(EmulatedLatency(phase: phase, cpus: set.count))
                     }
+                    let i = results.emulatedLatency.firstIndex { $0.phase == phase && $0.cpus == set.count }!
+                    results.emulatedLatency[i] = results.emulatedLatency[i] + hs
+                    results.emulatedLatency[i].addPairs(pairs)
                 }
             }
         }
@@ -222,6 +222,9 @@ public enum NativeRefs {
         for (i, set) in sets.enumerated() {
             try stop.check()
             results.sharedRefcount[i].cost.append(rounds: try NativeInterleaver.run(shared, object: object.object, cpus: set, rounds: rounds, sliceNs: sliceNs))
+            // Then timed op by op, after the rounds and never inside them.
+            let (g, e) = try timedPass(object, refcount: true, cpus: set, runs: latencyRuns, opsPerRun: refOpsPerRun)
+            results.refcountLatency.add(phase: .live, cpus: set.count, getPut: g, empty: e)
         }
         stashed = false
         guard try object.unstashShared() else { throw KernelCaseFailure("the shared refcounted object was gone before its last drop") }

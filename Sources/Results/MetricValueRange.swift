@@ -5,7 +5,7 @@ public enum MetricValueRange {
     static let hour = 3_600.0
     static let petabyte = Double(1 << 50)
     /// The times this build writes, in ns (a newer build's own `_ns` metric gets the generic bound).
-    static let nanoseconds: Set<Metric> = [.nsPerOp, .p50Ns, .p90Ns, .p99Ns, .p999Ns, .maxNs, .resolutionNs, .readPairNs,
+    static let nanoseconds: Set<Metric> = [.nsPerOp, .p50Ns, .p90Ns, .p99Ns, .p999Ns, .maxNs, .blockP99Ns, .resolutionNs, .readPairNs,
                                            .roundTripNs]
     /// The absolute sizes this build writes, in bytes.
     static let sizes: Set<Metric> = [.bytesPeak, .bytesAvg, .bytesKernel, .bytesModel, .bytesLists, .bytesLifetime, .bytesReturned,

@@ -80,24 +80,63 @@ public enum NativeRefsPhase {
     /// as the upper bounds of 25 %-wide buckets; the empty step timed the same way
     /// (`kernel-native-empty`) is the clock's own cost.
     static func latencyRows(_ r: NativeRefResults, cpus allCPUs: [Int], size: Int, context: RunContext) -> [ResultRow] {
-        var out: [ResultRow] = []
-        let native = r.latency.map { l in (l.phase, l.cpus, [(NativeRefsSection.percpuRef, l.getPut), (NativeRefsSection.empty, l.empty)]) }
+        func op(_ phase: RefPhase) -> Op { phase == .live ? .getPutLive : .getPutKilled }
+        let native = r.latency.map { l in (op(l.phase), l.cpus, [(NativeRefsSection.percpuRef, l.getPut), (NativeRefsSection.empty, l.empty)]) }
         // The emulations and their object's control (lazy: the clock in that object), beside native's.
         let emulated = r.emulatedLatency.map { l in
-            (l.phase, l.cpus, [(NativeRefsSection.emulatedPercpuRef, l.percpuRef), (NativeRefsSection.emulatedAtomic, l.atomic),
-                               (NativeRefsSection.emulatedControl, l.control)])
+            (op(l.phase), l.cpus, [(NativeRefsSection.emulatedPercpuRef, l.percpuRef), (NativeRefsSection.emulatedAtomic, l.atomic),
+                                   (NativeRefsSection.emulatedControl, l.control)])
         }
-        for (phase, cpus, histograms) in native + emulated {
-            let op = phase == .live ? Op.getPutLive : Op.getPutKilled
-            for (subject, h) in histograms where h.total > 0 {
+        // The shared refcount_t (op shared-get-put), with its own empty step as the native object's clock.
+        let refcount = r.refcountLatency.map { l in (Op.sharedGetPut, l.cpus, [(NativeRefsSection.refcount, l.getPut), (NativeRefsSection.empty, l.empty)]) }
+        // The emulations' op around the allocator, new+get and drop+put apart; lazy's is the allocator alone.
+        let pairs = r.emulatedLatency.flatMap { l -> [(Op, Int, [(String, LatencyHistogram)])] in
+            let live = l.phase == .live
+            return [(live ? Op.newGetLive : .newGetKilled, l.newGet), (live ? Op.dropPutLive : .dropPutKilled, l.dropPut)].map { op, h in
+                (op, l.cpus, [(NativeRefsSection.emulatedPercpuRef, h.percpuRef), (NativeRefsSection.emulatedAtomic, h.atomic),
+                              (NativeRefsSection.emulatedControl, h.control)])
+            }
+        }
+        let merged = (native + emulated + refcount + pairs).flatMap { op, cpus, histograms in
+            percentileRows(histograms, op: op, cpus: cpus, allCPUs: allCPUs, size: size, context: context)
+        }
+        return merged + blockP99Rows(r, cpus: allCPUs, size: size, context: context)
+    }
+
+    /// p50 … max of each histogram (all blocks merged, repetition 0) as bucket upper bounds.
+    static func percentileRows(_ histograms: [(String, LatencyHistogram)], op: Op, cpus: Int, allCPUs: [Int], size: Int,
+                               context: RunContext) -> [ResultRow] {
+        var out: [ResultRow] = []
+        for (subject, h) in histograms where h.total > 0 {
+            let spec = CaseSpec(subject: subject, workload: .pair, threads: cpus, cpus: Array(allCPUs.prefix(cpus)), size: size)
+            let b = RowBuilder(context: context, spec: spec, repetition: 0)
+            func row(_ metric: Metric, _ v: Double?) -> ResultRow {
+                guard let v, v.isFinite else { return b.row(.native, op, metric, nil, "n/a: in the last bucket, above ~115 µs") }
+                return b.row(.native, op, metric, v, "ns (bucket upper bound)")
+            }
+            for (metric, p) in [(Metric.p50Ns, 50.0), (.p90Ns, 90), (.p99Ns, 99), (.p999Ns, 99.9)] { out.append(row(metric, h.percentile(p))) }
+            out.append(row(.maxNs, h.maxUpper))
+        }
+        return out
+    }
+
+    /// Each block's own p99 (repetition = block, from 1): the finding's interval over blocks.
+    /// A p99 in the last bucket (above ~115 µs) has no upper bound and gives no row.
+    static func blockP99Rows(_ r: NativeRefResults, cpus allCPUs: [Int], size: Int, context: RunContext) -> [ResultRow] {
+        let native = r.latency.map { l in (l.phase == .live ? Op.getPutLive : .getPutKilled, l.cpus, [(NativeRefsSection.percpuRef, l.getPutBlocks)]) }
+        let emulated = r.emulatedLatency.map { l in
+            (l.phase == .live ? Op.getPutLive : .getPutKilled, l.cpus,
+             [(NativeRefsSection.emulatedPercpuRef, l.percpuRefBlocks), (NativeRefsSection.emulatedAtomic, l.atomicBlocks)])
+        }
+        let refcount = r.refcountLatency.map { l in (Op.sharedGetPut, l.cpus, [(NativeRefsSection.refcount, l.getPutBlocks)]) }
+        var out: [ResultRow] = []
+        for (op, cpus, subjects) in native + emulated + refcount {
+            for (subject, blocks) in subjects {
                 let spec = CaseSpec(subject: subject, workload: .pair, threads: cpus, cpus: Array(allCPUs.prefix(cpus)), size: size)
-                let b = RowBuilder(context: context, spec: spec, repetition: 0)
-                func row(_ metric: Metric, _ v: Double?) -> ResultRow {
-                    guard let v, v.isFinite else { return b.row(.native, op, metric, nil, "n/a: in the last bucket, above ~115 µs") }
-                    return b.row(.native, op, metric, v, "ns (bucket upper bound)")
+                for (b, h) in blocks.enumerated() {
+                    guard let p99 = h.percentile(99), p99.isFinite else { continue }
+                    out.append(RowBuilder(context: context, spec: spec, repetition: b + 1).row(.native, op, .blockP99Ns, p99, "ns (bucket upper bound)"))
                 }
-                for (metric, p) in [(Metric.p50Ns, 50.0), (.p90Ns, 90), (.p99Ns, 99), (.p999Ns, 99.9)] { out.append(row(metric, h.percentile(p))) }
-                out.append(row(.maxNs, h.maxUpper))
             }
         }
         return out

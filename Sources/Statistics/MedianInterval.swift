@@ -30,6 +30,19 @@ public enum MedianInterval {
         return .interval(AddedNanoseconds(added: estimate, low: d[k - 1], high: d[d.count - k]))
     }
 
+    /// The two-sided sign test's p for `above` positive and `below` negative paired differences
+    /// (ties dropped): 2 · P(B ≤ min) for B ~ Binomial(above + below, ½), at most 1.
+    public static func signTestP(above: Int, below: Int) -> Double {
+        let n = above + below
+        guard n > 0 else { return 1 }
+        var logTerm = -Double(n) * log(2.0), tail = 0.0
+        for j in 0...min(above, below) {
+            tail += exp(logTerm)
+            logTerm += log(Double(n - j)) - log(Double(j + 1))
+        }
+        return min(1, 2 * tail)
+    }
+
     /// The largest k with P(B ≤ k − 1) ≤ tail for B ~ Binomial(n, ½): the interval runs from
     /// the kth smallest to the kth largest difference (coverage ≥ 1 − 2·tail).
     static func criticalCount(n: Int, tail: Double) -> Int {

@@ -21,6 +21,16 @@ enum AnatomyText {
             func k(_ v: UInt64) -> String { f(1000 * Double(v) / Double(max(ops, 1))) }
             return [s.rawValue, k(c.kmallocUnit), k(c.kmallocAll), k(c.kfreeAll), k(c.pages), k(c.irqWork), k(c.rcuSoftirq)]
         })
+        out += partLines(results, harnessNs: harnessNs)
+        out += curveAndHeldLines(results, curves: curves, held: held)
+        out += nolockLines(nolock, unavailable: unavailable)
+        return out.joined(separator: "\n") + "\n"
+    }
+
+    /// The time per pair by part, irq_work's cost outside its handler, kernel − htab, the probes'
+    /// own cost and each traced block's regime.
+    static func partLines(_ results: [(KernelSubjectKind, [AnatomyBlock])], harnessNs: Double?) -> [String] {
+        var out: [String] = []
         out.append("")
         out.append("ns per pair, median [95 % interval over blocks]: the pair untraced;")
         out.append("harness (an empty bpf_loop step); inside irq_work and the RCU softirq")
@@ -57,6 +67,14 @@ enum AnatomyText {
             let blocks = b.map { "\(f($0.untracedNsPerOp)) ns \(f($0.kmallocsPerOp))/op" }
             out += wrap("\(s.rawValue): " + blocks.joined(separator: "; "))
         }
+        return out
+    }
+
+    /// The curve against repetition length, the slab bytes held, and the published figures beside this host's.
+    static func curveAndHeldLines(_ results: [(KernelSubjectKind, [AnatomyBlock])],
+                                  curves: [(KernelSubjectKind, [[(lengthNs: Int, nsPerOp: Double)]])],
+                                  held: [(KernelSubjectKind, HeldMemory)]) -> [String] {
+        var out: [String] = []
         if !curves.isEmpty {
             out.append("")
             out.append("pair ns/op against one repetition's length (untraced, a fresh load each;")
@@ -81,6 +99,12 @@ enum AnatomyText {
             out.append("")
             out += wrap(publishedLine + hostLine(timing, blocks: k))
         }
+        return out
+    }
+
+    /// kmalloc_nolock's cost (context for the pair) and the probes that did not attach.
+    static func nolockLines(_ nolock: Result<KmallocNolockCost, KernelUnavailable>?, unavailable: [String: String]) -> [String] {
+        var out: [String] = []
         switch nolock {
         case .success(let k)?:
             out.append("")
@@ -92,7 +116,7 @@ enum AnatomyText {
         case nil: break
         }
         for (tracepoint, why) in unavailable.sorted(by: { $0.key < $1.key }) { out.append("n/a: \(tracepoint) did not attach: \(why)") }
-        return out.joined(separator: "\n") + "\n"
+        return out
     }
 
     /// "432 [417, 444]" (sign-test 95 % interval over blocks), or "432 (n=5)" with too few.

@@ -81,7 +81,7 @@ enum PolicyCommands {
             let walk = med(rs.compactMap { r in r.walkNs.map { $0 / Double(max(r.walkValues, 1)) } })
             let post = med(rs.compactMap { $0.postKill.nsPerOp(.free) })
             let drain = med(rs.compactMap { $0.drain.nsPerOp(.free) })
-            print("\(pad(String(parts[0]), 18)) \(parts[1])    \(lpad(kill, 7))  \(lpad(grace, 8))  \(lpad(fold, 7))  \(lpad(walk, 13))  \(lpad(post, 20))  \(lpad(drain, 14))  \(rs.first?.killAt ?? "")")
+            print("\(pad(String(parts[0]), 18)) \(parts[1])    \(lpad(kill, 7))  \(lpad(grace, 8))  \(lpad(fold, 7))  \(lpad(walk, 13))  \(lpad(post, 20))  \(lpad(drain, 14))  \(rs.first?.killAt.rawValue ?? "")")
         }
     }
 

@@ -28,7 +28,7 @@ struct KernelPolicyTests {
             let policy = try #require(subject.policy)
             #expect((r.walkNs != nil) == policy.walksAtKill)
             #expect((r.graceNs != nil) == policy.hasGraceAndFold)
-            #expect(r.killAt == (subject == .kernelHybrid ? "drain" : "kill"))
+            #expect(r.killAt == (subject == .kernelHybrid ? Phase.drain : Phase.kill))
             #expect(r.conditioning == [.gracePeriod, .warmUpWalk(values: 1000)])
         }
         // Provenance: every object allocated was freed (the kptr-xchg drain runs on the

@@ -33,6 +33,7 @@ struct NativeRefsTests {
             let timed = UInt64(NativeRefs.latencyRuns * NativeRefs.refOpsPerRun * l.cpus)
             #expect(l.getPut.total == timed && l.empty.total == timed, "\(l.phase) \(l.cpus)")
             #expect((l.getPut.percentile(50) ?? 0) >= (l.empty.percentile(50) ?? 0))
+            #expect(l.getPutBlocks == [l.getPut], "one block: its own histogram is the merged one")
         }
         // The emulations' get+put timed the same way beside native's, live and after their own
         // kill, with their object's control: every histogram counted exactly the ops timed.
@@ -41,6 +42,18 @@ struct NativeRefsTests {
             let timed = UInt64(NativeRefs.latencyRuns * NativeRefs.refOpsPerRun * l.cpus)
             #expect([l.percpuRef, l.atomic, l.control].allSatisfy { $0.total == timed }, "\(l.phase) \(l.cpus)")
             #expect((l.atomic.percentile(50) ?? 0) >= (l.control.percentile(50) ?? .infinity), "an RMW is not free")
+            #expect(l.percpuRefBlocks == [l.percpuRef] && l.atomicBlocks == [l.atomic])
+            // Around the allocator: new+get and drop+put, each timed once per pair.
+            let pairs = UInt64(NativeRefs.pairLatencyRuns * NativeRefs.pairOpsPerRun * l.cpus)
+            #expect((l.newGet.all + l.dropPut.all).allSatisfy { $0.total == pairs }, "\(l.phase) \(l.cpus)")
+            #expect((l.newGet.percpuRef.percentile(50) ?? 0) >= (l.newGet.control.percentile(50) ?? .infinity) * 0.8,
+                    "new+get with a count is not far below the allocator alone")
+        }
+        // The shared refcount_t's acquire+drop timed the same way, per CPU count.
+        #expect(r.refcountLatency.count == cpus.count)
+        for l in r.refcountLatency {
+            let timed = UInt64(NativeRefs.latencyRuns * NativeRefs.refOpsPerRun * l.cpus)
+            #expect(l.getPut.total == timed && l.empty.total == timed && l.getPutBlocks == [l.getPut], "\(l.cpus)")
         }
         #expect(r.kill.flagsAtReturn == 1, "percpu_ref_kill sets ATOMIC|DEAD before rmdir returns")
         #expect(r.kill.atomicSeenNs.count == 1 && r.kill.rmdirNs.count == 1)

@@ -96,4 +96,24 @@ struct NativeRefsSectionTests {
         let line = try #require(NativeRefsSection.findings(rows() + acct).first { $0.hasPrefix("Emulation against native") })
         #expect(line.contains("2 CPUs: native +20") && line.contains("+43 ns"), "\(line)")
     }
+
+    /// The tails finding: the median over blocks of each block's p99 with the sign test's
+    /// interval, killed against live paired by block, and the emulated percpu_ref against the
+    /// emulated atomic (one object); ties (the same bucket) count neither way.
+    @Test func theTailsFindingHasIntervalsOverBlocks() throws {
+        var rows = rows()
+        for b in 1...12 {
+            for (subject, op, v) in [(NativeRefsSection.percpuRef, Op.getPutLive, 64.0),
+                                     (NativeRefsSection.percpuRef, .getPutKilled, b == 1 ? 64 : [192.0, 224, 256][b % 3]),
+                                     (NativeRefsSection.emulatedPercpuRef, .getPutKilled, 192), (NativeRefsSection.emulatedAtomic, .getPutKilled, 192),
+                                     (NativeRefsSection.emulatedAtomic, .getPutLive, 160)] {
+                rows.append(makeRow(strategy: subject, phase: .native, op: op, threads: 2, repetition: b, metric: .blockP99Ns, value: v))
+            }
+        }
+        let line = try #require(NativeRefsSection.findings(rows).first { $0.contains("In tails") })
+        #expect(line.contains("≤64.00 [≤64.00, ≤64.00] ns live and ≤224.0 [≤192.0, ≤256.0] ns killed"), "\(line)")
+        #expect(line.contains("killed higher in 11 of 12 blocks, lower in 0"), "\(line)")
+        #expect(line.contains("percpu_ref higher in 0 of 12 blocks, lower in 0 (sign test p 1"), "\(line)")
+        #expect(NativeRefsSection.findings(self.rows()).allSatisfy { !$0.contains("In tails") }, "no block rows, no claim")
+    }
 }

@@ -4,6 +4,15 @@ import Testing
 
 @Suite struct MedianIntervalTests {
     /// The binomial order statistics: n = 6 → the extremes; 10 → 2nd; 12 → 3rd; 20 → 6th.
+    /// The two-sided sign test: 11 of 11 one way is 2/2048; 6 against 6 is 1; 9 against 3 is
+    /// 2 · P(B ≤ 3), B ~ Binomial(12, ½) = 2 · 299/4096.
+    @Test func signTestPValues() {
+        #expect(abs(MedianInterval.signTestP(above: 11, below: 0) - 2.0 / 2048) < 1e-12)
+        #expect(MedianInterval.signTestP(above: 6, below: 6) == 1)
+        #expect(abs(MedianInterval.signTestP(above: 3, below: 9) - 2 * 299.0 / 4096) < 1e-12)
+        #expect(MedianInterval.signTestP(above: 0, below: 0) == 1)
+    }
+
     @Test func criticalCountsMatchTheBinomial() {
         #expect(MedianInterval.criticalCount(n: 5, tail: 0.025) == 0)
         #expect(MedianInterval.criticalCount(n: 6, tail: 0.025) == 1)

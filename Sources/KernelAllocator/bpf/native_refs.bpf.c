@@ -187,15 +187,17 @@ NR_CSS_PROGRAM(css_empty, css_empty_step)
 
 /* Per-op latency: bpf_ktime_get_ns() around each step, counted into a log-linear histogram
  * per CPU (bucket v for v < 8 ns, then 4 buckets per power of two: 25 % wide; the last bucket
- * holds everything from 2^17 ns). [0] the get+put, [1] the empty step: the timing's own cost. */
+ * holds everything from 2^17 ns). [0] the css get+put, [1] its empty step: the timing's own
+ * cost; [2] the shared refcount_t's acquire+drop, [3] its empty step. */
 #define NR_HIST_BUCKETS MB_HIST_BUCKETS
-__u64 nr_hist[2][MB_MAX_CPUS][NR_HIST_BUCKETS] SEC(".bss");
+#define NR_HISTS 4
+__u64 nr_hist[NR_HISTS][MB_MAX_CPUS][NR_HIST_BUCKETS] SEC(".bss");
 
 static __always_inline void nr_count(__u32 which, __u64 ns)
 {
 	__u32 cpu = bpf_get_smp_processor_id();
 
-	if (cpu < MB_MAX_CPUS && which < 2)
+	if (cpu < MB_MAX_CPUS && which < NR_HISTS)
 		nr_hist[which][cpu][mb_hist_bucket(ns) & (NR_HIST_BUCKETS - 1)]++;
 }
 
@@ -403,3 +405,25 @@ static long rc_shared_empty_step(__u64 index, struct nr_shared_loop *l)
 
 NR_SHARED_PROGRAM(rc_shared_getput, rc_shared_getput_step)
 NR_SHARED_PROGRAM(rc_shared_empty, rc_shared_empty_step)
+
+/* The shared refcount_t's acquire+drop and its empty step, timed op by op into nr_hist[2], [3]. */
+static long rc_shared_getput_timed_step(__u64 index, struct nr_shared_loop *l)
+{
+	__u64 t0 = bpf_ktime_get_ns();
+	long stop = rc_shared_getput_step(index, l);
+
+	nr_count(2, bpf_ktime_get_ns() - t0);
+	return stop;
+}
+
+static long rc_shared_empty_timed_step(__u64 index, struct nr_shared_loop *l)
+{
+	__u64 t0 = bpf_ktime_get_ns();
+	long stop = rc_shared_empty_step(index, l);
+
+	nr_count(3, bpf_ktime_get_ns() - t0);
+	return stop;
+}
+
+NR_SHARED_PROGRAM(rc_shared_getput_timed, rc_shared_getput_timed_step)
+NR_SHARED_PROGRAM(rc_shared_empty_timed, rc_shared_empty_timed_step)

@@ -43,4 +43,50 @@ MB_TIMED_ACCT(atomic, 0)
 MB_TIMED_ACCT(pcpu, 1)
 MB_TIMED_ACCT(lazy, 2)
 
+/* Each policy's op around the real allocator, timed in two regions per step: bpf_obj_new + get
+ * ([0]), then the owner id written untimed, then bpf_obj_drop + put ([1]). lazy's get and put
+ * do nothing, so its rows are the allocator alone in this object: the control. */
+struct mb_pair_hist {
+	__u64 bucket[MB_TIMED_SLOTS][2][MB_HIST_BUCKETS];
+};
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct mb_pair_hist);
+} pair_hist SEC(".maps");
+
+#define MB_TIMED_PAIR(s, slot)							\
+static long s##_pair_timed_step(__u64 index, struct mb_loop *l)		\
+{										\
+	__u32 zero = 0;								\
+	struct mb_pair_hist *h = bpf_map_lookup_elem(&pair_hist, &zero);	\
+	__u64 t0 = bpf_ktime_get_ns(), t1, t2, t3;				\
+	struct mb_object *p = mb_obj_new();					\
+										\
+	if (!p) {								\
+		l->c->failed++;							\
+		return 1;							\
+	}									\
+	s##_get();								\
+	t1 = bpf_ktime_get_ns();						\
+	p->payload[0] = l->seed;						\
+	t2 = bpf_ktime_get_ns();						\
+	mb_obj_drop(p);								\
+	s##_put();								\
+	t3 = bpf_ktime_get_ns();						\
+	if (h) {								\
+		h->bucket[slot][0][mb_hist_bucket(t1 - t0) & (MB_HIST_BUCKETS - 1)]++; \
+		h->bucket[slot][1][mb_hist_bucket(t3 - t2) & (MB_HIST_BUCKETS - 1)]++; \
+	}									\
+	l->c->allocated++;							\
+	l->c->freed++;								\
+	return 0;								\
+}										\
+MB_LOOP_PROGRAM(s##_pair_timed, s##_pair_timed_step, MB_SEED(skb))
+
+MB_TIMED_PAIR(atomic, 0)
+MB_TIMED_PAIR(pcpu, 1)
+MB_TIMED_PAIR(lazy, 2)
+
 #endif

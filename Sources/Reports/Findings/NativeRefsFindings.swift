@@ -11,7 +11,7 @@ extension NativeRefsSection {
             let na = rows.first { $0.phase == .native && $0.value == nil }
             return na.map { ["The kernel's own percpu_ref and refcount_t: not measured here (\($0.unit))."] } ?? []
         }
-        let rest = [calibration(rows, threads), perObject(rows, threads)].compactMap { $0 }
+        let rest = [calibration(rows, threads), tails(rows, threads), perObject(rows, threads)].compactMap { $0 }
         return [headline(rows, threads), rest.isEmpty ? nil : rest.joined(separator: " ")].compactMap { $0 }
     }
 

@@ -80,7 +80,7 @@ public enum NativeRefsSection {
         }
         let title = title + "; units: \(blocks) blocks, each a fresh load and a fresh cgroup"
         return [ReportSections.Table(title: title, header: ["ref", "op", "thr", "ns/op", "+ns [95 % CI]"], rows: out)]
-            + sameRoundsTable(rows, threads) + latencyTable(rows)
+            + sameRoundsTable(rows, threads) + latencyTable(rows) + pairLatencyTable(rows)
     }
 
     static func ns(_ v: Double?) -> String { v.map { ResultCell.format($0) } ?? "—" }
