@@ -15,7 +15,8 @@ is present, and says which it skipped and why:
               model's added ns over global as a marker beside it
   safety      the verdict matrix, strategy × scenario, coloured
   latency     p50 … max per strategy on a log scale (the latency pass is on by default; --no-latency skips it)
-  latency-kill  p50 … max live against after the kill: the kernel's get+put timed in the kernel (phase native), then the model's frees
+  latency-kill  p50 … max live against after the kill: the kernel's get+put timed in the kernel (phase native),
+              then the model's frees of each lifetime strategy
   ownership   the cost of owning an allocator (bench footprint): bytes held at creation and pinned by one object
               against CPUs per design (log-log; kernel-equivalent solid, the model's reservation dashed),
               and creation time against CPUs
@@ -460,43 +461,44 @@ def percentile_axes(ax, ylabel, title):
 
 KERNEL_REFS = [("kernel-native-percpu-ref", "percpu_ref (native)"), ("kernel-percpu-ref", "emul. pcpu-ref"),
                ("kernel-atomic", "emul. atomic"), ("kernel-refcount", "refcount_t (native, shared)")]
-KILL_PHASES = [("live", "live", "-"), ("kill", "racing the kill", ":"), ("post-kill", "after the kill", "--"),
-               ("drain", "map free", "-.")]
+# The lifetime strategies: the ones with a kill, whose frees after it the thread asks about.
+LIFETIME = ["global", "atomic", "percpu-ref", "lazy", "hybrid", "kmem-cache"]
 
 
 def plot_latency_kill(rows, style, stem, title, written):
-    """Latency after the kill beside live: the kernel's get+put timed op by op in the kernel
-    (phase native: solid live, dashed killed; refcount_t has no kill), then the model's frees
-    (phase live against kill, post-kill and drain), at each thread count."""
+    """Latency after the kill beside live, one panel per thread count: the kernel's get+put timed
+    op by op in the kernel (phase native: solid live, dashed killed, dotted refcount_t shared),
+    then the model's frees per lifetime strategy (solid live, dashed every worker's frees after
+    the kill)."""
     metrics = {m for m, _ in PERCENTILES}
     pct = [r for r in rows if r.metric in metrics and r.value is not None]
     kernel = [r for r in pct if r.phase == "native" and r.op in ("get-put-live", "get-put-killed", "shared-get-put")]
-    model = [r for r in pct if r.phase in ("kill", "post-kill", "drain") or (r.phase == "live" and r.op == "free")]
-    model_subjects = {r.strategy for r in model if r.phase != "live"}
-    model = [r for r in model if r.strategy in model_subjects and r.workload == "pair"]
-    if not kernel and not any(r.phase != "live" for r in model):
-        return skip("latency-kill", "no after-kill percentile rows (phase native, or kill/post-kill/drain)")
+    model = [r for r in pct if r.strategy in LIFETIME and r.workload == "pair" and
+             ((r.phase == "live" and r.op == "free") or (r.phase == "post-kill" and r.op == "free"))]
+    if not kernel and not any(r.phase == "post-kill" for r in model):
+        return skip("latency-kill", "no after-kill percentile rows (phase native, or post-kill)")
     panels = [("kernel", t) for t in sorted({r.threads for r in kernel})]
-    panels += [(s, t) for s in strategy_order(model_subjects) for t in sorted({r.threads for r in model if r.strategy == s})]
-    fig, axes = grid(len(panels), max_cols=2, panel=(5.6, 3.8))
+    panels += [("model", t) for t in sorted({r.threads for r in model if r.phase == "post-kill"})]
+    fig, axes = grid(len(panels), max_cols=2, panel=(5.8, 4.2))
     for ax, (what, t) in zip(axes, panels):
         if what == "kernel":
             for i, (subject, label) in enumerate(KERNEL_REFS):
-                color = f"C{i}"
                 for op, state, ls in (("get-put-live", "live", "-"), ("get-put-killed", "killed", "--"), ("shared-get-put", "shared", ":")):
                     panel = [r for r in kernel if r.strategy == subject and r.op == op and r.threads == t]
-                    percentile_line(ax, panel, f"{label}, {state}", color, ls, "o")
+                    percentile_line(ax, panel, f"{label}, {state}", f"C{i}", ls, "o")
             clock = median([r.value for r in kernel if r.strategy == "kernel-native-empty" and r.metric == "p50_ns" and r.threads == t])
             if clock:
                 ax.axhline(clock, color="grey", linewidth=0.8, linestyle=":")
             percentile_axes(ax, "ns per get+put (bucket upper bound, log)",
-                            f"in the kernel — {t} CPU{'s' if t > 1 else ''}; grey: the clock alone (p50)")
+                            f"kernel, {t} CPU{'s' if t > 1 else ''} (grey: the clock alone, p50)")
         else:
-            for phase, label, ls in KILL_PHASES:
-                panel = [r for r in model if r.strategy == what and r.threads == t and r.phase == phase]
-                percentile_line(ax, panel, label, style.color(what), ls, style.marker(what))
-            percentile_axes(ax, "ns per free (log)", f"model: {what} — {t} thr")
-        ax.legend(fontsize=7)
+            for strategy in [s for s in LIFETIME if any(r.strategy == s for r in model)]:
+                for phase, ls in (("live", "-"), ("post-kill", "--")):
+                    panel = [r for r in model if r.strategy == strategy and r.threads == t and r.phase == phase]
+                    percentile_line(ax, panel, f"{strategy}, {'live' if phase == 'live' else 'after the kill'}",
+                                    style.color(strategy), ls, style.marker(strategy))
+            percentile_axes(ax, "ns per free (log)", f"model, {t} thr: frees live and after the kill")
+        ax.legend(fontsize=6.5, ncol=2)
     finish(fig, f"Latency live vs after the kill — {title}",
            "kernel: bpf_ktime_get_ns around each get+put inside the BPF program, every block merged; "
            "model: frees timed alone, median over repetitions of each percentile",
