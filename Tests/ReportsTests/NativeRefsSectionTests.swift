@@ -72,6 +72,13 @@ struct NativeRefsSectionTests {
         withEmulations.append(makeRow(strategy: NativeRefsSection.emulatedControl, phase: .native, op: .getPutKilled, threads: 2, metric: .p50Ns, value: 12))
         let both = try #require(NativeRefsSection.tables(withEmulations).first { $0.title.hasPrefix("get+put latency in the kernel") })
         #expect(both.rows.contains { $0 == ["emul. atomic", "killed", "2", "≤16.00", "≤320.0", "≤640.0", "≤20480", "≤12.00"] }, "\(both.rows)")
+        // A p50 no higher than its object's clock is marked: the timing swamps the op.
+        var swamped = withEmulations
+        swamped.append(makeRow(strategy: NativeRefsSection.emulatedControl, phase: .native, op: .getPutKilled, threads: 2, metric: .p50Ns, value: 16))
+        swamped.removeAll { $0.strategy == NativeRefsSection.emulatedControl && $0.value == 12 }
+        let marked = try #require(NativeRefsSection.tables(swamped).first { $0.title.hasPrefix("get+put latency in the kernel") })
+        #expect(marked.rows.contains { $0[0] == "emul. atomic" && $0[3] == "≤16.00*" }, "\(marked.rows)")
+        #expect(!both.rows.contains { $0[3].hasSuffix("*") })
         #expect(!both.rows.contains { $0[0] == "emul. pcpu-ref" }, "no rows for what was not measured")
     }
 

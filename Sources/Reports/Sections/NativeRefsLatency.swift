@@ -13,6 +13,16 @@ extension NativeRefsSection {
         return r.value.map { "≤" + ResultCell.format($0) } ?? ">115µs"
     }
 
+    /// Whether the op's p50 is no more than its object's empty step timed the same way: then the
+    /// clock's own cost swamps the op, and its p50 says nothing about the op.
+    static func clockSwamps(_ rows: [ResultRow], _ subject: String, clock: String, _ op: Op, _ threads: Int) -> Bool {
+        func p50(_ s: String) -> Double? {
+            rows.first { $0.phase == .native && $0.strategy == s && $0.op == op && $0.threads == threads && $0.metric == .p50Ns }?.value
+        }
+        guard let v = p50(subject), let c = p50(clock) else { return false }
+        return v <= c
+    }
+
     static func latencyTable(_ rows: [ResultRow]) -> [ReportSections.Table] {
         let timed = rows.filter { $0.phase == .native && $0.strategy == percpuRef && $0.metric == .p50Ns }
         let threads = Set(timed.map(\.threads)).sorted()
@@ -28,8 +38,9 @@ extension NativeRefsSection {
         for t in threads {
             for ref in refs {
                 for (label, op) in ref.states {
-                    let values = latencyMetrics.map { latencyValue(rows, ref.subject, op, t, $0.0) }
+                    var values = latencyMetrics.map { latencyValue(rows, ref.subject, op, t, $0.0) }
                     if values.allSatisfy(\.isEmpty) { continue }
+                    if clockSwamps(rows, ref.subject, clock: ref.clock, op, t) { values[0] += "*" }
                     body.append([ref.label, label, "\(t)"] + values + [latencyValue(rows, ref.clock, op, t, .p50Ns)])
                 }
             }
@@ -37,7 +48,8 @@ extension NativeRefsSection {
         let title = "get+put latency in the kernel, ns: bpf_ktime_get_ns around each op, upper bounds of 25 % buckets, "
             + "all blocks merged; clock = the empty step timed the same way in the same object (its own cost, not subtracted); "
             + "emul. = the BPF emulations (strategies.bpf.c's accounting alone), native = lib/percpu-refcount.c through a css; "
-            + "refcount_t = bpf_refcount_acquire + bpf_obj_drop on one object every CPU shares"
+            + "refcount_t = bpf_refcount_acquire + bpf_obj_drop on one object every CPU shares; "
+            + "* = p50 within the clock's own bucket: the op is below what this timing resolves"
         return [ReportSections.Table(title: title, header: ["ref", "state", "thr"] + latencyMetrics.map(\.1) + ["clock"], rows: body)]
     }
 
