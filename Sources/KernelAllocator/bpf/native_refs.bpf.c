@@ -201,26 +201,22 @@ static __always_inline void nr_count(__u32 which, __u64 ns)
 		nr_hist[which][cpu][mb_hist_bucket(ns) & (NR_HIST_BUCKETS - 1)]++;
 }
 
-static long css_getput_timed_step(__u64 index, struct nr_loop *l)
-{
-	__u64 t0 = bpf_ktime_get_ns();
-	long stop = css_getput_step(index, l);
-
-	nr_count(0, bpf_ktime_get_ns() - t0);
-	return stop;
+/* `step` timed: bpf_ktime_get_ns() around it, counted into nr_hist[slot]. */
+#define NR_TIMED_STEP(step, loop_type, slot)					\
+static long step##_timed(__u64 index, struct loop_type *l)		\
+{									\
+	__u64 t0 = bpf_ktime_get_ns();					\
+	long stop = step(index, l);					\
+									\
+	nr_count(slot, bpf_ktime_get_ns() - t0);			\
+	return stop;							\
 }
 
-static long css_empty_timed_step(__u64 index, struct nr_loop *l)
-{
-	__u64 t0 = bpf_ktime_get_ns();
-	long stop = css_empty_step(index, l);
+NR_TIMED_STEP(css_getput_step, nr_loop, 0)
+NR_TIMED_STEP(css_empty_step, nr_loop, 1)
 
-	nr_count(1, bpf_ktime_get_ns() - t0);
-	return stop;
-}
-
-NR_CSS_PROGRAM(css_getput_timed, css_getput_timed_step)
-NR_CSS_PROGRAM(css_empty_timed, css_empty_timed_step)
+NR_CSS_PROGRAM(css_getput_timed, css_getput_step_timed)
+NR_CSS_PROGRAM(css_empty_timed, css_empty_step_timed)
 
 /* Test only: a planted extra put. It takes the stash's own reference out and drops it, as a
  * put the loader never asked for; the loader must notice (the stash is empty at unstash, and
@@ -407,23 +403,8 @@ NR_SHARED_PROGRAM(rc_shared_getput, rc_shared_getput_step)
 NR_SHARED_PROGRAM(rc_shared_empty, rc_shared_empty_step)
 
 /* The shared refcount_t's acquire+drop and its empty step, timed op by op into nr_hist[2], [3]. */
-static long rc_shared_getput_timed_step(__u64 index, struct nr_shared_loop *l)
-{
-	__u64 t0 = bpf_ktime_get_ns();
-	long stop = rc_shared_getput_step(index, l);
+NR_TIMED_STEP(rc_shared_getput_step, nr_shared_loop, 2)
+NR_TIMED_STEP(rc_shared_empty_step, nr_shared_loop, 3)
 
-	nr_count(2, bpf_ktime_get_ns() - t0);
-	return stop;
-}
-
-static long rc_shared_empty_timed_step(__u64 index, struct nr_shared_loop *l)
-{
-	__u64 t0 = bpf_ktime_get_ns();
-	long stop = rc_shared_empty_step(index, l);
-
-	nr_count(3, bpf_ktime_get_ns() - t0);
-	return stop;
-}
-
-NR_SHARED_PROGRAM(rc_shared_getput_timed, rc_shared_getput_timed_step)
-NR_SHARED_PROGRAM(rc_shared_empty_timed, rc_shared_empty_timed_step)
+NR_SHARED_PROGRAM(rc_shared_getput_timed, rc_shared_getput_step_timed)
+NR_SHARED_PROGRAM(rc_shared_empty_timed, rc_shared_empty_step_timed)

@@ -10,15 +10,19 @@
 
 #define MB_TIMED_SLOTS 3 /* atomic, pcpu, lazy */
 
+/* A per-CPU array of one `value_type`: each CPU counts into its own histograms. */
+#define MB_PERCPU_HIST_MAP(name, value_type)					\
+struct {									\
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);				\
+	__uint(max_entries, 1);							\
+	__type(key, __u32);							\
+	__type(value, value_type);						\
+} name SEC(".maps")
+
 struct mb_acct_hist {
 	__u64 bucket[MB_TIMED_SLOTS][MB_HIST_BUCKETS];
 };
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct mb_acct_hist);
-} acct_hist SEC(".maps");
+MB_PERCPU_HIST_MAP(acct_hist, struct mb_acct_hist);
 
 #define MB_TIMED_ACCT(s, slot)							\
 static long s##_acct_timed_step(__u64 index, struct mb_loop *l)		\
@@ -49,12 +53,7 @@ MB_TIMED_ACCT(lazy, 2)
 struct mb_pair_hist {
 	__u64 bucket[MB_TIMED_SLOTS][2][MB_HIST_BUCKETS];
 };
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct mb_pair_hist);
-} pair_hist SEC(".maps");
+MB_PERCPU_HIST_MAP(pair_hist, struct mb_pair_hist);
 
 #define MB_TIMED_PAIR(s, slot)							\
 static long s##_pair_timed_step(__u64 index, struct mb_loop *l)		\
