@@ -24,21 +24,21 @@ struct KernelCounterpart {
 
     func added(_ policy: String, threads t: Int) -> Added? {
         let subject = KernelSubjects.kernel(policy)
-        let control = policy != "lazy" && samples.has(Self.control, "pair", .live, .pair, t, size) ? Self.control : "kernel"
+        let control = policy != "lazy" && samples.has(Self.control, .pair, .live, .pair, t, size) ? Self.control : "kernel"
         let phase = Phase.interleaved
         // The kernel table's own units and interval where the run has them (paired within
         // rounds, sign-test interval), so the bullet quotes the table's figure.
-        let units = samples.series(subject, "pair", phase, .pair, t, size, metric: Metric.addedNs)
+        let units = samples.series(subject, .pair, phase, .pair, t, size, metric: Metric.addedNs)
         if control == Self.control, !units.isEmpty, case .interval(let v)? = MedianInterval.interval(units.keys.sorted().map { units[$0]! }) {
             return Added(subject: subject, control: control, interleaved: true, value: v)
         }
-        let s = samples.series(subject, "pair", phase, .pair, t, size), c = samples.series(control, "pair", phase, .pair, t, size)
+        let s = samples.series(subject, .pair, phase, .pair, t, size), c = samples.series(control, .pair, phase, .pair, t, size)
         if !s.isEmpty, Set(s.keys) == Set(c.keys) {
             let d = s.keys.sorted().map { s[$0]! - c[$0]! }
             guard let v = AddedNanoseconds.differenceOfMedians(d, [Double](repeating: 0, count: d.count), paired: true) else { return nil }
             return Added(subject: subject, control: control, interleaved: true, value: v)
         }
-        let ls = samples.series(subject, "pair", .live, .pair, t, size), lc = samples.series(control, "pair", .live, .pair, t, size)
+        let ls = samples.series(subject, .pair, .live, .pair, t, size), lc = samples.series(control, .pair, .live, .pair, t, size)
         let paired = !ls.isEmpty && Set(ls.keys) == Set(lc.keys)
         let keys = ls.keys.sorted()
         guard let v = AddedNanoseconds.differenceOfMedians(keys.map { ls[$0]! }, paired ? keys.map { lc[$0]! } : Array(lc.values),
@@ -48,7 +48,7 @@ struct KernelCounterpart {
 
     /// The kernel policy's pair throughput at `tN` threads over its own at `t1`.
     func scaling(_ policy: String, _ t1: Int, _ tN: Int) -> Effect? {
-        samples.effect(KernelSubjects.kernel(policy), KernelSubjects.kernel(policy), "pair", .live, .pair, tN, size, metric: .mops, baselineThreads: t1)
+        samples.effect(KernelSubjects.kernel(policy), KernelSubjects.kernel(policy), .pair, .live, .pair, tN, size, metric: .mops, baselineThreads: t1)
     }
 
     /// The sentence a live-pair claim ends with: per claimed model effect, the kernel's figure;

@@ -41,7 +41,7 @@ public enum RunFindings {
         }
         let t1 = samples.threads.first ?? 1, tN = samples.threads.last ?? 1
         let c = Context(samples: samples, size: size, t1: t1, tN: tN, sizeNote: samples.sizes.count > 1 ? ", \(size) B" : "",
-                        present: policies.filter { samples.has($0, "pair", .live, .pair, t1, size) })
+                        present: policies.filter { samples.has($0, .pair, .live, .pair, t1, size) })
         // The kernel's: each policy's accounting run inside BPF programs around the real allocator.
         var out: [RunClaims.Candidate] = NativeRefsSection.findings(rows).map { .init($0, .kernel, priority: P.native) }
         out += KernelStrategiesSection.findings(rows.filter { $0.phase != .scenario }).map { .init($0, .kernel, priority: P.kernelTable) }
@@ -81,13 +81,13 @@ public enum RunFindings {
         let k = KernelCounterpart(samples: c.samples, size: c.size)
         var claimed: [(policy: String, threads: Int, model: Effect, base: Double)] = []
         for t in Set([c.t1, c.tN]).sorted() {
-            guard let base = c.samples.median("global", "pair", .live, .pair, t, c.size) else { continue }
+            guard let base = c.samples.median("global", .pair, .live, .pair, t, c.size) else { continue }
             for s in c.present {
-                if let e = c.samples.effect(s, "global", "pair", .live, .pair, t, c.size), e.isSignificant { claimed.append((s, t, e, base)) }
+                if let e = c.samples.effect(s, "global", .pair, .live, .pair, t, c.size), e.isSignificant { claimed.append((s, t, e, base)) }
             }
         }
         var parts = [k.liveSentence(claimed)]
-        if c.tN > c.t1, let a = c.samples.effect("atomic", "atomic", "pair", .live, .pair, c.tN, c.size, metric: .mops, baselineThreads: c.t1) {
+        if c.tN > c.t1, let a = c.samples.effect("atomic", "atomic", .pair, .live, .pair, c.tN, c.size, metric: .mops, baselineThreads: c.t1) {
             parts.append(k.scalingSentence(model: a, c.t1, c.tN))
         }
         return merged(parts)
@@ -99,13 +99,13 @@ public enum RunFindings {
         let samples = c.samples, size = c.size
         // A strategy whose repetitions fall in two modes is compared by the draw, not by its
         // code: it is named with its modes instead of an effect.
-        let modal = c.present.compactMap { s in ModeSplit(samples.values(s, "pair", .live, .pair, t, size)).map { (s, $0) } }
+        let modal = c.present.compactMap { s in ModeSplit(samples.values(s, .pair, .live, .pair, t, size)).map { (s, $0) } }
         let effects = c.present.filter { s in !modal.contains { $0.0 == s } }.compactMap { s in
-            samples.effect(s, "global", "pair", .live, .pair, t, size).map { (s, $0) }
+            samples.effect(s, "global", .pair, .live, .pair, t, size).map { (s, $0) }
         }
-        guard !effects.isEmpty || !modal.isEmpty, let base = samples.median("global", "pair", .live, .pair, t, size) else { return nil }
+        guard !effects.isEmpty || !modal.isEmpty, let base = samples.median("global", .pair, .live, .pair, t, size) else { return nil }
         let lead = t == c.t1 ? "Live pair, added ns/op over global (" : "At ("
-        if let split = ModeSplit(samples.values("global", "pair", .live, .pair, t, size)) {
+        if let split = ModeSplit(samples.values("global", .pair, .live, .pair, t, size)) {
             return lead + "\(t) thr\(c.sizeNote)): global's repetitions fall in two modes, \(modes(split)), so no added ns is claimed against it."
         }
         var text = lead + "\(t) thr\(c.sizeNote), global \(ResultCell.format(base)) ns): " + addedListing(effects, base: base)
@@ -115,8 +115,8 @@ public enum RunFindings {
         // Without kernel policy rows, the model's added cost scaled to the kernel's pair at one
         // thread; with them the kernel's own figure is given (a contended model op beside the
         // kernel's 440 ns pair would put a saturated cost beside an unsaturated op).
-        let kernelPolicies = policies.contains { samples.has(KernelSubjects.kernel($0), "pair", .live, .pair, t, size) }
-        if t == c.t1, !kernelPolicies, let k = samples.median("kernel", "pair", .live, .pair, t, size),
+        let kernelPolicies = policies.contains { samples.has(KernelSubjects.kernel($0), .pair, .live, .pair, t, size) }
+        if t == c.t1, !kernelPolicies, let k = samples.median("kernel", .pair, .live, .pair, t, size),
            let (s, e) = effects.filter({ $0.1.isSignificant }).max(by: { $0.1.ratio < $1.1.ratio }) {
             text += "; the kernel's bpf_obj_new+drop pair costs \(ResultCell.format(k)) ns, so \(s)'s added cost would be "
                 + "\(percentText((e.ratio - 1) * base / k)) of it"
@@ -130,9 +130,9 @@ public enum RunFindings {
     static func afterKillClaims(_ c: Context) -> [String] {
         Set([c.t1, c.tN]).sorted().compactMap { t in
             let effects = c.present.compactMap { s in
-                c.samples.freeEffect(s, "global", "pair", .postKill, .free, t, c.size).map { (s, $0) }
+                c.samples.freeEffect(s, "global", .pair, .postKill, .free, t, c.size).map { (s, $0) }
             }
-            guard !effects.isEmpty, let base = c.samples.median("global", "pair", .postKill, .free, t, c.size) else { return nil }
+            guard !effects.isEmpty, let base = c.samples.median("global", .pair, .postKill, .free, t, c.size) else { return nil }
             let lead = t == c.t1 ? "After the kill (no allocation is possible), concurrent frees by" : "By"
             return "\(lead) \(t) worker\(t == 1 ? "" : "s"), "
                 + "added ns/free over global (\(ResultCell.format(base)) ns): " + addedListing(effects, base: base) + "."
@@ -147,15 +147,15 @@ public enum RunFindings {
         let samples = c.samples, size = c.size
         var downgrade: [String] = []
         for t in Set([c.t1, c.tN]).sorted() {
-            guard let post = samples.freeEffect("percpu-ref", "global", "pair", .postKill, .free, t, size),
-                  let postBase = samples.median("global", "pair", .postKill, .free, t, size) else { continue }
+            guard let post = samples.freeEffect("percpu-ref", "global", .pair, .postKill, .free, t, size),
+                  let postBase = samples.median("global", .pair, .postKill, .free, t, size) else { continue }
             var text = "\(signedNs(post.ratio, postBase)) ns [\(signedNs(post.low, postBase)), "
                 + "\(signedNs(post.high, postBase))] per free at \(t) thr"
-            if let live = samples.effect("percpu-ref", "global", "batch", .live, .free, t, size),
-               let liveBase = samples.median("global", "batch", .live, .free, t, size) {
+            if let live = samples.effect("percpu-ref", "global", .batch, .live, .free, t, size),
+               let liveBase = samples.median("global", .batch, .live, .free, t, size) {
                 text += " (live: \(signedNs(live.ratio, liveBase)) ns [\(signedNs(live.low, liveBase)), \(signedNs(live.high, liveBase))])"
             }
-            if let a = samples.freeEffect("atomic", "global", "pair", .postKill, .free, t, size) {
+            if let a = samples.freeEffect("atomic", "global", .pair, .postKill, .free, t, size) {
                 text += ", atomic's \(signedNs(a.ratio, postBase)) ns"
             }
             downgrade.append(text)
@@ -168,10 +168,10 @@ public enum RunFindings {
     /// 6. atomic with threads: aggregate throughput at the most threads against one.
     static func threadsClaim(_ c: Context) -> String? {
         let (samples, size, t1, tN) = (c.samples, c.size, c.t1, c.tN)
-        guard tN > t1, let a = samples.effect("atomic", "atomic", "pair", .live, .pair, tN, size, metric: .mops, baselineThreads: t1)
+        guard tN > t1, let a = samples.effect("atomic", "atomic", .pair, .live, .pair, tN, size, metric: .mops, baselineThreads: t1)
         else { return nil }
         var text = "atomic with threads: \(tN) thr give \(factor(a)) [\(number(a.low)), \(number(a.high))] the \(t1)-thr pair throughput"
-        if let g = samples.effect("global", "global", "pair", .live, .pair, tN, size, metric: .mops, baselineThreads: t1) {
+        if let g = samples.effect("global", "global", .pair, .live, .pair, tN, size, metric: .mops, baselineThreads: t1) {
             text += " (global \(factor(g)), ideal \(tN / t1)×)"
         }
         // The mechanism is named only when the data show the drop it explains.
@@ -181,9 +181,9 @@ public enum RunFindings {
     /// 7. The map's free (one thread, no contention).
     static func mapFreeClaim(_ c: Context) -> String? {
         let drain = c.present.compactMap { s in
-            c.samples.freeEffect(s, "global", "pair", .drain, .drain, c.t1, c.size).map { (s, $0) }
+            c.samples.freeEffect(s, "global", .pair, .drain, .drain, c.t1, c.size).map { (s, $0) }
         }
-        guard !drain.isEmpty, let base = c.samples.median("global", "pair", .drain, .drain, c.t1, c.size) else { return nil }
+        guard !drain.isEmpty, let base = c.samples.median("global", .pair, .drain, .drain, c.t1, c.size) else { return nil }
         return "The map's free after the kill (one thread\(c.sizeNote)), added ns/free over global "
             + "(\(ResultCell.format(base)) ns): " + addedListing(drain, base: base) + "."
     }
@@ -194,20 +194,20 @@ public enum RunFindings {
     static func contentionClaim(_ c: Context, _ host: HostRows) -> String? {
         guard let rmw2 = host.rmwNanoseconds(threads: 2), let p = ContentionProjection(contendedRMW2Threads: rmw2) else { return nil }
         let s = c.samples
-        let interleaved = s.values("kernel-atomic", "pair", Phase.interleaved, .pair, c.t1, c.size)
+        let interleaved = s.values("kernel-atomic", .pair, Phase.interleaved, .pair, c.t1, c.size)
         let op: ContentionProjection.Op
-        if let k = interleaved.isEmpty ? s.median("kernel-atomic", "pair", .live, .pair, c.t1, c.size) : Effect.median(interleaved) {
+        if let k = interleaved.isEmpty ? s.median("kernel-atomic", .pair, .live, .pair, c.t1, c.size) : Effect.median(interleaved) {
             op = .init(name: "kernel-atomic", pairNs: k, touchesPerPair: 2)
-        } else if let k = s.median("kernel", "pair", .live, .pair, c.t1, c.size) {
+        } else if let k = s.median("kernel", .pair, .live, .pair, c.t1, c.size) {
             op = .init(name: "a count in the kernel's new+drop pair", pairNs: k, touchesPerPair: 2)
-        } else if let m = s.median("atomic", "pair", .live, .pair, c.t1, c.size) {
+        } else if let m = s.median("atomic", .pair, .live, .pair, c.t1, c.size) {
             op = .init(name: "the model's atomic", pairNs: m, touchesPerPair: 2)
         } else { return nil }
         var model: (pairNs: Double, atomicAddedNs: Double?, threads: Int)?
-        if op.name != "the model's atomic", let g = s.median("global", "pair", .live, .pair, c.t1, c.size) {
+        if op.name != "the model's atomic", let g = s.median("global", .pair, .live, .pair, c.t1, c.size) {
             var added: Double?
-            if c.tN >= 2, let a = s.median("atomic", "pair", .live, .pair, c.tN, c.size),
-               let gN = s.median("global", "pair", .live, .pair, c.tN, c.size) { added = a - gN }
+            if c.tN >= 2, let a = s.median("atomic", .pair, .live, .pair, c.tN, c.size),
+               let gN = s.median("global", .pair, .live, .pair, c.tN, c.size) { added = a - gN }
             model = (g, added, c.tN)
         }
         return p.finding(op: op, model: model)
@@ -218,19 +218,19 @@ public enum RunFindings {
     /// 9. The model against the running kernel.
     static func modelAgainstKernel(_ samples: Samples, _ t: Int, _ size: Int) -> String? {
         var parts: [String] = []
-        if let e = samples.effect("kernel", "global", "pair", .live, .pair, t, size), let k = samples.median("kernel", "pair", .live, .pair, t, size) {
+        if let e = samples.effect("kernel", "global", .pair, .live, .pair, t, size), let k = samples.median("kernel", .pair, .live, .pair, t, size) {
             var text = "bpf_obj_new+drop \(ResultCell.format(k)) ns, \(factor(e)) the model's global"
-            if let h = samples.median("kernel-harness", "pair", .live, .pair, t, size) {
+            if let h = samples.median("kernel-harness", .pair, .live, .pair, t, size) {
                 text += " (\(ResultCell.format(max(k - h, 0))) ns without the \(ResultCell.format(h)) ns harness)"
             }
             parts.append(text)
         }
-        if let e = samples.effect("kernel-htab", "global", "pair", .live, .pair, t, size), let k = samples.median("kernel-htab", "pair", .live, .pair, t, size) {
+        if let e = samples.effect("kernel-htab", "global", .pair, .live, .pair, t, size), let k = samples.median("kernel-htab", .pair, .live, .pair, t, size) {
             parts.append("htab update+delete \(ResultCell.format(k)) ns (\(factor(e)))")
         }
         guard !parts.isEmpty else { return nil }
         var text = "Model vs kernel (pair, \(t) thr): " + parts.joined(separator: "; ")
-        if let a = samples.median("kernel", "batch", .live, .alloc, t, size), let f = samples.median("kernel", "batch", .live, .free, t, size) {
+        if let a = samples.median("kernel", .batch, .live, .alloc, t, size), let f = samples.median("kernel", .batch, .live, .free, t, size) {
             text += ". Compare pairs, not alloc and free apart: bpf_obj_drop frees through bpf_mem_free_rcu, which moves "
                 + "the free's cost onto the next allocation's refill (kernel batch alloc \(ResultCell.format(a)) ns, free "
                 + "\(ResultCell.format(f)) ns)"
@@ -390,25 +390,25 @@ struct Samples {
         self.sizes = sizes.sorted()
     }
 
-    func series(_ s: String, _ w: String, _ phase: Phase, _ op: Op, _ t: Int, _ size: Int, metric: Metric = .nsPerOp) -> [Int: Double] {
-        values[Key(strategy: s, workload: w, phase: phase, op: op, threads: t, size: size, metric: metric)] ?? [:]
+    func series(_ s: String, _ w: WorkloadKind, _ phase: Phase, _ op: Op, _ t: Int, _ size: Int, metric: Metric = .nsPerOp) -> [Int: Double] {
+        values[Key(strategy: s, workload: w.rawValue, phase: phase, op: op, threads: t, size: size, metric: metric)] ?? [:]
     }
 
-    func values(_ s: String, _ w: String, _ phase: Phase, _ op: Op, _ t: Int, _ size: Int, metric: Metric = .nsPerOp) -> [Double] {
+    func values(_ s: String, _ w: WorkloadKind, _ phase: Phase, _ op: Op, _ t: Int, _ size: Int, metric: Metric = .nsPerOp) -> [Double] {
         series(s, w, phase, op, t, size, metric: metric).sorted { $0.key < $1.key }.map(\.value)
     }
 
-    func has(_ s: String, _ w: String, _ phase: Phase, _ op: Op, _ t: Int, _ size: Int) -> Bool {
+    func has(_ s: String, _ w: WorkloadKind, _ phase: Phase, _ op: Op, _ t: Int, _ size: Int) -> Bool {
         !series(s, w, phase, op, t, size).isEmpty
     }
 
     /// Every repetition of the case was `n/a`.
-    func missing(_ s: String, _ w: String, _ phase: Phase, _ op: Op, _ t: Int, _ size: Int) -> Bool {
+    func missing(_ s: String, _ w: WorkloadKind, _ phase: Phase, _ op: Op, _ t: Int, _ size: Int) -> Bool {
         !has(s, w, phase, op, t, size)
-            && missingKeys.contains(Key(strategy: s, workload: w, phase: phase, op: op, threads: t, size: size, metric: .nsPerOp))
+            && missingKeys.contains(Key(strategy: s, workload: w.rawValue, phase: phase, op: op, threads: t, size: size, metric: .nsPerOp))
     }
 
-    func median(_ s: String, _ w: String, _ phase: Phase, _ op: Op, _ t: Int, _ size: Int) -> Double? {
+    func median(_ s: String, _ w: WorkloadKind, _ phase: Phase, _ op: Op, _ t: Int, _ size: Int) -> Double? {
         let v = values(s, w, phase, op, t, size)
         return v.isEmpty ? nil : Effect.median(v)
     }
@@ -417,11 +417,11 @@ struct Samples {
     /// phase or thread count. Paired by repetition when both ran the same rounds.
     /// Frees after the kill compared on `over_control` (the host's speed cancels; its ratio of
     /// two subjects is the ratio of their frees), or on ns when a CSV predates that metric.
-    func freeEffect(_ subject: String, _ baseline: String, _ w: String, _ phase: Phase, _ op: Op, _ t: Int, _ size: Int) -> Effect? {
+    func freeEffect(_ subject: String, _ baseline: String, _ w: WorkloadKind, _ phase: Phase, _ op: Op, _ t: Int, _ size: Int) -> Effect? {
         effect(subject, baseline, w, phase, op, t, size, metric: .overControl) ?? effect(subject, baseline, w, phase, op, t, size)
     }
 
-    func effect(_ subject: String, _ baseline: String, _ w: String, _ phase: Phase, _ op: Op, _ t: Int, _ size: Int,
+    func effect(_ subject: String, _ baseline: String, _ w: WorkloadKind, _ phase: Phase, _ op: Op, _ t: Int, _ size: Int,
                 metric: Metric = .nsPerOp, baselinePhase: Phase? = nil, baselineThreads: Int? = nil) -> Effect? {
         let a = series(subject, w, phase, op, t, size, metric: metric)
         let b = series(baseline, w, baselinePhase ?? phase, op, baselineThreads ?? t, size, metric: metric)
@@ -430,7 +430,7 @@ struct Samples {
         let keysA = a.keys.sorted(), keysB = paired ? keysA : b.keys.sorted()
         // A seed from the case, so each claim's resampling is fixed but not shared by all.
         var seed: UInt64 = 1_469_598_103_934_665_603
-        for byte in "\(subject)/\(baseline)/\(w)/\(phase)/\(op)/\(t)/\(metric)".utf8 { seed = (seed ^ UInt64(byte)) &* 1_099_511_628_211 }
+        for byte in "\(subject)/\(baseline)/\(w.rawValue)/\(phase)/\(op)/\(t)/\(metric)".utf8 { seed = (seed ^ UInt64(byte)) &* 1_099_511_628_211 }
         return Effect.ratioOfMedians(keysA.map { a[$0]! }, keysB.map { b[$0]! }, paired: paired, seed: seed)
     }
 }

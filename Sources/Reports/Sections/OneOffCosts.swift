@@ -26,7 +26,7 @@ struct OneOffCosts {
     let size: Int
     let kernelGraceMicroseconds: [Double]
 
-    func killMicroseconds(_ s: String) -> [Double] { samples.values(s, "pair", .kill, .kill, t, size, metric: .latencyUs) }
+    func killMicroseconds(_ s: String) -> [Double] { samples.values(s, .pair, .kill, .kill, t, size, metric: .latencyUs) }
 
     /// The side whose rows have the figure: the kernel's first.
     func side(_ has: (Side) -> Bool) -> Side? { [Side.kernel, .model].first(where: has) }
@@ -65,7 +65,7 @@ struct OneOffCosts {
 
     /// The grace period before atomic mode is confirmed, which no caller waits for.
     func graceClause() -> String? {
-        let kernel = samples.values(Side.kernel.percpuRef, "pair", .kill, .grace, t, size, metric: .latencyUs)
+        let kernel = samples.values(Side.kernel.percpuRef, .pair, .kill, .grace, t, size, metric: .latencyUs)
         if !kernel.isEmpty {
             return "the grace period before atomic mode \(ResultCell.format(Effect.median(kernel) / 1000)) ms (kernel-percpu-ref, "
                 + "synchronize_rcu through membarrier), paid by no caller"
@@ -73,7 +73,7 @@ struct OneOffCosts {
         if !kernelGraceMicroseconds.isEmpty {
             return "this kernel's grace period \(ResultCell.format(Effect.median(kernelGraceMicroseconds) / 1000)) ms (membarrier), paid by no caller"
         }
-        let model = samples.values(Side.model.percpuRef, "pair", .kill, .grace, t, size, metric: .latencyUs)
+        let model = samples.values(Side.model.percpuRef, .pair, .kill, .grace, t, size, metric: .latencyUs)
         return model.isEmpty ? nil
             : "the grace period (the model's: liburcu QSBR) \(ResultCell.format(Effect.median(model))) µs, paid by no caller"
     }
