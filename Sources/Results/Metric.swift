@@ -21,6 +21,9 @@ public struct Metric: ColumnName {
     /// A time got as a difference of measured times (the anatomy's irq_work outside its handler
     /// and its rest): ns per op that can come out negative when the other estimates overshoot.
     public static let differenceNs = Metric(rawValue: "difference_ns")
+    /// Phase anatomy: time per event (one irq_work outside its handler, one probe's firing), got
+    /// as a difference of measured times: it can come out negative.
+    public static let perEventNs = Metric(rawValue: "per_event_ns")
     public static let latencyUs = Metric(rawValue: "latency_us")
     public static let mapValues = Metric(rawValue: "map_values")
     public static let bytesPeak = Metric(rawValue: "bytes_peak")
@@ -45,6 +48,10 @@ public struct Metric: ColumnName {
     public static let verdict = Metric(rawValue: "verdict")
     public static let per1000Ops = Metric(rawValue: "per_1000_ops")
     public static let bytesSwing = Metric(rawValue: "bytes_swing")
+    /// Phase anatomy: the slab caches' peak and average over the level before the churn, a delta
+    /// that is negative when the level falls (objects come back from per-CPU free lists).
+    public static let bytesSlabPeak = Metric(rawValue: "bytes_slab_peak")
+    public static let bytesSlabAvg = Metric(rawValue: "bytes_slab_avg")
 
     /// Which way is better; `neither` for an unknown metric (compare shows it, never judges it).
     public var direction: MetricDirection { Self.byMetric[self]?.direction ?? .neither }

@@ -16,7 +16,7 @@ public enum MetricValueRange {
     public static func range(of metric: Metric) -> ClosedRange<Double> {
         switch metric {
         // Deltas of system-wide or cgroup counters: another process's frees can make them negative.
-        case .bytesSlab, .bytesSlabUnit, .bytesMemcg, .bytesMemcgKernel: return -petabyte...petabyte
+        case .bytesSlab, .bytesSlabUnit, .bytesMemcg, .bytesMemcgKernel, .bytesSlabPeak, .bytesSlabAvg: return -petabyte...petabyte
         // Verdicts are checked where they are compared, with their labels (0…3).
         case .verdict: return -1e15...1e15
         case .mops: return 0...1e6

@@ -46,10 +46,7 @@ public enum AnatomyPhase {
             if let sampler, !stop(),
                 let held = try KernelAnatomy.heldMemory(subject, cpu: cpu, samplerCPU: sampler, size: size, durationNs: heldNs, build: build)
             {
-                let builder = RowBuilder(context: context, spec: spec, repetition: 0)
-                out += [builder.row(.anatomy, .held, .bytesPeak, Double(held.peakBytes), "B"),
-                        builder.row(.anatomy, .held, .bytesAvg, held.averageBytes, "B"),
-                        builder.row(.anatomy, .held, .bytesSwing, Double(held.peakBytes - held.lowestBytes), "B")]
+                out += heldRows(held, builder: RowBuilder(context: context, spec: spec, repetition: 0))
             }
         }
         var notes: [String] = []
@@ -73,6 +70,14 @@ public enum AnatomyPhase {
 
     /// One block's rows: the pair and its parts (ns per pair), the counts per 1000 pairs, the
     /// probes' own cost per event.
+    /// The slab bytes held during the churn: peak and average over the level before it (deltas,
+    /// negative when the level falls) and the swing (peak − lowest).
+    static func heldRows(_ held: HeldMemory, builder: RowBuilder) -> [ResultRow] {
+        [builder.row(.anatomy, .held, .bytesSlabPeak, Double(held.peakBytes), "B"),
+         builder.row(.anatomy, .held, .bytesSlabAvg, held.averageBytes, "B"),
+         builder.row(.anatomy, .held, .bytesSwing, Double(held.peakBytes - held.lowestBytes), "B")]
+    }
+
     static func rows(_ block: AnatomyBlock, harnessNs: Double, builder: RowBuilder) -> [ResultRow] {
         let parts = AnatomyParts(block, harnessNs: harnessNs)
         var out = [builder.row(.anatomy, .pair, .nsPerOp, parts.pair, "ns"),
@@ -81,13 +86,13 @@ public enum AnatomyPhase {
                    builder.row(.anatomy, .rcuSoftirq, .nsPerOp, parts.rcuSoftirq, "ns"),
                    builder.row(.anatomy, .rest, Op.rest.anatomyMetric, parts.rest, "ns")]
         if let outside = parts.irqWorkOutside { out.append(builder.row(.anatomy, .irqWorkOutside, Op.irqWorkOutside.anatomyMetric, outside, "ns")) }
-        if let perIrq = block.timing?.outsideNsPerIrqWork { out.append(builder.row(.anatomy, .irqWorkOutside, .latencyUs, perIrq / 1000, "µs")) }
+        if let perIrq = block.timing?.outsideNsPerIrqWork { out.append(builder.row(.anatomy, .irqWorkOutside, .perEventNs, perIrq, "ns")) }
         let c = block.counts
         for (op, n) in [(Op.kmallocUnit, c.kmallocUnit), (.kmalloc, c.kmallocAll), (.kfree, c.kfreeAll), (.pages, c.pages),
                         (.irqWork, c.irqWork), (.rcuSoftirq, c.rcuSoftirq)] {
             out.append(builder.row(.anatomy, op, .per1000Ops, block.perThousand(n), "per 1000 ops"))
         }
-        if let probe = block.probeNsPerEvent { out.append(builder.row(.anatomy, .probe, .nsPerOp, probe, "ns")) }
+        if let probe = block.probeNsPerEvent { out.append(builder.row(.anatomy, .probe, .perEventNs, probe, "ns")) }
         return out
     }
 }

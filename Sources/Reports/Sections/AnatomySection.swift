@@ -88,12 +88,15 @@ public enum AnatomySection {
         if !nolock.isEmpty {
             facts.append(["kmalloc_nolock+kfree_nolock, ns", text(nolock)])
         }
-        let perIrq = values(mine, kernel, .irqWorkOutside, .latencyUs).map { $0 * 1000 }
+        // Runs before per_event_ns wrote one irq_work's outside cost as latency_us, a probe's as ns_per_op.
+        let perIrq = values(mine, kernel, .irqWorkOutside, .perEventNs) + values(mine, kernel, .irqWorkOutside, .latencyUs).map { $0 * 1000 }
         if !perIrq.isEmpty { facts.append(["irq_work outside, ns each", text(perIrq)]) }
         for s in subjects {
-            let probe = values(mine, s, .probe, .nsPerOp)
+            let probe = values(mine, s, .probe, .perEventNs) + values(mine, s, .probe, .nsPerOp)
             if !probe.isEmpty { facts.append(["probe cost, ns/event, \(s)", medianText(probe)]) }
-            let peak = values(mine, s, .held, .bytesPeak), avg = values(mine, s, .held, .bytesAvg), swing = values(mine, s, .held, .bytesSwing)
+            // Runs before bytes_slab_peak/avg wrote the same deltas as bytes_peak/avg.
+            let peak = values(mine, s, .held, .bytesSlabPeak) + values(mine, s, .held, .bytesPeak)
+            let avg = values(mine, s, .held, .bytesSlabAvg) + values(mine, s, .held, .bytesAvg), swing = values(mine, s, .held, .bytesSwing)
             if let p = peak.first, let a = avg.first {
                 let sw = swing.first.map { "swing \(f($0 / 1024)), " } ?? ""
                 facts.append(["slab KiB in churn, \(s)", "\(sw)peak \(f(p / 1024)), avg \(f(a / 1024))"])
