@@ -30,6 +30,19 @@ public enum MetricValueRange {
         }
     }
 
+    /// Runs of 2026-12-05 wrote the anatomy's differences under metrics that cannot be negative
+    /// (the rest and irq_work outside as ns_per_op or latency_us, a probe's cost as ns_per_op,
+    /// the held slab deltas as bytes_peak/bytes_avg); today they are difference_ns, per_event_ns
+    /// and bytes_slab_peak/avg. Such rows of a saved run are read as they are, negative or not.
+    public static func isLegacyAnatomyDifference(phase: Phase, op: Op, metric: Metric) -> Bool {
+        guard phase == .anatomy else { return false }
+        switch op {
+        case .rest, .irqWorkOutside, .probe: return metric == .nsPerOp || metric == .latencyUs
+        case .held: return metric == .bytesPeak || metric == .bytesAvg
+        default: return false
+        }
+    }
+
     /// Why `value` cannot be a `metric`, or nil when it can.
     public static func problem(_ value: Double, metric: Metric) -> String? {
         let r = range(of: metric)

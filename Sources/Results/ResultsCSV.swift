@@ -124,7 +124,8 @@ public enum ResultsCSV {
                 throw ResultsCSVError(file: file, line: record.line,
                                       reason: "column 'value': expected a finite number, found '\(f[17])'")
             }
-            if let why = MetricValueRange.problem(v, metric: Metric(rawValue: f[16])) {
+            if !MetricValueRange.isLegacyAnatomyDifference(phase: Phase(rawValue: f[10]), op: Op(rawValue: f[11]), metric: Metric(rawValue: f[16])),
+                let why = MetricValueRange.problem(v, metric: Metric(rawValue: f[16])) {
                 throw ResultsCSVError(file: file, line: record.line, reason: "column 'value': \(why)")
             }
             value = v

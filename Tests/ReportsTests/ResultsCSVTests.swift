@@ -42,6 +42,25 @@ struct ResultsCSVTests {
                                 (Metric(rawValue: "new_metric"), "-7"), (.overControl, "1.3")] {
             #expect(decode(metric, value) == nil, "\(metric) = \(value) refused")
         }
+        #expect(decode(.differenceNs, "-639.6") == nil && decode(.bytesSlabAvg, "-1219268.4") == nil)
+    }
+
+    /// Runs of 2026-12-05 wrote the anatomy's differences as ns_per_op, latency_us and
+    /// bytes_peak/avg, negative at times: such rows of a saved run still read; the same metric
+    /// negative in any other phase or op is still refused.
+    @Test func savedAnatomyDifferencesStillRead() throws {
+        func decode(_ phase: String, _ op: String, _ metric: Metric, _ value: String) -> Bool {
+            let fields = Self.goodLine.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+            var f = fields
+            f[10] = phase; f[11] = op; f[16] = metric.rawValue; f[17] = value
+            return (try? ResultsCSV.decode(Self.header + "\n" + f.joined(separator: ",") + "\n", file: "a.csv")) != nil
+        }
+        #expect(decode("anatomy", "rest", .nsPerOp, "-1452.4"))
+        #expect(decode("anatomy", "irq-work-outside", .latencyUs, "-0.3"))
+        #expect(decode("anatomy", "probe", .nsPerOp, "-4"))
+        #expect(decode("anatomy", "held", .bytesAvg, "-1219268.4"))
+        #expect(!decode("anatomy", "pair", .nsPerOp, "-5"))
+        #expect(!decode("live", "rest", .nsPerOp, "-5"))
     }
 
     @Test func quotesOnlyFieldsThatNeedIt() {
