@@ -42,6 +42,11 @@ public enum ResultsCSV {
     /// The rows of a results CSV, each with the 1-based line its record starts on, so later checks
     /// (e.g. `bench compare` finding a unit mismatch) can point at the line too.
     public static func decodeLocated(_ text: String, file: String) throws -> [LocatedRow] {
+        // A NUL byte is no CSV text: strtod would read "4\0" as 4 and the rest would pass unseen.
+        if let nul = text.utf8.firstIndex(of: 0) {
+            let line = text.utf8[..<nul].reduce(1) { $1 == UInt8(ascii: "\n") ? $0 + 1 : $0 }
+            throw ResultsCSVError(file: file, line: line, reason: "a NUL byte: not CSV text")
+        }
         var records = try CSVRecordReader(text: text, file: file).readAll()
         guard !records.isEmpty else {
             throw ResultsCSVError(file: file, line: 1, reason: "empty file, expected the header line")

@@ -12,9 +12,12 @@ public enum ResultsFileReader {
     }
 
     public static func readBytes(_ path: String) throws -> [UInt8] {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        // O_NONBLOCK for the open only: a named FIFO nobody writes then reads as empty instead of
+        // hanging; a pipe with a writer (a process substitution) is read normally, blocking.
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
         guard fd >= 0 else { throw cannotRead(path, errno) }
         defer { close(fd) }
+        _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK)
         var bytes: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 1 << 20)
         while true {

@@ -32,8 +32,11 @@ public struct EDivisive: Equatable, Sendable {
         public var stdBefore, stdAfter: Double
         public var pValue: Double
 
-        /// after/before − 1, 0 when the mean before is 0.
-        public var forwardChange: Double { meanBefore == 0 ? 0 : meanAfter / meanBefore - 1 }
+        /// after/before − 1; from a mean of 0 it is ±infinity (printed ±inf%), never a "+0.0 %" step.
+        public var forwardChange: Double {
+            guard meanBefore != 0 else { return meanAfter == 0 ? 0 : meanAfter > 0 ? .infinity : -.infinity }
+            return meanAfter / meanBefore - 1
+        }
         public var magnitude: Double {
             max(abs(forwardChange), abs(meanAfter == 0 ? 0 : meanBefore / meanAfter - 1))
         }

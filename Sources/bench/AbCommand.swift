@@ -96,6 +96,9 @@ struct AbCommand: ParsableCommand {
         for path in [baseBench, newBench].compactMap({ $0 }) where !FileManager.default.isExecutableFile(atPath: path) {
             throw ValidationError("'\(path)' is not an executable bench binary")
         }
+        if history != nil && baseBench != nil && newBench != nil {
+            throw ValidationError("--history needs a revision on at least one side: a prebuilt binary's commit is unknown to ab, so nothing would be filed")
+        }
         if invocations != nil && budget != nil { throw ValidationError("give --invocations or --budget, not both") }
         try OptionRange(name: "invocations", range: AbComparison.minimumInvocations...1000, unit: "per side").check(invocations)
         try OptionRange(name: "budget", range: 1.0...604_800, unit: "seconds").checkFinite(budget)

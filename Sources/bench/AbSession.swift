@@ -24,10 +24,13 @@ struct AbSession: Sendable {
         for side in [base, new] { log("\(side.label): \(side.binary)\(side.fromCache ? " (cached)" : "")") }
         if command.buildOnly { return 0 }
 
+        let stale = Self.removeStaleScratchDirectories()
+        if stale > 0 { log("note: removed \(stale) scratch director\(stale == 1 ? "y" : "ies") of ab runs that were killed") }
         let scratch = try Self.makeScratchDirectory()
         defer { try? FileManager.default.removeItem(atPath: scratch) }
-        if let keep = command.keep {
-            do { try AtomicFileWriter.prepare(directory: keep) } catch let e as AtomicFileWriter.Failure {
+        // Both output directories checked before any invocation runs (a file there is 73 now, not after the runs).
+        for dir in [command.keep, command.history].compactMap({ $0 }) {
+            do { try AtomicFileWriter.prepare(directory: dir) } catch let e as AtomicFileWriter.Failure {
                 throw BenchError(message: e.description, code: SysExit.cantCreate)
             }
         }
@@ -123,6 +126,20 @@ struct AbSession: Sendable {
         return (base, new)
     }
 
+    /// Removes `bench-ab-<pid>-XXXXXX` directories whose ab is gone (a second signal exits at once
+    /// and SIGKILL runs no cleanup): only names this tool makes, only of pids that no longer exist.
+    static func removeStaleScratchDirectories(in tmp: String = NSTemporaryDirectory()) -> Int {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: tmp)) ?? []
+        var removed = 0
+        for name in names {
+            let parts = name.split(separator: "-")
+            guard parts.count == 4, parts[0] == "bench", parts[1] == "ab", let pid = Int32(parts[2]), pid > 0, pid != getpid(),
+                  parts[3].count == 6, kill(pid, 0) != 0, errno == ESRCH else { continue }
+            if (try? FileManager.default.removeItem(atPath: (tmp as NSString).appendingPathComponent(name))) != nil { removed += 1 }
+        }
+        return removed
+    }
+
     /// A new private directory for the invocations' results (mkdtemp: never another run's).
     static func makeScratchDirectory() throws -> String {
         var template = Array((NSTemporaryDirectory() + "bench-ab-\(getpid())-XXXXXX").utf8CString)
@@ -137,6 +154,9 @@ struct AbSession: Sendable {
                        results: [AbSide: [AbInvocation]]) async throws {
         var seen = Set<String>()
         for (side, build) in [(AbSide.base, base), (.new, new)] {
+            guard build.commit != RevisionBuild.unknownCommit else {
+                log("history: \(build.label) is a prebuilt binary (its commit is unknown to ab), not appended"); continue
+            }
             guard !build.dirty else { log("history: \(build.label) is not a clean commit, not appended"); continue }
             // A/A runs of one commit: one side's invocations are enough history.
             guard seen.insert(build.commit).inserted else { continue }

@@ -41,7 +41,11 @@ struct AnatomyCommand: ParsableCommand {
     func validate() throws {
         guard blocks >= 1, blocks <= 100 else { throw ValidationError("--blocks must be 1...100, got \(blocks)") }
         guard durationMs >= 10, durationMs <= 10_000 else { throw ValidationError("--duration-ms must be 10...10000, got \(durationMs)") }
-        guard cpu >= 0, cpu < 256 else { throw ValidationError("--cpu must be 0...255, got \(cpu)") }
+        let online = Topology.current().cpus.map(\.id)
+        guard online.contains(cpu) else {
+            throw ValidationError("--cpu must be an online CPU (\(online.map(String.init).joined(separator: ","))), got \(cpu)")
+        }
+        guard size >= 8, size <= 4088, size % 8 == 0 else { throw ValidationError("--size must be 8...4088 and a multiple of 8, got \(size)") }
     }
 
     /// `curveRounds` rounds of `subject`'s pair at 10 ms … 5 s, each from a fresh load;

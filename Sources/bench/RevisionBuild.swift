@@ -50,8 +50,10 @@ struct RevisionBuild: Sendable {
     static func prebuilt(_ path: String) -> RevisionBuild {
         // Children start in their own directories: a relative path must not depend on the cwd.
         let absolute = URL(fileURLWithPath: path).standardizedFileURL.path
-        return RevisionBuild(label: path, commit: "unknown", dirty: true, binary: absolute, fromCache: true)
+        return RevisionBuild(label: path, commit: unknownCommit, dirty: true, binary: absolute, fromCache: true)
     }
+    /// A prebuilt binary's commit, as far as ab knows.
+    static let unknownCommit = "unknown"
 
     /// Builds (or finds in the cache) `revision`, or the working tree when nil.
     static func prepare(_ revision: String?, root: String, cache: String,

@@ -45,6 +45,26 @@ struct HistoryStoreTests {
         #expect(try HistoryStore.load(directory: dir).count == 2)
     }
 
+    /// The same run with its rows in another order is the same run; four adds of one run at
+    /// once file it once (the check and the filing hold one lock on the directory).
+    @Test func reorderedOrConcurrentAddsFileARunOnce() async throws {
+        let dir = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let date = Date(timeIntervalSince1970: 1_000)
+        let rows = (0..<3).map { makeRow(workload: "batch", op: .free, repetition: $0, metric: .nsPerOp, value: Double($0 + 1), runID: "r9") }
+        let first = try HistoryStore.append(rows, commit: "aaaaaaaaaaaa", commitDate: date, to: dir)
+        #expect(try HistoryStore.append(rows.reversed(), commit: "aaaaaaaaaaaa", commitDate: date, to: dir) == .alreadyFiled(first.path))
+        let other = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: other) }
+        await withTaskGroup(of: Void.self) { group in
+            for _ in 0..<4 {
+                group.addTask { _ = try? HistoryStore.append(rows, commit: "aaaaaaaaaaaa", commitDate: date, to: other) }
+            }
+        }
+        #expect(try HistoryStore.load(directory: other).count == 1)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: other).count == 1, "no lock file left")
+    }
+
     @Test func aForeignFileNameIsADataError() throws {
         let dir = temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }

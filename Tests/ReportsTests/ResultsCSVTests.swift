@@ -48,6 +48,13 @@ struct ResultsCSVTests {
     /// Runs of 2026-12-05 wrote the anatomy's differences as ns_per_op, latency_us and
     /// bytes_peak/avg, negative at times: such rows of a saved run still read; the same metric
     /// negative in any other phase or op is still refused.
+    /// A NUL byte in a field ("4\0") is refused with its line, not read as 4.
+    @Test func aNulByteIsRefusedWithItsLine() {
+        let text = Self.header + "\n" + Self.goodLine + "\n" + Self.goodLine.replacingOccurrences(of: ",12.5,", with: ",4\u{0},") + "\n"
+        #expect(throws: ResultsCSVError.self) { try ResultsCSV.decode(text, file: "n.csv") }
+        do { _ = try ResultsCSV.decode(text, file: "n.csv") } catch let e as ResultsCSVError { #expect(e.line == 3 && e.reason.contains("NUL")) } catch {}
+    }
+
     @Test func savedAnatomyDifferencesStillRead() throws {
         func decode(_ phase: String, _ op: String, _ metric: Metric, _ value: String) -> Bool {
             let fields = Self.goodLine.split(separator: ",", omittingEmptySubsequences: false).map(String.init)

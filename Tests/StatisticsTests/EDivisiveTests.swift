@@ -35,6 +35,14 @@ struct EDivisiveTests {
         #expect(abs(cps[0].stats.forwardChange - (109.8957 / 100.0342 - 1)) < 1e-12)
     }
 
+    /// A step up from a mean of 0 is an infinite relative change, not "+0.0 %".
+    @Test func aStepFromZeroIsNotAZeroChange() throws {
+        let cps = EDivisive().changePoints(Array(repeating: 0.0, count: 20) + Array(repeating: 1.0, count: 20))
+        let cp = try #require(cps.first)
+        #expect(cp.index == 20 && cp.stats.forwardChange == .infinity)
+        #expect(EDivisive.Stats(meanBefore: 0, meanAfter: 0, stdBefore: 0, stdAfter: 0, pValue: 1).forwardChange == 0)
+    }
+
     @Test func noiseAloneHasNoChangePoint() {
         var rng = SeededGenerator(seed: 5)
         let series = (0..<80).map { _ in 100 + rng.nextGaussian() }

@@ -1,4 +1,5 @@
 import Foundation
+import Glibc
 import Results
 
 /// A history of runs: one tidy results CSV per run in one directory, named
@@ -50,6 +51,11 @@ public enum HistoryStore {
             return r
         }
         let text = ResultsCSV.encode(stamped)
+        // The check and the filing under one lock on the directory: two adds of one run at once
+        // must not both find it missing (the lock is the directory's own fd: nothing left behind).
+        let lock = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        if lock >= 0 { _ = flock(lock, LOCK_EX) }
+        defer { if lock >= 0 { Glibc.close(lock) } }
         if let existing = try sameRun(rows, text: text, runID: runID, in: directory) { return .alreadyFiled(existing) }
         // Run ids have one-second resolution: several runs in one second get a counter.
         let stem = "\(stamp(commitDate))_\(sanitized(commit))_\(sanitized(runID))"
@@ -85,13 +91,20 @@ public enum HistoryStore {
             let path = (directory as NSString).appendingPathComponent(name)
             guard let filed = try? String(contentsOfFile: path, encoding: .utf8) else { continue }
             if filed == text { return path }
-            // The same rows under another commit: one run cannot have measured two commits.
-            if let other = try? ResultsCSV.decode(filed, file: path).map({ r -> ResultRow in var r = r; r.commit = ""; return r }),
-               other == rows.map({ r -> ResultRow in var r = r; r.commit = ""; return r }) {
-                throw ResultsCSVError(file: path, line: nil, reason: "run \(runID) is already filed here under commit \(parts[1])")
-            }
+            // The same rows in any order: the same run. Under another commit it is an error: one run
+            // cannot have measured two commits.
+            guard let other = try? ResultsCSV.decode(filed, file: path), let mine = try? ResultsCSV.decode(text, file: path),
+                  sortedLines(other, commit: "") == sortedLines(mine, commit: "") else { continue }
+            if sortedLines(other) == sortedLines(mine) { return path }
+            throw ResultsCSVError(file: path, line: nil, reason: "run \(runID) is already filed here under commit \(parts[1])")
         }
         return nil
+    }
+
+    /// The rows as CSV lines in sorted order (commit replaced when given): a run's identity, whatever its row order.
+    static func sortedLines(_ rows: [ResultRow], commit: String? = nil) -> [String] {
+        let rows = commit.map { c in rows.map { r -> ResultRow in var r = r; r.commit = c; return r } } ?? rows
+        return ResultsCSV.encode(rows).split(separator: "\n").dropFirst().map(String.init).sorted()
     }
 
     /// Every run of the history, oldest commit first (runs of one commit in file-name order).

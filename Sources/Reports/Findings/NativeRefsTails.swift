@@ -43,7 +43,8 @@ extension NativeRefsSection {
         let atomicLive = blockP99(rows, emulatedAtomic, .getPutLive, t)
         if !pcpu.isEmpty, !atomic.isEmpty {
             s += "; killed, the emulated percpu_ref \(p99Text(pcpu)) ns against the emulated atomic's \(p99Text(atomic)) ns "
-                + "(one object), " + signText(pcpu, over: atomic, higher: "percpu_ref higher")
+                + "(one object: after the percpu_ref's kill both count on the same word, so atomic's killed rows are its "
+                + "state beside a killed percpu_ref, not a kill of its own), " + signText(pcpu, over: atomic, higher: "percpu_ref higher")
             if !atomicLive.isEmpty { s += "; the emulated atomic live \(p99Text(atomicLive)) ns" }
         }
         let drop = [(emulatedPercpuRef, "the emulated percpu_ref"), (emulatedAtomic, "the emulated atomic"), (emulatedControl, "the allocator's drop alone (lazy)")]
