@@ -83,6 +83,9 @@ public enum HistoryStore {
     static func sameRun(_ rows: [ResultRow], text: String, runID: String, in directory: String) throws -> String? {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
         let id = sanitized(runID)
+        // This run's identity, once: its rows as filed (commit stamped) and with the commit left out.
+        let mine = (try? ResultsCSV.decode(text, file: directory)) ?? rows
+        let mineFiled = sortedLines(mine), mineAnyCommit = sortedLines(mine, commit: "")
         for name in names.sorted() where name.hasSuffix(".csv") {
             let stem = name.dropLast(4)
             let parts = stem.split(separator: "_", maxSplits: 2, omittingEmptySubsequences: false)
@@ -93,9 +96,8 @@ public enum HistoryStore {
             if filed == text { return path }
             // The same rows in any order: the same run. Under another commit it is an error: one run
             // cannot have measured two commits.
-            guard let other = try? ResultsCSV.decode(filed, file: path), let mine = try? ResultsCSV.decode(text, file: path),
-                  sortedLines(other, commit: "") == sortedLines(mine, commit: "") else { continue }
-            if sortedLines(other) == sortedLines(mine) { return path }
+            guard let other = try? ResultsCSV.decode(filed, file: path), sortedLines(other, commit: "") == mineAnyCommit else { continue }
+            if sortedLines(other) == mineFiled { return path }
             throw ResultsCSVError(file: path, line: nil, reason: "run \(runID) is already filed here under commit \(parts[1])")
         }
         return nil
