@@ -61,6 +61,11 @@ public struct Metric: ColumnName {
     /// The latency pass's percentiles, in the order they are printed.
     public static let percentiles: [Metric] = [.p50Ns, .p90Ns, .p99Ns, .p999Ns, .maxNs]
     public var isPercentile: Bool { Self.percentiles.contains(self) }
+    /// Metrics ab judges only outside the larger side's spread between invocations: one-off
+    /// events timed once per repetition, and the 99.9th percentile (a handful of samples per
+    /// pass, each a host preemption as often as the code) move more from one process to the
+    /// next than throughput does.
+    public var isSpreadBanded: Bool { self == .latencyUs || self == .p999Ns }
 
     static let byMetric = Dictionary(uniqueKeysWithValues: MetricDefinition.catalog.map { ($0.metric, $0) })
 }

@@ -28,7 +28,7 @@ public struct MetricDefinition: Sendable {
         .init(metric: .p999Ns, unit: "ns", direction: .lowerIsBetter,
               meaning: "latency pass: 99.9th percentile, ns"),
         .init(metric: .maxNs, unit: "ns", direction: .lowerIsBetter,
-              meaning: "latency pass: largest single operation, ns"),
+              meaning: "latency pass: largest single operation, ns; compare and ab show it and never call it (one extreme sample)"),
         .init(metric: .differenceNs, unit: "ns", direction: .neither,
               meaning: "phase anatomy: a part of the pair got as a difference of measured times (irq-work-outside, rest), ns per op; negative when the other parts' estimates overshoot"),
         .init(metric: .perEventNs, unit: "ns", direction: .neither,

@@ -86,6 +86,11 @@ public struct ResultRow: Equatable, Hashable, Sendable, Codable {
         /// Calibration rows (the host's clock, line and RMW costs, round trips) measure the
         /// machine, not the code: comparisons show them and never judge them.
         public var measuresTheMachine: Bool { phase == .calibration }
+        /// A case comparisons show with its interval and never call: the machine's calibration,
+        /// and `max_ns`, one extreme sample per repetition (the host's worst preemption in it,
+        /// not the code's: a fresh-clone A/A of one binary called global's kill-phase free
+        /// max "regressed" ×2.1 over 4 + 4 invocations while the host's round trip moved 320 → 68 ns).
+        public var isShownNotJudged: Bool { measuresTheMachine || metric == .maxNs }
     }
 
     public var caseKey: CaseKey {

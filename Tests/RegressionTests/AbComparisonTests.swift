@@ -74,6 +74,30 @@ struct AbComparisonTests {
         #expect((c.interval?.lower ?? 0) > 1.15)
     }
 
+    /// The A/A CI saw (global's kill-phase free max 165 → 340.5 ns over 4 + 4 invocations while
+    /// the host's round trip moved): a maximum is shown with its interval and never called; a
+    /// 99.9th percentile is judged outside its spread between invocations, a p50 on the plain band.
+    @Test func aMaximumIsNeverCalledAndTheTailIsSpreadBanded() throws {
+        let base: [[Double]] = [[160, 170, 150], [165, 180, 120], [150, 165, 170], [170, 160, 200]]
+        let new: [[Double]] = [[340, 300, 360], [330, 350, 341], [300, 345, 338], [360, 320, 340]]
+        func judge(_ metric: Metric, _ b: [[Double]], _ n: [[Double]]) throws -> AbCase {
+            let r = try AbComparison(base: AbNoise.invocations(b, side: "base", metric: metric, strategy: "global", paired: true),
+                                     baseLabel: "A", new: AbNoise.invocations(n, side: "new", metric: metric, strategy: "global", paired: true),
+                                     newLabel: "A")
+            return try #require(r.cases.first)
+        }
+        let max = try judge(.maxNs, base, new)
+        #expect(max.verdict == .unchanged)
+        #expect((max.interval?.lower ?? 0) > 1.5)
+        #expect(try judge(.p50Ns, base, new).verdict == .regressed)
+        // Tail medians that wander ±40 % between one binary's invocations: a 30 % rise is inside.
+        let wander: [[Double]] = [[100, 100, 100], [140, 140, 140], [70, 70, 70], [120, 120, 120], [85, 85, 85]]
+        let risen = wander.map { $0.map { $0 * 1.3 } }
+        #expect(AbComparison.eventSpread(.init(invocations: wander), .init(invocations: risen)) > 0.3)
+        #expect(try judge(.p999Ns, wander, risen).verdict == .unchanged)
+        #expect(try judge(.p999Ns, wander, wander.map { $0.map { $0 * 3 } }).verdict == .regressed)
+    }
+
     @Test func tooFewInvocationsGiveNoVerdict() throws {
         let c = try AbComparison(base: invocations([[100, 100], [100, 100]], side: "b"), baseLabel: "A",
                                  new: invocations([[50, 50], [50, 50]], side: "n"), newLabel: "B")

@@ -31,6 +31,15 @@ struct ComparisonTests {
         #expect(c.cases.map(\.verdict) == [.unchanged])
     }
 
+    /// `max_ns` is one extreme sample per repetition: a doubled maximum is shown, not called,
+    /// while the 99th percentile beside it still regresses.
+    @Test func aMaximumIsShownNotJudged() throws {
+        let max = try compare(located(Self.baseMops, metric: .maxNs), located(Self.baseMops.map { $0 * 2 }, metric: .maxNs))
+        #expect(max.cases.map(\.verdict) == [.unchanged])
+        let p99 = try compare(located(Self.baseMops, metric: .p99Ns), located(Self.baseMops.map { $0 * 2 }, metric: .p99Ns))
+        #expect(p99.cases.map(\.verdict) == [.regressed])
+    }
+
     @Test func latencyRiseIsARegressionAndDropAnImprovement() throws {
         let base = located(Self.baseMops, metric: .nsPerOp)
         #expect(try compare(base, located(Self.baseMops.map { $0 * 1.2 }, metric: .nsPerOp)).cases[0].verdict == .regressed)

@@ -158,9 +158,9 @@ public struct AbComparison: Equatable, Sendable {
         result.verdict = .unchanged
         // Shown with their interval, never judged (an A/A here once called the host's 1-thread
         // RMW "regressed" by 6 %); machine differences are warned about instead.
-        guard !key.measuresTheMachine else { return result }
+        guard !key.isShownNotJudged else { return result }
         guard let interval = result.interval, !result.tooFewInvocations else { return result }
-        let band = max(options.thresholdPercent / 100, key.metric == .latencyUs ? eventSpread(base, new) : 0)
+        let band = max(options.thresholdPercent / 100, key.metric.isSpreadBanded ? eventSpread(base, new) : 0)
         let up = interval.lower > 1 + band, down = interval.upper < 1 - band
         guard up || down else { return result }
         switch result.direction {

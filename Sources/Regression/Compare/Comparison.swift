@@ -113,7 +113,7 @@ public struct Comparison: Equatable, Sendable {
                                       reason: "case \(key): unit '\(nUnit)' differs from '\(bUnit)' in \(baseFile) line \(b.unitLine ?? 0)")
             }
             var c = Self.compareCase(key: key, unit: b.unit ?? n.unit ?? "", base: b.summary, new: n.summary, options: options)
-            if key.measuresTheMachine, c.verdict != .missing { c.verdict = .unchanged }
+            if key.isShownNotJudged, c.verdict != .missing { c.verdict = .unchanged }
             cases.append(c)
         }
         guard !cases.isEmpty else {
