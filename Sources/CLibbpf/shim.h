@@ -12,6 +12,9 @@
 #include <string.h>
 #include <sys/syscall.h>
 #include <unistd.h>
+#include <linux/perf_event.h>
+#include <sys/ioctl.h>
+#include <sys/klog.h>
 
 /// One BPF_PROG_TEST_RUN of a tc program with the run parameters in skb->cb[0..2]
 /// (iterations, base slot or key, seed) and a minimal Ethernet frame as the packet.
@@ -96,6 +99,35 @@ static inline int CLibbpf_kernel_struct_sizes(const char *const *names, long lon
     }
     btf__free(btf);
     return 0;
+}
+
+/// A software cpu-clock perf event on `cpu` (every `period_ns`, its overflow in hard-irq
+/// context: the guest has no PMU for an NMI) running `prog_fd` at each overflow, enabled.
+/// Returns the event's fd (close it to detach) or -errno.
+/// The corresponding C calls are `perf_event_open` and the PERF_EVENT_IOC_SET_BPF/ENABLE ioctls.
+static inline int CLibbpf_perf_cpu_clock_bpf(int cpu, __u64 period_ns, int prog_fd) {
+    struct perf_event_attr attr;
+    memset(&attr, 0, sizeof(attr));
+    attr.size = sizeof(attr);
+    attr.type = PERF_TYPE_SOFTWARE;
+    attr.config = PERF_COUNT_SW_CPU_CLOCK;
+    attr.sample_period = period_ns;
+    attr.disabled = 1;
+    int fd = (int)syscall(SYS_perf_event_open, &attr, -1, cpu, -1, PERF_FLAG_FD_CLOEXEC);
+    if (fd < 0) return -errno;
+    if (ioctl(fd, PERF_EVENT_IOC_SET_BPF, prog_fd) != 0 || ioctl(fd, PERF_EVENT_IOC_ENABLE, 0) != 0) {
+        int e = errno;
+        close(fd);
+        return -e;
+    }
+    return fd;
+}
+
+/// The kernel log ring buffer into `buf` (at most `size` bytes): bytes read, or -errno.
+/// The corresponding C call is `klogctl(SYSLOG_ACTION_READ_ALL)`.
+static inline int CLibbpf_kernel_log(char *buf, int size) {
+    int n = klogctl(3, buf, size);
+    return n < 0 ? -errno : n;
 }
 
 #endif

@@ -21,7 +21,7 @@ public final class BPFObject: @unchecked Sendable {
     /// array, capacity of the hash map); `autoload` limits which programs are loaded (nil: all).
     /// A rejected program throws with the verifier log written to `logPath`.
     public init(path: String, name: String, maxEntries: [BPFMapID: UInt32] = [:], autoload: Set<BPFProgramID>? = nil,
-                logPath: String) throws(KernelUnavailable) {
+                reuse: [BPFMapID: Int32] = [:], logPath: String) throws(KernelUnavailable) {
         self.name = name
         self.path = path
         Self.loadLock.lock()
@@ -39,6 +39,13 @@ public final class BPFObject: @unchecked Sendable {
             guard let m = bpf_object__find_map_by_name(obj, map.symbol), bpf_map__set_max_entries(m, entries) == 0 else {
                 bpf_object__close(obj)
                 throw KernelUnavailable(reason: "\(name) has no map \(map.symbol)", note: "\(path) does not match its loader")
+            }
+        }
+        for (map, fd) in reuse {
+            // The map is not created: the programs bind to the one behind `fd` (a pinned map reopened).
+            guard let m = bpf_object__find_map_by_name(obj, map.symbol), bpf_map__reuse_fd(m, fd) == 0 else {
+                bpf_object__close(obj)
+                throw KernelUnavailable(reason: "\(name) cannot reuse map \(map.symbol)", note: "bpf_map__reuse_fd failed: \(String(cString: strerror(errno)))")
             }
         }
         if let autoload {
@@ -156,9 +163,9 @@ extension BPFObject {
     /// Builds (or takes from the cache) `source` at `objectSize` and loads it; the verifier's
     /// log goes beside the object file as `<object>.<logName>.log`.
     convenience init(_ source: BPFSource, objectSize: Int, build: BPFBuild, maxEntries: [BPFMapID: UInt32] = [:],
-                     autoload: Set<BPFProgramID>? = nil, logName: String = "verifier") throws(KernelUnavailable) {
+                     autoload: Set<BPFProgramID>? = nil, reuse: [BPFMapID: Int32] = [:], logName: String = "verifier") throws(KernelUnavailable) {
         let path = try build.object(source, objectSize: objectSize)
-        try self.init(path: path, name: source.rawValue, maxEntries: maxEntries, autoload: autoload,
+        try self.init(path: path, name: source.rawValue, maxEntries: maxEntries, autoload: autoload, reuse: reuse,
                       logPath: (path as NSString).deletingPathExtension + ".\(logName).log")
     }
 }

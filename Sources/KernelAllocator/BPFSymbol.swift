@@ -10,6 +10,7 @@ public enum BPFSource: String, CaseIterable, Sendable {
     case objPairSyscall = "obj_pair_syscall"
     case nativeRefs = "native_refs"
     case anatomy
+    case safety
 }
 
 /// An enum of one object's C symbols (programs, maps or .bss globals): the raw value is the

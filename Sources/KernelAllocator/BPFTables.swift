@@ -156,6 +156,29 @@ public enum AnatomyGlobal: String, BPFGlobalSymbol {
     public static var source: BPFSource { .anatomy }
 }
 
+// MARK: safety.bpf.c: the safety scenarios' programs, run against the real kernel
+
+public enum SafetyProgram: String, BPFProgramSymbol {
+    case stash = "sf_stash", takeDrop = "sf_take_drop", holdDrop = "sf_hold_drop", move = "sf_move"
+    case count = "sf_count", countInner = "sf_count_inner", mapInMapStash = "sf_mim_stash"
+    /// perf_event: one run takes the objects out and drops them, in (hard-)irq context.
+    case irqDrain = "sf_irq_drain"
+    /// Never autoloaded with the others: loaded alone, to be refused by the verifier.
+    case exitHolding = "sf_exit_holding"
+    public static var source: BPFSource { .safety }
+}
+
+public enum SafetyMap: String, BPFMapSymbol {
+    case values, inner, outer
+    public static var source: BPFSource { .safety }
+}
+
+public enum SafetyGlobal: String, BPFGlobalSymbol {
+    /// `struct sf_hold` per CPU: a holding run's start, end and objects held.
+    case hold = "sf_hold"
+    public static var source: BPFSource { .safety }
+}
+
 extension BPFSource {
     /// Every table entry of this object: what `BPFTablesTests` looks for in the compiled file.
     var tables: (programs: [String], maps: [String], globals: [String]) {
@@ -169,6 +192,7 @@ extension BPFSource {
         case .objPairSyscall: return (names(ObjPairSyscallProgram.self), [], [])
         case .nativeRefs: return (names(NativeRefsProgram.self), names(NativeRefsMap.self), names(NativeRefsGlobal.self))
         case .anatomy: return (names(AnatomyProgram.self), names(AnatomyMap.self), names(AnatomyGlobal.self))
+        case .safety: return (names(SafetyProgram.self), names(SafetyMap.self), names(SafetyGlobal.self))
         }
     }
 }

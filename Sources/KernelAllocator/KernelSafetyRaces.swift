@@ -1,0 +1,92 @@
+import Atomics
+import CLibbpf
+import Glibc
+import Platform
+
+/// The sequences in which a program's run races the control plane.
+extension KernelSafety {
+    /// One run of sf_hold_drop on `other` takes the objects out and spins with them; once it
+    /// holds them, the calling thread (on `home`) does `act`. The window is the run's own
+    /// record (bpf_ktime_get_ns, the same clock as CLOCK_MONOTONIC). On one CPU nothing can
+    /// race: the run goes first and the window shows the step after it.
+    static func holdRace(_ s: SafetySession, home: Int, other: Int, step: String,
+                         _ act: () -> Void) throws(KernelCaseFailure) -> HoldWindow {
+        let box = ResultBox<UInt32>()
+        let spawned = monotonicNanoseconds()
+        let run = { () in
+            do throws(KernelCaseFailure) { box.value = .success(try s.run(.holdDrop, parameter: holdWindowNs)) } catch { box.value = .failure(error) }
+        }
+        var held = 0
+        var from = 0, to = 0
+        if home == other {
+            run()
+            from = monotonicNanoseconds(); act(); to = monotonicNanoseconds()
+        } else {
+            let group = PinnedThread.spawn(on: [other]) { _, _ in run() }
+            let deadline = spawned + 1_000_000_000
+            while monotonicNanoseconds() < deadline {
+                let h = s.hold(cpu: other)
+                if h.start > spawned && h.holding > 0 { held = h.holding; break }
+                if box.value != nil { break }
+            }
+            from = monotonicNanoseconds(); act(); to = monotonicNanoseconds()
+            do { try group.join() } catch { throw KernelCaseFailure("cannot pin to CPU \(other): \(error)") }
+        }
+        guard let value = box.value else { throw KernelCaseFailure("sf_hold_drop did not report") }
+        _ = try value.get()
+        let h = s.hold(cpu: other)
+        return HoldWindow(program: SafetyProgram.holdDrop.rawValue, cpu: other, held: held, runNs: h.end - h.start,
+                          actedFromNs: from - h.start, actedToNs: to - h.start, step: step)
+    }
+
+    /// CPU `home` walks values (bpf_for_each_map_elem reads every kptr) again and again while
+    /// one run on `other` takes objects out (concurrent-walk) or moves one from a slot the walk
+    /// has not reached into one it passed (moved-behind-walk); alloc_prog unloads after the
+    /// first walk.
+    static func walkSequence(_ sequence: KernelSafetySequence, _ s: SafetySession, home: Int, other: Int,
+                             into r: inout KernelSafetyRun) throws(KernelCaseFailure) {
+        let moving = sequence == .movedBehindWalk
+        if moving { try s.run(.stash, base: 6) } else { try s.run(.stash, count: slots) }
+        let go = ManagedAtomic<Bool>(false), done = ManagedAtomic<Bool>(false)
+        let box = ResultBox<UInt32>()
+        let group = PinnedThread.spawn(on: [other]) { _, _ in
+            while !go.load(ordering: .acquiring) { sched_yield() }
+            do throws(KernelCaseFailure) {
+                box.value = .success(moving ? try s.run(.move, base: 6, parameter: 1) : try s.run(.takeDrop, count: 2))
+            } catch { box.value = .failure(error) }
+            done.store(true, ordering: .releasing)
+        }
+        var walks = 0
+        let deadline = monotonicNanoseconds() + 1_000_000_000
+        go.store(true, ordering: .releasing)
+        repeat {
+            try s.run(.count)
+            walks += 1
+            if walks == 1 { s.unload(.stash) }
+        } while !done.load(ordering: .acquiring) && monotonicNanoseconds() < deadline
+        do { try group.join() } catch { throw KernelCaseFailure("cannot pin to CPU \(other): \(error)") }
+        guard let value = box.value else { throw KernelCaseFailure("the racing run did not report") }
+        _ = try value.get()
+        let racer = moving ? "sf_move on CPU \(other): slot 6 (not yet walked) → slot 1 (walked)" : "sf_take_drop on CPU \(other): slots 0–1 taken out and dropped"
+        r.steps += [moving ? "sf_stash on CPU \(home): one object into slot 6" : "sf_stash on CPU \(home): \(slots) objects into values",
+                    "sf_count on CPU \(home) walks values \(walks) time(s) (bpf_for_each_map_elem reads each kptr) while \(racer)",
+                    "alloc_prog unloaded after the first walk; [model: \(KernelSafetySequence.concurrentWalk.modelled)]"]
+    }
+
+    /// sf_irq_drain armed on `other`'s software cpu-clock (every 1 ms, hard-irq): its first run
+    /// takes the four objects out and drops them, while alloc_prog unloads on this CPU.
+    static func lastPutInIRQ(_ s: SafetySession, other: Int, into r: inout KernelSafetyRun) throws(KernelCaseFailure) {
+        try s.run(.stash, count: 4)
+        let before = s.counters().freed
+        let pfd = CLibbpf_perf_cpu_clock_bpf(Int32(other), 1_000_000, s.fd(.irqDrain))
+        guard pfd >= 0 else { throw KernelCaseFailure("perf_event_open/SET_BPF on CPU \(other) failed: \(String(cString: strerror(-pfd)))") }
+        let event = OwnedFD(adopting: pfd)
+        s.unload(.stash)
+        let deadline = monotonicNanoseconds() + 2_000_000_000
+        while s.counters().freed - before < 4 && monotonicNanoseconds() < deadline { usleep(500) }
+        event.close()
+        r.steps += ["sf_stash: 4 objects into values",
+                    "sf_irq_drain armed on CPU \(other)'s cpu-clock (1 ms): one hard-irq run takes the 4 out and drops them",
+                    "alloc_prog unloaded while it is armed; [model: the allocator map's kill, in NMI]"]
+    }
+}

@@ -1,0 +1,84 @@
+/// The safety scenarios' sequences as the real kernel runs them (`safety.bpf.c` around
+/// bpf_global_ma): same names as the model's scenarios. The kernel has no per-program
+/// allocator, so the allocator map's kill has no equivalent: each sequence says which of its
+/// steps the model alone carries.
+public enum KernelSafetySequence: String, CaseIterable, Sendable {
+    case mapInMapEscape = "map-in-map-escape"
+    case concurrentWalk = "concurrent-walk"
+    case pinnedMap = "pinned-map"
+    case inFlightAtKill = "in-flight-at-kill"
+    case remoteLastFree = "remote-last-free"
+    case movedBehindWalk = "moved-behind-walk"
+    case lastPutInNMI = "last-put-in-nmi"
+    case pausedPutAtKill = "paused-put-at-kill"
+
+    /// The step no kernel object corresponds to (bpf_global_ma is never destroyed).
+    public var modelled: String {
+        switch self {
+        case .concurrentWalk, .movedBehindWalk:
+            return "the allocator map's kill and lazy's used_allocators put at the walk"
+        case .pausedPutAtKill:
+            return "the allocator map's kill and percpu-ref's put paused between its mode read and its store"
+        case .lastPutInNMI:
+            return "the allocator map's kill; the run is in hard-irq (software cpu-clock), not NMI: the guest has no PMU"
+        case .mapInMapEscape, .pinnedMap, .inFlightAtKill, .remoteLastFree:
+            return "the allocator map's kill"
+        }
+    }
+
+    /// Whether a run holds objects while the control plane acts (two CPUs needed to race).
+    public var racesTheControlPlane: Bool {
+        switch self {
+        case .inFlightAtKill, .pausedPutAtKill, .concurrentWalk, .movedBehindWalk, .lastPutInNMI: return true
+        case .mapInMapEscape, .pinnedMap, .remoteLastFree: return false
+        }
+    }
+}
+
+/// What one sequence did in the kernel: the programs the verifier accepted, the steps, and
+/// where every object went. Accounted when allocated = dropped by programs + left in maps
+/// (the map free drops those: `bpf_obj_free_fields`).
+public struct KernelSafetyRun: Sendable, Equatable {
+    public var sequence: KernelSafetySequence
+    /// Programs of the sequence the verifier accepted (all it needs, or the run throws).
+    public var programs: [String] = []
+    /// The steps in the order they ran.
+    public var steps: [String] = []
+    public var allocated = 0
+    public var freedByPrograms = 0
+    /// Objects still in maps when the last program was unloaded (counted by a walk program).
+    public var inMapsAtClose = 0
+    /// Every map of the sequence gone (its id released) after its last fd closed.
+    public var mapsFreed = false
+    /// The racing run, when one held objects while the control plane acted.
+    public var window: HoldWindow?
+    /// New WARNING/BUG lines in the kernel log over the sequence (nil: log unreadable).
+    public var kernelReports: Int?
+
+    public init(sequence: KernelSafetySequence) { self.sequence = sequence }
+
+    public var accounted: Bool { allocated == freedByPrograms + inMapsAtClose }
+    /// Legal, ran, every object accounted, maps freed and the kernel silent.
+    public var clean: Bool { accounted && mapsFreed && (kernelReports ?? 0) == 0 && !programs.isEmpty }
+}
+
+/// One run that held objects while the control plane acted: its length and where the
+/// control plane's step fell inside it (ns from the run's first take).
+public struct HoldWindow: Sendable, Equatable {
+    public var program: String
+    public var cpu: Int
+    public var held: Int
+    public var runNs: Int
+    /// The control plane's step: start and end relative to the run's start (negative: before).
+    public var actedFromNs: Int
+    public var actedToNs: Int
+    public var step: String
+
+    public var inside: Bool { actedFromNs >= 0 && actedToNs <= runNs }
+}
+
+/// A program shape the verifier refused: the program and the log line that says why.
+public struct KernelRefusal: Sendable, Equatable {
+    public var program: String
+    public var reason: String
+}

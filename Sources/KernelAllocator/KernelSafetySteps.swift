@@ -1,0 +1,71 @@
+import CLibbpf
+import Glibc
+
+/// Each sequence's steps between the load and `finish`, in the order the scenario's shape
+/// gives them (`bench scenarios --explain`). The allocator map's kill has no kernel object; it
+/// is the model's step and appears here only as where it would fall.
+extension KernelSafety {
+    static let slots = 8
+
+    static func steps(of sequence: KernelSafetySequence, _ s: SafetySession, home: Int, other: Int,
+                      into r: inout KernelSafetyRun) throws(KernelCaseFailure) {
+        switch sequence {
+        case .mapInMapEscape:
+            try s.run(.mapInMapStash)
+            var key: UInt32 = 0
+            guard bpf_map_delete_elem(s.fd(.outer), &key) == 0 else {
+                throw KernelCaseFailure("BPF_MAP_DELETE_ELEM of outer[0] failed: \(String(cString: strerror(errno)))")
+            }
+            s.unload(.mapInMapStash)
+            r.steps += ["sf_mim_stash: outer[0] → inner, bpf_obj_new into inner[0]", "outer[0] deleted, inner's fd kept",
+                        "alloc_prog (sf_mim_stash) unloaded; [model: the allocator map's kill]"]
+        case .remoteLastFree:
+            try s.run(.stash, count: slots)
+            s.unload(.stash)
+            try onCPU(other) { () throws(KernelCaseFailure) in try s.run(.takeDrop, count: slots) }
+            r.steps += ["sf_stash on CPU \(home): \(slots) objects into values", "alloc_prog unloaded; [model: the allocator map's kill]",
+                        "sf_take_drop on CPU \(other): each taken out and dropped, the last one included"]
+        case .pinnedMap:
+            try pinnedMap(s, into: &r)
+        case .concurrentWalk, .movedBehindWalk:
+            try walkSequence(sequence, s, home: home, other: other, into: &r)
+        case .inFlightAtKill, .pausedPutAtKill:
+            let objects = sequence == .inFlightAtKill ? 4 : 1
+            try s.run(.stash, count: objects)
+            r.window = try holdRace(s, home: home, other: other, step: "alloc_prog unloaded") { s.unload(.stash) }
+            r.steps += ["sf_stash on CPU \(home): \(objects) object(s) into values",
+                        "sf_hold_drop on CPU \(other): one run takes them out, spins \(holdWindowNs / 1_000_000) ms, drops them",
+                        "inside that run: alloc_prog unloaded; [model: the allocator map's kill\(sequence == .pausedPutAtKill ? ", the put paused in its window" : "")]"]
+        case .lastPutInNMI:
+            try lastPutInIRQ(s, other: other, into: &r)
+        }
+    }
+
+    /// Pinned, closed, unloaded, reopened by path, drained by a program loaded later against the
+    /// reopened map, unlinked.
+    static func pinnedMap(_ s: SafetySession, into r: inout KernelSafetyRun) throws(KernelCaseFailure) {
+        try s.run(.stash, count: slots)
+        try s.run(.stash, base: 3)
+        let fs = try PrivateBPFFS()
+        defer { fs.remove() }
+        let pin = try fs.pin(s.fd(.values), as: "stash")
+        s.close(.values)
+        s.unload(.stash)
+        let reopened = bpf_obj_get(pin)
+        guard reopened >= 0 else { throw KernelCaseFailure("BPF_OBJ_GET \(pin) failed: \(String(cString: strerror(errno)))") }
+        let fd = OwnedFD(adopting: reopened)
+        let later = try SafetySession(build: s.build, programs: [.takeDrop], reusingValues: fd.fd)
+        try later.run(.takeDrop)
+        let c = later.counters()
+        r.allocated += Int(c.allocated)
+        r.freedByPrograms += Int(c.freed)
+        later.unloadAll()
+        for m in SafetyMap.allCases { later.close(m) }
+        fd.close()
+        unlink(pin)
+        r.steps += ["sf_stash: \(slots) objects into values, then a new one into slot 3 (the old one dropped)",
+                    "values pinned in a private bpffs, its fd closed", "alloc_prog unloaded; [model: the allocator map's kill]",
+                    "values reopened from the pin; a program loaded against it takes slot 0 out and drops it, then unloads",
+                    "pin unlinked"]
+    }
+}
