@@ -130,7 +130,7 @@ let package = Package(
         .testTarget(name: "RegressionTests", dependencies: ["Regression", "Results", "Statistics"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "Results", "Statistics"]),
         .testTarget(name: "KernelAllocatorTests", dependencies: ["KernelAllocator", "Platform", "Results"]),
-        .testTarget(name: "RunnerTests", dependencies: ["Runner", "Results", "Reports", "Strategies", "MemAlloc", "Platform"]),
+        .testTarget(name: "RunnerTests", dependencies: ["Runner", "Results", "Reports", "Strategies", "MemAlloc", "Platform", "Scenarios", "KernelAllocator"]),
         .testTarget(name: "ScenariosTests", dependencies: ["Scenarios", "BPFModel", "Strategies", "MemAlloc", "Platform", "Results", "Reports"]),
     ],
     swiftLanguageModes: [.v5]

@@ -63,7 +63,7 @@ public enum KernelSafety {
         s.unloadAll()
         for m in SafetyMap.allCases { s.close(m) }
         r.steps.append("every program unloaded, every map's last fd closed: map free drops the \(r.inMapsAtClose) kptr(s) left")
-        r.mapsFreed = SafetySession.waitUntilFreed(ids)
+        r.mapsLeft = SafetySession.waitUntilFreed(ids)
     }
 
     /// Runs `body` on a thread pinned to `cpu` and returns what it returned.

@@ -48,8 +48,8 @@ public struct KernelSafetyRun: Sendable, Equatable {
     public var freedByPrograms = 0
     /// Objects still in maps when the last program was unloaded (counted by a walk program).
     public var inMapsAtClose = 0
-    /// Every map of the sequence gone (its id released) after its last fd closed.
-    public var mapsFreed = false
+    /// Maps of the sequence still alive (their ids held) 5 s after their last fd closed.
+    public var mapsLeft = 0
     /// The racing run, when one held objects while the control plane acted.
     public var window: HoldWindow?
     /// New WARNING/BUG lines in the kernel log over the sequence (nil: log unreadable).
@@ -59,7 +59,7 @@ public struct KernelSafetyRun: Sendable, Equatable {
 
     public var accounted: Bool { allocated == freedByPrograms + inMapsAtClose }
     /// Legal, ran, every object accounted, maps freed and the kernel silent.
-    public var clean: Bool { accounted && mapsFreed && (kernelReports ?? 0) == 0 && !programs.isEmpty }
+    public var clean: Bool { accounted && mapsLeft == 0 && (kernelReports ?? 0) == 0 && !programs.isEmpty }
 }
 
 /// One run that held objects while the control plane acted: its length and where the

@@ -69,8 +69,9 @@ final class SafetySession {
                 Int(base.load(fromByteOffset: 16, as: UInt64.self)))
     }
 
-    /// Waits until no map id in `ids` names a live map (the map free ran), up to `timeoutNs`.
-    static func waitUntilFreed(_ ids: [UInt32], timeoutNs: Int = 5_000_000_000) -> Bool {
+    /// Waits until no map id in `ids` names a live map (the map free ran), up to `timeoutNs`;
+    /// returns how many are still alive.
+    static func waitUntilFreed(_ ids: [UInt32], timeoutNs: Int = 5_000_000_000) -> Int {
         let end = monotonicNanoseconds() + timeoutNs
         var left = ids
         while !left.isEmpty && monotonicNanoseconds() < end {
@@ -81,6 +82,6 @@ final class SafetySession {
             }
             if !left.isEmpty { usleep(2000) }
         }
-        return left.isEmpty
+        return left.count
     }
 }

@@ -46,6 +46,14 @@ public struct Metric: ColumnName {
     public static let bytesObjects = Metric(rawValue: "bytes_objects")
     public static let outstanding = Metric(rawValue: "outstanding")
     public static let verdict = Metric(rawValue: "verdict")
+    /// A safety scenario's sequence in the real kernel: 1 every program verified and the sequence ran, 0 refused.
+    public static let kernelLegal = Metric(rawValue: "kernel_legal")
+    public static let objectsAllocated = Metric(rawValue: "objects_allocated")
+    public static let objectsDropped = Metric(rawValue: "objects_dropped")
+    public static let objectsLeft = Metric(rawValue: "objects_left")
+    public static let mapsLeft = Metric(rawValue: "maps_left")
+    public static let kernelReports = Metric(rawValue: "kernel_reports")
+    public static let windowUs = Metric(rawValue: "window_us")
     public static let per1000Ops = Metric(rawValue: "per_1000_ops")
     public static let bytesSwing = Metric(rawValue: "bytes_swing")
     /// Phase anatomy: the slab caches' peak and average over the level before the churn, a delta
@@ -65,6 +73,9 @@ public struct Metric: ColumnName {
     /// events timed once per repetition, and the 99.9th percentile (a handful of samples per
     /// pass, each a host preemption as often as the code) move more from one process to the
     /// next than throughput does.
+    /// Metrics whose unit is the row's evidence (labels, addresses, the verifier's words): it
+    /// differs run to run, so comparisons never require it to match.
+    public var unitIsEvidence: Bool { self == .verdict || self == .kernelLegal }
     public var isSpreadBanded: Bool { self == .latencyUs || self == .p999Ns }
 
     static let byMetric = Dictionary(uniqueKeysWithValues: MetricDefinition.catalog.map { ($0.metric, $0) })

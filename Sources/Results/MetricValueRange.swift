@@ -22,7 +22,9 @@ public enum MetricValueRange {
         case .mops: return 0...1e6
         case .latencyUs: return 0...(hour * 1e6)
         case .overControl: return 0...1e6
-        case .mapValues, .outstanding: return 0...Double(1 << 40)
+        case .mapValues, .outstanding, .objectsAllocated, .objectsDropped, .objectsLeft, .mapsLeft, .kernelReports: return 0...Double(1 << 40)
+        case .kernelLegal: return 0...1
+        case .windowUs: return 0...(hour * 1e6)
         default:
             if nanoseconds.contains(metric) { return 0...(hour * 1e9) }
             if sizes.contains(metric) { return 0...petabyte }

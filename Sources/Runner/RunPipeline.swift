@@ -142,6 +142,18 @@ public struct RunPipeline {
                 : "safety scenarios could not run (\(error)): no verdicts"
             outcome.notes.append(outcome.safetyFailure!)
             if !options.quiet { fputs("note: \(outcome.safetyFailure!)\n", stderr) }
+            return
+        }
+        kernelScenarios(replayed, cpus: settings.cpus, into: &outcome)
+    }
+
+    /// The same scenarios' sequences in the real kernel, beside the model's verdicts.
+    private func kernelScenarios(_ scenarios: [Scenario], cpus: [Int], into outcome: inout Outcome) {
+        switch KernelScenarioChecks(scenarios: scenarios, cpus: cpus, quiet: options.quiet).run() {
+        case .success(let checks): outcome.rows += checks.flatMap { $0.rows(context: context.rowTemplate) }
+        case .failure(let why):
+            outcome.notes.append("safety scenarios not run in the kernel: \(why)")
+            if !options.quiet { fputs("note: \(outcome.notes.last!)\n", stderr) }
         }
     }
 

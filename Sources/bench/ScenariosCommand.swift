@@ -58,6 +58,9 @@ struct ScenariosCommand: ParsableCommand {
 
     @OptionGroup var outputOptions: OutputOptions<Output>
 
+    @Flag(name: .customLong("no-kernel"), help: "Replay the scenarios in the model only: skip running their sequences against the real kernel (safety.bpf.c around bpf_global_ma).")
+    var noKernel = false
+
     @Flag(help: "Print each named scenario's BPF shape (programs, maps, syscalls, runs and the references each run holds) instead of running; no name or all: every scenario.")
     var explain = false
 
@@ -94,8 +97,15 @@ struct ScenariosCommand: ParsableCommand {
             + (sweep.controls ? "; negative controls\(sweep.disarmed ? ", disarmed" : "")" : "")
         let description = RunDescription(
             context: context, runID: context.runID + (sweep.controls ? "-controls" : "-scenarios"), settings: settings, notes: [])
-        let rows = verdicts.map { $0.row(context: context.rowTemplate) }
-        let sections = ReportSections(rows: [], safety: verdicts)
+        var kernelRows: [ResultRow] = []
+        if !sweep.controls && !noKernel {
+            switch KernelScenarioChecks(scenarios: sweep.scenarios, cpus: sweep.settings.cpus, quiet: outputOptions.quiet).run() {
+            case .success(let checks): kernelRows = checks.flatMap { $0.rows(context: context.rowTemplate) }
+            case .failure(let why): if !outputOptions.quiet { fputs("note: safety scenarios not run in the kernel: \(why)\n", stderr) }
+            }
+        }
+        let rows = verdicts.map { $0.row(context: context.rowTemplate) } + kernelRows
+        let sections = ReportSections(rows: kernelRows, safety: verdicts)
         let mail = MailReport.render(description, sections)
         let base = (outputOptions.output as NSString).appendingPathComponent(description.runID)
         let files = ReportFiles.publish(formats, base: base, description: description, sections: sections, rows: rows, mail: mail)

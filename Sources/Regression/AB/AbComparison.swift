@@ -103,7 +103,7 @@ public struct AbComparison: Equatable, Sendable {
         for key in baseSide.order where wanted(key) {
             guard let n = newSide.cases[key] else { continue }
             let b = baseSide.cases[key]!
-            if key.metric != .verdict, let bu = b.unit, let nu = n.unit, bu != nu {
+            if !key.metric.unitIsEvidence, let bu = b.unit, let nu = n.unit, bu != nu {
                 throw ResultsCSVError(file: n.unitFile ?? "new", line: n.unitLine,
                                       reason: "case \(key): unit '\(nu)' differs from '\(bu)' on the base side")
             }
@@ -239,7 +239,7 @@ struct SideSamples {
                 if cases[key] == nil { order.append(key) }
                 var c = cases[key] ?? Case()
                 if let unit = entry.unit {
-                    if let known = c.unit, known != unit, key.metric != .verdict {
+                    if let known = c.unit, known != unit, !key.metric.unitIsEvidence {
                         throw ResultsCSVError(file: invocation.file, line: entry.unitLine,
                                               reason: "case \(key): unit '\(unit)' differs from '\(known)' in \(c.unitFile!)")
                     }

@@ -108,7 +108,7 @@ public struct Comparison: Equatable, Sendable {
                 continue
             }
             // A verdict row's unit is its evidence (addresses, iteration counts): it differs run to run.
-            if key.metric != .verdict, let bUnit = b.unit, let nUnit = n.unit, bUnit != nUnit {
+            if !key.metric.unitIsEvidence, let bUnit = b.unit, let nUnit = n.unit, bUnit != nUnit {
                 throw ResultsCSVError(file: newFile, line: n.unitLine,
                                       reason: "case \(key): unit '\(nUnit)' differs from '\(bUnit)' in \(baseFile) line \(b.unitLine ?? 0)")
             }

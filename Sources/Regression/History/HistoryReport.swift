@@ -73,7 +73,7 @@ public struct HistoryReport: Equatable, Sendable {
             for (machine, rows) in Self.byMachine(entry.rows) where selected.contains(machine) {
                 runs[machine, default: 0] += 1
                 let grouped = try CaseSamples.group(rows, file: entry.file)
-                for key in grouped.order where key.metric != .verdict {
+                for key in grouped.order where !key.metric.unitIsEvidence {
                     guard caseFilter.isEmpty || caseFilter.contains(where: { key.description.contains($0) }) else { continue }
                     let samples = grouped.samples[key]!
                     guard let median = samples.summary.median else { continue }

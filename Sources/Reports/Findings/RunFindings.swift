@@ -31,12 +31,14 @@ public enum RunFindings {
     /// one-off costs, safety, ownership, the projection) and then the model's, each model claim
     /// carrying what the same run's kernel rows say about it. `ownership` are
     /// `OwnershipSection`'s findings.
-    public static func claims(rows: [ResultRow], safety: [SafetyVerdict] = [], ownership: [String] = []) -> RunClaims {
+    public static func claims(rows: [ResultRow], safety: [SafetyVerdict] = [], ownership: [String] = [],
+                              kernelSafety: [KernelSafetyCheck] = []) -> RunClaims {
         typealias P = RunClaims.Priority
+        let safetyClaim = safety.isEmpty && kernelSafety.isEmpty ? nil : safetyLine(safety, kernel: kernelSafety)
         let samples = Samples(rows.filter { $0.phase != .scenario && $0.strategy != "host" && $0.phase != Phase.own })
         let host = HostRows(rows)
         guard let size = samples.sizes.first else {
-            return RunClaims(candidates: (safety.isEmpty ? [] : [.init(safetyLine(safety), .kernel, priority: P.safety)])
+            return RunClaims(candidates: (safetyClaim.map { [.init($0, .kernel, priority: P.safety)] } ?? [])
                 + ownership.map { .init($0, .kernel, priority: P.ownership) })
         }
         let t1 = samples.threads.first ?? 1, tN = samples.threads.last ?? 1
@@ -47,7 +49,7 @@ public enum RunFindings {
         out += KernelStrategiesSection.findings(rows.filter { $0.phase != .scenario }).map { .init($0, .kernel, priority: P.kernelTable) }
         let oneOff = OneOffCosts(samples: samples, rows: rows, t: t1, size: size, kernelGraceMicroseconds: host.kernelGraceMicroseconds)
         if let f = oneOff.finding { out.append(.init(f, .kernel, priority: P.oneOff)) }
-        if !safety.isEmpty { out.append(.init(safetyLine(safety), .kernel, priority: P.safety)) }
+        if let safetyClaim { out.append(.init(safetyClaim, .kernel, priority: P.safety)) }
         out += ownership.map { .init($0, .kernel, priority: P.ownership) }
         // The kernel's own killed percpu_ref is the line to project where it was measured.
         if let p = NativeRefsSection.projection(rows) ?? contentionClaim(c, host) { out.append(.init(p, .kernel, priority: P.projection)) }
@@ -241,7 +243,19 @@ public enum RunFindings {
     }
 
     /// Every verdict in one line: the safe strategies, then each hazard with its scenarios.
-    static func safetyLine(_ verdicts: [SafetyVerdict]) -> String {
+    static func safetyLine(_ verdicts: [SafetyVerdict], kernel: [KernelSafetyCheck] = []) -> String {
+        let model = verdicts.isEmpty ? "" : modelSafetyLine(verdicts)
+        let sequences = kernel.filter { $0.scenario != KernelSafetyCheck.refusedShape }
+        guard !sequences.isEmpty else { return model }
+        let clean = sequences.filter(\.clean).count
+        let refused = kernel.contains { $0.scenario == KernelSafetyCheck.refusedShape && !$0.legal }
+        let k = "In the kernel (bpf_global_ma) \(clean) of \(sequences.count) sequences are legal and run clean, every object accounted"
+            + (refused ? "; a run exiting with an object held (the scripts' first #4/#7) is refused by the verifier" : "")
+            + (verdicts.contains { $0.kind != .safe } ? "; the model's faults need the allocator map's kill, a step the kernel does not have." : ".")
+        return model.isEmpty ? k : model + " " + k
+    }
+
+    static func modelSafetyLine(_ verdicts: [SafetyVerdict]) -> String {
         let scenarios = SafetySections.distinct(verdicts.map(\.scenario))
         let strategies = SafetySections.distinct(verdicts.map(\.strategy))
         let rules = SafetySections.distinct(verdicts.map(\.rule))

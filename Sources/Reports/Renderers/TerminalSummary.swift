@@ -79,9 +79,11 @@ public struct TerminalSummary {
             return n == 0 && k == .unsafeContext ? nil : "\(n) \(k.rawValue)"
         }
         let off = v.filter { !$0.matchesExpectation }.count
+        let kernel = KernelSafetyCheck.all(in: rows).filter { $0.scenario != KernelSafetyCheck.refusedShape }
+        let inKernel = kernel.isEmpty ? "" : "; in the kernel \(kernel.filter(\.clean).count)/\(kernel.count) legal and clean"
         return "safety: \(scenarios) scenarios × \(strategies) strategies" + (rules > 1 ? " × \(rules) reuse rules" : "")
             + ": " + counts.joined(separator: ", ") + (off == 0 ? " (all as expected)" : " (\(off) NOT as expected)")
-            + "; see \(reference)"
+            + inKernel + "; see \(reference)"
     }
 
     func wrap(_ text: String) -> [String] { TextWrap.wrap(text, width: Self.width, restPrefix: "  ") }
@@ -103,7 +105,9 @@ extension TerminalSummary {
         let kernel = KernelStrategiesSection.findings(rows)
         let findings = bullets(native.isEmpty ? kernel : Array(native.prefix(1)) + kernel.filter { $0.hasPrefix("Null") })
         if tables.isEmpty && findings.isEmpty {
-            return wrap("No kernel rows in this run; its claims:") + fit(bullets(claims), budget: budget - 1)
+            let intro = KernelSafetyCheck.all(in: rows).isEmpty ? "No kernel rows in this run; its claims:"
+                : "No kernel performance rows in this run; its claims, the kernel's safety runs first:"
+            return wrap(intro) + fit(bullets(claims), budget: budget - 1)
         }
         let tableNeed = tables.reduce(0) { $0 + tableLines($1).count + 1 }
         let findingsNeed = findings.reduce(0) { $0 + $1.count }

@@ -76,14 +76,15 @@ public struct ReportSections: Sendable {
                                     resolution: host.clockResolutionNs)
         }
         let modelKernel = ModelKernelSection.tables(table)
-        let safetySections = SafetySections(verdicts: safety, rows: performance)
+        let kernelSafety = KernelSafetyCheck.all(in: rows)
+        let safetySections = SafetySections(verdicts: safety, rows: performance, kernel: kernelSafety)
         let ownership = OwnershipSection(rows: rows)  // issue 19: the cost of owning an allocator
         // The kernel's own refcounts open the report, then the policies in the kernel's terms.
         self.tables = NativeRefsSection.tables(performance) + KernelStrategiesSection.tables(performance) + modelKernel + [RegimeSplit.table(performance), RegimeSplit.repetitionTable(performance)].compactMap { $0 } + tables + AnatomySection.tables(performance) + safetySections.tables + ownership.tables
         // A replay alone (`bench scenarios`) keeps each verdict's evidence; a run states at most
         // RunClaims.limit claims, the kernel's first.
         claims = performance.isEmpty ? RunClaims(kernel: safetySections.findings + ownership.findings, model: [])
-            : RunFindings.claims(rows: measured, safety: safety, ownership: ownership.findings)
+            : RunFindings.claims(rows: measured, safety: safety, ownership: ownership.findings, kernelSafety: kernelSafety)
         findings = claims.all
         ownershipSummary = ownership.summary
     }

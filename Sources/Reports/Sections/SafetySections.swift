@@ -12,15 +12,20 @@ public struct SafetySections: Sendable {
     ///   - verdicts: in rule, scenario, strategy order (controls, `control != nil`, anywhere).
     ///   - rows: the run's performance rows (may be empty); the cost table uses the `pair`
     ///     workload's `ns_per_op` at the smallest thread count and size.
-    public init(verdicts all: [SafetyVerdict], rows: [ResultRow] = []) {
-        guard !all.isEmpty else {
+    ///   - kernel: the scenarios' sequences as the real kernel ran them (a row beside the
+    ///     verdicts, a table of their own, and what the model alone carries).
+    public init(verdicts all: [SafetyVerdict], rows: [ResultRow] = [], kernel: [KernelSafetyCheck] = []) {
+        guard !all.isEmpty || !kernel.isEmpty else {
             tables = []
             findings = []
             return
         }
         let m = Matrix(all)
-        tables = Self.verdictTables(m) + Self.controlTable(m) + Self.costTable(m, rows: rows)
-        findings = Self.backEndFindings(m) + Self.verdictFindings(m) + Self.ruleFindings(m) + Self.controlFindings(m) + Self.summary(m)
+        tables = Self.verdictTables(m, kernel: kernel) + KernelSafetyTable.tables(kernel, number: m.number)
+            + Self.controlTable(m) + Self.costTable(m, rows: rows)
+        // The kernel's answer first; the model's verdicts and their evidence after it.
+        findings = KernelSafetyTable.findings(kernel, verdicts: m.verdicts) + Self.backEndFindings(m) + Self.verdictFindings(m)
+            + Self.ruleFindings(m) + Self.controlFindings(m) + Self.summary(m)
     }
 
     /// The verdicts by strategy, scenario and rule, in the order they came.
@@ -95,15 +100,20 @@ public struct SafetySections: Sendable {
     }
 
     /// One column group per rule: stacked tables, so mail stays within 75 columns.
-    static func verdictTables(_ m: Matrix) -> [ReportSections.Table] {
+    /// The kernel's row (its sequences' legality) goes under the rule the kernel has:
+    /// bpf_obj_drop reuses an object without a bpf_refcount at once (`immediate`).
+    static func verdictTables(_ m: Matrix, kernel: [KernelSafetyCheck] = []) -> [ReportSections.Table] {
         let legend = m.scenarios.map { s in "#\(m.number(s)) \(s)" }.joined(separator: ", ")
+        let kernelRule = m.rules.contains("immediate") ? "immediate" : m.rules.first
         return m.rules.enumerated().compactMap { i, rule in
             guard !m.verdicts.filter({ $0.rule == rule }).isEmpty else { return nil }
             let what = m.rules.count > 1 ? "Safety verdicts, \(rule) reuse" : "Safety verdicts"
             let title = i == 0 ? "\(what) (\(legend); * = not the expected verdict)" : "\(what) (columns as above)"
-            return ReportSections.Table(
-                title: title, header: ["strategy"] + m.scenarios.map { "#\(m.number($0))" },
-                rows: m.verdictRows.map { s in [m.rowLabel(s)] + m.scenarios.map { m.cell(m.verdict(s, $0, rule)) } })
+            var body = m.verdictRows.map { s in [m.rowLabel(s)] + m.scenarios.map { m.cell(m.verdict(s, $0, rule)) } }
+            if rule == kernelRule, !kernel.isEmpty {
+                body.append(["in the kernel"] + m.scenarios.map { sc in kernel.first { $0.scenario == sc }.map(KernelSafetyTable.cell) ?? "" })
+            }
+            return ReportSections.Table(title: title, header: ["strategy"] + m.scenarios.map { "#\(m.number($0))" }, rows: body)
         }
     }
 
