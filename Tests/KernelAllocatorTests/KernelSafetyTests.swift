@@ -6,7 +6,7 @@ import Testing
 /// every sequence runs, and each object is dropped by a program or left in a map the map free
 /// empties; the shape no verifier accepts is refused. `.serialized`: the kernel log and the
 /// private bpffs are process-wide.
-@Suite(.enabled(if: !KernelTestSupport.skip && KernelTestSupport.twoCPUs), .serialized)
+@Suite(.enabled(if: !KernelTestSupport.skip && KernelTestSupport.twoCPUs), .serialized, .tags(.concurrent))
 struct KernelSafetyTests {
     /// (allocated, dropped by programs, left in maps) each sequence must produce.
     static let expected: [KernelSafetySequence: (Int, Int, Int)] = [
