@@ -170,6 +170,8 @@ public enum SafetyProgram: String, BPFProgramSymbol {
 
 public enum SafetyMap: String, BPFMapSymbol {
     case values, inner, outer
+    /// A holding run spins until user space writes 1 here.
+    case gate = "sf_gate"
     public static var source: BPFSource { .safety }
 }
 

@@ -7,8 +7,9 @@ import Platform
 /// landed design every object must be accounted for — dropped by a program, or still in a map
 /// when the last program went (the map free drops those) — with no new kernel report.
 public enum KernelSafety {
-    /// How long a holding run spins with its objects taken out (the control plane acts inside).
-    static let holdWindowNs = 2_000_000
+    /// The longest a holding run spins with its objects taken out, waiting for the control
+    /// plane to act and open the gate (a cap for a control plane that never does).
+    static let holdCapNs = 100_000_000
 
     /// Runs `sequence` with the control plane on `cpus[0]` and the racing program on `cpus[1]`
     /// (the same CPU when only one is given: nothing races then, and the window says so).

@@ -5,32 +5,36 @@ import Platform
 
 /// The sequences in which a program's run races the control plane.
 extension KernelSafety {
-    /// One run of sf_hold_drop on `other` takes the objects out and spins with them; once it
-    /// holds them, the calling thread (on `home`) does `act`. The window is the run's own
-    /// record (bpf_ktime_get_ns, the same clock as CLOCK_MONOTONIC). On one CPU nothing can
-    /// race: the run goes first and the window shows the step after it.
+    /// One run of sf_hold_drop on `other` takes the objects out and spins with them until the
+    /// gate opens; once it holds them, the calling thread (on `home`) does `act` and opens the
+    /// gate. The window is the run's own record (bpf_ktime_get_ns, the same clock as
+    /// CLOCK_MONOTONIC), so a descheduled control plane only lengthens it. On one CPU nothing
+    /// can race: the gate opens first, the run goes, and the window shows the step after it.
     static func holdRace(_ s: SafetySession, home: Int, other: Int, step: String,
                          _ act: () -> Void) throws(KernelCaseFailure) -> HoldWindow {
         let box = ResultBox<UInt32>()
         let spawned = monotonicNanoseconds()
         let run = { () in
-            do throws(KernelCaseFailure) { box.value = .success(try s.run(.holdDrop, parameter: holdWindowNs)) } catch { box.value = .failure(error) }
+            do throws(KernelCaseFailure) { box.value = .success(try s.run(.holdDrop, parameter: holdCapNs)) } catch { box.value = .failure(error) }
         }
         var held = 0
         var from = 0, to = 0
         if home == other {
+            try s.setGate(open: true)
             run()
             from = monotonicNanoseconds(); act(); to = monotonicNanoseconds()
         } else {
+            try s.setGate(open: false)
             let group = PinnedThread.spawn(on: [other]) { _, _ in run() }
-            let deadline = spawned + 1_000_000_000
-            while monotonicNanoseconds() < deadline {
+            while monotonicNanoseconds() < spawned + holdCapNs {
                 let h = s.hold(cpu: other)
                 if h.start > spawned && h.holding > 0 { held = h.holding; break }
                 if box.value != nil { break }
             }
             from = monotonicNanoseconds(); act(); to = monotonicNanoseconds()
+            let opened = Result { () throws(KernelCaseFailure) in try s.setGate(open: true) }
             do { try group.join() } catch { throw KernelCaseFailure("cannot pin to CPU \(other): \(error)") }
+            try opened.get()
         }
         guard let value = box.value else { throw KernelCaseFailure("sf_hold_drop did not report") }
         _ = try value.get()

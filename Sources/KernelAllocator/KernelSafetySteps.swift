@@ -34,7 +34,7 @@ extension KernelSafety {
             try s.run(.stash, count: objects)
             r.window = try holdRace(s, home: home, other: other, step: "alloc_prog unloaded") { s.unload(.stash) }
             r.steps += ["sf_stash on CPU \(home): \(objects) object(s) into values",
-                        "sf_hold_drop on CPU \(other): one run takes them out, spins \(holdWindowNs / 1_000_000) ms, drops them",
+                        "sf_hold_drop on CPU \(other): one run takes them out, spins until the control plane has acted, drops them",
                         "inside that run: alloc_prog unloaded; [model: the allocator map's kill\(sequence == .pausedPutAtKill ? ", the put paused in its window" : "")]"]
         case .lastPutInNMI:
             try lastPutInIRQ(s, other: other, into: &r)

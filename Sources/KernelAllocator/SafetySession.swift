@@ -49,6 +49,15 @@ final class SafetySession {
         try TestRunProgram(name: p.rawValue, fd: fd(p)).run(iterations: count, base: base, seed: UInt32(truncatingIfNeeded: parameter))
     }
 
+    /// Opens (1) or closes (0) the gate a holding run spins on.
+    func setGate(open: Bool) throws(KernelCaseFailure) {
+        var key: UInt32 = 0
+        var value: UInt64 = open ? 1 : 0
+        guard bpf_map_update_elem(fd(.gate), &key, &value, UInt64(BPF_ANY)) == 0 else {
+            throw KernelCaseFailure("BPF_MAP_UPDATE_ELEM of sf_gate failed: \(String(cString: strerror(errno)))")
+        }
+    }
+
     /// The program's unload: its last fd closed (the kernel frees it after a grace period).
     func unload(_ p: SafetyProgram) { programs[p]?.close() }
     func unloadAll() { for p in programs.values { p.close() } }

@@ -1,7 +1,7 @@
 /* The safety scenarios' programs, run against the real kernel around bpf_global_ma
  * (KernelSafety.swift). Each run acquires and releases its own references, as the verifier
  * demands; where a scenario holds objects while the control plane acts, one run holds them:
- * take out with bpf_kptr_xchg, spin cb[2] ns, drop. tc programs run with BPF_PROG_TEST_RUN
+ * take out with bpf_kptr_xchg, spin until the control plane has acted, drop. tc programs run with BPF_PROG_TEST_RUN
  * on the calling thread's CPU; cb[0] a count, cb[1] the first slot, cb[2] a window or slot. */
 #include "memalloc_bench.h"
 
@@ -34,6 +34,15 @@ struct {
 } outer SEC(".maps") = {
 	.values = { [0] = &inner },
 };
+
+/* The control plane's gate: a holding run spins until it reads 1 here (the step it raced is
+ * done) or its cap, cb[2] ns, runs out. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__type(key, __u32);
+	__type(value, __u64);
+	__uint(max_entries, 1);
+} sf_gate SEC(".maps");
 
 /* Per CPU, the last holding run: when it took its first object out and dropped its last
  * (bpf_ktime_get_ns, CLOCK_MONOTONIC), and how many it holds now (the control plane waits
@@ -96,7 +105,10 @@ MB_LOOP_PROGRAM(sf_take_drop, take_drop_step, 0)
 
 static long spin_step(__u64 index, __u64 *deadline)
 {
-	return bpf_ktime_get_ns() >= *deadline;
+	__u32 key = 0;
+	__u64 *open = bpf_map_lookup_elem(&sf_gate, &key);
+
+	return (open && *open) || bpf_ktime_get_ns() >= *deadline;
 }
 
 static __always_inline struct mb_object *take(__u32 key)
@@ -116,8 +128,8 @@ static __always_inline void drop(struct mb_object *p, struct mb_counters *c)
 	c->freed++;
 }
 
-/* in-flight-at-kill, paused-put-at-kill, last-put-in-NMI (tc form): one run takes slots
- * [base, base+4) out, holds them for cb[2] ns while the control plane acts, drops them. */
+/* in-flight-at-kill, paused-put-at-kill: one run takes slots [base, base+4) out, holds them
+ * until the control plane has acted (sf_gate) or cb[2] ns have passed, drops them. */
 SEC("tc")
 int sf_hold_drop(struct __sk_buff *skb)
 {
