@@ -54,9 +54,9 @@ public struct KernelScenarioChecks {
     static func check(_ r: KernelSafetyRun, cpus: String) -> KernelSafetyCheck {
         var evidence = "\(r.programs.count) programs verified; model only: \(r.sequence.modelled)"
         if let w = r.window {
-            let ms = { (ns: Int) in String(format: "%.2f", Double(ns) / 1e6) }
-            evidence += "; \(w.program) on CPU \(w.cpu) held \(w.held) for \(ms(w.runNs)) ms, \(w.step) "
-                + (w.inside ? "inside it, at +\(ms(w.actedFromNs))–\(ms(w.actedToNs)) ms" : "outside it (one CPU: nothing raced)")
+            let us = { (ns: Int) in String(format: "%.1f", Double(ns) / 1e3) }
+            evidence += "; \(w.program) on CPU \(w.cpu) held \(w.held) for \(us(w.runNs)) µs, \(w.step) "
+                + (w.inside ? "inside it, at +\(us(w.actedFromNs))–\(us(w.actedToNs)) µs" : "outside it (one CPU: nothing raced)")
         }
         return KernelSafetyCheck(scenario: r.sequence.rawValue, legal: true, evidence: evidence, allocated: r.allocated,
                                  dropped: r.freedByPrograms, left: r.inMapsAtClose, mapsLeft: r.mapsLeft,
