@@ -1,5 +1,5 @@
-import Foundation
 import CLibbpf
+import Foundation
 import Glibc
 
 /// A bpffs mounted on a fresh directory for one sequence's pins, so a pin never touches
