@@ -13,9 +13,12 @@ extension KernelSafety {
     static func holdRace(_ s: SafetySession, home: Int, other: Int, step: String,
                          _ act: () -> Void) throws(KernelCaseFailure) -> HoldWindow {
         let box = ResultBox<UInt32>()
+        // The box is read after the join; while the run goes, only this flag is polled.
+        let finished = ManagedAtomic<Bool>(false)
         let spawned = monotonicNanoseconds()
         let run = { () in
             do throws(KernelCaseFailure) { box.value = .success(try s.run(.holdDrop, parameter: holdCapNs)) } catch { box.value = .failure(error) }
+            finished.store(true, ordering: .releasing)
         }
         var held = 0
         var from = 0, to = 0
@@ -29,7 +32,7 @@ extension KernelSafety {
             while monotonicNanoseconds() < spawned + holdCapNs {
                 let h = s.hold(cpu: other)
                 if h.start > spawned && h.holding > 0 { held = h.holding; break }
-                if box.value != nil { break }
+                if finished.load(ordering: .acquiring) { break }
             }
             from = monotonicNanoseconds(); act(); to = monotonicNanoseconds()
             let opened = Result { () throws(KernelCaseFailure) in try s.setGate(open: true) }
