@@ -126,8 +126,15 @@ struct AbSession: Sendable {
         return (base, new)
     }
 
+    /// The file ab writes into each scratch directory it makes: the sweep removes a directory
+    /// only when this file names it, so a user's directory that merely looks like one is kept.
+    static let scratchMarker = ".bench-ab-scratch"
+
+    static func markerText(_ name: String) -> String { "made by bench ab for its invocations' results: \(name)\n" }
+
     /// Removes `bench-ab-<pid>-XXXXXX` directories whose ab is gone (a second signal exits at once
-    /// and SIGKILL runs no cleanup): only names this tool makes, only of pids that no longer exist.
+    /// and SIGKILL runs no cleanup): only names this tool makes, holding the marker it wrote
+    /// there, of pids that no longer exist.
     static func removeStaleScratchDirectories(in tmp: String = NSTemporaryDirectory()) -> Int {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: tmp)) ?? []
         var removed = 0
@@ -135,19 +142,29 @@ struct AbSession: Sendable {
             let parts = name.split(separator: "-")
             guard parts.count == 4, parts[0] == "bench", parts[1] == "ab", let pid = Int32(parts[2]), pid > 0, pid != getpid(),
                   parts[3].count == 6, kill(pid, 0) != 0, errno == ESRCH else { continue }
-            if (try? FileManager.default.removeItem(atPath: (tmp as NSString).appendingPathComponent(name))) != nil { removed += 1 }
+            let dir = (tmp as NSString).appendingPathComponent(name)
+            guard let marker = FileManager.default.contents(atPath: (dir as NSString).appendingPathComponent(scratchMarker)),
+                  String(decoding: marker, as: UTF8.self) == markerText(name) else { continue }
+            if (try? FileManager.default.removeItem(atPath: dir)) != nil { removed += 1 }
         }
         return removed
     }
 
-    /// A new private directory for the invocations' results (mkdtemp: never another run's).
+    /// A new private directory for the invocations' results (mkdtemp: never another run's),
+    /// with the marker the sweep of killed runs looks for.
     static func makeScratchDirectory() throws -> String {
         var template = Array((NSTemporaryDirectory() + "bench-ab-\(getpid())-XXXXXX").utf8CString)
         guard template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) != nil else {
             throw BenchError(message: "cannot create a scratch directory in \(NSTemporaryDirectory()): \(String(cString: strerror(errno)))",
                              code: SysExit.cantCreate)
         }
-        return String(cString: template)
+        let dir = String(cString: template)
+        let name = (dir as NSString).lastPathComponent
+        guard FileManager.default.createFile(atPath: (dir as NSString).appendingPathComponent(scratchMarker), contents: Data(markerText(name).utf8)) else {
+            rmdir(dir)
+            throw BenchError(message: "cannot write into the scratch directory \(dir)", code: SysExit.cantCreate)
+        }
+        return dir
     }
 
     func appendHistory(_ dir: String, root: String, base: RevisionBuild, new: RevisionBuild,
