@@ -1,6 +1,7 @@
 import Foundation
 import Glibc
 import Platform
+import Results
 
 /// Runs the safety scenarios' sequences against the real kernel (`safety.bpf.c`, objects from
 /// bpf_global_ma): every program must pass the verifier, every sequence must run, and under the
@@ -13,13 +14,13 @@ public enum KernelSafety {
 
     /// Runs `sequence` with the control plane on `cpus[0]` and the racing program on `cpus[1]`
     /// (the same CPU when only one is given: nothing races then, and the window says so).
-    public static func run(_ sequence: KernelSafetySequence, build: BPFBuild, cpus: [Int]) throws(KernelCaseFailure) -> KernelSafetyRun {
+    public static func run(_ sequence: Scenario, build: BPFBuild, cpus: [Int]) throws(KernelCaseFailure) -> KernelSafetyRun {
         let home = cpus.first ?? 0
         let other = cpus.count > 1 ? cpus[1] : home
         let before = KernelLogScan()
         var result = try onCPU(home) { () throws(KernelCaseFailure) -> KernelSafetyRun in
             let session = try SafetySession(build: build)
-            var r = KernelSafetyRun(sequence: sequence)
+            var r = KernelSafetyRun(scenario: sequence)
             r.programs = session.loaded
             try steps(of: sequence, session, home: home, other: other, into: &r)
             try finish(session, build: build, into: &r)

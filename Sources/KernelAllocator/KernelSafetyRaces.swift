@@ -2,6 +2,7 @@ import Atomics
 import CLibbpf
 import Glibc
 import Platform
+import Results
 
 /// The sequences in which a program's run races the control plane.
 extension KernelSafety {
@@ -50,7 +51,7 @@ extension KernelSafety {
     /// one run on `other` takes objects out (concurrent-walk) or moves one from a slot the walk
     /// has not reached into one it passed (moved-behind-walk); alloc_prog unloads after the
     /// first walk.
-    static func walkSequence(_ sequence: KernelSafetySequence, _ s: SafetySession, home: Int, other: Int,
+    static func walkSequence(_ sequence: Scenario, _ s: SafetySession, home: Int, other: Int,
                              into r: inout KernelSafetyRun) throws(KernelCaseFailure) {
         let moving = sequence == .movedBehindWalk
         if moving { try s.run(.stash, base: 6) } else { try s.run(.stash, count: slots) }
@@ -77,7 +78,7 @@ extension KernelSafety {
         let racer = moving ? "sf_move on CPU \(other): slot 6 (not yet walked) → slot 1 (walked)" : "sf_take_drop on CPU \(other): slots 0–1 taken out and dropped"
         r.steps += [moving ? "sf_stash on CPU \(home): one object into slot 6" : "sf_stash on CPU \(home): \(slots) objects into values",
                     "sf_count on CPU \(home) walks values \(walks) time(s) (bpf_for_each_map_elem reads each kptr) while \(racer)",
-                    "alloc_prog unloaded after the first walk; [model: \(KernelSafetySequence.concurrentWalk.modelled)]"]
+                    "alloc_prog unloaded after the first walk; [model: \(Scenario.concurrentWalk.modelled)]"]
     }
 
     /// sf_irq_drain armed on `other`'s software cpu-clock (every 1 ms, hard-irq): its first run

@@ -1,5 +1,6 @@
 import CLibbpf
 import Glibc
+import Results
 
 /// Each sequence's steps between the load and `finish`, in the order the scenario's shape
 /// gives them (`bench scenarios --explain`). The allocator map's kill has no kernel object; it
@@ -7,7 +8,7 @@ import Glibc
 extension KernelSafety {
     static let slots = 8
 
-    static func steps(of sequence: KernelSafetySequence, _ s: SafetySession, home: Int, other: Int,
+    static func steps(of sequence: Scenario, _ s: SafetySession, home: Int, other: Int,
                       into r: inout KernelSafetyRun) throws(KernelCaseFailure) {
         switch sequence {
         case .mapInMapEscape:

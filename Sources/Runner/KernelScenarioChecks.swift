@@ -3,6 +3,7 @@ import KernelAllocator
 import Platform
 import Reports
 import Scenarios
+import Results
 
 /// The safety scenarios' sequences run against the real kernel beside the model's verdicts:
 /// each scenario's programs verified and its steps run around bpf_global_ma, every object
@@ -28,9 +29,8 @@ public struct KernelScenarioChecks {
         for (i, scenario) in scenarios.enumerated() {
             if RunInterrupt.isSet { break }
             if !quiet { fputs("[kernel \(i + 1)/\(scenarios.count + 1)] scenario \(scenario.rawValue) in the kernel…\n", stderr) }
-            let sequence = scenario.kernelSequence
             do throws(KernelCaseFailure) {
-                let r = try KernelSafety.run(sequence, build: build, cpus: Array(self.cpus.prefix(2)))
+                let r = try KernelSafety.run(scenario, build: build, cpus: Array(self.cpus.prefix(2)))
                 checks.append(Self.check(r, cpus: cpus))
             } catch {
                 checks.append(KernelSafetyCheck(scenario: scenario.rawValue, legal: false, evidence: "did not run: \(error)",
@@ -52,30 +52,14 @@ public struct KernelScenarioChecks {
     }
 
     static func check(_ r: KernelSafetyRun, cpus: String) -> KernelSafetyCheck {
-        var evidence = "\(r.programs.count) programs verified; model only: \(r.sequence.modelled)"
+        var evidence = "\(r.programs.count) programs verified; model only: \(r.scenario.modelled)"
         if let w = r.window {
             let us = { (ns: Int) in String(format: "%.1f", Double(ns) / 1e3) }
             evidence += "; \(w.program) on CPU \(w.cpu) held \(w.held) for \(us(w.runNs)) µs, \(w.step) "
                 + (w.inside ? "inside it, at +\(us(w.actedFromNs))–\(us(w.actedToNs)) µs" : "outside it (one CPU: nothing raced)")
         }
-        return KernelSafetyCheck(scenario: r.sequence.rawValue, legal: true, evidence: evidence, allocated: r.allocated,
+        return KernelSafetyCheck(scenario: r.scenario.rawValue, legal: true, evidence: evidence, allocated: r.allocated,
                                  dropped: r.freedByPrograms, left: r.inMapsAtClose, mapsLeft: r.mapsLeft,
                                  kernelReports: r.kernelReports, windowUs: r.window.map { Double($0.runNs) / 1000 }, threads: 2, cpus: cpus)
-    }
-}
-
-extension Scenario {
-    /// The same scenario's sequence as the kernel runs it.
-    public var kernelSequence: KernelSafetySequence {
-        switch self {
-        case .mapInMapEscape: return .mapInMapEscape
-        case .concurrentWalk: return .concurrentWalk
-        case .pinnedMap: return .pinnedMap
-        case .inFlightAtKill: return .inFlightAtKill
-        case .remoteLastFree: return .remoteLastFree
-        case .movedBehindWalk: return .movedBehindWalk
-        case .lastPutInNMI: return .lastPutInNMI
-        case .pausedPutAtKill: return .pausedPutAtKill
-        }
     }
 }

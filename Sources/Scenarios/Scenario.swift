@@ -1,25 +1,7 @@
-/// The hazards of the Aug 2022 bpf thread (README "Safety: the thread's hazards replayed"), each a scripted sequence of
-/// BPF-model events replayed against every lifetime strategy in a checked world.
-public enum Scenario: String, CaseIterable, Sendable {
-    /// Kumar's hole 2: an object escapes into an inner map reached only through map-in-map.
-    case mapInMapEscape = "map-in-map-escape"
-    /// Kumar's hole 1: another CPU `kptr_xchg`s and frees an object while unload walks the map.
-    case concurrentWalk = "concurrent-walk"
-    /// Objects stashed in a pinned map that outlives the program and the allocator map.
-    case pinnedMap = "pinned-map"
-    /// Objects out of every map, held by one run of a second program, dropped while the kill races it.
-    case inFlightAtKill = "in-flight-at-kill"
-    /// The last object freed on another CPU than the one it was allocated on, owner gone.
-    case remoteLastFree = "remote-last-free"
-    /// During the unload walk another program moves an object from a slot the walk has not
-    /// reached into one it already passed: the walk never sees it.
-    case movedBehindWalk = "moved-behind-walk"
-    /// The last reference dropped in one NMI run of a perf_event program that races the kill.
-    case lastPutInNMI = "last-put-in-nmi"
-    /// #4 with the window forced: a free paused between its put's mode check and its per-CPU
-    /// store while the kill switches to atomic and waits its grace period.
-    case pausedPutAtKill = "paused-put-at-kill"
+import Results
 
+/// What each scenario's script does, for tables and `bench list`.
+extension Scenario {
     /// A short title for tables.
     public var title: String {
         switch self {

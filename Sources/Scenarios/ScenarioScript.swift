@@ -1,6 +1,7 @@
 import BPFModel
 import MemAlloc
 import Platform
+import Results
 import Strategies
 
 /// The model machine every scenario world uses: two worker CPUs (the coordinator's program on

@@ -1,3 +1,5 @@
+import Results
+
 /// Each scenario's BPF shape (`bench scenarios --explain`): the data the scripts replay.
 extension Scenario {
     public var shape: BPFShape {

@@ -1,3 +1,5 @@
+import Results
+
 /// `bench scenarios --explain`: a scenario's BPF shape as text lines (mail-safe, no tabs).
 extension Scenario {
     public var explanation: [String] {

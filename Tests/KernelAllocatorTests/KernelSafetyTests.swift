@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import Results
 @testable import KernelAllocator
 
 /// The safety scenarios' sequences against the real kernel: every program passes the verifier,
@@ -9,13 +10,13 @@ import Testing
 @Suite(.enabled(if: !KernelTestSupport.skip && KernelTestSupport.twoCPUs), .serialized, .tags(.concurrent))
 struct KernelSafetyTests {
     /// (allocated, dropped by programs, left in maps) each sequence must produce.
-    static let expected: [KernelSafetySequence: (Int, Int, Int)] = [
+    static let expected: [Scenario: (Int, Int, Int)] = [
         .mapInMapEscape: (1, 0, 1), .concurrentWalk: (8, 2, 6), .pinnedMap: (9, 2, 7), .inFlightAtKill: (4, 4, 0),
         .remoteLastFree: (8, 8, 0), .movedBehindWalk: (1, 0, 1), .lastPutInNMI: (4, 4, 0), .pausedPutAtKill: (1, 1, 0),
     ]
 
-    @Test(arguments: KernelSafetySequence.allCases)
-    func eachSequenceLoadsRunsAndAccountsForEveryObject(sequence: KernelSafetySequence) throws {
+    @Test(arguments: Scenario.allCases)
+    func eachSequenceLoadsRunsAndAccountsForEveryObject(sequence: Scenario) throws {
         let r = try KernelSafety.run(sequence, build: KernelTestSupport.build, cpus: [0, 1])
         #expect(Set(r.programs) == Set(SafetySession.legalPrograms.map(\.rawValue)))
         let (allocated, freed, left) = try #require(Self.expected[sequence])
@@ -27,8 +28,8 @@ struct KernelSafetyTests {
 
     /// A holding run spans the control plane's step: the unload lands inside its window, and the
     /// run ends when the gate opens, not at its cap.
-    @Test(arguments: [KernelSafetySequence.inFlightAtKill, .pausedPutAtKill])
-    func theUnloadLandsInsideTheHoldingRun(sequence: KernelSafetySequence) throws {
+    @Test(arguments: [Scenario.inFlightAtKill, .pausedPutAtKill])
+    func theUnloadLandsInsideTheHoldingRun(sequence: Scenario) throws {
         let r = try KernelSafety.run(sequence, build: KernelTestSupport.build, cpus: [0, 1])
         let w = try #require(r.window)
         #expect(w.inside, "\(w)")

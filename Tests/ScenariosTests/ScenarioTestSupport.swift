@@ -1,4 +1,5 @@
 import BPFModel
+import Results
 import Scenarios
 import Strategies
 import Testing

@@ -79,6 +79,28 @@ int name(struct __sk_buff *skb)						\
 	return l.c->failed != failed_before;				\
 }
 
+/* A bpf_loop step over `map`'s `struct slot { struct mb_object __kptr *obj; }` values:
+ * slot base + index taken out with bpf_kptr_xchg and dropped in the same run (counted
+ * freed; empty when the slot held nothing). */
+#define MB_UNSTASH_STEP(name, map)					\
+static long name(__u64 index, struct mb_loop *l)			\
+{									\
+	__u32 key = l->base + (__u32)index;				\
+	struct slot *s = bpf_map_lookup_elem(&map, &key);		\
+	struct mb_object *old;						\
+									\
+	if (!s)								\
+		return 1;						\
+	old = bpf_kptr_xchg(&s->obj, NULL);				\
+	if (!old) {							\
+		l->c->empty++;						\
+		return 0;						\
+	}								\
+	mb_obj_drop(old);						\
+	l->c->freed++;							\
+	return 0;							\
+}
+
 /* bpf_loop's upper bound (kernel/bpf/bpf_iter.c BPF_MAX_LOOPS). */
 #define MB_MAX_LOOPS (1 << 23)
 

@@ -39,23 +39,7 @@ static long stash_step(__u64 index, struct mb_loop *l)
 	return 0;
 }
 
-static long unstash_step(__u64 index, struct mb_loop *l)
-{
-	__u32 key = l->base + (__u32)index;
-	struct slot *s = bpf_map_lookup_elem(&slots, &key);
-	struct mb_object *old;
-
-	if (!s)
-		return 1;
-	old = bpf_kptr_xchg(&s->obj, NULL);
-	if (!old) {
-		l->c->empty++;
-		return 0;
-	}
-	mb_obj_drop(old);
-	l->c->freed++;
-	return 0;
-}
+MB_UNSTASH_STEP(unstash_step, slots)
 
 /* xorshift32: cheap, and the same stream for a given seed. */
 static __always_inline __u32 next_random(__u32 *state)

@@ -80,23 +80,7 @@ static long stash_step(__u64 index, struct mb_loop *l)
 	return 0;
 }
 
-static long take_drop_step(__u64 index, struct mb_loop *l)
-{
-	__u32 key = l->base + (__u32)index;
-	struct slot *s = bpf_map_lookup_elem(&values, &key);
-	struct mb_object *old;
-
-	if (!s)
-		return 1;
-	old = bpf_kptr_xchg(&s->obj, NULL);
-	if (!old) {
-		l->c->empty++;
-		return 0;
-	}
-	mb_obj_drop(old);
-	l->c->freed++;
-	return 0;
-}
+MB_UNSTASH_STEP(take_drop_step, values)
 
 /* alloc_prog's run: a new object into each slot [base, base+n), the old one dropped. */
 MB_LOOP_PROGRAM(sf_stash, stash_step, 0)

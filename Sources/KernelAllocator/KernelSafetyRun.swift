@@ -1,45 +1,10 @@
-/// The safety scenarios' sequences as the real kernel runs them (`safety.bpf.c` around
-/// bpf_global_ma): same names as the model's scenarios. The kernel has no per-program
-/// allocator, so the allocator map's kill has no equivalent: each sequence says which of its
-/// steps the model alone carries.
-public enum KernelSafetySequence: String, CaseIterable, Sendable {
-    case mapInMapEscape = "map-in-map-escape"
-    case concurrentWalk = "concurrent-walk"
-    case pinnedMap = "pinned-map"
-    case inFlightAtKill = "in-flight-at-kill"
-    case remoteLastFree = "remote-last-free"
-    case movedBehindWalk = "moved-behind-walk"
-    case lastPutInNMI = "last-put-in-nmi"
-    case pausedPutAtKill = "paused-put-at-kill"
-
-    /// The step no kernel object corresponds to (bpf_global_ma is never destroyed).
-    public var modelled: String {
-        switch self {
-        case .concurrentWalk, .movedBehindWalk:
-            return "the allocator map's kill and lazy's used_allocators put at the walk"
-        case .pausedPutAtKill:
-            return "the allocator map's kill and percpu-ref's put paused between its mode read and its store"
-        case .lastPutInNMI:
-            return "the allocator map's kill; the run is in hard-irq (software cpu-clock), not NMI: the guest has no PMU"
-        case .mapInMapEscape, .pinnedMap, .inFlightAtKill, .remoteLastFree:
-            return "the allocator map's kill"
-        }
-    }
-
-    /// Whether a run holds objects while the control plane acts (two CPUs needed to race).
-    public var racesTheControlPlane: Bool {
-        switch self {
-        case .inFlightAtKill, .pausedPutAtKill, .concurrentWalk, .movedBehindWalk, .lastPutInNMI: return true
-        case .mapInMapEscape, .pinnedMap, .remoteLastFree: return false
-        }
-    }
-}
+import Results
 
 /// What one sequence did in the kernel: the programs the verifier accepted, the steps, and
 /// where every object went. Accounted when allocated = dropped by programs + left in maps
 /// (the map free drops those: `bpf_obj_free_fields`).
 public struct KernelSafetyRun: Sendable, Equatable {
-    public var sequence: KernelSafetySequence
+    public var scenario: Scenario
     /// Programs of the sequence the verifier accepted (all it needs, or the run throws).
     public var programs: [String] = []
     /// The steps in the order they ran.
@@ -55,7 +20,7 @@ public struct KernelSafetyRun: Sendable, Equatable {
     /// New WARNING/BUG lines in the kernel log over the sequence (nil: log unreadable).
     public var kernelReports: Int?
 
-    public init(sequence: KernelSafetySequence) { self.sequence = sequence }
+    public init(scenario: Scenario) { self.scenario = scenario }
 
     public var accounted: Bool { allocated == freedByPrograms + inMapsAtClose }
     /// Legal, ran, every object accounted, maps freed and the kernel silent.
