@@ -2,8 +2,8 @@ import Foundation
 import KernelAllocator
 import Platform
 import Reports
-import Scenarios
 import Results
+import Scenarios
 
 /// The safety scenarios' sequences run against the real kernel beside the model's verdicts:
 /// each scenario's programs verified and its steps run around bpf_global_ma, every object

@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import Results
+import Testing
 @testable import KernelAllocator
 
 /// The safety scenarios' sequences against the real kernel: every program passes the verifier,

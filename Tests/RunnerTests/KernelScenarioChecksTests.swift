@@ -2,9 +2,9 @@ import Foundation
 import KernelAllocator
 import Platform
 import Reports
+import Results
 import Scenarios
 import Testing
-import Results
 @testable import Runner
 
 /// Each scenario names what only the model carries, and a run of the checks
