@@ -78,7 +78,7 @@ extension KernelSafety {
         let racer = moving ? "sf_move on CPU \(other): slot 6 (not yet walked) → slot 1 (walked)" : "sf_take_drop on CPU \(other): slots 0–1 taken out and dropped"
         r.steps += [moving ? "sf_stash on CPU \(home): one object into slot 6" : "sf_stash on CPU \(home): \(slots) objects into values",
                     "sf_count on CPU \(home) walks values \(walks) time(s) (bpf_for_each_map_elem reads each kptr) while \(racer)",
-                    "alloc_prog unloaded after the first walk; [model: \(Scenario.concurrentWalk.modelled)]"]
+                    "alloc_prog unloaded after the first walk; [model: \(Scenario.concurrentWalk.modelledOnly)]"]
     }
 
     /// sf_irq_drain armed on `other`'s software cpu-clock (every 1 ms, hard-irq): its first run

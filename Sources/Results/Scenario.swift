@@ -21,4 +21,18 @@ public enum Scenario: String, CaseIterable, Sendable {
     /// store while the kill switches to atomic and waits its grace period.
     case pausedPutAtKill = "paused-put-at-kill"
 
+    /// The steps of the scenario the real kernel has no object for (`bpf_global_ma` is never
+    /// destroyed): the model alone carries them; the kernel's run of the sequence does the rest.
+    public var modelledSteps: [String] {
+        var steps = ["the allocator map's kill"]
+        switch self {
+        case .concurrentWalk, .movedBehindWalk: steps.append("lazy's used_allocators put at the walk")
+        case .pausedPutAtKill: steps.append("percpu-ref's put paused between its mode read and its store")
+        case .lastPutInNMI: steps.append("the NMI (the kernel's run is hard-irq: the guest has no PMU)")
+        case .mapInMapEscape, .pinnedMap, .inFlightAtKill, .remoteLastFree: break
+        }
+        return steps
+    }
+
+    public var modelledOnly: String { modelledSteps.joined(separator: "; ") }
 }

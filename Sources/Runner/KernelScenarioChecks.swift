@@ -52,7 +52,7 @@ public struct KernelScenarioChecks {
     }
 
     static func check(_ r: KernelSafetyRun, cpus: String) -> KernelSafetyCheck {
-        var evidence = "\(r.programs.count) programs verified; model only: \(r.scenario.modelled)"
+        var evidence = "\(r.programs.count) programs verified; model only: \(r.scenario.modelledOnly)"
         if let w = r.window {
             let us = { (ns: Int) in String(format: "%.1f", Double(ns) / 1e3) }
             evidence += "; \(w.program) on CPU \(w.cpu) held \(w.held) for \(us(w.runNs)) µs, \(w.step) "

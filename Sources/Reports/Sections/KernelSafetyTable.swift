@@ -27,7 +27,7 @@ enum KernelSafetyTable {
             header: ["#", "sequence", "new = drop + left", "maps left", "log", "window µs"], rows: body)]
     }
 
-    static func findings(_ checks: [KernelSafetyCheck], verdicts: [SafetyVerdict]) -> [String] {
+    static func findings(_ checks: [KernelSafetyCheck], verdicts: [SafetyVerdict], number: (String) -> Int) -> [String] {
         let sequences = checks.filter { $0.scenario != KernelSafetyCheck.refusedShape }
         guard !sequences.isEmpty else { return [] }
         var out: [String] = []
@@ -50,6 +50,7 @@ enum KernelSafetyTable {
                 + "(bpf_global_ma is never destroyed, so no object outlives its allocator); the same sequences run clean in the kernel above. "
                 + "They say what a per-program allocator would risk, not what today's kernel does.")
         }
+        out += modelledSteps(sequences, number: number)
         if let shape = checks.first(where: { $0.scenario == KernelSafetyCheck.refusedShape }) {
             out.append(shape.legal
                 ? "The shape the 2022 scripts described — an object held across runs — was NOT refused: \(shape.evidence)"
@@ -58,5 +59,21 @@ enum KernelSafetyTable {
         }
         for c in sequences { if c.evidence.contains(" inside it, at +") { out.append("\(c.scenario): \(c.evidence.split(separator: ";").last!.trimmingCharacters(in: .whitespaces)).") } }
         return out
+    }
+
+    /// "Only the model carries: the allocator map's kill (#1–#8); lazy's used_allocators put at the walk (#2, #6); …".
+    static func modelledSteps(_ sequences: [KernelSafetyCheck], number: (String) -> Int) -> [String] {
+        var steps: [(step: String, numbers: [Int])] = []
+        for c in sequences {
+            guard let scenario = Scenario(rawValue: c.scenario) else { continue }
+            for step in scenario.modelledSteps {
+                if let i = steps.firstIndex(where: { $0.step == step }) { steps[i].numbers.append(number(c.scenario)) } else {
+                    steps.append((step, [number(c.scenario)]))
+                }
+            }
+        }
+        guard !steps.isEmpty else { return [] }
+        return ["Only the model carries: " + steps.map { "\($0.step) (\($0.numbers.map { "#\($0)" }.joined(separator: ", ")))" }
+            .joined(separator: "; ") + "."]
     }
 }

@@ -24,7 +24,7 @@ public struct SafetySections: Sendable {
         tables = Self.verdictTables(m, kernel: kernel) + KernelSafetyTable.tables(kernel, number: m.number)
             + Self.controlTable(m) + Self.costTable(m, rows: rows)
         // The kernel's answer first; the model's verdicts and their evidence after it.
-        findings = KernelSafetyTable.findings(kernel, verdicts: m.verdicts) + Self.backEndFindings(m) + Self.verdictFindings(m)
+        findings = KernelSafetyTable.findings(kernel, verdicts: m.verdicts, number: m.number) + Self.backEndFindings(m) + Self.verdictFindings(m)
             + Self.ruleFindings(m) + Self.controlFindings(m) + Self.summary(m)
     }
 
