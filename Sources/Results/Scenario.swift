@@ -28,7 +28,7 @@ public enum Scenario: String, CaseIterable, Sendable {
         switch self {
         case .concurrentWalk, .movedBehindWalk: steps.append("lazy's used_allocators put at the walk")
         case .pausedPutAtKill: steps.append("percpu-ref's put paused between its mode read and its store")
-        case .lastPutInNMI: steps.append("the NMI (the kernel's run is hard-irq: the guest has no PMU)")
+        case .lastPutInNMI: steps.append("NMI context, where the kernel's run is in hard-irq: the guest has no PMU")
         case .mapInMapEscape, .pinnedMap, .inFlightAtKill, .remoteLastFree: break
         }
         return steps

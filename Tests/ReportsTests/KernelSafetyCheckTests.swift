@@ -47,7 +47,7 @@ struct KernelSafetyTableTests {
         #expect(s.findings.first?.hasPrefix("In the kernel every one of the 2 sequences is legal") == true)
         #expect(s.findings.contains { $0.contains("come from a step the kernel does not have") })
         #expect(s.findings.contains { $0.contains("is refused: the verifier refused sf_exit_holding") })
-        #expect(s.findings.contains("Only the model carries: the allocator map's kill (#1, #2); lazy's used_allocators put at the walk (#2)."))
+        #expect(s.findings.contains("Only the model carries: the allocator map's kill (every sequence); lazy's used_allocators put at the walk (#2)."))
     }
 
     /// An unaccounted object or an accepted illegal shape is said, never hidden.

@@ -73,7 +73,9 @@ enum KernelSafetyTable {
             }
         }
         guard !steps.isEmpty else { return [] }
-        return ["Only the model carries: " + steps.map { "\($0.step) (\($0.numbers.map { "#\($0)" }.joined(separator: ", ")))" }
-            .joined(separator: "; ") + "."]
+        let all = sequences.count
+        return ["Only the model carries: " + steps.map { s in
+            "\(s.step) (" + (s.numbers.count == all && all > 1 ? "every sequence" : s.numbers.map { "#\($0)" }.joined(separator: ", ")) + ")"
+        }.joined(separator: "; ") + "."]
     }
 }
