@@ -23,7 +23,7 @@ public enum KernelSafety {
             var r = KernelSafetyRun(scenario: sequence)
             r.programs = session.loaded
             try steps(of: sequence, session, home: home, other: other, into: &r)
-            try finish(session, build: build, into: &r)
+            try finish(session, into: &r)
             return r
         }
         result.kernelReports = KernelLogScan().new(since: before)
@@ -54,7 +54,7 @@ public enum KernelSafety {
 
     /// Counts what the maps still hold, unloads every program, closes every map, and waits for
     /// the map frees (which drop the kptrs left in them).
-    static func finish(_ s: SafetySession, build: BPFBuild, into r: inout KernelSafetyRun) throws(KernelCaseFailure) {
+    static func finish(_ s: SafetySession, into r: inout KernelSafetyRun) throws(KernelCaseFailure) {
         if s.fd(.count) >= 0 { r.inMapsAtClose += Int(try s.run(.count)) }
         if s.fd(.countInner) >= 0 { r.inMapsAtClose += Int(try s.run(.countInner)) }
         let c = s.counters()
@@ -64,7 +64,6 @@ public enum KernelSafety {
         let ids = s.mapIDs()
         s.unloadAll()
         for m in SafetyMap.allCases { s.close(m) }
-        r.steps.append("every program unloaded, every map's last fd closed: map free drops the \(r.inMapsAtClose) kptr(s) left")
         r.mapsLeft = SafetySession.waitUntilFreed(ids)
     }
 

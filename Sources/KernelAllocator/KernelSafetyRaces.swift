@@ -51,8 +51,7 @@ extension KernelSafety {
     /// one run on `other` takes objects out (concurrent-walk) or moves one from a slot the walk
     /// has not reached into one it passed (moved-behind-walk); alloc_prog unloads after the
     /// first walk.
-    static func walkSequence(_ sequence: Scenario, _ s: SafetySession, home: Int, other: Int,
-                             into r: inout KernelSafetyRun) throws(KernelCaseFailure) {
+    static func walkSequence(_ sequence: Scenario, _ s: SafetySession, other: Int, into r: inout KernelSafetyRun) throws(KernelCaseFailure) {
         let moving = sequence == .movedBehindWalk
         if moving { try s.run(.stash, base: 6) } else { try s.run(.stash, count: slots) }
         let go = ManagedAtomic<Bool>(false), done = ManagedAtomic<Bool>(false)
@@ -67,23 +66,26 @@ extension KernelSafety {
         var walks = 0
         let deadline = monotonicNanoseconds() + 1_000_000_000
         go.store(true, ordering: .releasing)
+        var walkFailure: KernelCaseFailure?
         repeat {
-            try s.run(.count)
+            do throws(KernelCaseFailure) { try s.run(.count) } catch {
+                walkFailure = error
+                break
+            }
             walks += 1
             if walks == 1 { s.unload(.stash) }
         } while !done.load(ordering: .acquiring) && monotonicNanoseconds() < deadline
+        // Joined on every path: a failed walk must not leave the racing thread behind.
         do { try group.join() } catch { throw KernelCaseFailure("cannot pin to CPU \(other): \(error)") }
+        if let walkFailure { throw walkFailure }
         guard let value = box.value else { throw KernelCaseFailure("the racing run did not report") }
         _ = try value.get()
-        let racer = moving ? "sf_move on CPU \(other): slot 6 (not yet walked) → slot 1 (walked)" : "sf_take_drop on CPU \(other): slots 0–1 taken out and dropped"
-        r.steps += [moving ? "sf_stash on CPU \(home): one object into slot 6" : "sf_stash on CPU \(home): \(slots) objects into values",
-                    "sf_count on CPU \(home) walks values \(walks) time(s) (bpf_for_each_map_elem reads each kptr) while \(racer)",
-                    "alloc_prog unloaded after the first walk; [model: \(Scenario.concurrentWalk.modelledOnly)]"]
+        r.walksDuringRace = walks
     }
 
     /// sf_irq_drain armed on `other`'s software cpu-clock (every 1 ms, hard-irq): its first run
     /// takes the four objects out and drops them, while alloc_prog unloads on this CPU.
-    static func lastPutInIRQ(_ s: SafetySession, other: Int, into r: inout KernelSafetyRun) throws(KernelCaseFailure) {
+    static func lastPutInIRQ(_ s: SafetySession, other: Int) throws(KernelCaseFailure) {
         try s.run(.stash, count: 4)
         let before = s.counters().freed
         let pfd = CLibbpf_perf_cpu_clock_bpf(Int32(other), 1_000_000, s.fd(.irqDrain))
@@ -93,8 +95,8 @@ extension KernelSafety {
         let deadline = monotonicNanoseconds() + 2_000_000_000
         while s.counters().freed - before < 4 && monotonicNanoseconds() < deadline { usleep(500) }
         event.close()
-        r.steps += ["sf_stash: 4 objects into values",
-                    "sf_irq_drain armed on CPU \(other)'s cpu-clock (1 ms): one hard-irq run takes the 4 out and drops them",
-                    "alloc_prog unloaded while it is armed; [model: the allocator map's kill, in NMI]"]
+        guard s.counters().freed - before == 4 else {
+            throw KernelCaseFailure("sf_irq_drain did not drop the 4 objects within 2 s of its cpu-clock event on CPU \(other)")
+        }
     }
 }

@@ -1,14 +1,12 @@
 import Results
 
-/// What one sequence did in the kernel: the programs the verifier accepted, the steps, and
-/// where every object went. Accounted when allocated = dropped by programs + left in maps
+/// What one sequence did in the kernel: the programs the verifier accepted and where every
+/// object went. Accounted when allocated = dropped by programs + left in maps
 /// (the map free drops those: `bpf_obj_free_fields`).
 public struct KernelSafetyRun: Sendable, Equatable {
     public var scenario: Scenario
     /// Programs of the sequence the verifier accepted (all it needs, or the run throws).
     public var programs: [String] = []
-    /// The steps in the order they ran.
-    public var steps: [String] = []
     public var allocated = 0
     public var freedByPrograms = 0
     /// Objects still in maps when the last program was unloaded (counted by a walk program).
@@ -17,14 +15,14 @@ public struct KernelSafetyRun: Sendable, Equatable {
     public var mapsLeft = 0
     /// The racing run, when one held objects while the control plane acted.
     public var window: HoldWindow?
+    /// concurrent-walk, moved-behind-walk: the walks CPU 0 made until the racing run returned.
+    public var walksDuringRace: Int?
     /// New WARNING/BUG lines in the kernel log over the sequence (nil: log unreadable).
     public var kernelReports: Int?
 
     public init(scenario: Scenario) { self.scenario = scenario }
 
     public var accounted: Bool { allocated == freedByPrograms + inMapsAtClose }
-    /// Legal, ran, every object accounted, maps freed and the kernel silent.
-    public var clean: Bool { accounted && mapsLeft == 0 && (kernelReports ?? 0) == 0 && !programs.isEmpty }
 }
 
 /// One run that held objects while the control plane acted: its length and where the

@@ -12,33 +12,29 @@ extension KernelSafety {
                       into r: inout KernelSafetyRun) throws(KernelCaseFailure) {
         switch sequence {
         case .mapInMapEscape:
+            // outer[0] → inner, an object into inner[0]; outer[0] deleted with inner's fd kept; unload.
             try s.run(.mapInMapStash)
             var key: UInt32 = 0
             guard bpf_map_delete_elem(s.fd(.outer), &key) == 0 else {
                 throw KernelCaseFailure("BPF_MAP_DELETE_ELEM of outer[0] failed: \(String(cString: strerror(errno)))")
             }
             s.unload(.mapInMapStash)
-            r.steps += ["sf_mim_stash: outer[0] → inner, bpf_obj_new into inner[0]", "outer[0] deleted, inner's fd kept",
-                        "alloc_prog (sf_mim_stash) unloaded; [model: the allocator map's kill]"]
         case .remoteLastFree:
+            // Allocated here, the owner unloaded, every object (the last included) dropped on the other CPU.
             try s.run(.stash, count: slots)
             s.unload(.stash)
             try onCPU(other) { () throws(KernelCaseFailure) in try s.run(.takeDrop, count: slots) }
-            r.steps += ["sf_stash on CPU \(home): \(slots) objects into values", "alloc_prog unloaded; [model: the allocator map's kill]",
-                        "sf_take_drop on CPU \(other): each taken out and dropped, the last one included"]
         case .pinnedMap:
             try pinnedMap(s, into: &r)
         case .concurrentWalk, .movedBehindWalk:
-            try walkSequence(sequence, s, home: home, other: other, into: &r)
+            try walkSequence(sequence, s, other: other, into: &r)
         case .inFlightAtKill, .pausedPutAtKill:
+            // One run on the other CPU holds the objects; the unload happens inside it.
             let objects = sequence == .inFlightAtKill ? 4 : 1
             try s.run(.stash, count: objects)
             r.window = try holdRace(s, home: home, other: other, step: "alloc_prog unloaded") { s.unload(.stash) }
-            r.steps += ["sf_stash on CPU \(home): \(objects) object(s) into values",
-                        "sf_hold_drop on CPU \(other): one run takes them out, spins until the control plane has acted, drops them",
-                        "inside that run: alloc_prog unloaded; [model: the allocator map's kill\(sequence == .pausedPutAtKill ? ", the put paused in its window" : "")]"]
         case .lastPutInNMI:
-            try lastPutInIRQ(s, other: other, into: &r)
+            try lastPutInIRQ(s, other: other)
         }
     }
 
@@ -64,9 +60,5 @@ extension KernelSafety {
         for m in SafetyMap.allCases { later.close(m) }
         fd.close()
         unlink(pin)
-        r.steps += ["sf_stash: \(slots) objects into values, then a new one into slot 3 (the old one dropped)",
-                    "values pinned in a private bpffs, its fd closed", "alloc_prog unloaded; [model: the allocator map's kill]",
-                    "values reopened from the pin; a program loaded against it takes slot 0 out and drops it, then unloads",
-                    "pin unlinked"]
     }
 }

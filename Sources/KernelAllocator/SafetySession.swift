@@ -7,14 +7,14 @@ import Glibc
 /// scripts. Counters and hold windows are read through the mapped .bss, which stays mapped.
 final class SafetySession {
     private let object: BPFObject
-    private var programs: [SafetyProgram: OwnedFD] = [:]
-    private var maps: [SafetyMap: OwnedFD] = [:]
+    private let programs: [SafetyProgram: OwnedFD]
+    private let maps: [SafetyMap: OwnedFD]
     let loaded: [String]
     let build: BPFBuild
     /// `sf_hold`'s place in .bss, looked up while libbpf's object is open.
     private let holdOffset: Int?
     /// Every map's kernel id from the load: a map closed early is still waited for.
-    private var ids: [UInt32] = []
+    private let ids: [UInt32]
     /// Every program the sequences use; `exitHolding` is loaded only to be refused.
     static let legalPrograms = SafetyProgram.allCases.filter { $0 != .exitHolding }
 

@@ -56,10 +56,13 @@ public struct KernelScenarioChecks {
         if let w = r.window {
             let us = { (ns: Int) in String(format: "%.1f", Double(ns) / 1e3) }
             evidence += "; \(w.program) on CPU \(w.cpu) held \(w.held) for \(us(w.runNs)) µs, \(w.step) "
-                + (w.inside ? "inside it, at +\(us(w.actedFromNs))–\(us(w.actedToNs)) µs" : "outside it (one CPU: nothing raced)")
+                + (w.inside ? "inside it, at +\(us(w.actedFromNs))–\(us(w.actedToNs)) µs" : "outside it: nothing raced")
         }
+        if let walks = r.walksDuringRace { evidence += "; CPU 0's walk ran \(walks) time(s) until the racing run returned" }
+        // A window is written only when the step landed inside the run: the table's column is the race.
+        let window = r.window.flatMap { $0.inside ? Double($0.runNs) / 1000 : nil }
         return KernelSafetyCheck(scenario: r.scenario.rawValue, legal: true, evidence: evidence, allocated: r.allocated,
                                  dropped: r.freedByPrograms, left: r.inMapsAtClose, mapsLeft: r.mapsLeft,
-                                 kernelReports: r.kernelReports, windowUs: r.window.map { Double($0.runNs) / 1000 }, threads: 2, cpus: cpus)
+                                 kernelReports: r.kernelReports, windowUs: window, threads: 2, cpus: cpus)
     }
 }

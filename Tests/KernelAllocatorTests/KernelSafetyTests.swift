@@ -23,7 +23,9 @@ struct KernelSafetyTests {
         #expect(r.allocated == allocated && r.freedByPrograms == freed && r.inMapsAtClose == left, "\(r)")
         #expect(r.accounted && r.mapsLeft == 0, "\(r)")
         #expect((r.kernelReports ?? 0) == 0, "the kernel log has new WARNING/BUG lines")
-        #expect(!r.steps.isEmpty)
+        // The walks ran while the racing run did (at least the first, before the unload); no other sequence walks.
+        let walking = sequence == .concurrentWalk || sequence == .movedBehindWalk
+        #expect(walking ? (r.walksDuringRace ?? 0) >= 1 : r.walksDuringRace == nil, "\(r)")
     }
 
     /// A holding run spans the control plane's step: the unload lands inside its window, and the

@@ -47,7 +47,15 @@ struct KernelSafetyTableTests {
         #expect(s.findings.first?.hasPrefix("In the kernel every one of the 2 sequences is legal") == true)
         #expect(s.findings.contains { $0.contains("come from a step the kernel does not have") })
         #expect(s.findings.contains { $0.contains("is refused: the verifier refused sf_exit_holding") })
+        #expect(!s.findings.contains { $0.hasPrefix("The unload landed inside") }, "no window, no race claimed")
         #expect(s.findings.contains("Only the model carries: the allocator map's kill (every sequence); lazy's used_allocators put at the walk (#2)."))
+    }
+
+    /// A window is a race that landed inside the run: named with its scenario and length.
+    @Test func aRaceInsideARunIsNamed() {
+        let checks = [KernelSafetyCheckTests.legal("map-in-map-escape", 1, 0, 1), KernelSafetyCheckTests.legal("concurrent-walk", 8, 2, 6, window: 25.1)]
+        let s = SafetySections(verdicts: SafetySectionsTests.verdicts, kernel: checks)
+        #expect(s.findings.contains("The unload landed inside one holding run in #2 concurrent-walk (a run of 25.10 µs); the CSV's evidence gives where in it."))
     }
 
     /// An unaccounted object or an accepted illegal shape is said, never hidden.

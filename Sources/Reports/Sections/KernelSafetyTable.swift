@@ -45,7 +45,7 @@ enum KernelSafetyTable {
             }
         }
         let faults = verdicts.filter { $0.kind != .safe && $0.control == nil }
-        if !faults.isEmpty {
+        if !faults.isEmpty && clean.count == sequences.count {
             out.append("The model's \(faults.count) unsafe verdict(s) come from a step the kernel does not have: the allocator map's kill "
                 + "(bpf_global_ma is never destroyed, so no object outlives its allocator); the same sequences run clean in the kernel above. "
                 + "They say what a per-program allocator would risk, not what today's kernel does.")
@@ -55,9 +55,14 @@ enum KernelSafetyTable {
             out.append(shape.legal
                 ? "The shape the 2022 scripts described — an object held across runs — was NOT refused: \(shape.evidence)"
                 : "The shape the 2022 scripts described — an object held across runs, i.e. a run that exits holding it — is refused: \(shape.evidence). "
-                    + "#4, #7 and #8 therefore hold their objects inside one run.")
+                    + "in-flight-at-kill, last-put-in-nmi and paused-put-at-kill therefore hold their objects inside one run.")
         }
-        for c in sequences { if c.evidence.contains(" inside it, at +") { out.append("\(c.scenario): \(c.evidence.split(separator: ";").last!.trimmingCharacters(in: .whitespaces)).") } }
+        let raced = sequences.filter { $0.windowUs != nil }
+        if !raced.isEmpty {
+            out.append("The unload landed inside one holding run in " + raced.map { c in
+                "#\(number(c.scenario)) \(c.scenario) (a run of \(ResultCell.format(c.windowUs!)) µs)"
+            }.joined(separator: ", ") + "; the CSV's evidence gives where in it.")
+        }
         return out
     }
 
